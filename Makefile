@@ -1,0 +1,125 @@
+# Makefile - builds jumpdeck, its tests and benchmarks. Plain make, flags from
+# pkg-config. `make demo` and `make test` first install missing dependencies.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/jumpdeck
+DESTDIR ?=
+BUILD ?= build
+CC ?= cc
+CFLAGS ?= -O2 -g
+LDFLAGS ?=
+
+PKGS := ncursesw libcurl libcjson yaml-0.1 libssh libcrypto
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wformat=2 -Wcast-qual -Wundef -Wwrite-strings -Werror
+ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 \
+	-D_XOPEN_SOURCE_EXTENDED $(WARN) -MMD -MP -I. -I$(BUILD)/gen \
+	$(PKG_CFLAGS) -DJD_DATADIR='"$(DATADIR)"' $(CFLAGS)
+
+LIB_SRC := $(wildcard backend/*.c) $(wildcard panes/*.c) $(wildcard tui/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/default_theme.o
+MAIN_SRC := $(wildcard src/*.c)
+MAIN_OBJ := $(MAIN_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+INTEG_SRC := $(wildcard tests/integration/test_*.c)
+INTEG_BIN := $(INTEG_SRC:tests/integration/%.c=$(BUILD)/tests/%)
+BENCH_SRC := $(wildcard tests/bench/bench_*.c)
+BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: all deps build-tests test check test-asan check-asan demo bench \
+	install uninstall clean format readme-keys
+
+all: $(BUILD)/jumpdeck
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/default_theme.c: themes/default.theme scripts/embed.sh
+	@mkdir -p $(dir $@)
+	scripts/embed.sh default_theme_text $< > $@
+
+$(BUILD)/gen/default_theme.o: $(BUILD)/gen/default_theme.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libjd.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/jumpdeck: $(MAIN_OBJ) $(BUILD)/libjd.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(MAIN_OBJ) $(BUILD)/libjd.a $(PKG_LIBS) \
+		-lpthread $(LDFLAGS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libjd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libjd.a $(PKG_LIBS) \
+		$(CMOCKA_LIBS) -lpthread $(LDFLAGS)
+
+$(BUILD)/tests/%: tests/integration/%.c $(BUILD)/libjd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libjd.a $(PKG_LIBS) \
+		$(CMOCKA_LIBS) -lpthread $(LDFLAGS)
+
+$(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libjd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libjd.a $(PKG_LIBS) \
+		-lpthread $(LDFLAGS)
+
+build-tests: $(BUILD)/jumpdeck $(UNIT_BIN) $(INTEG_BIN)
+
+# The README's test command: dependencies, build, every test.
+test: deps
+	@$(MAKE) --no-print-directory check
+
+check: build-tests
+	@BUILD=$(BUILD) tests/run.sh
+
+# Unit and integration tests under AddressSanitizer + UBSan.
+test-asan: deps
+	@$(MAKE) --no-print-directory check-asan
+
+check-asan:
+	@$(MAKE) --no-print-directory BUILD=build-asan \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		LDFLAGS="-fsanitize=address,undefined" build-tests
+	@BUILD=build-asan JD_SANITIZED=1 tests/run.sh unit integration
+
+# The README's first command: build, start the simulated world, open the TUI.
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) scripts/demo.sh
+
+bench: $(BUILD)/jumpdeck $(BENCH_BIN)
+	@BUILD=$(BUILD) tests/bench/run.sh
+
+readme-keys: $(BUILD)/jumpdeck
+	@$(BUILD)/jumpdeck keys --markdown
+
+install: $(BUILD)/jumpdeck
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(DATADIR)/themes
+	install -m 755 $(BUILD)/jumpdeck $(DESTDIR)$(BINDIR)/jumpdeck
+	install -m 644 doc/jumpdeck.1 $(DESTDIR)$(MANDIR)/man1/jumpdeck.1
+	install -m 644 themes/*.theme $(DESTDIR)$(DATADIR)/themes/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/jumpdeck $(DESTDIR)$(MANDIR)/man1/jumpdeck.1
+	rm -rf $(DESTDIR)$(DATADIR)
+
+format:
+	clang-format -i $(LIB_SRC) $(MAIN_SRC) backend/*.h panes/*.h tui/*.h
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,60 @@
+#!/bin/sh
+# deps.sh - installs what jumpdeck needs to build and test on Debian 12.
+# As root it runs apt-get; otherwise it prints the exact command to run.
+set -eu
+
+# pkg-config module or command  ->  Debian package
+need="
+pkgconf:pkg-config:pkg-config
+cmd:cc:gcc
+cmd:make:make
+pc:ncursesw:libncurses-dev
+pc:libcurl:libcurl4-openssl-dev
+pc:libcjson:libcjson-dev
+pc:yaml-0.1:libyaml-dev
+pc:libssh:libssh-dev
+pc:libcrypto:libssl-dev
+pc:cmocka:libcmocka-dev
+cmd:python3:python3
+cmd:openssl:openssl
+cmd:tmux:tmux
+cmd:git:git
+cmd:valgrind:valgrind
+locale:C.UTF-8:locales
+"
+
+missing=""
+for item in $need; do
+	kind=${item%%:*}
+	rest=${item#*:}
+	name=${rest%%:*}
+	pkg=${rest#*:}
+	case $kind in
+	pkgconf|cmd)
+		command -v "$name" >/dev/null 2>&1 || missing="$missing $pkg" ;;
+	pc)
+		if ! command -v pkg-config >/dev/null 2>&1 ||
+		   ! pkg-config --exists "$name" 2>/dev/null; then
+			missing="$missing $pkg"
+		fi ;;
+	locale)
+		;;
+	esac
+done
+
+if [ -z "$missing" ]; then
+	exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+	echo "deps: installing$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+	exit 0
+fi
+
+echo "deps: missing packages:$missing" >&2
+echo "deps: run:  sudo apt-get update && sudo apt-get install -y$missing" >&2
+exit 1
