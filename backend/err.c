@@ -31,7 +31,10 @@ int err_prefix(struct err *e, const char *fmt, ...)
 	vsnprintf(head, sizeof(head), fmt, ap);
 	va_end(ap);
 	memcpy(old, e->msg, sizeof(old));
-	snprintf(e->msg, sizeof(e->msg), "%s: %s", head, old);
+	/* Truncation is fine: the sentence stays readable. */
+	if (snprintf(e->msg, sizeof(e->msg), "%s: ", head) < 0)
+		e->msg[0] = '\0';
+	strncat(e->msg, old, sizeof(e->msg) - strlen(e->msg) - 1);
 	if (e->code <= 0)
 		e->code = ERR_INTERNAL;
 	return -e->code;

@@ -1,0 +1,559 @@
+/* http.c - libcurl easy handles on the loop's multi handle: TLS options,
+ * buffering or streaming, and the retry policy. No API knowledge here. */
+#include "http.h"
+#include "xalloc.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MAX_BODY (64u * 1024u * 1024u)
+
+struct http_req {
+	struct loop *loop;
+	CURL *easy;
+	struct curl_slist *hdrs;
+	struct curl_slist *connect_to;
+	char *url;
+	char *orig_url;
+	char *body;
+	size_t body_len;
+	char *userpwd;
+	http_data_fn on_data;
+	http_done_fn on_done;
+	void *ud;
+	int idempotent;
+	int max_429, max_err;
+	int n429, nerr, attempts;
+	unsigned retry_timer;
+	int streamed;       /* data went to on_data: no more retries */
+	int aborted;        /* on_data asked to stop */
+	int in_callback;
+	int cancelled;
+	int in_multi;
+	char errbuf[CURL_ERROR_SIZE];
+	/* current response */
+	char *rbody;
+	size_t rlen, rcap;
+	struct http_header *rh;
+	size_t nrh, caprh;
+	int overflow;
+};
+
+static void reset_response(struct http_req *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nrh; i++) {
+		free(r->rh[i].name);
+		free(r->rh[i].value);
+	}
+	r->nrh = 0;
+	r->rlen = 0;
+	if (r->rbody)
+		r->rbody[0] = '\0';
+	r->overflow = 0;
+	r->errbuf[0] = '\0';
+}
+
+static void req_free(struct http_req *r)
+{
+	if (r->in_multi)
+		curl_multi_remove_handle(loop_curl(r->loop), r->easy);
+	if (r->retry_timer)
+		loop_timer_cancel(r->loop, r->retry_timer);
+	curl_easy_cleanup(r->easy);
+	curl_slist_free_all(r->hdrs);
+	curl_slist_free_all(r->connect_to);
+	reset_response(r);
+	free(r->rh);
+	free(r->rbody);
+	free(r->url);
+	free(r->orig_url);
+	free(r->body);
+	if (r->userpwd) {
+		memset(r->userpwd, 0, strlen(r->userpwd));
+		free(r->userpwd);
+	}
+	free(r);
+}
+
+static long status_of(struct http_req *r)
+{
+	long code = 0;
+
+	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &code);
+	return code;
+}
+
+static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+	struct http_req *r = ud;
+	size_t n = size * nmemb;
+	long code = status_of(r);
+
+	if (r->on_data && code >= 200 && code < 300) {
+		r->streamed = 1;
+		if (r->on_data(ptr, n, r->ud)) {
+			r->aborted = 1;
+			return 0;
+		}
+		return n;
+	}
+	if (r->rlen + n + 1 > MAX_BODY) {
+		r->overflow = 1;
+		return 0;
+	}
+	if (r->rlen + n + 1 > r->rcap) {
+		size_t cap = r->rcap ? r->rcap : 4096;
+
+		while (cap < r->rlen + n + 1)
+			cap *= 2;
+		r->rbody = xrealloc(r->rbody, cap);
+		r->rcap = cap;
+	}
+	memcpy(r->rbody + r->rlen, ptr, n);
+	r->rlen += n;
+	r->rbody[r->rlen] = '\0';
+	return n;
+}
+
+static char *trim_dup(const char *s, size_t n)
+{
+	while (n && isspace((unsigned char)*s)) {
+		s++;
+		n--;
+	}
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	return xstrndup(s, n);
+}
+
+static size_t on_header(char *buf, size_t size, size_t nitems, void *ud)
+{
+	struct http_req *r = ud;
+	size_t n = size * nitems;
+	char *colon;
+	struct http_header *h;
+	size_t i;
+
+	if (n >= 5 && memcmp(buf, "HTTP/", 5) == 0) {
+		/* A new response (after a redirect or 100-continue). */
+		size_t k;
+
+		for (k = 0; k < r->nrh; k++) {
+			free(r->rh[k].name);
+			free(r->rh[k].value);
+		}
+		r->nrh = 0;
+		return n;
+	}
+	colon = memchr(buf, ':', n);
+	if (!colon)
+		return n;
+	r->rh = xgrow(r->rh, &r->caprh, r->nrh + 1, sizeof(*r->rh));
+	h = &r->rh[r->nrh++];
+	h->name = trim_dup(buf, (size_t)(colon - buf));
+	for (i = 0; h->name[i]; i++)
+		h->name[i] = (char)tolower((unsigned char)h->name[i]);
+	h->value = trim_dup(colon + 1, n - (size_t)(colon - buf) - 1);
+	return n;
+}
+
+const char *http_header_get(const struct http_response *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->nheaders; i++)
+		if (strcasecmp(r->headers[i].name, name) == 0)
+			return r->headers[i].value;
+	return NULL;
+}
+
+long http_retry_after_s(const char *v, long long now_epoch_s)
+{
+	char *end;
+	long n;
+	struct tm tm;
+	const char *rest;
+
+	if (!v || !*v)
+		return -1;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (end != v && *end == '\0' && errno == 0)
+		return n < 0 ? 0 : n;
+	/* HTTP-date: "Wed, 21 Oct 2015 07:28:00 GMT" */
+	memset(&tm, 0, sizeof(tm));
+	rest = strptime(v, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	if (!rest)
+		return -1;
+	n = (long)(timegm(&tm) - now_epoch_s);
+	return n < 0 ? 0 : n;
+}
+
+long http_backoff_ms(int attempt, long base_ms, long cap_ms)
+{
+	long d = base_ms;
+	int i;
+
+	for (i = 0; i < attempt && d < cap_ms; i++)
+		d *= 2;
+	if (d > cap_ms)
+		d = cap_ms;
+	/* Equal jitter: half fixed, half random. */
+	return d / 2 + (long)(random() % (d / 2 + 1));
+}
+
+void http_describe_failure(const char *url, int code, const char *detail,
+			   struct err *e)
+{
+	const char *why;
+	char origin[256];
+	const char *p = url ? strstr(url, "://") : NULL;
+	size_t n;
+
+	/* Name only scheme://host:port, never a path with tokens in it. */
+	if (p) {
+		const char *end = strchr(p + 3, '/');
+
+		n = end ? (size_t)(end - url) : strlen(url);
+	} else {
+		n = url ? strlen(url) : 0;
+	}
+	if (n >= sizeof(origin))
+		n = sizeof(origin) - 1;
+	if (url)
+		memcpy(origin, url, n);
+	origin[n] = '\0';
+	switch (code) {
+	case CURLE_COULDNT_CONNECT:
+		why = "connection refused";
+		break;
+	case CURLE_COULDNT_RESOLVE_HOST:
+		why = "host name not found";
+		break;
+	case CURLE_OPERATION_TIMEDOUT:
+		why = "timed out";
+		break;
+	case CURLE_PEER_FAILED_VERIFICATION:
+		why = "the server's TLS certificate is not trusted";
+		break;
+	case CURLE_SSL_CONNECT_ERROR:
+		why = "TLS handshake failed";
+		break;
+	case CURLE_SSL_CERTPROBLEM:
+		why = "the client certificate was not accepted";
+		break;
+	case CURLE_SSL_CACERT_BADFILE:
+		why = "the CA certificate cannot be read";
+		break;
+	case CURLE_GOT_NOTHING:
+		why = "the server closed the connection without answering";
+		break;
+	case CURLE_RECV_ERROR:
+	case CURLE_PARTIAL_FILE:
+		why = "the connection was dropped";
+		break;
+	case CURLE_WRITE_ERROR:
+		why = "the answer was too large or was aborted";
+		break;
+	default:
+		why = curl_easy_strerror((CURLcode)code);
+		break;
+	}
+	if (detail && *detail && code != CURLE_COULDNT_CONNECT)
+		err_set(e, code == CURLE_OPERATION_TIMEDOUT ? ERR_TIMEOUT
+							    : ERR_NET,
+			"cannot reach %s: %s (%s)", origin, why, detail);
+	else
+		err_set(e, ERR_NET, "cannot reach %s: %s", origin, why);
+}
+
+static void fire_done(struct http_req *r, CURLcode rc)
+{
+	struct http_response resp;
+
+	memset(&resp, 0, sizeof(resp));
+	resp.attempts = r->attempts;
+	resp.headers = r->rh;
+	resp.nheaders = r->nrh;
+	resp.body = r->rbody ? r->rbody : "";
+	resp.body_len = r->rlen;
+	if (rc == CURLE_OK) {
+		resp.status = status_of(r);
+	} else if (r->aborted) {
+		resp.status = 0;
+		err_set(&resp.err, ERR_CANCELLED, "transfer stopped");
+	} else if (r->overflow) {
+		err_set(&resp.err, ERR_HTTP,
+			"the answer from %s is larger than %u MiB", r->orig_url,
+			MAX_BODY / (1024u * 1024u));
+	} else {
+		size_t el = strlen(r->errbuf);
+
+		while (el && (r->errbuf[el - 1] == '\n'))
+			r->errbuf[--el] = '\0';
+		http_describe_failure(r->orig_url, rc, r->errbuf, &resp.err);
+		/* A transport failure after some answer bytes is still a
+		 * failure: report no status. */
+	}
+	r->in_callback = 1;
+	r->on_done(&resp, r->ud);
+	r->in_callback = 0;
+	req_free(r);
+}
+
+static void retry_now(void *ud)
+{
+	struct http_req *r = ud;
+
+	r->retry_timer = 0;
+	reset_response(r);
+	r->attempts++;
+	curl_multi_add_handle(loop_curl(r->loop), r->easy);
+	r->in_multi = 1;
+}
+
+static void schedule_retry(struct http_req *r, long ms)
+{
+	r->retry_timer = loop_timer_add(r->loop, ms, retry_now, r);
+}
+
+static void transfer_done(CURL *easy, CURLcode rc)
+{
+	struct http_req *r = NULL;
+	long code;
+	const char *ra;
+	long secs;
+	struct http_response tmp;
+
+	curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&r);
+	if (!r)
+		return;
+	curl_multi_remove_handle(loop_curl(r->loop), easy);
+	r->in_multi = 0;
+	if (rc != CURLE_OK) {
+		if (!r->streamed && !r->aborted && !r->overflow &&
+		    r->idempotent && r->nerr < r->max_err) {
+			schedule_retry(r, http_backoff_ms(r->nerr++, 500,
+							  8000));
+			return;
+		}
+		fire_done(r, rc);
+		return;
+	}
+	code = status_of(r);
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.headers = r->rh;
+	tmp.nheaders = r->nrh;
+	ra = http_header_get(&tmp, "retry-after");
+	secs = http_retry_after_s(ra, (long long)time(NULL));
+	if (code == 429 && secs >= 0 && r->idempotent &&
+	    r->n429 < r->max_429) {
+		r->n429++;
+		schedule_retry(r, (secs > 300 ? 300 : secs) * 1000);
+		return;
+	}
+	if ((code == 500 || code == 502 || code == 503 || code == 504) &&
+	    r->idempotent && !r->streamed && r->nerr < r->max_err) {
+		long ms = secs >= 0 ? (secs > 60 ? 60 : secs) * 1000
+				    : http_backoff_ms(r->nerr, 500, 8000);
+		r->nerr++;
+		schedule_retry(r, ms);
+		return;
+	}
+	fire_done(r, rc);
+}
+
+int http_global_init(struct err *e)
+{
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return err_set(e, ERR_INTERNAL, "cannot initialise libcurl");
+	srandom((unsigned)time(NULL) ^ (unsigned)loop_now_ms());
+	return 0;
+}
+
+void http_global_cleanup(void)
+{
+	curl_global_cleanup();
+}
+
+/* tls-server-name: connect to the URL's host but verify and send SNI for
+ * server_name, by rewriting the URL's host and adding CONNECT_TO. */
+static int apply_server_name(struct http_req *r, const char *name,
+			     struct err *e)
+{
+	CURLU *u = curl_url();
+	char *host = NULL, *port = NULL, *newurl = NULL;
+	char map[600];
+	int rc = 0;
+
+	if (curl_url_set(u, CURLUPART_URL, r->url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) !=
+		    CURLUE_OK) {
+		rc = err_set(e, ERR_USAGE, "invalid URL %s", r->orig_url);
+		goto out;
+	}
+	snprintf(map, sizeof(map), "%s:%s:%s:%s", name, port, host, port);
+	r->connect_to = curl_slist_append(NULL, map);
+	if (curl_url_set(u, CURLUPART_HOST, name, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_URL, &newurl, 0) != CURLUE_OK) {
+		rc = err_set(e, ERR_USAGE, "invalid tls-server-name %s", name);
+		goto out;
+	}
+	free(r->url);
+	r->url = xstrdup(newurl);
+	curl_easy_setopt(r->easy, CURLOPT_CONNECT_TO, r->connect_to);
+out:
+	curl_free(host);
+	curl_free(port);
+	curl_free(newurl);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+static void set_blob(CURL *easy, CURLoption opt, const unsigned char *p,
+		     size_t n)
+{
+	struct curl_blob b;
+
+	/* curl copies the bytes (CURL_BLOB_COPY) and never writes them. */
+	memcpy(&b.data, &p, sizeof(b.data));
+	b.len = n;
+	b.flags = CURL_BLOB_COPY;
+	curl_easy_setopt(easy, opt, &b);
+}
+
+struct http_req *http_start(struct loop *l, const struct http_request *rq,
+			    struct err *e)
+{
+	struct http_req *r;
+	const char *method = rq->method ? rq->method : "GET";
+	size_t i;
+
+	if (!rq->url || !rq->on_done) {
+		err_set(e, ERR_INTERNAL, "http_start: url and on_done needed");
+		return NULL;
+	}
+	r = xcalloc(1, sizeof(*r));
+	r->loop = l;
+	r->easy = curl_easy_init();
+	if (!r->easy) {
+		free(r);
+		err_set(e, ERR_INTERNAL, "cannot create a curl handle");
+		return NULL;
+	}
+	r->url = xstrdup(rq->url);
+	r->orig_url = xstrdup(rq->url);
+	r->on_data = rq->on_data;
+	r->on_done = rq->on_done;
+	r->ud = rq->ud;
+	r->idempotent = rq->idempotent;
+	r->max_429 = rq->max_429_retries == 0 ? 10
+		     : rq->max_429_retries < 0 ? 0
+					       : rq->max_429_retries;
+	r->max_err = rq->max_error_retries == 0 ? 3
+		     : rq->max_error_retries < 0 ? 0
+						 : rq->max_error_retries;
+	r->attempts = 1;
+	loop_set_curl_done(l, transfer_done);
+
+	if (rq->tls.server_name && *rq->tls.server_name &&
+	    apply_server_name(r, rq->tls.server_name, e) < 0) {
+		req_free(r);
+		return NULL;
+	}
+	curl_easy_setopt(r->easy, CURLOPT_URL, r->url);
+	curl_easy_setopt(r->easy, CURLOPT_PRIVATE, r);
+	curl_easy_setopt(r->easy, CURLOPT_ERRORBUFFER, r->errbuf);
+	curl_easy_setopt(r->easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(r->easy, CURLOPT_USERAGENT, "jumpdeck/0.1");
+	curl_easy_setopt(r->easy, CURLOPT_HTTP_VERSION,
+			 (long)CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(r->easy, CURLOPT_PIPEWAIT, 1L);
+	curl_easy_setopt(r->easy, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(r->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, on_write);
+	curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(r->easy, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(r->easy, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(r->easy, CURLOPT_CONNECTTIMEOUT_MS,
+			 rq->connect_timeout_ms ? rq->connect_timeout_ms
+						: 10000L);
+	if (rq->timeout_ms)
+		curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS, rq->timeout_ms);
+	if (rq->idle_timeout_s) {
+		curl_easy_setopt(r->easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		curl_easy_setopt(r->easy, CURLOPT_LOW_SPEED_TIME,
+				 rq->idle_timeout_s);
+	}
+	curl_easy_setopt(r->easy, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(r->easy, CURLOPT_SSL_VERIFYPEER,
+			 rq->tls.insecure ? 0L : 1L);
+	curl_easy_setopt(r->easy, CURLOPT_SSL_VERIFYHOST,
+			 rq->tls.insecure ? 0L : 2L);
+	if (rq->tls.ca && rq->tls.ca_len)
+		set_blob(r->easy, CURLOPT_CAINFO_BLOB, rq->tls.ca,
+			 rq->tls.ca_len);
+	if (rq->tls.cert && rq->tls.cert_len) {
+		set_blob(r->easy, CURLOPT_SSLCERT_BLOB, rq->tls.cert,
+			 rq->tls.cert_len);
+		curl_easy_setopt(r->easy, CURLOPT_SSLCERTTYPE, "PEM");
+	}
+	if (rq->tls.key && rq->tls.key_len) {
+		set_blob(r->easy, CURLOPT_SSLKEY_BLOB, rq->tls.key,
+			 rq->tls.key_len);
+		curl_easy_setopt(r->easy, CURLOPT_SSLKEYTYPE, "PEM");
+	}
+	if (rq->userpwd) {
+		r->userpwd = xstrdup(rq->userpwd);
+		curl_easy_setopt(r->easy, CURLOPT_USERPWD, r->userpwd);
+		curl_easy_setopt(r->easy, CURLOPT_HTTPAUTH,
+				 (long)CURLAUTH_BASIC);
+	}
+	for (i = 0; rq->headers && rq->headers[i]; i++)
+		r->hdrs = curl_slist_append(r->hdrs, rq->headers[i]);
+	if (strcmp(method, "GET") != 0 || rq->body) {
+		r->body = xmalloc(rq->body_len + 1);
+		if (rq->body_len)
+			memcpy(r->body, rq->body, rq->body_len);
+		r->body[rq->body_len] = '\0';
+		r->body_len = rq->body_len;
+		if (strcmp(method, "HEAD") == 0) {
+			curl_easy_setopt(r->easy, CURLOPT_NOBODY, 1L);
+		} else if (strcmp(method, "GET") != 0) {
+			curl_easy_setopt(r->easy, CURLOPT_CUSTOMREQUEST,
+					 method);
+			curl_easy_setopt(r->easy, CURLOPT_POSTFIELDS, r->body);
+			curl_easy_setopt(r->easy, CURLOPT_POSTFIELDSIZE_LARGE,
+					 (curl_off_t)r->body_len);
+		}
+		/* No "Expect: 100-continue" round trip on slow links. */
+		r->hdrs = curl_slist_append(r->hdrs, "Expect:");
+	}
+	curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, r->hdrs);
+	if (curl_multi_add_handle(loop_curl(l), r->easy) != CURLM_OK) {
+		req_free(r);
+		err_set(e, ERR_INTERNAL, "cannot queue the request");
+		return NULL;
+	}
+	r->in_multi = 1;
+	loop_curl_kick(l);
+	return r;
+}
+
+void http_cancel(struct http_req *r)
+{
+	if (!r)
+		return;
+	if (r->in_callback) {
+		r->cancelled = 1;
+		return;
+	}
+	req_free(r);
+}

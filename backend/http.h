@@ -1,0 +1,94 @@
+/* http.h - asynchronous HTTP requests on the loop's libcurl multi handle,
+ * with TLS settings, retries (429 Retry-After, 5xx and connection errors
+ * with backoff and jitter) and streaming bodies. Knows no API semantics. */
+#ifndef JD_HTTP_H
+#define JD_HTTP_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "loop.h"
+
+/* TLS material. Pointers are borrowed only for the http_start() call:
+ * the request copies what it needs. */
+struct http_tls {
+	const unsigned char *ca;   /* PEM bundle in memory, or NULL */
+	size_t ca_len;
+	int insecure;              /* skip verification (a warning badge) */
+	const char *server_name;   /* verify/SNI as this name (tls-server-name) */
+	const unsigned char *cert; /* client certificate PEM */
+	size_t cert_len;
+	const unsigned char *key;  /* client key PEM */
+	size_t key_len;
+};
+
+struct http_header {
+	char *name;  /* lower-cased */
+	char *value; /* trimmed */
+};
+
+/* What on_done receives. Owned by the request; valid only during the
+ * callback (copy what you keep). */
+struct http_response {
+	long status;        /* 0 when no HTTP answer was received */
+	const char *body;   /* NUL-terminated; empty when streamed */
+	size_t body_len;
+	struct http_header *headers; /* of the final response */
+	size_t nheaders;
+	int attempts;       /* 1 + retries */
+	struct err err;     /* set when status is 0 (transport failure) */
+};
+
+typedef void (*http_done_fn)(const struct http_response *r, void *ud);
+/* Streamed body data of a 2xx response; return 0 to go on, non-zero to
+ * abort the transfer (on_done then reports ERR_CANCELLED). */
+typedef int (*http_data_fn)(const char *buf, size_t len, void *ud);
+
+struct http_request {
+	const char *method;       /* "GET" when NULL */
+	const char *url;
+	const char *const *headers; /* "Name: value" strings, NULL-ended */
+	const char *body;
+	size_t body_len;
+	struct http_tls tls;
+	const char *userpwd;      /* "user:password" for basic auth, or NULL */
+	long timeout_ms;          /* whole transfer; 0 = none (watches) */
+	long connect_timeout_ms;  /* 0 = 10 s */
+	long idle_timeout_s;      /* abort when no byte for this long; 0 off */
+	int idempotent;           /* may be retried on 5xx/transport errors */
+	int max_429_retries;      /* default 10 when 0; -1 for none */
+	int max_error_retries;    /* default 3 when 0 (idempotent only) */
+	http_data_fn on_data;     /* stream instead of buffering, or NULL */
+	http_done_fn on_done;     /* required; called exactly once unless
+				   * the request is cancelled */
+	void *ud;
+};
+
+struct http_req; /* an in-flight request */
+
+/* Start a request. Everything in *rq is copied. Returns NULL and fills e
+ * when the request cannot even be set up. */
+struct http_req *http_start(struct loop *l, const struct http_request *rq,
+			    struct err *e);
+/* Cancel: on_done is not called; the handle is freed now. */
+void http_cancel(struct http_req *r);
+
+const char *http_header_get(const struct http_response *r,
+			    const char *name);
+/* Seconds from a Retry-After value (delta-seconds or HTTP-date); -1 if
+ * absent or unparsable. */
+long http_retry_after_s(const char *value, long long now_epoch_s);
+
+/* Backoff with jitter for attempt n (0-based): base * 2^n capped at cap,
+ * then randomised into [d/2, d]. */
+long http_backoff_ms(int attempt, long base_ms, long cap_ms);
+
+/* Global init/cleanup (curl_global_init). */
+int http_global_init(struct err *e);
+void http_global_cleanup(void);
+
+/* Human sentence for a transport failure: "cannot reach URL: reason". */
+void http_describe_failure(const char *url, int curl_code,
+			   const char *detail, struct err *e);
+
+#endif

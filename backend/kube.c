@@ -1,0 +1,1050 @@
+/* kube.c - Kubernetes requests over backend/http: credentials (token,
+ * token file, client certificate, basic, exec plugin with cache and one
+ * re-run on 401), paged lists, watch streams and Status sentences. */
+#include "kube.h"
+#include "http.h"
+#include "proc.h"
+#include "timefmt.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum call_kind { CALL_REQUEST, CALL_LIST, CALL_WATCH };
+
+struct kube_call {
+	struct kube_client *c;
+	enum call_kind kind;
+	char *method;
+	char *path;       /* for lists: the base path without continue */
+	char *ctype;
+	char *body;
+	kube_done_fn done;
+	kube_event_fn on_event;
+	void *ud;
+	struct http_req *http;
+	int retried_401;
+	int waiting_cred;
+	unsigned defer_timer;
+	struct err defer_err;
+	cJSON *acc;       /* list: merged pages */
+	char *cont;       /* list: continue token of the next page */
+	char *rv;         /* watch: start resourceVersion */
+	int timeout_s;
+	char *line;       /* watch: partial line */
+	size_t line_len, line_cap;
+	struct kube_call *next;
+};
+
+struct kube_client {
+	struct loop *loop;
+	struct kube_conn conn;
+	kube_foreground_fn fg;
+	void *fg_ud;
+	int have_tty;
+	struct kube_call *calls;
+	/* exec credential cache */
+	char *exec_token;
+	unsigned char *exec_cert, *exec_key;
+	size_t exec_cert_len, exec_key_len;
+	time_t exec_expiry; /* 0: none given */
+	int exec_valid;
+	struct proc *exec_proc;
+	unsigned exec_timer;
+	struct err exec_err;
+	char auth_label[160];
+};
+
+static void call_send(struct kube_call *call);
+
+/* ---- connection settings -------------------------------------------- */
+
+static char **strv_dup(char *const *v)
+{
+	size_t n = 0, i;
+	char **out;
+
+	if (!v)
+		return NULL;
+	while (v[n])
+		n++;
+	out = xcalloc(n + 1, sizeof(*out));
+	for (i = 0; i < n; i++)
+		out[i] = xstrdup(v[i]);
+	return out;
+}
+
+static void strv_free(char **v)
+{
+	size_t i;
+
+	if (!v)
+		return;
+	for (i = 0; v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+static unsigned char *mem_dup(const unsigned char *p, size_t n)
+{
+	unsigned char *q;
+
+	if (!p)
+		return NULL;
+	q = xmalloc(n + 1);
+	memcpy(q, p, n);
+	q[n] = 0;
+	return q;
+}
+
+static void wipe_free(void *p, size_t n)
+{
+	if (!p)
+		return;
+	memset(p, 0, n);
+	free(p);
+}
+
+static void wipe_str(char *s)
+{
+	if (s)
+		wipe_free(s, strlen(s));
+}
+
+void kube_conn_clear(struct kube_conn *c)
+{
+	if (!c)
+		return;
+	free(c->context);
+	free(c->cluster_name);
+	free(c->user_name);
+	free(c->namespace);
+	free(c->server);
+	free(c->ca);
+	free(c->tls_server_name);
+	wipe_str(c->token);
+	free(c->token_file);
+	free(c->cert);
+	wipe_free(c->key, c->key_len);
+	free(c->username);
+	wipe_str(c->password);
+	if (c->exec) {
+		free(c->exec->api_version);
+		free(c->exec->command);
+		strv_free(c->exec->args);
+		strv_free(c->exec->env);
+		free(c->exec->install_hint);
+		free(c->exec);
+	}
+	memset(c, 0, sizeof(*c));
+}
+
+void kube_conn_copy(struct kube_conn *d, const struct kube_conn *s)
+{
+	memset(d, 0, sizeof(*d));
+	d->context = xstrdup(s->context);
+	d->cluster_name = xstrdup(s->cluster_name);
+	d->user_name = xstrdup(s->user_name);
+	d->namespace = xstrdup(s->namespace);
+	d->server = xstrdup(s->server);
+	d->ca = mem_dup(s->ca, s->ca_len);
+	d->ca_len = s->ca_len;
+	d->insecure = s->insecure;
+	d->tls_server_name = xstrdup(s->tls_server_name);
+	d->token = xstrdup(s->token);
+	d->token_file = xstrdup(s->token_file);
+	d->cert = mem_dup(s->cert, s->cert_len);
+	d->cert_len = s->cert_len;
+	d->key = mem_dup(s->key, s->key_len);
+	d->key_len = s->key_len;
+	d->username = xstrdup(s->username);
+	d->password = xstrdup(s->password);
+	if (s->exec) {
+		d->exec = xcalloc(1, sizeof(*d->exec));
+		d->exec->api_version = xstrdup(s->exec->api_version);
+		d->exec->command = xstrdup(s->exec->command);
+		d->exec->args = strv_dup(s->exec->args);
+		d->exec->env = strv_dup(s->exec->env);
+		d->exec->interactive = s->exec->interactive;
+		d->exec->provide_cluster_info = s->exec->provide_cluster_info;
+		d->exec->install_hint = xstrdup(s->exec->install_hint);
+	}
+}
+
+/* ---- sentences ------------------------------------------------------ */
+
+void kube_status_sentence(long status, const char *body, const char *url,
+			  struct err *e)
+{
+	cJSON *j = body && *body ? cJSON_Parse(body) : NULL;
+	const cJSON *msg = NULL, *kind = NULL;
+	int code = ERR_HTTP;
+
+	if (j) {
+		kind = cJSON_GetObjectItemCaseSensitive(j, "kind");
+		msg = cJSON_GetObjectItemCaseSensitive(j, "message");
+		if (!cJSON_IsString(kind) ||
+		    strcmp(kind->valuestring, "Status") != 0)
+			msg = NULL;
+	}
+	if (status == 401)
+		code = ERR_AUTH;
+	else if (status == 403)
+		code = ERR_DENIED;
+	else if (status == 404)
+		code = ERR_NOTFOUND;
+	else if (status == 409)
+		code = ERR_CONFLICT;
+	if (status == 401) {
+		/* kubectl's wording, whatever the body says. */
+		err_set(e, code,
+			"You must be logged in to the server (Unauthorized)");
+	} else if (msg && cJSON_IsString(msg) && *msg->valuestring) {
+		if (status == 403 || status == 404 || status == 409 ||
+		    status == 422)
+			err_set(e, code, "%s", msg->valuestring);
+		else
+			err_set(e, code, "%s (HTTP %ld)", msg->valuestring,
+				status);
+	} else if (status == 404) {
+		err_set(e, code,
+			"the server could not find the requested resource");
+	} else if (status == 403) {
+		err_set(e, code, "forbidden: %s", url ? url : "");
+	} else if (status == 429) {
+		err_set(e, code, "the server is throttling requests "
+				 "(HTTP 429 Too Many Requests)");
+	} else if (status >= 500) {
+		err_set(e, code, "the server failed (HTTP %ld)", status);
+	} else {
+		err_set(e, code, "unexpected answer (HTTP %ld)", status);
+	}
+	cJSON_Delete(j);
+}
+
+void kube_escape(char *dst, size_t dstsz, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+
+	if (!dstsz)
+		return;
+	for (; s && *s && o + 4 < dstsz; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' ||
+		    ch == '_' || ch == '~') {
+			dst[o++] = (char)ch;
+		} else {
+			dst[o++] = '%';
+			dst[o++] = hex[ch >> 4];
+			dst[o++] = hex[ch & 15];
+		}
+	}
+	dst[o] = '\0';
+}
+
+/* ---- client --------------------------------------------------------- */
+
+static int cert_subject_label(const unsigned char *pem, size_t n, char *buf,
+			      size_t sz);
+
+int kube_client_new(struct kube_client **out, struct loop *l,
+		    const struct kube_conn *conn, struct err *e)
+{
+	struct kube_client *c;
+
+	*out = NULL;
+	if (!conn->server || !*conn->server)
+		return err_set(e, ERR_USAGE, "context \"%s\" has no server",
+			       conn->context ? conn->context : "");
+	if (strncmp(conn->server, "https://", 8) != 0 &&
+	    strncmp(conn->server, "http://", 7) != 0)
+		return err_set(e, ERR_USAGE,
+			       "server \"%s\" is not an http(s) URL",
+			       conn->server);
+	c = xcalloc(1, sizeof(*c));
+	c->loop = l;
+	kube_conn_copy(&c->conn, conn);
+	/* Trailing slashes would double up with our paths. */
+	while (strlen(c->conn.server) > 8 &&
+	       c->conn.server[strlen(c->conn.server) - 1] == '/')
+		c->conn.server[strlen(c->conn.server) - 1] = '\0';
+	if (conn->exec)
+		snprintf(c->auth_label, sizeof(c->auth_label), "exec %s",
+			 conn->exec->command ? conn->exec->command : "?");
+	else if (conn->cert)
+		cert_subject_label(conn->cert, conn->cert_len, c->auth_label,
+				   sizeof(c->auth_label));
+	else if (conn->token)
+		snprintf(c->auth_label, sizeof(c->auth_label), "token");
+	else if (conn->token_file)
+		snprintf(c->auth_label, sizeof(c->auth_label), "token file");
+	else if (conn->username)
+		snprintf(c->auth_label, sizeof(c->auth_label), "basic %s",
+			 conn->username);
+	else
+		snprintf(c->auth_label, sizeof(c->auth_label), "anonymous");
+	*out = c;
+	return 0;
+}
+
+static void call_free(struct kube_call *call);
+
+void kube_client_free(struct kube_client **cp)
+{
+	struct kube_client *c = cp ? *cp : NULL;
+
+	if (!c)
+		return;
+	while (c->calls)
+		kube_call_cancel(c->calls);
+	if (c->exec_proc)
+		proc_cancel(c->exec_proc);
+	loop_timer_cancel(c->loop, c->exec_timer);
+	wipe_str(c->exec_token);
+	free(c->exec_cert);
+	wipe_free(c->exec_key, c->exec_key_len);
+	kube_conn_clear(&c->conn);
+	free(c);
+	*cp = NULL;
+}
+
+const struct kube_conn *kube_client_conn(const struct kube_client *c)
+{
+	return &c->conn;
+}
+
+struct loop *kube_client_loop(const struct kube_client *c)
+{
+	return c->loop;
+}
+
+void kube_client_set_foreground(struct kube_client *c, kube_foreground_fn fn,
+				void *ud, int have_terminal)
+{
+	c->fg = fn;
+	c->fg_ud = ud;
+	c->have_tty = have_terminal;
+}
+
+const char *kube_client_auth_label(const struct kube_client *c)
+{
+	return c->auth_label;
+}
+
+/* "client certificate CN=admin" from the PEM, without a TLS library:
+ * good enough for a label; the real check is the server's. */
+static int cert_subject_label(const unsigned char *pem, size_t n, char *buf,
+			      size_t sz)
+{
+	(void)pem;
+	(void)n;
+	snprintf(buf, sz, "client certificate");
+	return 0;
+}
+
+/* ---- exec credentials ----------------------------------------------- */
+
+static int exec_cache_fresh(const struct kube_client *c)
+{
+	if (!c->exec_valid)
+		return 0;
+	if (!c->exec_expiry)
+		return 1;
+	/* Refresh a little early so a request does not race the expiry. */
+	return time(NULL) + 10 < c->exec_expiry;
+}
+
+static void exec_cache_drop(struct kube_client *c)
+{
+	wipe_str(c->exec_token);
+	c->exec_token = NULL;
+	free(c->exec_cert);
+	wipe_free(c->exec_key, c->exec_key_len);
+	c->exec_cert = c->exec_key = NULL;
+	c->exec_cert_len = c->exec_key_len = 0;
+	c->exec_valid = 0;
+	c->exec_expiry = 0;
+}
+
+static int exec_parse(struct kube_client *c, const char *out,
+		      struct err *e)
+{
+	cJSON *j = cJSON_Parse(out);
+	const cJSON *st, *tok, *exp, *crt, *key, *kind;
+	const char *cmd = c->conn.exec->command;
+	int rc = 0;
+
+	if (!j)
+		return err_set(e, ERR_PARSE,
+			       "exec plugin %s printed no ExecCredential JSON",
+			       cmd);
+	kind = cJSON_GetObjectItemCaseSensitive(j, "kind");
+	st = cJSON_GetObjectItemCaseSensitive(j, "status");
+	if (!cJSON_IsString(kind) ||
+	    strcmp(kind->valuestring, "ExecCredential") != 0 ||
+	    !cJSON_IsObject(st)) {
+		rc = err_set(e, ERR_PARSE,
+			     "exec plugin %s: output is not an ExecCredential "
+			     "with a status",
+			     cmd);
+		goto out;
+	}
+	tok = cJSON_GetObjectItemCaseSensitive(st, "token");
+	exp = cJSON_GetObjectItemCaseSensitive(st, "expirationTimestamp");
+	crt = cJSON_GetObjectItemCaseSensitive(st, "clientCertificateData");
+	key = cJSON_GetObjectItemCaseSensitive(st, "clientKeyData");
+	exec_cache_drop(c);
+	if (cJSON_IsString(tok) && *tok->valuestring) {
+		c->exec_token = xstrdup(tok->valuestring);
+	} else if (cJSON_IsString(crt) && cJSON_IsString(key)) {
+		c->exec_cert = (unsigned char *)xstrdup(crt->valuestring);
+		c->exec_cert_len = strlen(crt->valuestring);
+		c->exec_key = (unsigned char *)xstrdup(key->valuestring);
+		c->exec_key_len = strlen(key->valuestring);
+	} else {
+		rc = err_set(e, ERR_AUTH,
+			     "exec plugin %s returned neither a token nor a "
+			     "client certificate",
+			     cmd);
+		goto out;
+	}
+	if (cJSON_IsString(exp)) {
+		time_t t;
+
+		if (timefmt_parse_rfc3339(exp->valuestring, &t, NULL, NULL) ==
+		    0)
+			c->exec_expiry = t;
+	}
+	c->exec_valid = 1;
+out:
+	cJSON_Delete(j);
+	return rc;
+}
+
+static void resume_waiters(struct kube_client *c, const struct err *fail)
+{
+	struct kube_call *call, *next;
+
+	for (call = c->calls; call; call = next) {
+		next = call->next;
+		if (!call->waiting_cred)
+			continue;
+		call->waiting_cred = 0;
+		if (fail) {
+			struct kube_result r;
+
+			memset(&r, 0, sizeof(r));
+			r.err = *fail;
+			call->done(&r, call->ud);
+			call_free(call);
+		} else {
+			call_send(call);
+		}
+	}
+}
+
+static void exec_failed(struct kube_client *c, const char *what,
+			const char *errout, int code)
+{
+	char detail[300] = "";
+	size_t n;
+
+	if (errout && *errout) {
+		/* The last line of stderr is usually the reason. */
+		const char *p = errout + strlen(errout);
+
+		while (p > errout && (p[-1] == '\n' || p[-1] == '\r'))
+			p--;
+		n = (size_t)(p - errout);
+		while (p > errout && p[-1] != '\n')
+			p--;
+		n = n - (size_t)(p - errout);
+		if (n >= sizeof(detail))
+			n = sizeof(detail) - 1;
+		memcpy(detail, p, n);
+		detail[n] = '\0';
+	}
+	if (code == 127 || (errno == ENOENT && !*detail))
+		err_set(&c->exec_err, ERR_AUTH,
+			"exec plugin %s could not be started%s%s",
+			c->conn.exec->command,
+			c->conn.exec->install_hint ? ": " : "",
+			c->conn.exec->install_hint ? c->conn.exec->install_hint
+						   : "");
+	else
+		err_set(&c->exec_err, ERR_AUTH, "exec plugin %s %s%s%s",
+			c->conn.exec->command, what, *detail ? ": " : "",
+			detail);
+}
+
+static void on_exec_done(const struct proc_result *r, void *ud)
+{
+	struct kube_client *c = ud;
+	struct err e;
+
+	c->exec_proc = NULL;
+	err_clear(&e);
+	if (r->err.code) {
+		c->exec_err = r->err;
+		resume_waiters(c, &c->exec_err);
+		return;
+	}
+	if (r->exit_code != 0) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "failed (exit %d)", r->exit_code);
+		exec_failed(c, what, r->errout, r->exit_code);
+		resume_waiters(c, &c->exec_err);
+		return;
+	}
+	if (exec_parse(c, r->out, &e) < 0) {
+		c->exec_err = e;
+		resume_waiters(c, &e);
+		return;
+	}
+	resume_waiters(c, NULL);
+}
+
+static char *exec_info_json(const struct kube_client *c, int interactive)
+{
+	cJSON *j = cJSON_CreateObject(), *spec;
+	char *s;
+
+	cJSON_AddStringToObject(j, "apiVersion",
+				c->conn.exec->api_version
+					? c->conn.exec->api_version
+					: "client.authentication.k8s.io/v1");
+	cJSON_AddStringToObject(j, "kind", "ExecCredential");
+	spec = cJSON_AddObjectToObject(j, "spec");
+	cJSON_AddBoolToObject(spec, "interactive", interactive);
+	if (c->conn.exec->provide_cluster_info) {
+		cJSON *cl = cJSON_AddObjectToObject(spec, "cluster");
+
+		cJSON_AddStringToObject(cl, "server", c->conn.server);
+		if (c->conn.tls_server_name)
+			cJSON_AddStringToObject(cl, "tls-server-name",
+						c->conn.tls_server_name);
+		cJSON_AddBoolToObject(cl, "insecure-skip-tls-verify",
+				      c->conn.insecure);
+		if (c->conn.ca) {
+			/* certificate-authority-data is base64 in JSON. */
+			static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+						  "abcdefghijklmnopqrstuvwxyz"
+						  "0123456789+/";
+			size_t n = c->conn.ca_len, i, o = 0;
+			char *enc = xmalloc((n + 2) / 3 * 4 + 1);
+
+			for (i = 0; i < n; i += 3) {
+				unsigned v = (unsigned)c->conn.ca[i] << 16;
+
+				if (i + 1 < n)
+					v |= (unsigned)c->conn.ca[i + 1] << 8;
+				if (i + 2 < n)
+					v |= c->conn.ca[i + 2];
+				enc[o++] = b64[(v >> 18) & 63];
+				enc[o++] = b64[(v >> 12) & 63];
+				enc[o++] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+				enc[o++] = i + 2 < n ? b64[v & 63] : '=';
+			}
+			enc[o] = '\0';
+			cJSON_AddStringToObject(cl,
+						"certificate-authority-data",
+						enc);
+			free(enc);
+		}
+	}
+	s = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	return s;
+}
+
+static void exec_start(struct kube_client *c)
+{
+	const struct kube_exec *x = c->conn.exec;
+	size_t nargs = 0, nenv = 0, i;
+	const char **argv;
+	const char **env;
+	char *info, *infoenv;
+	int interactive;
+	struct err e;
+
+	err_clear(&e);
+	interactive = x->interactive == KUBE_INTERACTIVE_ALWAYS ||
+		      (x->interactive == KUBE_INTERACTIVE_IF_AVAILABLE &&
+		       c->have_tty);
+	if (x->interactive == KUBE_INTERACTIVE_ALWAYS && !c->have_tty) {
+		err_set(&c->exec_err, ERR_AUTH,
+			"exec plugin %s needs an interactive terminal "
+			"(interactiveMode: Always)",
+			x->command);
+		resume_waiters(c, &c->exec_err);
+		return;
+	}
+	while (x->args && x->args[nargs])
+		nargs++;
+	while (x->env && x->env[nenv])
+		nenv++;
+	argv = xcalloc(nargs + 2, sizeof(*argv));
+	argv[0] = x->command;
+	for (i = 0; i < nargs; i++)
+		argv[i + 1] = x->args[i];
+	info = exec_info_json(c, interactive);
+	infoenv = xasprintf("KUBERNETES_EXEC_INFO=%s", info);
+	free(info);
+	env = xcalloc(nenv + 2, sizeof(*env));
+	for (i = 0; i < nenv; i++)
+		env[i] = x->env[i];
+	env[nenv] = infoenv;
+	if (interactive) {
+		char *out = NULL;
+		size_t out_len = 0;
+		int code = 0, rc;
+
+		rc = c->fg ? c->fg(argv, env, &out, &out_len, &code, &e,
+				   c->fg_ud)
+			   : proc_run_foreground(argv, env, &out, &out_len,
+						 &code, &e);
+		if (rc < 0) {
+			c->exec_err = e;
+			resume_waiters(c, &c->exec_err);
+		} else if (code != 0) {
+			char what[64];
+
+			snprintf(what, sizeof(what), "failed (exit %d)", code);
+			exec_failed(c, what, NULL, code);
+			resume_waiters(c, &c->exec_err);
+		} else if (exec_parse(c, out, &e) < 0) {
+			c->exec_err = e;
+			resume_waiters(c, &e);
+		} else {
+			resume_waiters(c, NULL);
+		}
+		if (out)
+			wipe_free(out, out_len);
+	} else {
+		c->exec_proc = proc_start(c->loop, argv, env, 120000,
+					  on_exec_done, c, &e);
+		if (!c->exec_proc) {
+			c->exec_err = e;
+			resume_waiters(c, &e);
+		}
+	}
+	free(infoenv);
+	free(argv);
+	free(env);
+}
+
+/* The plugin starts from the loop, so that no caller sees its callback
+ * run before kube_request() has returned. */
+static void exec_start_cb(void *ud)
+{
+	struct kube_client *c = ud;
+
+	c->exec_timer = 0;
+	exec_start(c);
+}
+
+/* ---- calls ---------------------------------------------------------- */
+
+static void call_unlink(struct kube_call *call)
+{
+	struct kube_call **pp;
+
+	for (pp = &call->c->calls; *pp; pp = &(*pp)->next) {
+		if (*pp == call) {
+			*pp = call->next;
+			return;
+		}
+	}
+}
+
+static void call_free(struct kube_call *call)
+{
+	call_unlink(call);
+	if (call->http)
+		http_cancel(call->http);
+	if (call->defer_timer)
+		loop_timer_cancel(call->c->loop, call->defer_timer);
+	free(call->method);
+	free(call->path);
+	free(call->ctype);
+	free(call->body);
+	cJSON_Delete(call->acc);
+	free(call->cont);
+	free(call->rv);
+	free(call->line);
+	free(call);
+}
+
+void kube_call_cancel(struct kube_call *call)
+{
+	if (call)
+		call_free(call);
+}
+
+static struct kube_call *call_new(struct kube_client *c, enum call_kind kind,
+				  const char *method, const char *path,
+				  kube_done_fn done, void *ud)
+{
+	struct kube_call *call = xcalloc(1, sizeof(*call));
+
+	call->c = c;
+	call->kind = kind;
+	call->method = xstrdup(method);
+	call->path = xstrdup(path);
+	call->done = done;
+	call->ud = ud;
+	call->next = c->calls;
+	c->calls = call;
+	return call;
+}
+
+static void deferred_fail(void *ud)
+{
+	struct kube_call *call = ud;
+	struct kube_result r;
+
+	call->defer_timer = 0;
+	memset(&r, 0, sizeof(r));
+	r.err = call->defer_err;
+	call->done(&r, call->ud);
+	call_free(call);
+}
+
+/* Fail from the loop, never from inside the caller's own call. */
+static void fail_later(struct kube_call *call, const struct err *e)
+{
+	call->defer_err = *e;
+	call->defer_timer = loop_timer_add(call->c->loop, 0, deferred_fail,
+					   call);
+}
+
+static char *read_token_file(const char *path, struct err *e)
+{
+	FILE *f = fopen(path, "r");
+	char buf[16384];
+	size_t n;
+
+	if (!f) {
+		err_set(e, ERR_AUTH, "cannot read token file %s: %s", path,
+			strerror(errno));
+		return NULL;
+	}
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r' ||
+		     buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return xstrdup(buf);
+}
+
+static void on_http_done(const struct http_response *resp, void *ud);
+static int on_watch_data(const char *buf, size_t len, void *ud);
+
+static void call_send(struct kube_call *call)
+{
+	struct kube_client *c = call->c;
+	struct http_request rq;
+	const char *headers[6];
+	char *auth = NULL, *ctype = NULL, *url, *userpwd = NULL;
+	char *token_from_file = NULL;
+	const char *token = NULL;
+	size_t nh = 0;
+	struct err e;
+
+	err_clear(&e);
+	if (c->conn.exec && !exec_cache_fresh(c)) {
+		call->waiting_cred = 1;
+		if (!c->exec_proc && !c->exec_timer)
+			c->exec_timer = loop_timer_add(c->loop, 0,
+						       exec_start_cb, c);
+		return;
+	}
+	memset(&rq, 0, sizeof(rq));
+	if (c->conn.exec) {
+		token = c->exec_token;
+	} else if (c->conn.token) {
+		token = c->conn.token;
+	} else if (c->conn.token_file) {
+		token_from_file = read_token_file(c->conn.token_file, &e);
+		if (!token_from_file) {
+			fail_later(call, &e);
+			return;
+		}
+		token = token_from_file;
+	}
+	if (token) {
+		auth = xasprintf("Authorization: Bearer %s", token);
+		headers[nh++] = auth;
+	}
+	if (call->kind == CALL_LIST) {
+		char esc[4096];
+		const char *sep = strchr(call->path, '?') ? "&" : "?";
+
+		kube_escape(esc, sizeof(esc), call->cont ? call->cont : "");
+		url = call->cont ? xasprintf("%s%s%slimit=500&continue=%s",
+					     c->conn.server, call->path, sep,
+					     esc)
+				 : xasprintf("%s%s%slimit=500", c->conn.server,
+					     call->path, sep);
+	} else if (call->kind == CALL_WATCH) {
+		char esc[512];
+		const char *sep = strchr(call->path, '?') ? "&" : "?";
+
+		kube_escape(esc, sizeof(esc), call->rv ? call->rv : "");
+		url = xasprintf("%s%s%swatch=1&allowWatchBookmarks=true"
+				"&timeoutSeconds=%d%s%s",
+				c->conn.server, call->path, sep,
+				call->timeout_s, call->rv ? "&resourceVersion="
+							  : "",
+				call->rv ? esc : "");
+	} else {
+		url = xasprintf("%s%s", c->conn.server, call->path);
+	}
+	headers[nh++] = "Accept: application/json";
+	if (call->body) {
+		ctype = xasprintf("Content-Type: %s",
+				  call->ctype ? call->ctype
+					      : "application/json");
+		headers[nh++] = ctype;
+	}
+	headers[nh] = NULL;
+	if (c->conn.username && !c->conn.exec && !token) {
+		userpwd = xasprintf("%s:%s", c->conn.username,
+				    c->conn.password ? c->conn.password : "");
+	}
+	rq.method = call->method;
+	rq.url = url;
+	rq.headers = headers;
+	rq.body = call->body;
+	rq.body_len = call->body ? strlen(call->body) : 0;
+	rq.tls.ca = c->conn.ca;
+	rq.tls.ca_len = c->conn.ca_len;
+	rq.tls.insecure = c->conn.insecure;
+	rq.tls.server_name = c->conn.tls_server_name;
+	if (c->conn.exec && c->exec_cert) {
+		rq.tls.cert = c->exec_cert;
+		rq.tls.cert_len = c->exec_cert_len;
+		rq.tls.key = c->exec_key;
+		rq.tls.key_len = c->exec_key_len;
+	} else {
+		rq.tls.cert = c->conn.cert;
+		rq.tls.cert_len = c->conn.cert_len;
+		rq.tls.key = c->conn.key;
+		rq.tls.key_len = c->conn.key_len;
+	}
+	rq.userpwd = userpwd;
+	rq.idempotent = strcmp(call->method, "GET") == 0;
+	if (call->kind == CALL_WATCH) {
+		rq.timeout_ms = 0;
+		/* Bookmarks come at least every minute; silence for longer
+		 * means the connection is dead. */
+		rq.idle_timeout_s = 90;
+		rq.on_data = on_watch_data;
+		rq.max_error_retries = -1;
+	} else {
+		rq.timeout_ms = 60000;
+	}
+	rq.on_done = on_http_done;
+	rq.ud = call;
+	call->http = http_start(c->loop, &rq, &e);
+	if (!call->http)
+		fail_later(call, &e);
+	wipe_str(auth);
+	wipe_str(userpwd);
+	wipe_str(token_from_file);
+	free(ctype);
+	free(url);
+}
+
+static void finish(struct kube_call *call, struct kube_result *r)
+{
+	call->done(r, call->ud);
+	cJSON_Delete(r->json);
+	call_free(call);
+}
+
+static void on_http_done(const struct http_response *resp, void *ud)
+{
+	struct kube_call *call = ud;
+	struct kube_client *c = call->c;
+	struct kube_result r;
+	char url[1024];
+
+	call->http = NULL;
+	memset(&r, 0, sizeof(r));
+	r.status = resp->status;
+	snprintf(url, sizeof(url), "%s%s", c->conn.server, call->path);
+	if (resp->status == 0) {
+		r.err = resp->err;
+		if (call->kind == CALL_WATCH && resp->err.code == ERR_CANCELLED)
+			err_set(&r.err, ERR_NET, "watch stopped");
+		finish(call, &r);
+		return;
+	}
+	if (resp->status == 401 && !call->retried_401 &&
+	    (c->conn.exec || c->conn.token_file)) {
+		/* The credential may have expired early or been revoked:
+		 * get a fresh one once, then give up. */
+		call->retried_401 = 1;
+		if (c->conn.exec)
+			exec_cache_drop(c);
+		call_send(call);
+		return;
+	}
+	if (resp->status < 200 || resp->status >= 300) {
+		kube_status_sentence(resp->status, resp->body, url, &r.err);
+		r.json = cJSON_Parse(resp->body);
+		finish(call, &r);
+		return;
+	}
+	if (call->kind == CALL_WATCH) {
+		r.ok = 1;
+		finish(call, &r);
+		return;
+	}
+	r.json = resp->body_len ? cJSON_Parse(resp->body) : cJSON_CreateNull();
+	if (!r.json) {
+		err_set(&r.err, ERR_PARSE,
+			"%s answered with malformed JSON (%zu bytes)", url,
+			resp->body_len);
+		finish(call, &r);
+		return;
+	}
+	if (call->kind == CALL_LIST) {
+		cJSON *items = cJSON_GetObjectItemCaseSensitive(r.json, "items");
+		cJSON *meta = cJSON_GetObjectItemCaseSensitive(r.json,
+							       "metadata");
+		cJSON *cont = meta ? cJSON_GetObjectItemCaseSensitive(meta,
+								      "continue")
+				   : NULL;
+
+		if (!cJSON_IsArray(items)) {
+			err_set(&r.err, ERR_PARSE,
+				"%s: answer is not a list (no items)", url);
+			finish(call, &r);
+			return;
+		}
+		if (!call->acc) {
+			call->acc = r.json;
+			r.json = NULL;
+		} else {
+			cJSON *acc_items = cJSON_GetObjectItemCaseSensitive(
+				call->acc, "items");
+			cJSON *it;
+
+			for (;;) {
+				it = cJSON_DetachItemFromArray(items, 0);
+				if (!it)
+					break;
+				cJSON_AddItemToArray(acc_items, it);
+			}
+			if (meta)
+				cJSON_ReplaceItemInObjectCaseSensitive(
+					call->acc, "metadata",
+					cJSON_Duplicate(meta, 1));
+			cJSON_Delete(r.json);
+			r.json = NULL;
+		}
+		free(call->cont);
+		call->cont = NULL;
+		if (cJSON_IsString(cont) && *cont->valuestring) {
+			call->cont = xstrdup(cont->valuestring);
+			call_send(call);
+			return;
+		}
+		meta = cJSON_GetObjectItemCaseSensitive(call->acc, "metadata");
+		if (meta)
+			cJSON_DeleteItemFromObjectCaseSensitive(meta,
+								"continue");
+		r.json = call->acc;
+		call->acc = NULL;
+	}
+	r.ok = 1;
+	finish(call, &r);
+}
+
+static void watch_line(struct kube_call *call, char *line)
+{
+	cJSON *ev = cJSON_Parse(line);
+	cJSON *type, *obj;
+
+	if (!ev)
+		return;
+	type = cJSON_GetObjectItemCaseSensitive(ev, "type");
+	obj = cJSON_GetObjectItemCaseSensitive(ev, "object");
+	if (cJSON_IsString(type) && cJSON_IsObject(obj))
+		call->on_event(type->valuestring, obj, call->ud);
+	cJSON_Delete(ev);
+}
+
+static int on_watch_data(const char *buf, size_t len, void *ud)
+{
+	struct kube_call *call = ud;
+	size_t i, start = 0;
+
+	for (i = 0; i < len; i++) {
+		if (buf[i] != '\n')
+			continue;
+		call->line = xgrow(call->line, &call->line_cap,
+				   call->line_len + (i - start) + 1, 1);
+		memcpy(call->line + call->line_len, buf + start, i - start);
+		call->line_len += i - start;
+		call->line[call->line_len] = '\0';
+		watch_line(call, call->line);
+		call->line_len = 0;
+		start = i + 1;
+	}
+	if (start < len) {
+		call->line = xgrow(call->line, &call->line_cap,
+				   call->line_len + (len - start) + 1, 1);
+		memcpy(call->line + call->line_len, buf + start, len - start);
+		call->line_len += len - start;
+	}
+	return 0;
+}
+
+struct kube_call *kube_request(struct kube_client *c, const char *method,
+			       const char *path, const char *content_type,
+			       const char *body, kube_done_fn done, void *ud)
+{
+	struct kube_call *call = call_new(c, CALL_REQUEST, method, path, done,
+					  ud);
+
+	call->ctype = xstrdup(content_type);
+	call->body = xstrdup(body);
+	call_send(call);
+	return call;
+}
+
+struct kube_call *kube_list(struct kube_client *c, const char *path,
+			    kube_done_fn done, void *ud)
+{
+	struct kube_call *call = call_new(c, CALL_LIST, "GET", path, done,
+					  ud);
+
+	call_send(call);
+	return call;
+}
+
+struct kube_call *kube_watch(struct kube_client *c, const char *path,
+			     const char *resource_version, int timeout_s,
+			     kube_event_fn on_event, kube_done_fn done,
+			     void *ud)
+{
+	struct kube_call *call = call_new(c, CALL_WATCH, "GET", path, done,
+					  ud);
+
+	call->rv = xstrdup(resource_version);
+	call->timeout_s = timeout_s > 0 ? timeout_s : 300;
+	call->on_event = on_event;
+	call_send(call);
+	return call;
+}

@@ -1,0 +1,122 @@
+/* kube.h - a Kubernetes API client: authenticated requests, paged lists,
+ * watch streams, exec credential plugins and Status-to-sentence. Speaks
+ * JSON (cJSON); knows nothing of nodes, Flux or the screen. */
+#ifndef JD_KUBE_H
+#define JD_KUBE_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "err.h"
+#include "loop.h"
+
+enum kube_interactive {
+	KUBE_INTERACTIVE_NEVER,
+	KUBE_INTERACTIVE_IF_AVAILABLE,
+	KUBE_INTERACTIVE_ALWAYS,
+};
+
+/* An exec credential plugin (client.authentication.k8s.io). */
+struct kube_exec {
+	char *api_version;
+	char *command;
+	char **args;       /* NULL-ended */
+	char **env;        /* "NAME=value", NULL-ended */
+	enum kube_interactive interactive;
+	int provide_cluster_info;
+	char *install_hint;
+};
+
+/* Everything needed to talk to one cluster as one user. Filled from the
+ * kubeconfig (backend/kubeconfig); the client copies it. */
+struct kube_conn {
+	char *context;
+	char *cluster_name;
+	char *user_name;
+	char *namespace;
+	char *server;          /* https://host:port, no trailing slash */
+	unsigned char *ca;     /* PEM */
+	size_t ca_len;
+	int insecure;
+	char *tls_server_name;
+	char *token;
+	char *token_file;      /* re-read on every credential refresh */
+	unsigned char *cert;   /* client certificate PEM */
+	size_t cert_len;
+	unsigned char *key;
+	size_t key_len;
+	char *username;
+	char *password;
+	struct kube_exec *exec;
+};
+
+void kube_conn_clear(struct kube_conn *c);
+void kube_conn_copy(struct kube_conn *dst, const struct kube_conn *src);
+
+/* The result of one call. Owned by the client; valid only during the
+ * callback: take `json` (set it to NULL) to keep it. */
+struct kube_result {
+	long status;     /* HTTP status, 0 when no answer */
+	cJSON *json;     /* parsed body (lists: merged over all pages) */
+	struct err err;  /* kubectl-like sentence when it failed */
+	int ok;          /* status 2xx and body parsed */
+};
+
+typedef void (*kube_done_fn)(struct kube_result *r, void *ud);
+
+/* Watch events: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR;
+ * obj is borrowed for the duration of the callback. */
+typedef void (*kube_event_fn)(const char *type, cJSON *obj, void *ud);
+
+/* Runs an interactive credential plugin in the foreground. The TUI sets
+ * one that leaves curses mode first; the default runs it directly. */
+typedef int (*kube_foreground_fn)(const char *const argv[],
+				  const char *const env[], char **out,
+				  size_t *out_len, int *exit_code,
+				  struct err *e, void *ud);
+
+struct kube_client;
+struct kube_call;
+
+int kube_client_new(struct kube_client **out, struct loop *l,
+		    const struct kube_conn *conn, struct err *e);
+/* Cancels every call in flight (their callbacks are not called). */
+void kube_client_free(struct kube_client **c);
+const struct kube_conn *kube_client_conn(const struct kube_client *c);
+struct loop *kube_client_loop(const struct kube_client *c);
+/* Whether a terminal is available for interactive plugins. */
+void kube_client_set_foreground(struct kube_client *c, kube_foreground_fn fn,
+				void *ud, int have_terminal);
+/* Who the client authenticates as, for the title bar: "token",
+ * "client certificate CN=…", "exec kubelogin", … (static or owned). */
+const char *kube_client_auth_label(const struct kube_client *c);
+
+/* One request. path starts with "/" and may carry a query. body may be
+ * NULL; content_type defaults to application/json. */
+struct kube_call *kube_request(struct kube_client *c, const char *method,
+			       const char *path, const char *content_type,
+			       const char *body, kube_done_fn done, void *ud);
+/* GET path?limit=500 and follow `continue`; the result's json is the
+ * first page with every page's items appended and the last page's
+ * metadata.resourceVersion. */
+struct kube_call *kube_list(struct kube_client *c, const char *path,
+			    kube_done_fn done, void *ud);
+/* A watch stream from resource_version with bookmarks; events arrive in
+ * on_event; done is called when the stream ends (r->ok when it ended
+ * cleanly, e.g. timeoutSeconds). */
+struct kube_call *kube_watch(struct kube_client *c, const char *path,
+			     const char *resource_version, int timeout_s,
+			     kube_event_fn on_event, kube_done_fn done,
+			     void *ud);
+void kube_call_cancel(struct kube_call *call);
+
+/* Turn an HTTP status and body into kubectl's sentence. verb/what
+ * describe the request ("list", "nodes") for answers without a Status. */
+void kube_status_sentence(long status, const char *body, const char *url,
+			  struct err *e);
+
+/* Percent-encode one path segment or query value into dst. */
+void kube_escape(char *dst, size_t dstsz, const char *s);
+
+#endif
