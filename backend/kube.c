@@ -2,6 +2,7 @@
  * token file, client certificate, basic, exec plugin with cache and one
  * re-run on 401), paged lists, watch streams and Status sentences. */
 #include "kube.h"
+#include "base64.h"
 #include "http.h"
 #include "proc.h"
 #include "timefmt.h"
@@ -171,6 +172,57 @@ void kube_conn_copy(struct kube_conn *d, const struct kube_conn *s)
 		d->exec->interactive = s->exec->interactive;
 		d->exec->provide_cluster_info = s->exec->provide_cluster_info;
 		d->exec->install_hint = xstrdup(s->exec->install_hint);
+	}
+}
+
+void kube_conn_from_target(struct kube_conn *c, const struct kube_target *t)
+{
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	c->context = xstrdup(t->context);
+	c->cluster_name = xstrdup(t->cluster);
+	c->user_name = xstrdup(t->user);
+	c->namespace = xstrdup(t->namespace);
+	c->server = xstrdup(t->server);
+	c->ca = mem_dup(t->ca, t->ca_len);
+	c->ca_len = t->ca_len;
+	c->insecure = t->insecure;
+	c->tls_server_name = xstrdup(t->tls_server_name);
+	switch (t->auth) {
+	case KUBE_AUTH_TOKEN:
+		c->token = xstrdup(t->token);
+		break;
+	case KUBE_AUTH_TOKEN_FILE:
+		c->token_file = xstrdup(t->token_file);
+		break;
+	case KUBE_AUTH_CLIENT_CERT:
+		c->cert = mem_dup(t->client_cert, t->client_cert_len);
+		c->cert_len = t->client_cert_len;
+		c->key = mem_dup(t->client_key, t->client_key_len);
+		c->key_len = t->client_key_len;
+		break;
+	case KUBE_AUTH_BASIC:
+		c->username = xstrdup(t->username);
+		c->password = xstrdup(t->password);
+		break;
+	case KUBE_AUTH_EXEC:
+		c->exec = xcalloc(1, sizeof(*c->exec));
+		c->exec->api_version = xstrdup(t->exec.api_version);
+		c->exec->command = xstrdup(t->exec.command);
+		c->exec->args = strv_dup(t->exec.args);
+		c->exec->env = xcalloc(t->exec.nenv + 1, sizeof(char *));
+		for (i = 0; i < t->exec.nenv; i++)
+			c->exec->env[i] = xasprintf(
+				"%s=%s", t->exec.env[i].name,
+				t->exec.env[i].value ? t->exec.env[i].value
+						     : "");
+		c->exec->interactive = t->exec.interactive_mode;
+		c->exec->provide_cluster_info = t->exec.provide_cluster_info;
+		c->exec->install_hint = xstrdup(t->exec.install_hint);
+		break;
+	default:
+		break;
 	}
 }
 
@@ -534,25 +586,8 @@ static char *exec_info_json(const struct kube_client *c, int interactive)
 				      c->conn.insecure);
 		if (c->conn.ca) {
 			/* certificate-authority-data is base64 in JSON. */
-			static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-						  "abcdefghijklmnopqrstuvwxyz"
-						  "0123456789+/";
-			size_t n = c->conn.ca_len, i, o = 0;
-			char *enc = xmalloc((n + 2) / 3 * 4 + 1);
+			char *enc = base64_encode(c->conn.ca, c->conn.ca_len);
 
-			for (i = 0; i < n; i += 3) {
-				unsigned v = (unsigned)c->conn.ca[i] << 16;
-
-				if (i + 1 < n)
-					v |= (unsigned)c->conn.ca[i + 1] << 8;
-				if (i + 2 < n)
-					v |= c->conn.ca[i + 2];
-				enc[o++] = b64[(v >> 18) & 63];
-				enc[o++] = b64[(v >> 12) & 63];
-				enc[o++] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
-				enc[o++] = i + 2 < n ? b64[v & 63] : '=';
-			}
-			enc[o] = '\0';
 			cJSON_AddStringToObject(cl,
 						"certificate-authority-data",
 						enc);

@@ -9,13 +9,8 @@
 #include <cjson/cJSON.h>
 
 #include "err.h"
+#include "kubeconfig.h" /* enum kube_interactive, struct kube_target */
 #include "loop.h"
-
-enum kube_interactive {
-	KUBE_INTERACTIVE_NEVER,
-	KUBE_INTERACTIVE_IF_AVAILABLE,
-	KUBE_INTERACTIVE_ALWAYS,
-};
 
 /* An exec credential plugin (client.authentication.k8s.io). */
 struct kube_exec {
@@ -52,6 +47,8 @@ struct kube_conn {
 };
 
 void kube_conn_clear(struct kube_conn *c);
+/* Fill *c (overwritten) from a resolved kubeconfig target. */
+void kube_conn_from_target(struct kube_conn *c, const struct kube_target *t);
 void kube_conn_copy(struct kube_conn *dst, const struct kube_conn *src);
 
 /* The result of one call. Owned by the client; valid only during the

@@ -1,0 +1,877 @@
+/* audit.c - appends hash-chained JSON lines to the audit log under a lock,
+ * verifies the chain and reads the newest records. Not a general logger. */
+#include "audit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <openssl/evp.h>
+
+#include "timefmt.h"
+#include "xalloc.h"
+#include "xdg.h"
+
+#define HASH_HEX  64
+#define FIELD_MAX 1024
+#define REDACTED  "[redacted]"
+#define HASH_KEY  ",\"hash\":\""
+/* `,"hash":"` + 64 hex + `"}` */
+#define HASH_TAIL (sizeof(HASH_KEY) - 1 + HASH_HEX + 2)
+
+static const char zero_hash[HASH_HEX + 1] =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+/* ---- small growable buffer --------------------------------------------- */
+
+struct sbuf {
+	char *p;
+	size_t len;
+	size_t cap;
+};
+
+static void sb_add(struct sbuf *b, const char *s, size_t n)
+{
+	b->p = xgrow(b->p, &b->cap, b->len + n + 1, 1);
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void sb_puts(struct sbuf *b, const char *s)
+{
+	sb_add(b, s, strlen(s));
+}
+
+/* ---- hashing ------------------------------------------------------------ */
+
+static int sha256_hex(const void *data, size_t len, char out[HASH_HEX + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+
+	if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
+	    mdlen != HASH_HEX / 2)
+		return -1;
+	for (i = 0; i < mdlen; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 0x0f];
+	}
+	out[HASH_HEX] = '\0';
+	return 0;
+}
+
+/* ---- redaction ---------------------------------------------------------- */
+
+static int is_b64url(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	       (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+/* Characters of a bearer token (RFC 6750 b64token). */
+static int is_token_char(char c)
+{
+	return is_b64url(c) || c == '.' || c == '~' || c == '+' || c == '/' ||
+	       c == '=';
+}
+
+/* Length of a JWT starting at s ("eyJ" header "." payload "." signature,
+ * the signature possibly empty), or 0. */
+static size_t jwt_len(const char *s)
+{
+	size_t i = 0;
+	int part;
+
+	if (strncmp(s, "eyJ", 3) != 0)
+		return 0;
+	for (part = 0; part < 3; part++) {
+		size_t start = i;
+
+		while (is_b64url(s[i]))
+			i++;
+		if (part < 2 && (i - start < 2 || s[i] != '.'))
+			return 0;
+		if (part < 2)
+			i++;
+	}
+	return i;
+}
+
+static int starts_nocase(const char *s, const char *prefix)
+{
+	for (; *prefix; s++, prefix++) {
+		char c = *s;
+
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (c != *prefix)
+			return 0;
+	}
+	return 1;
+}
+
+/* A copy of s with JWTs and bearer tokens replaced by [redacted], cut at
+ * FIELD_MAX bytes on a UTF-8 boundary. NULL stays NULL. */
+static char *redact(const char *s)
+{
+	struct sbuf b = {0};
+	size_t i = 0, n;
+
+	if (!s)
+		return NULL;
+	sb_add(&b, "", 0);
+	while (s[i]) {
+		int boundary = i == 0 || !is_token_char(s[i - 1]);
+
+		if (boundary && starts_nocase(s + i, "bearer ")) {
+			size_t j = i + 7;
+
+			while (s[j] == ' ')
+				j++;
+			n = 0;
+			while (is_token_char(s[j + n]))
+				n++;
+			if (n >= 8) {
+				sb_add(&b, s + i, j - i);
+				sb_puts(&b, REDACTED);
+				i = j + n;
+				continue;
+			}
+		}
+		n = boundary ? jwt_len(s + i) : 0;
+		if (n > 0) {
+			sb_puts(&b, REDACTED);
+			i += n;
+			continue;
+		}
+		sb_add(&b, s + i, 1);
+		i++;
+	}
+	if (b.len > FIELD_MAX) {
+		n = FIELD_MAX;
+		while (n > 0 && ((unsigned char)b.p[n] & 0xc0) == 0x80)
+			n--;
+		b.len = n;
+		b.p[n] = '\0';
+		sb_puts(&b, "...[truncated]");
+	}
+	return b.p;
+}
+
+/* ---- JSON writing ------------------------------------------------------- */
+
+/* Length of a valid UTF-8 sequence at s and its code point, or 0. */
+static size_t utf8_seq(const unsigned char *s, uint32_t *cp)
+{
+	size_t len, i;
+	uint32_t c;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		c = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		c = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		c = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
+	    c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/* A JSON string. Control characters (C0, DEL, C1), bidi controls and line
+ * separators are \u-escaped so that reading the log in a terminal is safe;
+ * bytes that are not UTF-8 become U+FFFD. NULL is written as null. */
+static void put_str(struct sbuf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char esc[16];
+
+	if (!s) {
+		sb_puts(b, "null");
+		return;
+	}
+	sb_puts(b, "\"");
+	while (*p) {
+		uint32_t c = *p;
+		size_t n = 1;
+
+		if (*p >= 0x80) {
+			n = utf8_seq(p, &c);
+			if (n == 0) {
+				sb_puts(b, "\\ufffd");
+				p++;
+				continue;
+			}
+		}
+		if (c == '"') {
+			sb_puts(b, "\\\"");
+		} else if (c == '\\') {
+			sb_puts(b, "\\\\");
+		} else if (c == '\n') {
+			sb_puts(b, "\\n");
+		} else if (c == '\t') {
+			sb_puts(b, "\\t");
+		} else if (c < 0x20 || (c >= 0x7f && c <= 0x9f) ||
+			   c == 0x061c || c == 0x200e || c == 0x200f ||
+			   (c >= 0x2028 && c <= 0x202e) ||
+			   (c >= 0x2066 && c <= 0x2069)) {
+			snprintf(esc, sizeof(esc), "\\u%04x", (unsigned)c);
+			sb_puts(b, esc);
+		} else {
+			sb_add(b, (const char *)p, n);
+		}
+		p += n;
+	}
+	sb_puts(b, "\"");
+}
+
+static void put_key(struct sbuf *b, const char *key, int first)
+{
+	if (!first)
+		sb_puts(b, ",");
+	sb_puts(b, "\"");
+	sb_puts(b, key);
+	sb_puts(b, "\":");
+}
+
+/* ---- who and where ------------------------------------------------------ */
+
+static char *os_user(void)
+{
+	struct passwd *pw = getpwuid(geteuid());
+
+	if (pw && pw->pw_name && pw->pw_name[0])
+		return xstrdup(pw->pw_name);
+	return xasprintf("%lu", (unsigned long)geteuid());
+}
+
+/* The client address: first word of $SSH_CONNECTION or $SSH_CLIENT, if it
+ * is made of address characters. NULL otherwise. */
+static char *ssh_client(void)
+{
+	const char *v = getenv("SSH_CONNECTION");
+	size_t n = 0;
+
+	if (!v || !v[0])
+		v = getenv("SSH_CLIENT");
+	if (!v)
+		return NULL;
+	while (v[n] && v[n] != ' ') {
+		char c = v[n];
+
+		/* IPv4, IPv6 and an IPv6 zone such as "%eth0" */
+		if (!(is_b64url(c) || c == '.' || c == ':' || c == '%'))
+			return NULL;
+		n++;
+	}
+	if (n == 0 || n > 64)
+		return NULL;
+	return xstrndup(v, n);
+}
+
+static char *host_name(void)
+{
+	char buf[256];
+
+	if (gethostname(buf, sizeof(buf)) != 0)
+		return xstrdup("unknown");
+	buf[sizeof(buf) - 1] = '\0';
+	return xstrdup(buf);
+}
+
+/* The line for r, without hash and newline: `{...,"prev":"..."` open. */
+static void build_body(struct sbuf *b, const struct audit_record *r,
+		       unsigned long long seq, const char *prev)
+{
+	char when[TIMEFMT_RFC3339_NANO_LEN], num[32];
+	struct timespec ts;
+	const char *sudo = getenv("SUDO_USER");
+	char *user = os_user(), *host = host_name(), *ssh = ssh_client();
+	char *identity = redact(r->identity), *context = redact(r->context);
+	char *action = redact(r->action), *target = redact(r->target);
+	char *detail = redact(r->detail), *sudo_user = redact(sudo);
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	timefmt_rfc3339_millis(&ts, when, sizeof(when));
+	if (sudo_user && !sudo_user[0]) {
+		free(sudo_user);
+		sudo_user = NULL;
+	}
+	sb_puts(b, "{");
+	put_key(b, "time", 1);
+	put_str(b, when);
+	put_key(b, "user", 0);
+	put_str(b, user);
+	put_key(b, "sudo_user", 0);
+	put_str(b, sudo_user);
+	put_key(b, "identity", 0);
+	put_str(b, identity);
+	put_key(b, "origin", 0);
+	sb_puts(b, "{");
+	put_key(b, "host", 1);
+	put_str(b, host);
+	put_key(b, "ssh_client", 0);
+	put_str(b, ssh);
+	sb_puts(b, "}");
+	put_key(b, "context", 0);
+	put_str(b, context);
+	put_key(b, "action", 0);
+	put_str(b, action);
+	put_key(b, "target", 0);
+	put_str(b, target);
+	put_key(b, "outcome", 0);
+	put_str(b, audit_outcome_name(r->outcome));
+	put_key(b, "detail", 0);
+	put_str(b, detail);
+	put_key(b, "pid", 0);
+	snprintf(num, sizeof(num), "%ld", (long)getpid());
+	sb_puts(b, num);
+	put_key(b, "seq", 0);
+	snprintf(num, sizeof(num), "%llu", seq);
+	sb_puts(b, num);
+	put_key(b, "prev", 0);
+	put_str(b, prev);
+	free(user);
+	free(host);
+	free(ssh);
+	free(identity);
+	free(context);
+	free(action);
+	free(target);
+	free(detail);
+	free(sudo_user);
+}
+
+/* ---- reading the end of the file ---------------------------------------- */
+
+/* The last max complete lines of fd (size bytes): *out gets a new buffer
+ * (caller frees) holding them, each with its newline. *partial is set when
+ * the file does not end with a newline (that tail is not returned). */
+static int read_tail(int fd, off_t size, size_t max, char **out, size_t *len,
+		     int *partial)
+{
+	size_t chunk = 65536, have = 0, newlines = 0, i;
+	off_t pos = size, end;
+	char *buf = NULL;
+
+	*out = NULL;
+	*len = 0;
+	*partial = 0;
+	if (size == 0 || max == 0)
+		return 0;
+	/* read backwards until max+1 newlines are seen or the start */
+	while (pos > 0) {
+		size_t want =
+		    (size_t)(pos > (off_t)chunk ? (off_t)chunk : pos);
+		char *nb = xmalloc(have + want);
+		ssize_t got;
+
+		pos -= (off_t)want;
+		got = pread(fd, nb, want, pos);
+		if (got != (ssize_t)want) {
+			free(nb);
+			free(buf);
+			return -1;
+		}
+		if (have)
+			memcpy(nb + want, buf, have);
+		free(buf);
+		buf = nb;
+		have += want;
+		newlines = 0;
+		for (i = 0; i < have; i++)
+			if (buf[i] == '\n')
+				newlines++;
+		if (newlines > max)
+			break;
+	}
+	end = (off_t)have;
+	if (buf[have - 1] != '\n') {
+		*partial = 1;
+		while (end > 0 && buf[end - 1] != '\n')
+			end--;
+	}
+	/* start after the newline that precedes the max-th line from the end
+	 */
+	i = (size_t)end;
+	newlines = 0;
+	while (i > 0) {
+		if (buf[i - 1] == '\n' && i != (size_t)end) {
+			if (++newlines == max)
+				break;
+		}
+		i--;
+	}
+	if (i == 0 && pos > 0 && newlines < max) {
+		free(buf);
+		return -1; /* cannot happen: the loop read enough */
+	}
+	*len = (size_t)end - i;
+	*out = xmalloc(*len + 1);
+	memcpy(*out, buf + i, *len);
+	(*out)[*len] = '\0';
+	free(buf);
+	return 0;
+}
+
+static int lock_fd(int fd, int how)
+{
+	int rc;
+
+	do {
+		rc = flock(fd, how);
+	} while (rc != 0 && errno == EINTR);
+	return rc;
+}
+
+/* ---- public ------------------------------------------------------------- */
+
+char *audit_default_path(void)
+{
+	const char *env = getenv("JUMPDECK_AUDIT_LOG");
+
+	if (env && env[0])
+		return xstrdup(env);
+	return xdg_state_path("audit.log");
+}
+
+const char *audit_outcome_name(enum audit_outcome o)
+{
+	switch (o) {
+	case AUDIT_REQUESTED:
+		return "requested";
+	case AUDIT_SUCCEEDED:
+		return "succeeded";
+	case AUDIT_FAILED:
+		return "failed";
+	case AUDIT_REFUSED:
+		return "refused";
+	}
+	return "unknown";
+}
+
+static char *resolve(const char *path_or_null, struct err *e)
+{
+	char *p = path_or_null ? xstrdup(path_or_null) : audit_default_path();
+
+	if (!p)
+		err_set(e, ERR_IO,
+			"cannot find the audit log: no home "
+			"directory and no JUMPDECK_AUDIT_LOG");
+	return p;
+}
+
+/* Sequence number and hash of the last line of fd, under its lock. */
+static int chain_tail(int fd, const char *path, unsigned long long *seq,
+		      char prev[HASH_HEX + 1], struct err *e)
+{
+	struct stat st;
+	char *line = NULL;
+	size_t len;
+	int partial;
+	cJSON *j, *s;
+
+	*seq = 0;
+	memcpy(prev, zero_hash, HASH_HEX + 1);
+	if (fstat(fd, &st) != 0)
+		return err_set(e, ERR_IO, "cannot stat %s: %s", path,
+			       strerror(errno));
+	if (read_tail(fd, st.st_size, 1, &line, &len, &partial) != 0)
+		return err_set(e, ERR_IO, "cannot read %s: %s", path,
+			       strerror(errno ? errno : EIO));
+	if (partial) {
+		free(line);
+		return err_set(e, ERR_IO,
+			       "audit log %s ends with an "
+			       "incomplete line; check it with "
+			       "`jumpdeck audit verify`",
+			       path);
+	}
+	if (len == 0) {
+		free(line);
+		return 0;
+	}
+	line[--len] = '\0'; /* the newline */
+	j = cJSON_Parse(line);
+	s = cJSON_GetObjectItemCaseSensitive(j, "seq");
+	if (!cJSON_IsNumber(s) || s->valuedouble < 1) {
+		cJSON_Delete(j);
+		free(line);
+		return err_set(e, ERR_PARSE,
+			       "audit log %s: the last line is "
+			       "not a record; check it with "
+			       "`jumpdeck audit verify`",
+			       path);
+	}
+	*seq = (unsigned long long)s->valuedouble;
+	cJSON_Delete(j);
+	if (sha256_hex(line, len, prev) != 0) {
+		free(line);
+		return err_set(e, ERR_INTERNAL, "SHA-256 failed");
+	}
+	free(line);
+	return 0;
+}
+
+int audit_append(const char *path_or_null, const struct audit_record *r,
+		 struct err *e)
+{
+	struct sbuf b = {0};
+	char prev[HASH_HEX + 1], hash[HASH_HEX + 1];
+	unsigned long long seq;
+	struct stat st;
+	char *path;
+	ssize_t w;
+	int fd, rc;
+
+	if (!r || !r->action || !r->action[0])
+		return err_set(e, ERR_USAGE, "audit record without an action");
+	path = resolve(path_or_null, e);
+	if (!path)
+		return -ERR_IO;
+	rc = xdg_mkdirs(path, e);
+	if (rc != 0)
+		goto out;
+	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		rc = err_set(e, ERR_IO, "cannot open audit log %s: %s", path,
+			     strerror(errno));
+		goto out;
+	}
+	if (lock_fd(fd, LOCK_EX) != 0) {
+		rc = err_set(e, ERR_IO, "cannot lock audit log %s: %s", path,
+			     strerror(errno));
+		goto close;
+	}
+	rc = chain_tail(fd, path, &seq, prev, e);
+	if (rc != 0)
+		goto close;
+	build_body(&b, r, seq + 1, prev);
+	sb_puts(&b, "}");
+	if (sha256_hex(b.p, b.len, hash) != 0) {
+		rc = err_set(e, ERR_INTERNAL, "SHA-256 failed");
+		goto close;
+	}
+	b.len--; /* drop the "}" again and add the hash */
+	sb_puts(&b, HASH_KEY);
+	sb_puts(&b, hash);
+	sb_puts(&b, "\"}\n");
+	if (fstat(fd, &st) != 0) {
+		rc = err_set(e, ERR_IO, "cannot stat %s: %s", path,
+			     strerror(errno));
+		goto close;
+	}
+	w = write(fd, b.p, b.len);
+	if (w != (ssize_t)b.len) {
+		int saved = w < 0 ? errno : ENOSPC;
+
+		/* never leave half a record behind */
+		if (w > 0 && ftruncate(fd, st.st_size) != 0)
+			saved = errno;
+		rc = err_set(e, ERR_IO, "cannot write audit log %s: %s", path,
+			     strerror(saved));
+		goto close;
+	}
+	if (fsync(fd) != 0) {
+		rc = err_set(e, ERR_IO, "cannot sync audit log %s: %s", path,
+			     strerror(errno));
+		goto close;
+	}
+	rc = 0;
+close:
+	close(fd); /* also releases the lock */
+out:
+	free(b.p);
+	free(path);
+	return rc;
+}
+
+/* Check one line (without newline) against the chain so far. */
+static int verify_line(const char *line, size_t len, size_t lineno,
+		       const char *prev_hash, struct err *e)
+{
+	char want[HASH_HEX + 1];
+	char *body;
+	size_t blen, i;
+	const char *tail;
+	cJSON *j;
+	const cJSON *prev, *seq;
+	int rc = 0;
+
+	if (len == 0)
+		return err_set(e, ERR_CONFLICT, "line %zu: empty line",
+			       lineno);
+	j = cJSON_ParseWithLength(line, len);
+	if (!cJSON_IsObject(j)) {
+		cJSON_Delete(j);
+		return err_set(e, ERR_CONFLICT, "line %zu: not a JSON record",
+			       lineno);
+	}
+	tail = len > HASH_TAIL ? line + len - HASH_TAIL : NULL;
+	if (!tail || strncmp(tail, HASH_KEY, sizeof(HASH_KEY) - 1) != 0 ||
+	    strcmp(tail + HASH_TAIL - 2, "\"}") != 0) {
+		rc = err_set(e, ERR_CONFLICT,
+			     "line %zu: no hash at the end "
+			     "(record changed?)",
+			     lineno);
+		goto out;
+	}
+	for (i = 0; i < HASH_HEX; i++) {
+		char c = tail[sizeof(HASH_KEY) - 1 + i];
+
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+			rc = err_set(e, ERR_CONFLICT,
+				     "line %zu: hash is not "
+				     "hexadecimal (record changed?)",
+				     lineno);
+			goto out;
+		}
+	}
+	blen = len - HASH_TAIL;
+	body = xmalloc(blen + 2);
+	memcpy(body, line, blen);
+	body[blen] = '}';
+	body[blen + 1] = '\0';
+	if (sha256_hex(body, blen + 1, want) != 0) {
+		free(body);
+		rc = err_set(e, ERR_INTERNAL, "SHA-256 failed");
+		goto out;
+	}
+	free(body);
+	if (memcmp(want, tail + sizeof(HASH_KEY) - 1, HASH_HEX) != 0) {
+		rc = err_set(e, ERR_CONFLICT,
+			     "line %zu: hash does not match "
+			     "its content (record changed?)",
+			     lineno);
+		goto out;
+	}
+	prev = cJSON_GetObjectItemCaseSensitive(j, "prev");
+	if (!cJSON_IsString(prev) || strcmp(prev->valuestring, prev_hash)) {
+		if (lineno == 1)
+			rc = err_set(e, ERR_CONFLICT,
+				     "line 1: prev is not the "
+				     "start of a chain (records removed from "
+				     "the beginning?)");
+		else
+			rc = err_set(e, ERR_CONFLICT,
+				     "line %zu: prev does not "
+				     "match line %zu (record removed or "
+				     "reordered?)",
+				     lineno, lineno - 1);
+		goto out;
+	}
+	seq = cJSON_GetObjectItemCaseSensitive(j, "seq");
+	if (!cJSON_IsNumber(seq) || seq->valuedouble != (double)lineno) {
+		rc = err_set(e, ERR_CONFLICT,
+			     "line %zu: seq is %.0f, expected "
+			     "%zu (record removed or reordered?)",
+			     lineno,
+			     cJSON_IsNumber(seq) ? seq->valuedouble : -1.0,
+			     lineno);
+		goto out;
+	}
+out:
+	cJSON_Delete(j);
+	return rc;
+}
+
+int audit_verify(const char *path_or_null, size_t *nrecords, struct err *e)
+{
+	char prev[HASH_HEX + 1];
+	char *path, *line = NULL;
+	size_t cap = 0, lineno = 0;
+	ssize_t len;
+	FILE *f;
+	int rc = 0;
+
+	if (nrecords)
+		*nrecords = 0;
+	path = resolve(path_or_null, e);
+	if (!path)
+		return -ERR_IO;
+	f = fopen(path, "re");
+	if (!f) {
+		rc = err_set(e, errno == ENOENT ? ERR_NOTFOUND : ERR_IO,
+			     "cannot open audit log %s: %s", path,
+			     strerror(errno));
+		free(path);
+		return rc;
+	}
+	lock_fd(fileno(f), LOCK_SH);
+	memcpy(prev, zero_hash, sizeof(prev));
+	for (;;) {
+		errno = 0;
+		len = getline(&line, &cap, f);
+		if (len < 0)
+			break;
+		lineno++;
+		if (line[len - 1] != '\n') {
+			rc = err_set(e, ERR_CONFLICT,
+				     "line %zu: incomplete "
+				     "(no newline at the end)",
+				     lineno);
+			break;
+		}
+		line[--len] = '\0';
+		rc = verify_line(line, (size_t)len, lineno, prev, e);
+		if (rc != 0)
+			break;
+		if (sha256_hex(line, (size_t)len, prev) != 0) {
+			rc = err_set(e, ERR_INTERNAL, "SHA-256 failed");
+			break;
+		}
+		if (nrecords)
+			*nrecords = lineno;
+	}
+	if (rc == 0 && ferror(f))
+		rc = err_set(e, ERR_IO, "cannot read audit log %s: %s", path,
+			     strerror(errno ? errno : EIO));
+	if (rc != 0 && e)
+		err_prefix(e, "%s", path);
+	free(line);
+	fclose(f);
+	free(path);
+	return rc;
+}
+
+static char *dup_json_str(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (cJSON_IsString(v) && v->valuestring)
+		return xstrdup(v->valuestring);
+	return NULL;
+}
+
+static int entry_from_line(struct audit_entry *a, const char *line, size_t len)
+{
+	cJSON *j = cJSON_ParseWithLength(line, len);
+	const cJSON *origin, *v;
+
+	if (!cJSON_IsObject(j)) {
+		cJSON_Delete(j);
+		return -1;
+	}
+	memset(a, 0, sizeof(*a));
+	a->time = dup_json_str(j, "time");
+	if (!a->time ||
+	    timefmt_parse_rfc3339(a->time, &a->when, NULL, NULL) != 0)
+		a->when = 0;
+	a->user = dup_json_str(j, "user");
+	a->sudo_user = dup_json_str(j, "sudo_user");
+	a->identity = dup_json_str(j, "identity");
+	origin = cJSON_GetObjectItemCaseSensitive(j, "origin");
+	a->host = dup_json_str(origin, "host");
+	a->ssh_client = dup_json_str(origin, "ssh_client");
+	a->context = dup_json_str(j, "context");
+	a->action = dup_json_str(j, "action");
+	a->target = dup_json_str(j, "target");
+	a->outcome = dup_json_str(j, "outcome");
+	a->detail = dup_json_str(j, "detail");
+	v = cJSON_GetObjectItemCaseSensitive(j, "pid");
+	a->pid = cJSON_IsNumber(v) ? (long)v->valuedouble : 0;
+	v = cJSON_GetObjectItemCaseSensitive(j, "seq");
+	a->seq = cJSON_IsNumber(v) && v->valuedouble > 0
+		     ? (unsigned long long)v->valuedouble
+		     : 0;
+	cJSON_Delete(j);
+	return 0;
+}
+
+int audit_read_tail(const char *path_or_null, size_t max,
+		    struct audit_entry **out, size_t *n, struct err *e)
+{
+	struct stat st;
+	char *path, *buf = NULL, *p, *end;
+	size_t len, count = 0;
+	int fd, partial, rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	path = resolve(path_or_null, e);
+	if (!path)
+		return -ERR_IO;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			rc = err_set(e, ERR_IO, "cannot open audit log %s: %s",
+				     path, strerror(errno));
+		free(path);
+		return rc;
+	}
+	lock_fd(fd, LOCK_SH);
+	if (fstat(fd, &st) != 0 ||
+	    read_tail(fd, st.st_size, max, &buf, &len, &partial) != 0) {
+		rc = err_set(e, ERR_IO, "cannot read audit log %s: %s", path,
+			     strerror(errno ? errno : EIO));
+		goto out;
+	}
+	if (len == 0)
+		goto out;
+	*out = xcalloc(max, sizeof(**out));
+	for (p = buf; p < buf + len; p = end + 1) {
+		end = memchr(p, '\n', (size_t)(buf + len - p));
+		if (!end)
+			break;
+		if (count < max &&
+		    entry_from_line(&(*out)[count], p, (size_t)(end - p)) == 0)
+			count++;
+	}
+	*n = count;
+	if (count == 0) {
+		free(*out);
+		*out = NULL;
+	}
+out:
+	free(buf);
+	close(fd);
+	free(path);
+	return rc;
+}
+
+void audit_entries_free(struct audit_entry **v, size_t n)
+{
+	size_t i;
+
+	if (!v || !*v)
+		return;
+	for (i = 0; i < n; i++) {
+		struct audit_entry *a = &(*v)[i];
+
+		free(a->time);
+		free(a->user);
+		free(a->sudo_user);
+		free(a->identity);
+		free(a->host);
+		free(a->ssh_client);
+		free(a->context);
+		free(a->action);
+		free(a->target);
+		free(a->outcome);
+		free(a->detail);
+	}
+	free(*v);
+	*v = NULL;
+}

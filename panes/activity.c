@@ -1,0 +1,177 @@
+/* activity.c - the activity pane: this session's operations (running, done,
+ * failed, with elapsed time) above the tail of the audit log. Reads the
+ * log through backend/audit when recalculated; draws rows only. */
+#include "tui/app.h"
+#include "tui/list.h"
+#include "tui/screen.h"
+#include "backend/audit.h"
+#include "backend/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct activity_state {
+	struct audit_entry *audit;
+	size_t naudit;
+	struct err err;
+	int has_err;
+	struct list_view view;
+	struct app *app;
+	char cell[320];
+};
+
+static void act_init(struct pane *p, struct app *a)
+{
+	struct activity_state *st = xcalloc(1, sizeof(*st));
+
+	st->app = a;
+	p->st = st;
+}
+
+static void act_fini(struct pane *p)
+{
+	struct activity_state *st = p->st;
+
+	audit_entries_free(&st->audit, st->naudit);
+	free(st);
+	p->st = NULL;
+}
+
+static void act_recalc(struct pane *p, struct app *a)
+{
+	struct activity_state *st = p->st;
+	const struct app_op *ops;
+	size_t nops = app_ops(a, &ops);
+
+	audit_entries_free(&st->audit, st->naudit);
+	st->naudit = 0;
+	err_clear(&st->err);
+	st->has_err = audit_read_tail(app_audit_path(a), 200, &st->audit,
+				      &st->naudit, &st->err) < 0;
+	st->view.nrows = nops + st->naudit;
+	list_clamp(&st->view);
+}
+
+/* Rows: operations newest first, then audit records newest first. */
+static const char *cell(void *ud, size_t row, int col, enum role *role)
+{
+	struct activity_state *st = ud;
+	const struct app_op *ops;
+	size_t nops = app_ops(st->app, &ops);
+
+	*role = ROLE_NORMAL;
+	if (row < nops) {
+		const struct app_op *o = &ops[nops - 1 - row];
+		long long end = o->state == OP_RUNNING ? app_now_ms()
+						       : o->ended_ms;
+
+		switch (col) {
+		case 0:
+			snprintf(st->cell, sizeof(st->cell), "%.1fs",
+				 (double)(end - o->started_ms) / 1000.0);
+			return st->cell;
+		case 1:
+			*role = o->state == OP_RUNNING	   ? ROLE_PENDING
+				: o->state == OP_SUCCEEDED ? ROLE_OK
+							   : ROLE_ERROR;
+			return o->state == OP_RUNNING	  ? "running"
+			       : o->state == OP_SUCCEEDED ? "succeeded"
+							  : "failed";
+		case 2:
+			return o->action;
+		case 3:
+			return o->target;
+		default:
+			return o->message;
+		}
+	}
+	row -= nops;
+	if (row >= st->naudit)
+		return "";
+	{
+		const struct audit_entry *e = &st->audit[st->naudit - 1 - row];
+		const char *oc = e->outcome ? e->outcome : "";
+
+		switch (col) {
+		case 0:
+			*role = ROLE_MUTED;
+			return e->time ? e->time : "";
+		case 1:
+			*role = strcmp(oc, "succeeded") == 0   ? ROLE_OK
+				: strcmp(oc, "requested") == 0 ? ROLE_PENDING
+							       : ROLE_ERROR;
+			return oc;
+		case 2:
+			return e->action ? e->action : "";
+		case 3:
+			return e->target ? e->target : "";
+		default:
+			snprintf(st->cell, sizeof(st->cell), "%s%s%s",
+				 e->user ? e->user : "",
+				 e->detail ? ": " : "",
+				 e->detail ? e->detail : "");
+			return st->cell;
+		}
+	}
+}
+
+static void act_draw(struct pane *p, struct app *a, const struct rect *area,
+		     int focused)
+{
+	static const struct list_col cols[] = {
+		{"WHEN", 24, 0, 2}, {"OUTCOME", 0, 0, 0}, {"ACTION", 0, 0, 0},
+		{"TARGET", 48, 0, 0}, {"DETAIL", 0, 1, 1},
+	};
+	struct activity_state *st = p->st;
+	struct rect body = *area;
+
+	scr_put(body.y, body.x, body.w, ROLE_MUTED, app_audit_path(a));
+	body.y++;
+	body.h--;
+	if (st->has_err) {
+		scr_put(body.y, body.x, body.w, ROLE_ERROR, st->err.msg);
+		body.y++;
+		body.h--;
+	}
+	if (!st->view.nrows) {
+		scr_put(body.y, body.x, body.w, ROLE_MUTED,
+			"Nothing yet: actions you take are listed here.");
+		return;
+	}
+	list_draw(&body, cols, 5, &st->view, cell, st, focused);
+}
+
+static int act_action(struct pane *p, struct app *a, enum action_id act)
+{
+	(void)a;
+	return list_move(&((struct activity_state *)p->st)->view, act);
+}
+
+static void act_headline(struct pane *p, struct app *a, char *buf,
+			 size_t sz)
+{
+	const struct app_op *ops;
+	size_t n = app_ops(a, &ops), i, running = 0;
+
+	(void)p;
+	for (i = 0; i < n; i++)
+		running += ops[i].state == OP_RUNNING;
+	if (running)
+		snprintf(buf, sz, "%zu running", running);
+	else
+		snprintf(buf, sz, "%zu this session", n);
+}
+
+const struct pane_ops activity_pane = {
+	.name = "activity",
+	.title = "Activity",
+	.scope = SCOPE_GLOBAL,
+	.is_list = 1,
+	.init = act_init,
+	.fini = act_fini,
+	.recalc = act_recalc,
+	.draw = act_draw,
+	.action = act_action,
+	.headline = act_headline,
+};

@@ -1,0 +1,166 @@
+/* bootstrap.c - the guided walkthrough (GitOps bootstrap): each step with
+ * its real state where this build can read it, and "not checked" where it
+ * cannot yet; never a checklist someone ticked. */
+#include "tui/app.h"
+#include "tui/list.h"
+#include "tui/screen.h"
+#include "backend/nodes.h"
+#include "backend/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum step_state { STEP_DONE, STEP_TODO, STEP_FAILING, STEP_UNCHECKED };
+
+struct step {
+	const char *title;
+	const char *how; /* what the walkthrough does by hand */
+};
+
+static const struct step steps[] = {
+	{"Import images to quarantine/", "az acr import ... -t quarantine/..."},
+	{"Read the scan results", "Defender recommendations for the ACR"},
+	{"Promote images to live/", "az acr import --source quarantine/..."},
+	{"Point manifests at your registry", "sed REPLACE_ME_WITH_YOUR_ACRNAME"},
+	{"Point Flux at your fork", "sed REPLACE_ME_WITH_YOUR_GITHUBACCOUNTNAME"},
+	{"Reach the cluster from the jump box", "az aks get-credentials"},
+	{"All nodes Ready", "kubectl get nodes"},
+	{"Bootstrap Flux", "kubectl apply -k cluster-manifests/flux-system"},
+	{"Flux healthy", "flux check; flux get kustomizations"},
+};
+#define NSTEPS (sizeof(steps) / sizeof(steps[0]))
+
+struct boot_state {
+	enum step_state state[NSTEPS];
+	char note[NSTEPS][600];
+	struct list_view view;
+};
+
+static void boot_init(struct pane *p, struct app *a)
+{
+	(void)a;
+	p->st = xcalloc(1, sizeof(struct boot_state));
+}
+
+static void boot_fini(struct pane *p)
+{
+	free(p->st);
+	p->st = NULL;
+}
+
+static void boot_recalc(struct pane *p, struct app *a)
+{
+	struct boot_state *st = p->st;
+	struct informer *inf = app_nodes(a);
+	const struct err *e = inf ? informer_error(inf) : NULL;
+	size_t i, total = 0, ready = 0;
+
+	for (i = 0; i < NSTEPS; i++) {
+		st->state[i] = STEP_UNCHECKED;
+		snprintf(st->note[i], sizeof(st->note[i]),
+			 "not checked by this build");
+	}
+	/* Step 6: the API answers with our credentials. */
+	if (inf && informer_synced(inf) && !e) {
+		st->state[5] = STEP_DONE;
+		snprintf(st->note[5], sizeof(st->note[5]), "context %s",
+			 app_context(a));
+	} else {
+		st->state[5] = e ? STEP_FAILING : STEP_TODO;
+		snprintf(st->note[5], sizeof(st->note[5]), "%s",
+			 e ? e->msg : "connecting...");
+	}
+	/* Step 7: every node Ready. */
+	if (inf && informer_synced(inf)) {
+		for (i = 0; i < informer_count(inf); i++) {
+			struct node n;
+
+			memset(&n, 0, sizeof(n));
+			if (node_from_json(&n, informer_item(inf, i), NULL))
+				continue;
+			total++;
+			ready += n.ready == NODE_READY;
+			node_clear(&n);
+		}
+		st->state[6] = total && ready == total ? STEP_DONE
+							: STEP_FAILING;
+		snprintf(st->note[6], sizeof(st->note[6]), "%zu/%zu Ready",
+			 ready, total);
+	}
+	st->view.nrows = NSTEPS;
+	list_clamp(&st->view);
+}
+
+static const char *cell(void *ud, size_t row, int col, enum role *role)
+{
+	struct boot_state *st = ud;
+	static const enum role roles[] = {ROLE_OK, ROLE_PENDING, ROLE_ERROR,
+					  ROLE_MUTED};
+	static char num[8];
+
+	*role = roles[st->state[row]];
+	switch (col) {
+	case 0:
+		snprintf(num, sizeof(num), "%zu", row + 1);
+		*role = ROLE_NORMAL;
+		return num;
+	case 1:
+		return st->state[row] == STEP_DONE ? glyph(G_CHECK)
+		       : st->state[row] == STEP_FAILING ? glyph(G_CROSS)
+		       : st->state[row] == STEP_TODO	? glyph(G_EMPTY)
+							: "?";
+	case 2:
+		*role = ROLE_NORMAL;
+		return steps[row].title;
+	case 3:
+		return st->note[row];
+	default:
+		*role = ROLE_MUTED;
+		return steps[row].how;
+	}
+}
+
+static void boot_draw(struct pane *p, struct app *a, const struct rect *area,
+		      int focused)
+{
+	static const struct list_col cols[] = {
+		{"#", 0, 0, 0}, {" ", 0, 0, 0}, {"STEP", 0, 0, 0}, {"STATE", 48, 1, 0},
+		{"BY HAND", 0, 0, 1},
+	};
+
+	(void)a;
+	list_draw(area, cols, 5, &((struct boot_state *)p->st)->view, cell,
+		  p->st, focused);
+}
+
+static int boot_action(struct pane *p, struct app *a, enum action_id act)
+{
+	(void)a;
+	return list_move(&((struct boot_state *)p->st)->view, act);
+}
+
+static void boot_headline(struct pane *p, struct app *a, char *buf,
+			  size_t sz)
+{
+	struct boot_state *st = p->st;
+	size_t i, done = 0;
+
+	(void)a;
+	for (i = 0; i < NSTEPS; i++)
+		done += st->state[i] == STEP_DONE;
+	snprintf(buf, sz, "%zu/%zu steps verified", done, NSTEPS);
+}
+
+const struct pane_ops bootstrap_pane = {
+	.name = "bootstrap",
+	.title = "Bootstrap",
+	.scope = SCOPE_GLOBAL,
+	.is_list = 1,
+	.init = boot_init,
+	.fini = boot_fini,
+	.recalc = boot_recalc,
+	.draw = boot_draw,
+	.action = boot_action,
+	.headline = boot_headline,
+};

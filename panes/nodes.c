@@ -1,0 +1,485 @@
+/* nodes.c - the node readiness pane: summary, a sortable and filterable
+ * table (not-ready first), a detail view, and cordon/uncordon through the
+ * confirm dialog. Rows come from the nodes informer; no I/O here. */
+#include "tui/app.h"
+#include "tui/list.h"
+#include "tui/screen.h"
+#include "backend/node_ops.h"
+#include "backend/nodes.h"
+#include "backend/text.h"
+#include "backend/timefmt.h"
+#include "backend/xalloc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { COL_NAME, COL_STATUS, COL_POOL, COL_MODE, COL_ROLES, COL_VERSION,
+       COL_AGE, COL_FLAGS, NCOLS };
+
+static const struct list_col cols[NCOLS] = {
+	[COL_NAME] = {"NAME", 0, 1, 0},      [COL_STATUS] = {"STATUS", 0, 0, 0},
+	[COL_POOL] = {"POOL", 20, 0, 3},     [COL_MODE] = {"MODE", 0, 0, 5},
+	[COL_ROLES] = {"ROLES", 16, 0, 6},   [COL_VERSION] = {"VERSION", 0, 0, 4},
+	[COL_AGE] = {"AGE", 0, 0, 2},        [COL_FLAGS] = {"PRESSURE", 0, 0, 1},
+};
+
+/* Column -> sort key; PRESSURE sorts as STATUS. */
+static const enum node_sort_key col_key[NCOLS] = {
+	NODE_SORT_NAME, NODE_SORT_STATUS, NODE_SORT_POOL, NODE_SORT_MODE,
+	NODE_SORT_ROLES, NODE_SORT_VERSION, NODE_SORT_AGE, NODE_SORT_STATUS,
+};
+
+struct detail_line {
+	enum role role;
+	char *text;
+};
+
+struct nodes_state {
+	struct node *all;
+	size_t nall;
+	size_t *rows; /* indexes into all, after the filter */
+	struct list_view view;
+	struct node_summary sum;
+	char selected[256];
+	int detail;
+	struct detail_line *lines;
+	size_t nlines, caplines;
+	struct list_view dview;
+	char cell[128];
+};
+
+struct cordon_req {
+	struct app *a;
+	size_t op;
+	int on;
+	char name[256];
+};
+
+static void nodes_init(struct pane *p, struct app *a)
+{
+	struct nodes_state *st = xcalloc(1, sizeof(*st));
+
+	(void)a;
+	st->view.sort_col = COL_NAME;
+	p->st = st;
+}
+
+static void clear_lines(struct nodes_state *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->nlines; i++)
+		free(st->lines[i].text);
+	st->nlines = 0;
+}
+
+static void nodes_fini(struct pane *p)
+{
+	struct nodes_state *st = p->st;
+
+	nodes_free(&st->all, st->nall);
+	free(st->rows);
+	node_summary_clear(&st->sum);
+	clear_lines(st);
+	free(st->lines);
+	free(st);
+	p->st = NULL;
+}
+
+static void add_line(struct nodes_state *st, enum role r, const char *fmt,
+		     ...) __attribute__((format(printf, 3, 4)));
+
+static void add_line(struct nodes_state *st, enum role r, const char *fmt,
+		     ...)
+{
+	va_list ap;
+	char buf[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	st->lines = xgrow(st->lines, &st->caplines, st->nlines + 1,
+			  sizeof(*st->lines));
+	st->lines[st->nlines].role = r;
+	st->lines[st->nlines].text = xstrdup(buf);
+	st->nlines++;
+}
+
+static const struct node *selected_node(struct nodes_state *st)
+{
+	if (!st->view.nrows || st->view.sel >= st->view.nrows)
+		return NULL;
+	return &st->all[st->rows[st->view.sel]];
+}
+
+static void build_detail(struct nodes_state *st, time_t now)
+{
+	const struct node *n = selected_node(st);
+	char status[NODE_STATUS_LEN], age[TIMEFMT_AGE_LEN];
+	size_t i;
+
+	clear_lines(st);
+	if (!n) {
+		add_line(st, ROLE_MUTED, "The node is gone.");
+		return;
+	}
+	add_line(st, ROLE_HEADER, "Node %s", n->name);
+	add_line(st, n->ready == NODE_READY ? ROLE_OK : ROLE_ERROR,
+		 "  Status    %s", node_status_text(n, status, sizeof(status)));
+	add_line(st, ROLE_NORMAL, "  Pool      %s (%s)",
+		 *n->pool ? n->pool : "-", *n->mode ? n->mode : "-");
+	add_line(st, ROLE_NORMAL, "  Roles     %s", n->roles);
+	add_line(st, ROLE_NORMAL, "  Created   %s (%s ago)", n->created,
+		 timefmt_age(n->created_at, now, age, sizeof(age)));
+	add_line(st, ROLE_NORMAL, " ");
+	add_line(st, ROLE_HEADER, "Conditions");
+	for (i = 0; i < n->nconditions; i++) {
+		const struct node_condition *c = &n->conditions[i];
+		int bad = strcmp(c->type, "Ready") == 0
+				  ? strcmp(c->status, "True") != 0
+				  : strcmp(c->status, "False") != 0;
+		time_t t = 0;
+
+		timefmt_parse_rfc3339(c->last_transition, &t, NULL, NULL);
+		add_line(st, bad ? ROLE_ERROR : ROLE_OK,
+			 "  %-18s %-7s %-26s %s ago", c->type, c->status,
+			 c->reason, timefmt_age(t, now, age, sizeof(age)));
+		if (*c->message)
+			add_line(st, ROLE_MUTED, "      %s", c->message);
+	}
+	add_line(st, ROLE_NORMAL, " ");
+	add_line(st, ROLE_HEADER, "Taints");
+	if (!n->ntaints)
+		add_line(st, ROLE_MUTED, "  none");
+	for (i = 0; i < n->ntaints; i++)
+		add_line(st, ROLE_NORMAL, "  %s%s%s:%s", n->taints[i].key,
+			 *n->taints[i].value ? "=" : "", n->taints[i].value,
+			 n->taints[i].effect);
+	add_line(st, ROLE_NORMAL, " ");
+	add_line(st, ROLE_HEADER, "Capacity / allocatable");
+	for (i = 0; i < n->ncapacity; i++) {
+		const char *alloc = "-";
+		size_t k;
+
+		for (k = 0; k < n->nallocatable; k++)
+			if (strcmp(n->allocatable[k].key,
+				   n->capacity[i].key) == 0)
+				alloc = n->allocatable[k].value;
+		add_line(st, ROLE_NORMAL, "  %-20s %-14s %s",
+			 n->capacity[i].key, n->capacity[i].value, alloc);
+	}
+	add_line(st, ROLE_NORMAL, " ");
+	add_line(st, ROLE_HEADER, "Addresses");
+	for (i = 0; i < n->naddresses; i++)
+		add_line(st, ROLE_NORMAL, "  %-12s %s", n->addresses[i].type,
+			 n->addresses[i].address);
+	add_line(st, ROLE_NORMAL, " ");
+	add_line(st, ROLE_HEADER, "System");
+	add_line(st, ROLE_NORMAL, "  Kubelet   %s", n->info.kubelet);
+	add_line(st, ROLE_NORMAL, "  OS image  %s (%s/%s)", n->info.os_image,
+		 n->info.os, n->info.arch);
+	add_line(st, ROLE_NORMAL, "  Kernel    %s", n->info.kernel);
+	add_line(st, ROLE_NORMAL, "  Runtime   %s", n->info.container_runtime);
+	add_line(st, ROLE_NORMAL, " ");
+	add_line(st, ROLE_HEADER, "Labels");
+	for (i = 0; i < n->nlabels; i++)
+		add_line(st, ROLE_NORMAL, "  %s=%s", n->labels[i].key,
+			 n->labels[i].value);
+	st->dview.nrows = st->nlines;
+	list_clamp(&st->dview);
+}
+
+static void nodes_recalc(struct pane *p, struct app *a)
+{
+	struct nodes_state *st = p->st;
+	struct informer *inf = app_nodes(a);
+	const struct node *keep = selected_node(st);
+	size_t i, n;
+
+	if (keep)
+		snprintf(st->selected, sizeof(st->selected), "%s", keep->name);
+	nodes_free(&st->all, st->nall);
+	st->nall = 0;
+	free(st->rows);
+	st->rows = NULL;
+	node_summary_clear(&st->sum);
+	n = inf ? informer_count(inf) : 0;
+	st->all = xcalloc(n ? n : 1, sizeof(*st->all));
+	for (i = 0; i < n; i++) {
+		if (node_from_json(&st->all[st->nall], informer_item(inf, i),
+				   NULL) == 0)
+			st->nall++;
+	}
+	nodes_sort(st->all, st->nall, col_key[st->view.sort_col],
+		   st->view.sort_desc);
+	nodes_summarize(st->all, st->nall, &st->sum);
+	st->rows = xcalloc(st->nall ? st->nall : 1, sizeof(*st->rows));
+	st->view.nrows = 0;
+	for (i = 0; i < st->nall; i++) {
+		if (!node_matches(&st->all[i], p->filter))
+			continue;
+		if (st->selected[0] &&
+		    strcmp(st->all[i].name, st->selected) == 0)
+			st->view.sel = st->view.nrows;
+		st->rows[st->view.nrows++] = i;
+	}
+	list_clamp(&st->view);
+	if (st->detail)
+		build_detail(st, time(NULL));
+}
+
+static const char *cell(void *ud, size_t row, int col, enum role *role)
+{
+	struct nodes_state *st = ud;
+	const struct node *n = &st->all[st->rows[row]];
+	char age[TIMEFMT_AGE_LEN];
+
+	*role = ROLE_NORMAL;
+	switch (col) {
+	case COL_NAME:
+		return n->name;
+	case COL_STATUS:
+		*role = n->ready == NODE_READY
+				? (n->unschedulable ? ROLE_WARN : ROLE_OK)
+				: ROLE_ERROR;
+		return node_status_text(n, st->cell, sizeof(st->cell));
+	case COL_POOL:
+		return *n->pool ? n->pool : "-";
+	case COL_MODE:
+		return *n->mode ? n->mode : "-";
+	case COL_ROLES:
+		return n->roles;
+	case COL_VERSION:
+		return n->version;
+	case COL_AGE:
+		snprintf(st->cell, sizeof(st->cell), "%s",
+			 timefmt_age(n->created_at, time(NULL), age,
+				     sizeof(age)));
+		return st->cell;
+	case COL_FLAGS:
+		if (n->pressure)
+			*role = ROLE_WARN;
+		return node_pressure_text(n->pressure, st->cell,
+					  sizeof(st->cell));
+	default:
+		return "";
+	}
+}
+
+static const char *detail_cell(void *ud, size_t row, int col,
+			       enum role *role)
+{
+	struct nodes_state *st = ud;
+
+	(void)col;
+	*role = st->lines[row].role;
+	return st->lines[row].text;
+}
+
+static void draw_message(const struct rect *area, enum role r,
+			 const char *msg)
+{
+	scr_put(area->y + 1, area->x + 1, area->w - 2, r, msg);
+}
+
+static void nodes_draw(struct pane *p, struct app *a, const struct rect *area,
+		       int focused)
+{
+	struct nodes_state *st = p->st;
+	struct informer *inf = app_nodes(a);
+	const struct err *e = inf ? informer_error(inf) : NULL;
+	struct rect body = *area;
+	char *sum, *pools;
+	int used;
+
+	if (!inf) {
+		draw_message(area, ROLE_ERROR, "No cluster connection.");
+		return;
+	}
+	if (!informer_synced(inf)) {
+		draw_message(area, e ? ROLE_ERROR : ROLE_PENDING,
+			     e ? e->msg : "Loading nodes...");
+		return;
+	}
+	if (st->detail) {
+		static const struct list_col dcol[1] = {{"DETAIL", 0, 1, 0}};
+
+		list_draw(area, dcol, 1, &st->dview, detail_cell, st, focused);
+		return;
+	}
+	sum = node_summary_text(&st->sum, app_ascii(a));
+	pools = node_summary_pools_text(&st->sum, app_ascii(a));
+	used = scr_put(body.y, body.x, body.w,
+		       st->sum.ready == st->sum.total ? ROLE_OK : ROLE_ERROR,
+		       sum);
+	if (body.w > used + 3)
+		scr_put(body.y, body.x + used + 3, body.w - used - 3,
+			ROLE_MUTED, pools);
+	free(sum);
+	free(pools);
+	body.y++;
+	body.h--;
+	if (e) {
+		/* Stale data: say so above the table, keep the table. */
+		scr_put(body.y, body.x, body.w, ROLE_ERROR, e->msg);
+		body.y++;
+		body.h--;
+	}
+	if (p->filter[0]) {
+		char f[400];
+
+		snprintf(f, sizeof(f), "filter: %s (%zu of %zu)", p->filter,
+			 st->view.nrows, st->nall);
+		scr_put(body.y, body.x, body.w, ROLE_WARN, f);
+		body.y++;
+		body.h--;
+	}
+	if (body.h < 2)
+		return;
+	if (!st->nall) {
+		draw_message(&body, ROLE_MUTED, "No nodes.");
+		return;
+	}
+	list_draw(&body, cols, NCOLS, &st->view, cell, st, focused);
+}
+
+static void on_cordon_done(struct kube_result *r, void *ud)
+{
+	struct cordon_req *rq = ud;
+	const char *verb = rq->on ? "cordon" : "uncordon";
+	char target[300];
+
+	snprintf(target, sizeof(target), "node/%s", rq->name);
+	app_audit(rq->a, rq->on ? "node.cordon" : "node.uncordon", target,
+		  r->ok ? AUDIT_SUCCEEDED : AUDIT_FAILED,
+		  r->ok ? NULL : r->err.msg);
+	app_op_finish(rq->a, rq->op, r->ok, r->ok ? "done" : r->err.msg);
+	if (r->ok)
+		app_status(rq->a, ROLE_OK, "%s: %sed", rq->name, verb);
+	else
+		app_status(rq->a, ROLE_ERROR, "%s %s failed: %s", verb,
+			   rq->name, r->err.msg);
+	free(rq);
+}
+
+static void do_cordon(struct app *a, void *ud)
+{
+	const struct cordon_req *tmpl = ud;
+	struct cordon_req *rq = xmalloc(sizeof(*rq));
+	char target[300];
+
+	*rq = *tmpl;
+	rq->a = a;
+	snprintf(target, sizeof(target), "node/%s", rq->name);
+	app_audit(a, rq->on ? "node.cordon" : "node.uncordon", target,
+		  AUDIT_REQUESTED, NULL);
+	rq->op = app_op_start(a, rq->on ? "cordon" : "uncordon", target);
+	app_status(a, ROLE_PENDING, "%s %s...",
+		   rq->on ? "cordoning" : "uncordoning", rq->name);
+	node_set_unschedulable(app_kube(a), rq->name, rq->on, on_cordon_done,
+			       rq);
+}
+
+static int ask_cordon(struct pane *p, struct app *a, int on)
+{
+	struct nodes_state *st = p->st;
+	const struct node *n = selected_node(st);
+	struct cordon_req *rq;
+	char target[300], question[512];
+	const char *action = on ? "node.cordon" : "node.uncordon";
+
+	if (!n)
+		return UPD_NONE;
+	snprintf(target, sizeof(target), "node/%s", n->name);
+	if (app_read_only(a)) {
+		app_audit(a, action, target, AUDIT_REFUSED, "read-only mode");
+		app_status(a, ROLE_ERROR,
+			   "read-only mode: %s refused (restart without "
+			   "--read-only to change the cluster)",
+			   on ? "cordon" : "uncordon");
+		return UPD_DRAW;
+	}
+	if (on == n->unschedulable) {
+		app_status(a, ROLE_WARN, "%s is already %s", n->name,
+			   on ? "cordoned" : "schedulable");
+		return UPD_DRAW;
+	}
+	rq = xcalloc(1, sizeof(*rq));
+	rq->on = on;
+	snprintf(rq->name, sizeof(rq->name), "%s", n->name);
+	snprintf(question, sizeof(question),
+		 on ? "Cordon %s? No new pods will be scheduled on it."
+		    : "Uncordon %s? Pods may be scheduled on it again.",
+		 n->name);
+	app_confirm(a, action, target, question, n->name, do_cordon, rq);
+	return UPD_ALL;
+}
+
+static int nodes_action(struct pane *p, struct app *a, enum action_id act)
+{
+	struct nodes_state *st = p->st;
+	int r;
+
+	if (st->detail) {
+		if (act == ACT_BACK) {
+			st->detail = 0;
+			return UPD_DRAW;
+		}
+		r = list_move(&st->dview, act);
+		if (r != PANE_NOT_MINE)
+			return r;
+		if (act != ACT_CORDON && act != ACT_UNCORDON)
+			return act == ACT_OPEN ? UPD_NONE : PANE_NOT_MINE;
+	}
+	switch (act) {
+	case ACT_OPEN:
+		if (!selected_node(st))
+			return UPD_NONE;
+		st->detail = 1;
+		st->dview.sel = st->dview.top = 0;
+		build_detail(st, time(NULL));
+		return UPD_DRAW;
+	case ACT_SORT_NEXT:
+		st->view.sort_col = (st->view.sort_col + 1) % (NCOLS - 1);
+		return UPD_RECALC;
+	case ACT_SORT_REVERSE:
+		st->view.sort_desc = !st->view.sort_desc;
+		return UPD_RECALC;
+	case ACT_CORDON:
+		return ask_cordon(p, a, 1);
+	case ACT_UNCORDON:
+		return ask_cordon(p, a, 0);
+	default:
+		return list_move(&st->view, act);
+	}
+}
+
+static void nodes_headline(struct pane *p, struct app *a, char *buf,
+			   size_t sz)
+{
+	struct nodes_state *st = p->st;
+	struct informer *inf = app_nodes(a);
+
+	if (!inf || !informer_synced(inf))
+		snprintf(buf, sz, "%s", inf && informer_error(inf) ? "error"
+								    : "...");
+	else
+		snprintf(buf, sz, "%zu/%zu Ready", st->sum.ready,
+			 st->sum.total);
+}
+
+const struct pane_ops nodes_pane = {
+	.name = "nodes",
+	.title = "Nodes",
+	.scope = SCOPE_NODES,
+	.is_list = 1,
+	.init = nodes_init,
+	.fini = nodes_fini,
+	.recalc = nodes_recalc,
+	.draw = nodes_draw,
+	.action = nodes_action,
+	.headline = nodes_headline,
+};

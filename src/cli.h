@@ -1,0 +1,24 @@
+/* cli.h - the one-shot subcommands: shared options and the entry points
+ * main.c dispatches to. Each prints for people or JSON for pipelines and
+ * returns the exit code (0 ok, 1 a check or action failed, 2 usage). */
+#ifndef JD_CLI_H
+#define JD_CLI_H
+
+struct cli_opts {
+	const char *kubeconfig;
+	const char *context;
+	const char *theme;
+	const char *audit_log;
+	int read_only;
+	int no_color;
+	int ascii;
+	int json;
+	int markdown;
+	int demo;
+};
+
+int cli_nodes(const struct cli_opts *o);
+int cli_cordon(const struct cli_opts *o, const char *node, int on);
+int cli_audit_verify(const struct cli_opts *o);
+
+#endif

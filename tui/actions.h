@@ -1,0 +1,97 @@
+/* actions.h - the one table of actions: every key jumpdeck answers to is
+ * declared here once, and dispatch, the help overlay, --help and the
+ * README's key list are all derived from it. A key not here does not exist.
+ */
+#ifndef JD_ACTIONS_H
+#define JD_ACTIONS_H
+
+#include <stddef.h>
+
+/* Scopes: where an action applies. A key goes to the focused pane's scope
+ * first, then to LIST (any list pane), then to GLOBAL. */
+enum action_scope {
+	SCOPE_GLOBAL,
+	SCOPE_LIST,
+	SCOPE_NODES,
+	SCOPE_COUNT
+};
+
+/* X(ID, name, scope, "keys separated by spaces", "help text", mutating)
+ * Key names: single characters, or Tab S-Tab Enter Esc Up Down Left Right
+ * PgUp PgDn Home End Space F1, C-x for control keys. */
+#define JD_ACTIONS(X)                                                       \
+	X(QUIT, "quit", SCOPE_GLOBAL, "q", "Quit jumpdeck", 0)                \
+	X(HELP, "help", SCOPE_GLOBAL, "? F1", "Show or hide this help", 0)    \
+	X(FOCUS_NEXT, "focus-next", SCOPE_GLOBAL, "Tab",                      \
+	  "Focus the next pane", 0)                                           \
+	X(FOCUS_PREV, "focus-prev", SCOPE_GLOBAL, "S-Tab",                    \
+	  "Focus the previous pane", 0)                                       \
+	X(FOCUS_1, "focus-images", SCOPE_GLOBAL, "1", "Focus images", 0)      \
+	X(FOCUS_2, "focus-scans", SCOPE_GLOBAL, "2", "Focus scans", 0)        \
+	X(FOCUS_3, "focus-nodes", SCOPE_GLOBAL, "3", "Focus nodes", 0)        \
+	X(FOCUS_4, "focus-flux", SCOPE_GLOBAL, "4", "Focus flux", 0)          \
+	X(FOCUS_5, "focus-bootstrap", SCOPE_GLOBAL, "5",                      \
+	  "Focus the bootstrap walkthrough", 0)                               \
+	X(FOCUS_6, "focus-activity", SCOPE_GLOBAL, "6",                       \
+	  "Focus the activity log", 0)                                        \
+	X(ZOOM, "zoom", SCOPE_GLOBAL, "z", "Zoom the focused pane (again: "   \
+	  "back to the grid)", 0)                                             \
+	X(BACK, "back", SCOPE_GLOBAL, "Esc",                                  \
+	  "Close the detail view, help or zoom", 0)                           \
+	X(COMMAND, "command", SCOPE_GLOBAL, ":",                              \
+	  "Command line (:nodes :theme NAME :context NAME :q ...)", 0)        \
+	X(FILTER, "filter", SCOPE_GLOBAL, "/",                                \
+	  "Filter the focused pane's rows", 0)                                \
+	X(REFRESH, "refresh", SCOPE_GLOBAL, "C-r",                            \
+	  "Reconnect now instead of waiting for the retry", 0)                \
+	X(REDRAW, "redraw", SCOPE_GLOBAL, "C-l", "Redraw the screen", 0)      \
+	X(UP, "up", SCOPE_LIST, "k Up", "Select the previous row", 0)        \
+	X(DOWN, "down", SCOPE_LIST, "j Down", "Select the next row", 0)      \
+	X(PAGE_UP, "page-up", SCOPE_LIST, "PgUp C-b", "One page up", 0)      \
+	X(PAGE_DOWN, "page-down", SCOPE_LIST, "PgDn C-f", "One page down", 0) \
+	X(TOP, "top", SCOPE_LIST, "Home g", "First row", 0)                  \
+	X(BOTTOM, "bottom", SCOPE_LIST, "End G", "Last row", 0)              \
+	X(OPEN, "open", SCOPE_LIST, "Enter l Right",                          \
+	  "Open the selected row's detail view", 0)                           \
+	X(SORT_NEXT, "sort", SCOPE_LIST, "s",                                 \
+	  "Sort by the next column", 0)                                       \
+	X(SORT_REVERSE, "sort-reverse", SCOPE_LIST, "S",                      \
+	  "Reverse the sort order", 0)                                        \
+	X(CORDON, "cordon", SCOPE_NODES, "c",                                 \
+	  "Cordon the selected node (confirm by typing its name)", 1)         \
+	X(UNCORDON, "uncordon", SCOPE_NODES, "u",                             \
+	  "Uncordon the selected node (confirm by typing its name)", 1)
+
+enum action_id {
+#define JD_ACTION_ENUM(id, name, scope, keys, help, mut) ACT_##id,
+	JD_ACTIONS(JD_ACTION_ENUM)
+#undef JD_ACTION_ENUM
+	ACT_COUNT,
+	ACT_NONE = -1
+};
+
+struct action_info {
+	enum action_id id;
+	const char *name;
+	enum action_scope scope;
+	const char *keys;
+	const char *help;
+	int mutating;
+};
+
+extern const struct action_info action_table[ACT_COUNT];
+
+const char *action_scope_title(enum action_scope s);
+/* The action a key means in a scope (ACT_NONE if none). Checks `scope`,
+ * then SCOPE_LIST when list is set, then SCOPE_GLOBAL. */
+enum action_id action_for_key(int key, enum action_scope scope, int list);
+const struct action_info *action_by_name(const char *name);
+
+/* Key names <-> key codes (ncurses KEY_* values and characters). */
+int key_from_name(const char *name);
+const char *action_key_name(int key, char *buf, size_t sz);
+
+/* The key list as Markdown (README) or plain text (--help). */
+void actions_print(void *file, int markdown);
+
+#endif

@@ -1,0 +1,613 @@
+/* app.c - the TUI's life: start-up (locale, theme, kubeconfig, client,
+ * informers), the poll loop's handlers (keys, signals, frame timer), key
+ * dispatch (focused pane first, then global), and the services panes use.
+ */
+#include "app_impl.h"
+#include "screen.h"
+#include "backend/http.h"
+#include "backend/proc.h"
+#include "backend/text.h"
+#include "backend/xalloc.h"
+
+#include <curses.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define FRAME_MS 100 /* at most ten frames a second */
+
+static const struct pane_ops *const pane_order[LAYOUT_PANES] = {
+	&images_pane, &scans_pane, &nodes_pane,
+	&flux_pane, &bootstrap_pane, &activity_pane,
+};
+
+long long app_now_ms(void)
+{
+	return loop_now_ms();
+}
+
+/* ---- services for panes --------------------------------------------- */
+
+struct kube_client *app_kube(struct app *a)
+{
+	return a->kube;
+}
+
+struct informer *app_nodes(struct app *a)
+{
+	return a->nodes;
+}
+
+int app_read_only(const struct app *a)
+{
+	return a->o.read_only;
+}
+
+const char *app_context(const struct app *a)
+{
+	return a->context;
+}
+
+int app_ascii(const struct app *a)
+{
+	return a->o.ascii;
+}
+
+const char *app_audit_path(struct app *a)
+{
+	return a->audit_path ? a->audit_path : "(no audit log path)";
+}
+
+const struct err *app_conn_error(struct app *a, long *retry_in_ms)
+{
+	if (retry_in_ms)
+		*retry_in_ms = 0;
+	if (a->have_kc_err)
+		return &a->kc_err;
+	return a->nodes ? informer_error(a->nodes) : NULL;
+}
+
+static void on_frame_timer(void *ud);
+
+void app_mark(struct app *a)
+{
+	long long wait;
+
+	a->dirty = 1;
+	if (a->frame_timer)
+		return;
+	wait = a->last_frame + FRAME_MS - loop_now_ms();
+	a->frame_timer = loop_timer_add(a->loop, wait > 0 ? wait : 0,
+					on_frame_timer, a);
+}
+
+void app_touch(struct app *a, const struct pane_ops *ops)
+{
+	int i;
+
+	for (i = 0; i < LAYOUT_PANES; i++)
+		if (a->panes[i].ops == ops)
+			a->panes[i].recalc = 1;
+	app_mark(a);
+}
+
+static void touch_all(struct app *a)
+{
+	int i;
+
+	for (i = 0; i < LAYOUT_PANES; i++)
+		a->panes[i].recalc = 1;
+	app_mark(a);
+}
+
+void app_status(struct app *a, enum role r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(a->status, sizeof(a->status), fmt, ap);
+	va_end(ap);
+	a->status_role = r;
+	a->status_at = loop_now_ms();
+	app_mark(a);
+}
+
+void app_confirm(struct app *a, const char *action, const char *target,
+		 const char *question, const char *expect, app_confirm_fn fn,
+		 void *ud)
+{
+	free(a->confirm.ud);
+	memset(&a->confirm, 0, sizeof(a->confirm));
+	snprintf(a->confirm.action, sizeof(a->confirm.action), "%s", action);
+	snprintf(a->confirm.target, sizeof(a->confirm.target), "%s", target);
+	snprintf(a->confirm.question, sizeof(a->confirm.question), "%s",
+		 question);
+	snprintf(a->confirm.expect, sizeof(a->confirm.expect), "%s", expect);
+	a->confirm.fn = fn;
+	a->confirm.ud = ud;
+	app_prompt_open(a, IN_CONFIRM);
+}
+
+void app_audit(struct app *a, const char *action, const char *target,
+	       enum audit_outcome outcome, const char *detail)
+{
+	struct audit_record r;
+	struct err e;
+
+	memset(&r, 0, sizeof(r));
+	r.identity = a->identity[0] ? a->identity : NULL;
+	r.context = a->context[0] ? a->context : NULL;
+	r.action = action;
+	r.target = target;
+	r.outcome = outcome;
+	r.detail = detail;
+	err_clear(&e);
+	if (audit_append(a->audit_path, &r, &e) < 0)
+		app_status(a, ROLE_ERROR, "audit log: %s", e.msg);
+	app_touch(a, &activity_pane);
+}
+
+static void on_tick(void *ud);
+
+size_t app_op_start(struct app *a, const char *action, const char *target)
+{
+	struct app_op *o;
+
+	if (a->nops == APP_MAX_OPS) {
+		memmove(&a->ops[0], &a->ops[1],
+			(APP_MAX_OPS - 1) * sizeof(a->ops[0]));
+		a->nops--;
+	}
+	o = &a->ops[a->nops];
+	memset(o, 0, sizeof(*o));
+	snprintf(o->action, sizeof(o->action), "%s", action);
+	snprintf(o->target, sizeof(o->target), "%s", target);
+	o->state = OP_RUNNING;
+	o->started_ms = loop_now_ms();
+	app_touch(a, &activity_pane);
+	if (!a->tick_timer)
+		a->tick_timer = loop_timer_add(a->loop, 1000, on_tick, a);
+	/* Ids stay valid while fewer than APP_MAX_OPS start meanwhile. */
+	return a->nops++;
+}
+
+void app_op_finish(struct app *a, size_t id, int ok, const char *message)
+{
+	if (id >= a->nops)
+		return;
+	a->ops[id].state = ok ? OP_SUCCEEDED : OP_FAILED;
+	a->ops[id].ended_ms = loop_now_ms();
+	snprintf(a->ops[id].message, sizeof(a->ops[id].message), "%s",
+		 message ? message : "");
+	app_touch(a, &activity_pane);
+}
+
+size_t app_ops(struct app *a, const struct app_op **ops)
+{
+	*ops = a->ops;
+	return a->nops;
+}
+
+/* ---- connection ------------------------------------------------------ */
+
+static void nodes_changed(struct informer *inf, void *ud)
+{
+	struct app *a = ud;
+
+	(void)inf;
+	app_touch(a, &nodes_pane);
+	app_touch(a, &bootstrap_pane);
+}
+
+static void nodes_status(struct informer *inf, const struct err *e,
+			 long retry_ms, void *ud)
+{
+	struct app *a = ud;
+
+	(void)inf;
+	if (e)
+		app_status(a, ROLE_ERROR, "%s %s retrying in %ld s", e->msg,
+			   app_ascii(a) ? "-" : "\u2014",
+			   (retry_ms + 999) / 1000);
+	else if (a->status_role == ROLE_ERROR)
+		app_status(a, ROLE_OK, "connected to %s", a->server);
+	app_touch(a, &nodes_pane);
+	app_touch(a, &bootstrap_pane);
+}
+
+static const struct informer_ops nodes_ops = {
+	.on_change = nodes_changed,
+	.on_status = nodes_status,
+};
+
+static int foreground(const char *const argv[], const char *const env[],
+		      char **out, size_t *out_len, int *code, struct err *e,
+		      void *ud)
+{
+	int rc;
+
+	(void)ud;
+	screen_suspend();
+	fprintf(stderr, "\njumpdeck: running %s to sign in...\n", argv[0]);
+	rc = proc_run_foreground(argv, env, out, out_len, code, e);
+	screen_resume();
+	return rc;
+}
+
+static void disconnect(struct app *a)
+{
+	informer_stop(&a->nodes);
+	kube_client_free(&a->kube);
+}
+
+static int connect_context(struct app *a, const char *ctx)
+{
+	struct kube_target t;
+	struct kube_conn conn;
+	struct err e;
+
+	memset(&t, 0, sizeof(t));
+	err_clear(&e);
+	a->have_kc_err = 0;
+	if (!a->kc) {
+		a->have_kc_err = 1;
+		return -1;
+	}
+	if (kubeconfig_resolve(a->kc, ctx, &t, &e) < 0) {
+		a->kc_err = e;
+		a->have_kc_err = 1;
+		return -1;
+	}
+	kube_conn_from_target(&conn, &t);
+	kube_target_clear(&t);
+	if (kube_client_new(&a->kube, a->loop, &conn, &e) < 0) {
+		kube_conn_clear(&conn);
+		a->kc_err = e;
+		a->have_kc_err = 1;
+		return -1;
+	}
+	kube_client_set_foreground(a->kube, foreground, a, 1);
+	snprintf(a->context, sizeof(a->context), "%s",
+		 conn.context ? conn.context : "");
+	snprintf(a->server, sizeof(a->server), "%s", conn.server);
+	snprintf(a->identity, sizeof(a->identity), "kube user %s",
+		 conn.user_name ? conn.user_name : "(none)");
+	kube_conn_clear(&conn);
+	a->nodes = informer_start(a->kube, "/api/v1/nodes", &nodes_ops, a);
+	return 0;
+}
+
+int app_switch_context(struct app *a, const char *name)
+{
+	char old[256];
+
+	snprintf(old, sizeof(old), "%s", a->context);
+	disconnect(a);
+	if (connect_context(a, name) < 0) {
+		app_status(a, ROLE_ERROR, "%s", a->kc_err.msg);
+		if (old[0])
+			connect_context(a, old);
+		touch_all(a);
+		return -1;
+	}
+	app_status(a, ROLE_OK, "switched to context %s", a->context);
+	touch_all(a);
+	return 0;
+}
+
+int app_set_theme(struct app *a, const char *name)
+{
+	struct theme t;
+	struct err e;
+
+	err_clear(&e);
+	if (theme_load(&t, name, &e) < 0) {
+		app_status(a, ROLE_ERROR, "%s", e.msg);
+		return -1;
+	}
+	a->theme = t;
+	screen_apply_theme(&a->theme);
+	clearok(stdscr, TRUE);
+	app_status(a, ROLE_OK, "theme %s", t.name);
+	return 0;
+}
+
+/* ---- keys ------------------------------------------------------------ */
+
+void app_set_focus(struct app *a, int pane)
+{
+	if (pane < 0 || pane >= LAYOUT_PANES)
+		return;
+	a->focus = pane;
+	a->panes[pane].recalc = 1;
+	app_mark(a);
+}
+
+static void apply_update(struct app *a, struct pane *p, int upd)
+{
+	if (upd < 0)
+		return;
+	if (upd & UPD_RECALC)
+		p->recalc = 1;
+	app_mark(a);
+}
+
+static void global_action(struct app *a, enum action_id act)
+{
+	struct pane *p = &a->panes[a->focus];
+
+	switch (act) {
+	case ACT_QUIT:
+		a->quit = 1;
+		loop_stop(a->loop);
+		break;
+	case ACT_HELP:
+		a->help = !a->help;
+		a->help_top = 0;
+		break;
+	case ACT_FOCUS_NEXT:
+		app_set_focus(a, (a->focus + 1) % LAYOUT_PANES);
+		break;
+	case ACT_FOCUS_PREV:
+		app_set_focus(a, (a->focus + LAYOUT_PANES - 1) % LAYOUT_PANES);
+		break;
+	case ACT_FOCUS_1:
+	case ACT_FOCUS_2:
+	case ACT_FOCUS_3:
+	case ACT_FOCUS_4:
+	case ACT_FOCUS_5:
+	case ACT_FOCUS_6:
+		app_set_focus(a, (int)(act - ACT_FOCUS_1));
+		break;
+	case ACT_ZOOM:
+		a->zoom = !a->zoom;
+		break;
+	case ACT_OPEN:
+		/* Panes without rows: Enter zooms, as on a title. */
+		a->zoom = !a->zoom;
+		break;
+	case ACT_BACK:
+		if (a->zoom)
+			a->zoom = 0;
+		else if (p->filter[0]) {
+			p->filter[0] = '\0';
+			p->recalc = 1;
+		}
+		break;
+	case ACT_COMMAND:
+		app_prompt_open(a, IN_COMMAND);
+		break;
+	case ACT_FILTER:
+		app_prompt_open(a, IN_FILTER);
+		break;
+	case ACT_REFRESH:
+		if (a->nodes)
+			informer_retry_now(a->nodes);
+		else if (a->kc)
+			app_switch_context(a, a->o.context);
+		app_status(a, ROLE_PENDING, "reconnecting...");
+		break;
+	case ACT_REDRAW:
+		clearok(stdscr, TRUE);
+		break;
+	default:
+		break;
+	}
+	app_mark(a);
+}
+
+static void handle_key(struct app *a, int key)
+{
+	struct pane *p = &a->panes[a->focus];
+	enum action_id act;
+	int upd = PANE_NOT_MINE;
+
+	if (a->mode != IN_NORMAL) {
+		app_prompt_key(a, key);
+		app_mark(a);
+		return;
+	}
+	if (a->help) {
+		if (app_help_key(a, key))
+			return;
+	}
+	act = action_for_key(key, p->ops->scope, p->ops->is_list);
+	if (act == ACT_NONE) {
+		char name[32];
+
+		app_status(a, ROLE_MUTED, "%s: no action (? for help)",
+			   action_key_name(key, name, sizeof(name)));
+		return;
+	}
+	if (p->ops->action)
+		upd = p->ops->action(p, a, act);
+	if (upd != PANE_NOT_MINE) {
+		apply_update(a, p, upd);
+		return;
+	}
+	global_action(a, act);
+}
+
+static void on_stdin(int fd, short revents, void *ud)
+{
+	struct app *a = ud;
+	wint_t ch;
+	int r, n = 0;
+
+	(void)fd;
+	if (revents & (POLLHUP | POLLERR)) {
+		/* The terminal went away (SSH dropped): leave cleanly. */
+		a->quit = 1;
+		loop_stop(a->loop);
+		return;
+	}
+	for (;;) {
+		r = get_wch(&ch);
+		if (r == ERR)
+			break;
+		n++;
+		if (r == KEY_CODE_YES && ch == KEY_RESIZE)
+			continue;
+		handle_key(a, (int)ch);
+		if (a->quit)
+			return;
+	}
+	if (!n && (revents & POLLIN)) {
+		/* Readable but nothing read: end of input. */
+		a->quit = 1;
+		loop_stop(a->loop);
+	}
+}
+
+static void on_signal(int signo, void *ud)
+{
+	struct app *a = ud;
+
+	if (signo == SIGWINCH) {
+		screen_resize(&a->cols, &a->rows);
+		clearok(stdscr, TRUE);
+		app_mark(a);
+	} else if (signo == SIGINT || signo == SIGTERM || signo == SIGHUP) {
+		a->quit = 1;
+		loop_stop(a->loop);
+	}
+}
+
+static void on_frame_timer(void *ud)
+{
+	struct app *a = ud;
+
+	a->frame_timer = 0;
+	if (!a->dirty)
+		return;
+	a->dirty = 0;
+	a->last_frame = loop_now_ms();
+	app_draw_frame(a);
+}
+
+static void on_tick(void *ud)
+{
+	struct app *a = ud;
+	size_t i;
+	int running = 0;
+
+	a->tick_timer = 0;
+	for (i = 0; i < a->nops; i++)
+		running |= a->ops[i].state == OP_RUNNING;
+	app_touch(a, &activity_pane);
+	/* Tick only while something visibly changes with time. */
+	if (running)
+		a->tick_timer = loop_timer_add(a->loop, 1000, on_tick, a);
+}
+
+static void on_age_tick(void *ud)
+{
+	struct app *a = ud;
+
+	/* Ages ("20m") move slowly: a refresh a minute keeps them true. */
+	touch_all(a);
+	loop_timer_add(a->loop, 60000, on_age_tick, a);
+}
+
+/* ---- life ------------------------------------------------------------ */
+
+static int locale_is_utf8(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+
+	return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+}
+
+int app_run(const struct app_opts *o)
+{
+	struct app *a = xcalloc(1, sizeof(*a));
+	struct screen_opts so;
+	struct err e;
+	int i, rc = 0;
+
+	a->o = *o;
+	err_clear(&e);
+	if (!locale_is_utf8())
+		a->o.ascii = 1;
+	text_set_ascii(a->o.ascii);
+	if (theme_load(&a->theme, o->theme ? o->theme : "default", &e) < 0) {
+		fprintf(stderr, "jumpdeck: %s\n", e.msg);
+		free(a);
+		return 2;
+	}
+	a->audit_path = o->audit_log ? xstrdup(o->audit_log)
+				     : audit_default_path();
+	a->loop = loop_new();
+	if (!a->loop || http_global_init(&e) < 0) {
+		fprintf(stderr, "jumpdeck: cannot start: %s\n",
+			e.msg[0] ? e.msg : "out of resources");
+		free(a->audit_path);
+		free(a);
+		return 1;
+	}
+	if (kubeconfig_load(&a->kc, o->kubeconfig, &e) < 0) {
+		a->kc_err = e;
+		a->have_kc_err = 1;
+	} else {
+		connect_context(a, o->context);
+	}
+	if (!isatty(0) || !isatty(1)) {
+		fprintf(stderr, "jumpdeck: the TUI needs a terminal; for "
+				"pipelines use a subcommand (jumpdeck --help)\n");
+		rc = 2;
+		goto out;
+	}
+	so.no_color = o->no_color;
+	so.ascii = a->o.ascii;
+	if (screen_start(&so) < 0) {
+		fprintf(stderr, "jumpdeck: cannot use this terminal (TERM=%s)\n",
+			getenv("TERM") ? getenv("TERM") : "");
+		rc = 2;
+		goto out;
+	}
+	screen_apply_theme(&a->theme);
+	a->cols = COLS;
+	a->rows = LINES;
+	for (i = 0; i < LAYOUT_PANES; i++) {
+		a->panes[i].ops = pane_order[i];
+		if (pane_order[i]->init)
+			pane_order[i]->init(&a->panes[i], a);
+		a->panes[i].recalc = 1;
+	}
+	a->focus = 2; /* nodes: the one pane with a backend today */
+	if (a->have_kc_err)
+		app_status(a, ROLE_ERROR, "%s", a->kc_err.msg);
+	else
+		app_status(a, ROLE_MUTED,
+			   "Tab or 1-6: panes  Enter: details  /: filter  "
+			   ":: command  q: quit");
+	loop_add_fd(a->loop, 0, POLLIN, on_stdin, a);
+	loop_on_signal(a->loop, SIGWINCH, on_signal, a);
+	loop_on_signal(a->loop, SIGINT, on_signal, a);
+	loop_on_signal(a->loop, SIGTERM, on_signal, a);
+	loop_on_signal(a->loop, SIGHUP, on_signal, a);
+	loop_on_signal(a->loop, SIGCHLD, on_signal, a);
+	loop_timer_add(a->loop, 60000, on_age_tick, a);
+	app_mark(a);
+	loop_run(a->loop);
+	screen_stop();
+	for (i = 0; i < LAYOUT_PANES; i++)
+		if (a->panes[i].ops->fini)
+			a->panes[i].ops->fini(&a->panes[i]);
+out:
+	disconnect(a);
+	kubeconfig_free(&a->kc);
+	free(a->confirm.ud);
+	loop_free(&a->loop);
+	http_global_cleanup();
+	free(a->audit_path);
+	free(a);
+	return rc;
+}

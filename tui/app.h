@@ -1,0 +1,71 @@
+/* app.h - the running TUI: options, the backend objects it owns, the panes
+ * and the services panes may call (status line, confirm dialog, audit,
+ * operations). Panes include this; the main loop is in tui/app.c. */
+#ifndef JD_APP_H
+#define JD_APP_H
+
+#include <stddef.h>
+
+#include "backend/audit.h"
+#include "backend/informer.h"
+#include "backend/kube.h"
+#include "pane.h"
+#include "theme.h"
+
+struct app_opts {
+	const char *kubeconfig; /* --kubeconfig */
+	const char *context;    /* --context */
+	const char *theme;      /* --theme */
+	const char *audit_log;  /* NULL: the default */
+	int read_only;
+	int no_color;
+	int ascii;
+	int demo;
+};
+
+enum op_state { OP_RUNNING, OP_SUCCEEDED, OP_FAILED };
+
+/* One operation the operator started in this session. */
+struct app_op {
+	char action[48];
+	char target[160];
+	enum op_state state;
+	long long started_ms, ended_ms;
+	char message[256];
+};
+
+typedef void (*app_confirm_fn)(struct app *a, void *ud);
+
+struct app;
+
+int app_run(const struct app_opts *o);
+
+/* Services for panes. */
+struct kube_client *app_kube(struct app *a);
+struct informer *app_nodes(struct app *a);
+/* The connection's health: NULL when fine, else the sentence. */
+const struct err *app_conn_error(struct app *a, long *retry_in_ms);
+int app_read_only(const struct app *a);
+const char *app_context(const struct app *a);
+void app_status(struct app *a, enum role r, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Ask the operator to type `expect` to confirm. ud is freed with free()
+ * after fn runs or when the dialog is cancelled. */
+void app_confirm(struct app *a, const char *action, const char *target,
+		 const char *question, const char *expect, app_confirm_fn fn,
+		 void *ud);
+/* Write an audit record with the current context and identity. */
+void app_audit(struct app *a, const char *action, const char *target,
+	       enum audit_outcome outcome, const char *detail);
+/* Operations in this session (the activity pane shows them). */
+size_t app_op_start(struct app *a, const char *action, const char *target);
+void app_op_finish(struct app *a, size_t id, int ok, const char *message);
+size_t app_ops(struct app *a, const struct app_op **ops);
+const char *app_audit_path(struct app *a);
+/* Mark a pane for recalculation (by its ops). */
+void app_touch(struct app *a, const struct pane_ops *ops);
+/* Whether ASCII glyphs are in use. */
+int app_ascii(const struct app *a);
+long long app_now_ms(void);
+
+#endif

@@ -1,0 +1,87 @@
+/* app_impl.h - the app's state, shared by the files of tui/ that make up
+ * the app (app.c, frame.c, prompt.c, help.c). Panes use app.h instead. */
+#ifndef JD_APP_IMPL_H
+#define JD_APP_IMPL_H
+
+#include "app.h"
+#include "layout.h"
+#include "backend/kubeconfig.h"
+#include "backend/loop.h"
+
+#define APP_MAX_OPS 64
+
+enum input_mode {
+	IN_NORMAL,
+	IN_FILTER,  /* typing a filter for the focused pane */
+	IN_COMMAND, /* typing after ':' */
+	IN_CONFIRM, /* typing the name to confirm an action */
+};
+
+struct app_confirm {
+	char action[64];
+	char target[300];
+	char question[512];
+	char expect[256];
+	app_confirm_fn fn;
+	void *ud;
+};
+
+struct app {
+	struct app_opts o;
+	struct loop *loop;
+	struct kubeconfig *kc;
+	struct err kc_err;  /* why there is no cluster connection */
+	int have_kc_err;
+	struct kube_client *kube;
+	struct informer *nodes;
+	char context[256];
+	char server[512];
+	char identity[256];
+	struct theme theme;
+	char *audit_path;
+
+	struct pane panes[LAYOUT_PANES];
+	int focus;
+	int zoom;
+	int help;
+	int help_top;
+	struct layout layout;
+	int cols, rows;
+
+	enum input_mode mode;
+	char input[256];
+	size_t input_len;
+	char saved_filter[256];
+	char completions[512];
+	struct app_confirm confirm;
+
+	char status[512];
+	enum role status_role;
+	long long status_at;
+
+	struct app_op ops[APP_MAX_OPS];
+	size_t nops;
+
+	int dirty;
+	unsigned frame_timer;
+	unsigned tick_timer;
+	long long last_frame;
+	int quit;
+};
+
+/* frame.c */
+void app_draw_frame(struct app *a);
+/* prompt.c: keys while typing; returns 1 when the key was used. */
+int app_prompt_key(struct app *a, int key);
+void app_prompt_open(struct app *a, enum input_mode m);
+int app_run_command(struct app *a, const char *line);
+/* help.c */
+void app_draw_help(struct app *a);
+int app_help_key(struct app *a, int key);
+/* app.c */
+void app_mark(struct app *a);
+void app_set_focus(struct app *a, int pane);
+int app_switch_context(struct app *a, const char *name);
+int app_set_theme(struct app *a, const char *name);
+
+#endif

@@ -1,0 +1,188 @@
+/* frame.c - draws one frame: title bar, tab strip or grid of panes (each
+ * recalculated first if marked), status bar, and on top the help overlay
+ * or the confirm dialog. Reads app state; changes nothing but dirty flags.
+ */
+#include "app_impl.h"
+#include "screen.h"
+#include "backend/text.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+static void draw_title(struct app *a, const struct rect *r)
+{
+	char buf[1024];
+	int x = r->x, w = r->w;
+	const struct kube_conn *c = a->kube ? kube_client_conn(a->kube) : NULL;
+
+	scr_fill(r->y, r->x, r->w, ROLE_TITLE);
+	x += scr_put(r->y, x, w, ROLE_TITLE, " jumpdeck ");
+	if (a->o.read_only)
+		x += scr_put(r->y, x, r->x + w - x, ROLE_BADGE, " READ-ONLY ");
+	if (c && c->insecure)
+		x += scr_put(r->y, x, r->x + w - x, ROLE_BADGE,
+			     " TLS NOT VERIFIED ");
+	if (a->o.demo)
+		x += scr_put(r->y, x, r->x + w - x, ROLE_BADGE, " DEMO ");
+	snprintf(buf, sizeof(buf), " %s %s %s %s %s ",
+		 a->context[0] ? a->context : "(no context)", glyph(G_DOT),
+		 a->server[0] ? a->server : "(no server)", glyph(G_DOT),
+		 a->kube ? kube_client_auth_label(a->kube) : "not signed in");
+	scr_put(r->y, x, r->x + w - x, ROLE_TITLE, buf);
+}
+
+static void pane_title(struct app *a, int i, char *buf, size_t sz)
+{
+	struct pane *p = &a->panes[i];
+	char head[128] = "";
+
+	if (p->ops->headline)
+		p->ops->headline(p, a, head, sizeof(head));
+	if (head[0])
+		snprintf(buf, sz, "%d %s %s %s", i + 1, p->ops->title,
+			 glyph(G_DOT), head);
+	else
+		snprintf(buf, sz, "%d %s", i + 1, p->ops->title);
+}
+
+static void draw_tabs(struct app *a, const struct rect *r)
+{
+	int i, x = r->x;
+	char t[160];
+
+	scr_fill(r->y, r->x, r->w, ROLE_TAB);
+	for (i = 0; i < LAYOUT_PANES && x < r->x + r->w; i++) {
+		pane_title(a, i, t, sizeof(t));
+		x += scr_put(r->y, x, r->x + r->w - x,
+			     i == a->focus ? ROLE_TAB_ACTIVE : ROLE_TAB, " ");
+		x += scr_put(r->y, x, r->x + r->w - x,
+			     i == a->focus ? ROLE_TAB_ACTIVE : ROLE_TAB, t);
+		x += scr_put(r->y, x, r->x + r->w - x,
+			     i == a->focus ? ROLE_TAB_ACTIVE : ROLE_TAB, " ");
+		x += scr_put(r->y, x, r->x + r->w - x, ROLE_TAB, " ");
+	}
+}
+
+static void draw_pane(struct app *a, int i, const struct rect *r)
+{
+	struct pane *p = &a->panes[i];
+	struct rect inner;
+	char t[160];
+	int focused = i == a->focus;
+
+	if (!r->h)
+		return;
+	if (p->recalc && p->ops->recalc)
+		p->ops->recalc(p, a);
+	p->recalc = 0;
+	pane_title(a, i, t, sizeof(t));
+	scr_box(r, focused ? ROLE_BORDER_FOCUS : ROLE_BORDER, t,
+		focused ? ROLE_BORDER_FOCUS : ROLE_HEADER);
+	inner.y = r->y + 1;
+	inner.x = r->x + 2;
+	inner.h = r->h - 2;
+	inner.w = r->w - 4;
+	if (inner.h > 0 && inner.w > 0 && p->ops->draw)
+		p->ops->draw(p, a, &inner, focused);
+}
+
+static void draw_status(struct app *a, const struct rect *r)
+{
+	char buf[600];
+	const char *hint = "? help";
+	int hw;
+
+	scr_fill(r->y, r->x, r->w, ROLE_STATUS);
+	switch (a->mode) {
+	case IN_FILTER:
+		snprintf(buf, sizeof(buf), "/%s", a->input);
+		scr_put(r->y, r->x, r->w, ROLE_KEY, buf);
+		return;
+	case IN_COMMAND:
+		snprintf(buf, sizeof(buf), ":%s", a->input);
+		hw = scr_put(r->y, r->x, r->w, ROLE_KEY, buf);
+		if (a->completions[0] && r->w > hw + 4)
+			scr_put(r->y, r->x + hw + 3, r->w - hw - 3, ROLE_MUTED,
+				a->completions);
+		return;
+	case IN_CONFIRM:
+		snprintf(buf, sizeof(buf), "type %s to confirm: %s",
+			 a->confirm.expect, a->input);
+		scr_put(r->y, r->x, r->w, ROLE_WARN, buf);
+		return;
+	default:
+		break;
+	}
+	hw = text_width(hint) + 1;
+	scr_put(r->y, r->x, r->w - hw, a->status_role, a->status);
+	if (r->w > hw)
+		scr_put(r->y, r->x + r->w - hw, hw, ROLE_KEY, hint);
+}
+
+static void draw_confirm(struct app *a)
+{
+	struct rect r;
+	int w = a->cols - 8 > 72 ? 72 : a->cols - 8;
+
+	r.w = w;
+	r.h = 7;
+	r.x = (a->cols - w) / 2;
+	r.y = (a->rows - r.h) / 2;
+	for (int y = r.y; y < r.y + r.h; y++)
+		scr_fill(y, r.x, r.w, ROLE_DIALOG);
+	scr_box(&r, ROLE_WARN, "Confirm", ROLE_WARN);
+	scr_put(r.y + 1, r.x + 2, r.w - 4, ROLE_DIALOG, a->confirm.question);
+	scr_put(r.y + 2, r.x + 2, r.w - 4, ROLE_MUTED,
+		"This is written to the audit log.");
+	{
+		char line[400];
+
+		snprintf(line, sizeof(line), "Type %s and press Enter:",
+			 a->confirm.expect);
+		scr_put(r.y + 3, r.x + 2, r.w - 4, ROLE_DIALOG, line);
+		snprintf(line, sizeof(line), "> %s", a->input);
+		scr_put(r.y + 4, r.x + 2, r.w - 4, ROLE_KEY, line);
+	}
+	scr_put(r.y + 5, r.x + 2, r.w - 4, ROLE_MUTED, "Esc cancels.");
+}
+
+static void draw_too_small(struct app *a)
+{
+	char buf[160];
+	int y = a->rows / 2;
+
+	erase();
+	snprintf(buf, sizeof(buf), "Terminal too small: %dx%d", a->cols,
+		 a->rows);
+	scr_put(y > 0 ? y - 1 : 0, 0, a->cols, ROLE_ERROR, buf);
+	snprintf(buf, sizeof(buf), "jumpdeck needs at least %dx%d (q quits)",
+		 LAYOUT_MIN_COLS, LAYOUT_MIN_ROWS);
+	scr_put(y, 0, a->cols, ROLE_NORMAL, buf);
+}
+
+void app_draw_frame(struct app *a)
+{
+	int i;
+
+	a->cols = COLS;
+	a->rows = LINES;
+	layout_compute(&a->layout, a->cols, a->rows, a->focus, a->zoom);
+	if (a->layout.mode == LAYOUT_TOO_SMALL) {
+		draw_too_small(a);
+		scr_flush();
+		return;
+	}
+	erase();
+	draw_title(a, &a->layout.title);
+	if (a->layout.tabs.h)
+		draw_tabs(a, &a->layout.tabs);
+	for (i = 0; i < LAYOUT_PANES; i++)
+		draw_pane(a, i, &a->layout.panes[i]);
+	draw_status(a, &a->layout.status);
+	if (a->help)
+		app_draw_help(a);
+	if (a->mode == IN_CONFIRM)
+		draw_confirm(a);
+	scr_flush();
+}
