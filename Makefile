@@ -44,36 +44,41 @@ deps:
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/gen/default_theme.c: themes/default.theme scripts/embed.sh
 	@mkdir -p $(dir $@)
-	scripts/embed.sh default_theme_text $< > $@
+	@scripts/embed.sh default_theme_text $< > $@
 
 $(BUILD)/gen/default_theme.o: $(BUILD)/gen/default_theme.c
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/libjd.a: $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 $(BUILD)/jumpdeck: $(MAIN_OBJ) $(BUILD)/libjd.a
-	$(CC) $(ALL_CFLAGS) -o $@ $(MAIN_OBJ) $(BUILD)/libjd.a $(PKG_LIBS) \
+	@echo "  LINK    $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $(MAIN_OBJ) $(BUILD)/libjd.a $(PKG_LIBS) \
 		-lpthread $(LDFLAGS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libjd.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libjd.a $(PKG_LIBS) \
+	@echo "  TEST    $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libjd.a $(PKG_LIBS) \
 		$(CMOCKA_LIBS) -lpthread $(LDFLAGS)
 
 $(BUILD)/tests/%: tests/integration/%.c $(BUILD)/libjd.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libjd.a $(PKG_LIBS) \
+	@echo "  TEST    $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libjd.a $(PKG_LIBS) \
 		$(CMOCKA_LIBS) -lpthread $(LDFLAGS)
 
 $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libjd.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libjd.a $(PKG_LIBS) \
+	@echo "  BENCH   $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libjd.a $(PKG_LIBS) \
 		-lpthread $(LDFLAGS)
 
 build-tests: $(BUILD)/jumpdeck $(UNIT_BIN) $(INTEG_BIN)

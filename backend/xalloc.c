@@ -74,10 +74,12 @@ char *xasprintf(const char *fmt, ...)
 {
 	va_list ap;
 	int n;
-	char *p;
+	char *p, probe[1];
 
+	if (!fmt)
+		return xstrdup("");
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(probe, sizeof(probe), fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		oom(0);

@@ -120,7 +120,7 @@ static void act_draw(struct pane *p, struct app *a, const struct rect *area,
 		     int focused)
 {
 	static const struct list_col cols[] = {
-		{"WHEN", 24, 0, 2}, {"OUTCOME", 0, 0, 0}, {"ACTION", 0, 0, 0},
+		{"WHEN", 24, 0, 0}, {"OUTCOME", 0, 0, 0}, {"ACTION", 0, 0, 0},
 		{"TARGET", 48, 0, 0}, {"DETAIL", 0, 1, 1},
 	};
 	struct activity_state *st = p->st;

@@ -40,6 +40,8 @@ static void usage(FILE *f)
 	      "  --audit-log FILE    audit log (default: $JUMPDECK_AUDIT_LOG,\n"
 	      "                      then ~/.local/state/jumpdeck/audit.log)\n"
 	      "  --json              JSON output (nodes)\n"
+	      "  --demo              mark the title bar DEMO (make demo)\n"
+	      "  --version           print the version\n"
 	      "  -h, --help          this help\n"
 	      "\n"
 	      "Exit codes: 0 ok, 1 a check or action failed, 2 usage or\n"

@@ -48,12 +48,22 @@ static void pane_title(struct app *a, int i, char *buf, size_t sz)
 
 static void draw_tabs(struct app *a, const struct rect *r)
 {
-	int i, x = r->x;
+	int i, x = r->x, full = 0, brief;
 	char t[160];
 
+	/* Headlines on every tab if they fit, else only on the focused. */
+	for (i = 0; i < LAYOUT_PANES; i++) {
+		pane_title(a, i, t, sizeof(t));
+		full += text_width(t) + 3;
+	}
+	brief = full > r->w;
 	scr_fill(r->y, r->x, r->w, ROLE_TAB);
 	for (i = 0; i < LAYOUT_PANES && x < r->x + r->w; i++) {
-		pane_title(a, i, t, sizeof(t));
+		if (brief && i != a->focus)
+			snprintf(t, sizeof(t), "%d %s", i + 1,
+				 a->panes[i].ops->title);
+		else
+			pane_title(a, i, t, sizeof(t));
 		x += scr_put(r->y, x, r->x + r->w - x,
 			     i == a->focus ? ROLE_TAB_ACTIVE : ROLE_TAB, " ");
 		x += scr_put(r->y, x, r->x + r->w - x,
@@ -73,9 +83,6 @@ static void draw_pane(struct app *a, int i, const struct rect *r)
 
 	if (!r->h)
 		return;
-	if (p->recalc && p->ops->recalc)
-		p->ops->recalc(p, a);
-	p->recalc = 0;
 	pane_title(a, i, t, sizeof(t));
 	scr_box(r, focused ? ROLE_BORDER_FOCUS : ROLE_BORDER, t,
 		focused ? ROLE_BORDER_FOCUS : ROLE_HEADER);
@@ -120,31 +127,59 @@ static void draw_status(struct app *a, const struct rect *r)
 		scr_put(r->y, r->x + r->w - hw, hw, ROLE_KEY, hint);
 }
 
+/* Split text at spaces into lines of at most w columns (ASCII-width
+ * approximation is fine: the text is ours plus a name). */
+static int wrap(const char *text, int w, char lines[][256], int max)
+{
+	int n = 0;
+
+	while (*text && n < max) {
+		int len = (int)strlen(text), cut = len;
+
+		if (len > w) {
+			cut = w;
+			while (cut > 0 && text[cut] != ' ')
+				cut--;
+			if (cut == 0)
+				cut = w;
+		}
+		if (cut > 255)
+			cut = 255;
+		memcpy(lines[n], text, (size_t)cut);
+		lines[n][cut] = '\0';
+		n++;
+		text += cut;
+		while (*text == ' ')
+			text++;
+	}
+	return n;
+}
+
 static void draw_confirm(struct app *a)
 {
 	struct rect r;
+	char q[4][256], line[400];
 	int w = a->cols - 8 > 72 ? 72 : a->cols - 8;
+	int nq = wrap(a->confirm.question, w - 4, q, 4), i, y;
 
 	r.w = w;
-	r.h = 7;
+	r.h = 6 + nq;
 	r.x = (a->cols - w) / 2;
 	r.y = (a->rows - r.h) / 2;
-	for (int y = r.y; y < r.y + r.h; y++)
+	for (y = r.y; y < r.y + r.h; y++)
 		scr_fill(y, r.x, r.w, ROLE_DIALOG);
 	scr_box(&r, ROLE_WARN, "Confirm", ROLE_WARN);
-	scr_put(r.y + 1, r.x + 2, r.w - 4, ROLE_DIALOG, a->confirm.question);
-	scr_put(r.y + 2, r.x + 2, r.w - 4, ROLE_MUTED,
+	y = r.y + 1;
+	for (i = 0; i < nq; i++)
+		scr_put(y++, r.x + 2, r.w - 4, ROLE_DIALOG, q[i]);
+	scr_put(y++, r.x + 2, r.w - 4, ROLE_MUTED,
 		"This is written to the audit log.");
-	{
-		char line[400];
-
-		snprintf(line, sizeof(line), "Type %s and press Enter:",
-			 a->confirm.expect);
-		scr_put(r.y + 3, r.x + 2, r.w - 4, ROLE_DIALOG, line);
-		snprintf(line, sizeof(line), "> %s", a->input);
-		scr_put(r.y + 4, r.x + 2, r.w - 4, ROLE_KEY, line);
-	}
-	scr_put(r.y + 5, r.x + 2, r.w - 4, ROLE_MUTED, "Esc cancels.");
+	snprintf(line, sizeof(line), "Type %s and press Enter:",
+		 a->confirm.expect);
+	scr_put(y++, r.x + 2, r.w - 4, ROLE_DIALOG, line);
+	snprintf(line, sizeof(line), "> %s", a->input);
+	scr_put(y++, r.x + 2, r.w - 4, ROLE_KEY, line);
+	scr_put(y, r.x + 2, r.w - 4, ROLE_MUTED, "Esc cancels.");
 }
 
 static void draw_too_small(struct app *a)
@@ -172,6 +207,14 @@ void app_draw_frame(struct app *a)
 		draw_too_small(a);
 		scr_flush();
 		return;
+	}
+	/* Models to rows first: tabs and titles show every pane's state. */
+	for (i = 0; i < LAYOUT_PANES; i++) {
+		struct pane *p = &a->panes[i];
+
+		if (p->recalc && p->ops->recalc)
+			p->ops->recalc(p, a);
+		p->recalc = 0;
 	}
 	erase();
 	draw_title(a, &a->layout.title);

@@ -71,14 +71,14 @@ void layout_describe(const struct layout *l, char *buf, size_t sz)
 	static const char *const modes[] = {"too-small", "grid", "tabs"};
 	size_t off;
 	int n, i;
-	char name[8];
+	char name[16];
 
 	n = snprintf(buf, sz, "%s %dx%d:", modes[l->mode], l->cols, l->rows);
 	off = n < 0 ? 0 : (size_t)n;
 	off = put_rect(buf, sz, off, "title", &l->title);
 	off = put_rect(buf, sz, off, "tabs", &l->tabs);
 	for (i = 0; i < LAYOUT_PANES; i++) {
-		snprintf(name, sizeof(name), "pane%d", i);
+		snprintf(name, sizeof(name), "pane%d", i % 10);
 		off = put_rect(buf, sz, off, name, &l->panes[i]);
 	}
 	put_rect(buf, sz, off, "status", &l->status);
