@@ -1,9 +1,9 @@
-/* kubeconfig.h - reads kubeconfig files the way kubectl does (--kubeconfig,
- * KUBECONFIG merging, ~/.kube/config) and resolves one context into a
- * self-contained connection target. Not an HTTP client, not a token
- * fetcher: the exec plugin is described here, run elsewhere.
- *
- * Two steps, with kubectl's split of errors:
+/* kubeconfig.h - reads kubeconfig files like kubectl and resolves a context
+ * into a connection target. Not an HTTP client; exec plugins run elsewhere.
+ */
+
+/* Files: --kubeconfig, else the KUBECONFIG list merged, else
+ * ~/.kube/config. Two steps, with kubectl's split of errors:
  *  - kubeconfig_load() rejects what kubectl's decoder rejects: unreadable
  *    files, bad YAML, wrong value types, bad base64 in "-data" fields,
  *    entries without a name or with a name used twice in one file.

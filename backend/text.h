@@ -1,7 +1,8 @@
 /* text.h - makes untrusted strings (server data, file contents) safe to
  * print on a terminal and fits them into columns. Not a renderer or wrapper.
- *
- * Every string that comes from a server or a file passes through
+ */
+
+/* Every string that comes from a server or a file passes through
  * text_safe() or text_safe_buf() before it reaches the screen. The result:
  *
  *  - is valid UTF-8 (UTF-8 is decoded here, not by the locale); invalid

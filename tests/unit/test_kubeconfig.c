@@ -1,6 +1,5 @@
-/* test_kubeconfig.c - unit tests for kubeconfig loading, merging and
- * context resolution, with fixtures in tests/unit/data/kubeconfig/.
- * Not a test of any network access: nothing here talks to a server. */
+/* test_kubeconfig.c - unit tests for kubeconfig loading, merging, context
+ * resolution (fixtures in tests/unit/data/kubeconfig/). Not network tests. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backend/base64.h"
 #include "backend/kubeconfig.h"
 #include "backend/xalloc.h"
 
@@ -460,8 +460,8 @@ static void test_insecure_and_anonymous(void **state)
 static void test_context_list(void **state)
 {
 	static const char *const want[] = {
-		"token", "token-file", "cert-data", "cert-files", "basic",
-		"aks",   "converted",  "exec-v1",   "insecure",   "anonymous",
+	    "token", "token-file", "cert-data", "cert-files", "basic",
+	    "aks",   "converted",  "exec-v1",	"insecure",   "anonymous",
 	};
 	struct kubeconfig *kc;
 	size_t i;
@@ -516,8 +516,8 @@ static void test_bad_yaml(void **state)
 static void test_unknown_context(void **state)
 {
 	(void)state;
-	resolve_fails(fixture("auth.yaml"), "prod", "context \"prod\" not found",
-		      "(contexts in ");
+	resolve_fails(fixture("auth.yaml"), "prod",
+		      "context \"prod\" not found", "(contexts in ");
 	resolve_fails(fixture("auth.yaml"), "prod",
 		      "/auth.yaml: token, token-file, cert-data", NULL);
 	/* a current-context naming nothing points at its line */
@@ -527,17 +527,18 @@ static void test_unknown_context(void **state)
 					    "current-context: gone\n"),
 		      NULL, "cur.yaml:5: current-context \"gone\" not found",
 		      "(no contexts in ");
-	resolve_fails(fixture("c-nocurrent.yaml"), NULL,
-		      "no context chosen", "contexts in ");
+	resolve_fails(fixture("c-nocurrent.yaml"), NULL, "no context chosen",
+		      "contexts in ");
 }
 
 static void test_missing_user(void **state)
 {
 	(void)state;
-	resolve_fails(fixture("missing-user.yaml"), NULL,
-		      "missing-user.yaml:17: contexts[1] (\"prod\").context.user:"
-		      " user \"nobody\" not found (users in ",
-		      ": u1, u2)");
+	resolve_fails(
+	    fixture("missing-user.yaml"), NULL,
+	    "missing-user.yaml:17: contexts[1] (\"prod\").context.user:"
+	    " user \"nobody\" not found (users in ",
+	    ": u1, u2)");
 	/* the good context of the same file still works */
 	{
 		struct kubeconfig *kc = load_ok(fixture("missing-user.yaml"));
@@ -581,15 +582,17 @@ static void test_exec_v1_without_mode(void **state)
 static void test_empty_file(void **state)
 {
 	(void)state;
-	load_fails(fixture("empty.yaml"), "empty.yaml (from --kubeconfig) is"
-					  " empty", NULL);
+	load_fails(fixture("empty.yaml"),
+		   "empty.yaml (from --kubeconfig) is"
+		   " empty",
+		   NULL);
 	load_fails(write_tmp("comments.yaml", "# nothing here\n---\n"),
 		   "comments.yaml (from --kubeconfig) is empty", NULL);
 	setenv("KUBECONFIG", fixture("empty.yaml"), 1);
 	load_fails(NULL, "empty.yaml (empty)", NULL);
 }
 
-#define CLUSTER_C "clusters:\n- name: c\n  cluster:\n    server: https://c\n"
+#define CLUSTER_C   "clusters:\n- name: c\n  cluster:\n    server: https://c\n"
 #define CONTEXT_C_U "contexts:\n- name: x\n  context: {cluster: c, user: u}\n"
 
 static void test_more_errors(void **state)
@@ -599,87 +602,103 @@ static void test_more_errors(void **state)
 	resolve_fails(write_tmp("half.yaml", CLUSTER_C CONTEXT_C_U
 				"users:\n- name: u\n  user:\n"
 				"    client-certificate: /etc/hostname\n"),
-		      "x", "half.yaml:11: users[0] (\"u\").user:"
-			   " client-certificate without client-key",
+		      "x",
+		      "half.yaml:11: users[0] (\"u\").user:"
+		      " client-certificate without client-key",
 		      NULL);
 	resolve_fails(write_tmp("half2.yaml", CLUSTER_C CONTEXT_C_U
 				"users:\n- name: u\n  user:\n"
 				"    client-key-data: YWJj\n"),
-		      "x", "users[0] (\"u\").user: client-key-data without"
-			   " client-certificate",
+		      "x",
+		      "users[0] (\"u\").user: client-key-data without"
+		      " client-certificate",
 		      NULL);
 	/* token and basic auth together */
 	resolve_fails(write_tmp("two.yaml", CLUSTER_C CONTEXT_C_U
 				"users:\n- name: u\n  user:\n"
 				"    token: t\n    username: a\n"),
-		      "x", "two.yaml:9: users[0] (\"u\").user: more than one"
-			   " authentication method",
+		      "x",
+		      "two.yaml:9: users[0] (\"u\").user: more than one"
+		      " authentication method",
 		      NULL);
 	/* insecure plus a CA */
-	resolve_fails(write_tmp("insecure.yaml",
-				CLUSTER_C "    insecure-skip-tls-verify: yes\n"
-					  "    certificate-authority-data: YWJj\n"
-				"contexts:\n- name: x\n  context: {cluster: c}\n"),
-		      "x", "insecure.yaml:2: clusters[0] (\"c\").cluster:"
-			   " insecure-skip-tls-verify cannot be combined",
-		      NULL);
+	resolve_fails(
+	    write_tmp("insecure.yaml", CLUSTER_C
+		      "    insecure-skip-tls-verify: yes\n"
+		      "    certificate-authority-data: YWJj\n"
+		      "contexts:\n- name: x\n  context: {cluster: c}\n"),
+	    "x",
+	    "insecure.yaml:2: clusters[0] (\"c\").cluster:"
+	    " insecure-skip-tls-verify cannot be combined",
+	    NULL);
 	/* no server */
-	resolve_fails(write_tmp("noserver.yaml",
-				"clusters:\n- name: c\n  cluster: {}\n"
-				"contexts:\n- name: x\n  context: {cluster: c}\n"),
-		      "x", "noserver.yaml:2: clusters[0] (\"c\").cluster.server:"
-			   " missing",
-		      NULL);
+	resolve_fails(
+	    write_tmp("noserver.yaml",
+		      "clusters:\n- name: c\n  cluster: {}\n"
+		      "contexts:\n- name: x\n  context: {cluster: c}\n"),
+	    "x",
+	    "noserver.yaml:2: clusters[0] (\"c\").cluster.server:"
+	    " missing",
+	    NULL);
 	/* unknown cluster */
 	resolve_fails(write_tmp("nocluster.yaml",
-				CLUSTER_C
-				"contexts:\n- name: x\n  context:\n"
-				"    cluster: elsewhere\n"),
-		      "x", "nocluster.yaml:8: contexts[0] (\"x\").context."
-			   "cluster: cluster \"elsewhere\" not found",
+				CLUSTER_C "contexts:\n- name: x\n  context:\n"
+					  "    cluster: elsewhere\n"),
+		      "x",
+		      "nocluster.yaml:8: contexts[0] (\"x\").context."
+		      "cluster: cluster \"elsewhere\" not found",
 		      ": c)");
 	/* exec problems */
-	resolve_fails(write_tmp("alpha.yaml", CLUSTER_C CONTEXT_C_U
-				"users:\n- name: u\n  user:\n    exec:\n"
-				"      apiVersion: client.authentication.k8s.io"
-				"/v1alpha1\n      command: x\n"),
-		      "x", "alpha.yaml:11: users[0] (\"u\").user.exec.apiVersion",
-		      "no longer supported");
-	resolve_fails(write_tmp("mode.yaml", CLUSTER_C CONTEXT_C_U
-				"users:\n- name: u\n  user:\n    exec:\n"
-				"      apiVersion: client.authentication.k8s.io"
-				"/v1\n      command: x\n"
-				"      interactiveMode: Sometimes\n"),
-		      "x", "mode.yaml:14: users[0] (\"u\").user.exec."
-			   "interactiveMode: must be Never, IfAvailable or"
-			   " Always",
-		      NULL);
-	resolve_fails(write_tmp("nocmd.yaml", CLUSTER_C CONTEXT_C_U
-				"users:\n- name: u\n  user:\n    exec:\n"
-				"      apiVersion: client.authentication.k8s.io"
-				"/v1beta1\n"),
-		      "x", "nocmd.yaml:11: users[0] (\"u\").user.exec.command:"
-			   " missing",
-		      NULL);
+	resolve_fails(
+	    write_tmp("alpha.yaml", CLUSTER_C CONTEXT_C_U
+		      "users:\n- name: u\n  user:\n    exec:\n"
+		      "      apiVersion: client.authentication.k8s.io"
+		      "/v1alpha1\n      command: x\n"),
+	    "x", "alpha.yaml:11: users[0] (\"u\").user.exec.apiVersion",
+	    "no longer supported");
+	resolve_fails(
+	    write_tmp("mode.yaml", CLUSTER_C CONTEXT_C_U
+		      "users:\n- name: u\n  user:\n    exec:\n"
+		      "      apiVersion: client.authentication.k8s.io"
+		      "/v1\n      command: x\n"
+		      "      interactiveMode: Sometimes\n"),
+	    "x",
+	    "mode.yaml:14: users[0] (\"u\").user.exec."
+	    "interactiveMode: must be Never, IfAvailable or"
+	    " Always",
+	    NULL);
+	resolve_fails(
+	    write_tmp("nocmd.yaml", CLUSTER_C CONTEXT_C_U
+		      "users:\n- name: u\n  user:\n    exec:\n"
+		      "      apiVersion: client.authentication.k8s.io"
+		      "/v1beta1\n"),
+	    "x",
+	    "nocmd.yaml:11: users[0] (\"u\").user.exec.command:"
+	    " missing",
+	    NULL);
 	/* the removed azure auth provider */
 	resolve_fails(write_tmp("azure.yaml", CLUSTER_C CONTEXT_C_U
 				"users:\n- name: u\n  user:\n"
 				"    auth-provider:\n      name: azure\n"),
-		      "x", "azure.yaml:11: users[0] (\"u\").user.auth-provider:"
-			   " \"azure\" is not supported",
+		      "x",
+		      "azure.yaml:11: users[0] (\"u\").user.auth-provider:"
+		      " \"azure\" is not supported",
 		      "kubelogin convert-kubeconfig");
 	/* missing CA file and token file */
-	resolve_fails(write_tmp("noca.yaml",
-				CLUSTER_C "    certificate-authority: no/ca.pem\n"
-				"contexts:\n- name: x\n  context: {cluster: c}\n"),
-		      "x", "noca.yaml:5: clusters[0] (\"c\").cluster."
-			   "certificate-authority: cannot read /",
-		      "/no/ca.pem: No such file or directory");
+	resolve_fails(
+	    write_tmp("noca.yaml", CLUSTER_C
+		      "    certificate-authority: no/ca.pem\n"
+		      "contexts:\n- name: x\n  context: {cluster: c}\n"),
+	    "x",
+	    "noca.yaml:5: clusters[0] (\"c\").cluster."
+	    "certificate-authority: cannot read /",
+	    "/no/ca.pem: No such file or directory");
 	resolve_fails(write_tmp("notok.yaml", CLUSTER_C CONTEXT_C_U
 				"users:\n- name: u\n  user:\n"
 				"    tokenFile: /no/such/token\n"),
-		      "x", "notok.yaml:11: users[0] (\"u\").user.tokenFile:"
-			   " cannot read /no/such/token",
+		      "x",
+		      "notok.yaml:11: users[0] (\"u\").user.tokenFile:"
+		      " cannot read /no/such/token",
 		      NULL);
 }
 
@@ -687,7 +706,8 @@ static void test_structure_errors(void **state)
 {
 	(void)state;
 	load_fails(write_tmp("scalar.yaml", "just text\n"),
-		   "scalar.yaml:1: not a kubeconfig: expected a mapping", NULL);
+		   "scalar.yaml:1: not a kubeconfig: expected a mapping",
+		   NULL);
 	load_fails(write_tmp("list.yaml", "clusters: oops\n"),
 		   "list.yaml:1: clusters: expected a list, found a string",
 		   NULL);
@@ -701,12 +721,12 @@ static void test_structure_errors(void **state)
 		   " by users[0] at line 2",
 		   NULL);
 	load_fails(write_tmp("type.yaml", CLUSTER_C "    server2: x\n"
-				"    proxy-url: [a, b]\n"),
+						    "    proxy-url: [a, b]\n"),
 		   "type.yaml:6: clusters[0] (\"c\").cluster.proxy-url:"
 		   " expected a string, found a list",
 		   NULL);
-	load_fails(write_tmp("bool.yaml",
-			     CLUSTER_C "    insecure-skip-tls-verify: maybe\n"),
+	load_fails(write_tmp("bool.yaml", CLUSTER_C
+			     "    insecure-skip-tls-verify: maybe\n"),
 		   "bool.yaml:5: clusters[0] (\"c\").cluster.insecure-skip-"
 		   "tls-verify: expected true or false, found \"maybe\"",
 		   NULL);
@@ -727,8 +747,7 @@ static void test_unused_broken_user(void **state)
 	struct kube_target t;
 
 	(void)state;
-	kc = load_ok(write_tmp("unused.yaml",
-			       CLUSTER_C
+	kc = load_ok(write_tmp("unused.yaml", CLUSTER_C
 			       "users:\n- name: broken\n  user:\n"
 			       "    exec: {apiVersion: client.authentication"
 			       ".k8s.io/v1, command: x}\n"
@@ -742,17 +761,73 @@ static void test_unused_broken_user(void **state)
 	kubeconfig_free(&kc);
 }
 
+/* base64 is only reached through kubeconfig here, so it is tested here. */
+static void test_base64(void **state)
+{
+	static const char *const enc[] = {
+	    "", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy",
+	};
+	unsigned char bytes[256], *out;
+	size_t len, i;
+	char *s;
+	struct err e = {0};
+
+	(void)state;
+	for (i = 0; i < 7; i++) {
+		s = base64_encode((const unsigned char *)"foobar", i);
+		assert_string_equal(s, enc[i]);
+		free(s);
+		assert_int_equal(
+		    base64_decode(enc[i], strlen(enc[i]), &out, &len, &e), 0);
+		assert_int_equal(len, i);
+		assert_memory_equal(out, "foobar", i);
+		assert_int_equal(out[len], 0);
+		free(out);
+	}
+	for (i = 0; i < sizeof(bytes); i++)
+		bytes[i] = (unsigned char)(255 - i);
+	s = base64_encode(bytes, sizeof(bytes));
+	assert_int_equal(base64_decode(s, strlen(s), &out, &len, &e), 0);
+	assert_int_equal(len, sizeof(bytes));
+	assert_memory_equal(out, bytes, len);
+	free(out);
+	free(s);
+	/* whitespace and line breaks anywhere; padding optional */
+	s = xstrdup(" Zm9v\r\nYmE =\n");
+	assert_int_equal(base64_decode(s, strlen(s), &out, &len, &e), 0);
+	free(s);
+	assert_int_equal(len, 5);
+	free(out);
+	assert_int_equal(base64_decode("Zm9vYg", 6, &out, &len, &e), 0);
+	assert_int_equal(len, 4);
+	free(out);
+	/* errors name the byte */
+	assert_true(base64_decode("Zm9v!mFy", 8, &out, &len, &e) < 0);
+	assert_null(out);
+	assert_int_equal(len, 0);
+	assert_string_equal(e.msg, "invalid base64 at byte 4");
+	assert_int_equal(e.code, ERR_PARSE);
+	assert_true(base64_decode("Zm9vY", 5, &out, &len, &e) < 0);
+	assert_string_equal(e.msg, "invalid base64 at byte 4");
+	assert_true(base64_decode("Zg==Zg==", 8, &out, &len, &e) < 0);
+	assert_string_equal(e.msg, "invalid base64 at byte 4");
+	assert_true(base64_decode("Z===", 4, &out, &len, &e) < 0);
+	assert_true(base64_decode("Zg=", 3, &out, &len, &e) < 0);
+	assert_true(base64_decode("Zm9v-_", 6, &out, &len, &e) < 0);
+	assert_string_equal(e.msg, "invalid base64 at byte 4");
+}
+
 static int cleanup_tmp(void)
 {
 	static const char *const names[] = {
-		"cur.yaml",	 "half.yaml",	   "half2.yaml",
-		"two.yaml",	 "insecure.yaml",  "noserver.yaml",
-		"nocluster.yaml", "alpha.yaml",	   "mode.yaml",
-		"nocmd.yaml",	 "azure.yaml",	   "noca.yaml",
-		"notok.yaml",	 "scalar.yaml",	   "list.yaml",
-		"item.yaml",	 "noname.yaml",	   "dup.yaml",
-		"type.yaml",	 "bool.yaml",	   "args.yaml",
-		"bin.yaml",	 "unused.yaml",	   "comments.yaml",
+	    "cur.yaml",	      "half.yaml",     "half2.yaml",
+	    "two.yaml",	      "insecure.yaml", "noserver.yaml",
+	    "nocluster.yaml", "alpha.yaml",    "mode.yaml",
+	    "nocmd.yaml",     "azure.yaml",    "noca.yaml",
+	    "notok.yaml",     "scalar.yaml",   "list.yaml",
+	    "item.yaml",      "noname.yaml",   "dup.yaml",
+	    "type.yaml",      "bool.yaml",     "args.yaml",
+	    "bin.yaml",	      "unused.yaml",   "comments.yaml",
 	};
 	char *path;
 	size_t i;
@@ -772,30 +847,31 @@ static int cleanup_tmp(void)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_merge_first_wins, reset_env),
-		cmocka_unit_test_setup(test_merge_current_from_later_file,
-				       reset_env),
-		cmocka_unit_test_setup(test_explicit_wins, reset_env),
-		cmocka_unit_test_setup(test_home_default, reset_env),
-		cmocka_unit_test_setup(test_relative_explicit_path, reset_env),
-		cmocka_unit_test_setup(test_auth_token, reset_env),
-		cmocka_unit_test_setup(test_auth_client_cert, reset_env),
-		cmocka_unit_test_setup(test_auth_basic, reset_env),
-		cmocka_unit_test_setup(test_auth_exec_aks, reset_env),
-		cmocka_unit_test_setup(test_auth_exec_v1, reset_env),
-		cmocka_unit_test_setup(test_insecure_and_anonymous, reset_env),
-		cmocka_unit_test_setup(test_context_list, reset_env),
-		cmocka_unit_test_setup(test_missing_files, reset_env),
-		cmocka_unit_test_setup(test_bad_yaml, reset_env),
-		cmocka_unit_test_setup(test_unknown_context, reset_env),
-		cmocka_unit_test_setup(test_missing_user, reset_env),
-		cmocka_unit_test_setup(test_bad_base64, reset_env),
-		cmocka_unit_test_setup(test_missing_key_file, reset_env),
-		cmocka_unit_test_setup(test_exec_v1_without_mode, reset_env),
-		cmocka_unit_test_setup(test_empty_file, reset_env),
-		cmocka_unit_test_setup(test_more_errors, reset_env),
-		cmocka_unit_test_setup(test_structure_errors, reset_env),
-		cmocka_unit_test_setup(test_unused_broken_user, reset_env),
+	    cmocka_unit_test_setup(test_merge_first_wins, reset_env),
+	    cmocka_unit_test_setup(test_merge_current_from_later_file,
+				   reset_env),
+	    cmocka_unit_test_setup(test_explicit_wins, reset_env),
+	    cmocka_unit_test_setup(test_home_default, reset_env),
+	    cmocka_unit_test_setup(test_relative_explicit_path, reset_env),
+	    cmocka_unit_test_setup(test_auth_token, reset_env),
+	    cmocka_unit_test_setup(test_auth_client_cert, reset_env),
+	    cmocka_unit_test_setup(test_auth_basic, reset_env),
+	    cmocka_unit_test_setup(test_auth_exec_aks, reset_env),
+	    cmocka_unit_test_setup(test_auth_exec_v1, reset_env),
+	    cmocka_unit_test_setup(test_insecure_and_anonymous, reset_env),
+	    cmocka_unit_test_setup(test_context_list, reset_env),
+	    cmocka_unit_test_setup(test_missing_files, reset_env),
+	    cmocka_unit_test_setup(test_bad_yaml, reset_env),
+	    cmocka_unit_test_setup(test_unknown_context, reset_env),
+	    cmocka_unit_test_setup(test_missing_user, reset_env),
+	    cmocka_unit_test_setup(test_bad_base64, reset_env),
+	    cmocka_unit_test_setup(test_missing_key_file, reset_env),
+	    cmocka_unit_test_setup(test_exec_v1_without_mode, reset_env),
+	    cmocka_unit_test_setup(test_empty_file, reset_env),
+	    cmocka_unit_test_setup(test_more_errors, reset_env),
+	    cmocka_unit_test_setup(test_structure_errors, reset_env),
+	    cmocka_unit_test_setup(test_unused_broken_user, reset_env),
+	    cmocka_unit_test(test_base64),
 	};
 	const char *src = getenv("JD_SRCDIR");
 	char cwd[4096];

@@ -13,7 +13,7 @@
 
 #include "backend/text.h"
 
-#define R "\xEF\xBF\xBD" /* U+FFFD */
+#define R   "\xEF\xBF\xBD" /* U+FFFD */
 #define ELL "\xE2\x80\xA6" /* U+2026 */
 
 /* text_safe(in, max) must give want, want_cols wide; the result must also
@@ -44,14 +44,18 @@ static void test_plain(void **state)
 static void test_escape_sequences(void **state)
 {
 	(void)state;
-	check("a\x1b" "b", -1, "a" R "b", 3);
+	check("a\x1b"
+	      "b",
+	      -1, "a" R "b", 3);
 	check("\x1b[31mred\x1b[0m", -1, R "[31mred" R "[0m", 12);
 	/* OSC 52 would set the clipboard: ESC and BEL both go */
 	check("\x1b]52;c;aGVsbG8=\x07tail", -1, R "]52;c;aGVsbG8=" R "tail",
 	      20);
 	check("ding\x07", -1, "ding" R, 5);
 	check("a\bb", -1, "a" R "b", 3);
-	check("a\x7f" "b", -1, "a" R "b", 3);
+	check("a\x7f"
+	      "b",
+	      -1, "a" R "b", 3);
 	check("\x01\x02\x1f", -1, R R R, 3);
 }
 
@@ -63,16 +67,22 @@ static void test_line_breaks_and_tabs(void **state)
 	check("a\r\nb", -1, "a  b", 4);
 	check("col1\tcol2", -1, "col1 col2", 9);
 	/* U+2028 LINE SEPARATOR */
-	check("a\xE2\x80\xA8" "b", -1, "a b", 3);
+	check("a\xE2\x80\xA8"
+	      "b",
+	      -1, "a b", 3);
 }
 
 static void test_c1(void **state)
 {
 	(void)state;
 	/* raw byte 0x9b: 8-bit CSI on some terminals */
-	check("a\x9b" "31m", -1, "a" R "31m", 5);
+	check("a\x9b"
+	      "31m",
+	      -1, "a" R "31m", 5);
 	/* U+009B encoded as UTF-8 */
-	check("a\xC2\x9B" "31m", -1, "a" R "31m", 5);
+	check("a\xC2\x9B"
+	      "31m",
+	      -1, "a" R "31m", 5);
 	check("\xC2\x80\xC2\x9F", -1, R R, 2);
 	/* U+00A0 (first printable after C1) stays */
 	check("\xC2\xA0", -1, "\xC2\xA0", 1);
@@ -82,11 +92,13 @@ static void test_bidi(void **state)
 {
 	(void)state;
 	/* U+202E RIGHT-TO-LEFT OVERRIDE */
-	check("abc\xE2\x80\xAE" "fed", -1, "abc" R "fed", 7);
-	check("\xE2\x80\xAA\xE2\x80\xAB\xE2\x80\xAC\xE2\x80\xAD", -1,
-	      R R R R, 4);
-	check("\xE2\x81\xA6\xE2\x81\xA7\xE2\x81\xA8\xE2\x81\xA9", -1,
-	      R R R R, 4);
+	check("abc\xE2\x80\xAE"
+	      "fed",
+	      -1, "abc" R "fed", 7);
+	check("\xE2\x80\xAA\xE2\x80\xAB\xE2\x80\xAC\xE2\x80\xAD", -1, R R R R,
+	      4);
+	check("\xE2\x81\xA6\xE2\x81\xA7\xE2\x81\xA8\xE2\x81\xA9", -1, R R R R,
+	      4);
 	check("\xE2\x80\x8E\xE2\x80\x8F\xD8\x9C", -1, R R R, 3);
 }
 
@@ -111,7 +123,12 @@ static void test_combining(void **state)
 	(void)state;
 	/* e + U+0301 COMBINING ACUTE ACCENT is one column */
 	check("e\xCC\x81", -1, "e\xCC\x81", 1);
-	check("caf" "e\xCC\x81", 4, "caf" "e\xCC\x81", 4);
+	check("caf"
+	      "e\xCC\x81",
+	      4,
+	      "caf"
+	      "e\xCC\x81",
+	      4);
 	/* the accent stays with its e when the text is cut after it */
 	check("e\xCC\x81xyz", 2, "e\xCC\x81" ELL, 2);
 	/* and goes with it when the e is cut */
@@ -130,15 +147,17 @@ static void test_emoji(void **state)
 static void test_invalid_utf8(void **state)
 {
 	(void)state;
-	check("\xC3\x28", -1, R "(", 2);      /* bad continuation */
-	check("\xC0\xAF", -1, R R, 2);        /* overlong "/" */
-	check("\xE0\x80\xAF", -1, R R R, 3);  /* overlong, 3 bytes */
-	check("\xED\xA0\x80", -1, R R R, 3);  /* surrogate U+D800 */
+	check("\xC3\x28", -1, R "(", 2);	   /* bad continuation */
+	check("\xC0\xAF", -1, R R, 2);		   /* overlong "/" */
+	check("\xE0\x80\xAF", -1, R R R, 3);	   /* overlong, 3 bytes */
+	check("\xED\xA0\x80", -1, R R R, 3);	   /* surrogate U+D800 */
 	check("\xF4\x90\x80\x80", -1, R R R R, 4); /* above U+10FFFF */
 	check("\xFF\xFE", -1, R R, 2);
-	check("ab\xE2\x82", -1, "ab" R, 3);   /* cut short at the end */
-	check("\xE2\x82" "ab", -1, R "ab", 3); /* cut short, then ASCII */
-	check(R, -1, R, 1);                   /* U+FFFD itself is kept */
+	check("ab\xE2\x82", -1, "ab" R, 3); /* cut short at the end */
+	check("\xE2\x82"
+	      "ab",
+	      -1, R "ab", 3); /* cut short, then ASCII */
+	check(R, -1, R, 1);   /* U+FFFD itself is kept */
 	/* a valid 4-byte sequence next to garbage */
 	check("\x80\xF0\x9F\x98\x80", -1, R "\xF0\x9F\x98\x80", 3);
 }
@@ -152,7 +171,9 @@ static void test_truncation(void **state)
 	check("abcdef", 1, ELL, 1);
 	check("abcdef", 0, "", 0);
 	/* controls count after they are replaced */
-	check("a\x1b" "bc", 3, "a" R ELL, 3);
+	check("a\x1b"
+	      "bc",
+	      3, "a" R ELL, 3);
 }
 
 static void test_ascii_mode(void **state)
@@ -163,7 +184,9 @@ static void test_ascii_mode(void **state)
 	check("h\xC3\xA9llo\x1b", -1, "h?llo?", 6);
 	check("日本語", 4, "???", 3);
 	check("abcdef", 4, "abc~", 4);
-	check("a\xE2\x80\xAE" "b\tc", -1, "a?b c", 5);
+	check("a\xE2\x80\xAE"
+	      "b\tc",
+	      -1, "a?b c", 5);
 	check("\x9b", -1, "?", 1);
 	check("e\xCC\x81", -1, "e?", 2);
 	text_set_ascii(0);
@@ -250,24 +273,67 @@ static void test_pad(void **state)
 	assert_string_equal(buf, "a  ");
 }
 
+/* Random bytes in, and whatever comes out: no C0, DEL, C1 or bidi
+ * control, well-formed UTF-8, and no wider than asked. */
+static void test_random_input(void **state)
+{
+	unsigned char in[64];
+	unsigned long seed = 12345;
+	const unsigned char *p;
+	char *out;
+	int round, i, max, cols;
+	size_t n;
+
+	(void)state;
+	for (round = 0; round < 20000; round++) {
+		n = (size_t)(round % 63);
+		for (i = 0; i < (int)n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			in[i] = (unsigned char)(seed >> 16);
+			if (in[i] == 0)
+				in[i] = 0x9b;
+		}
+		in[n] = '\0';
+		max = round % 3 == 0 ? -1 : round % 40;
+		out = text_safe((const char *)in, max, &cols);
+		if (max >= 0)
+			assert_true(cols <= max);
+		for (p = (const unsigned char *)out; *p; p++) {
+			assert_true(*p >= 0x20 && *p != 0x7f);
+			assert_true(*p != 0xC0 && *p != 0xC1 && *p < 0xF5);
+			/* U+0080-U+009F would be C2 80..C2 9F */
+			if (p[0] == 0xC2)
+				assert_true(p[1] >= 0xA0);
+			/* U+202A-U+202E and U+2066-U+2069 */
+			if (p[0] == 0xE2 && p[1] == 0x80)
+				assert_true(p[2] < 0xAA || p[2] > 0xAE);
+			if (p[0] == 0xE2 && p[1] == 0x81)
+				assert_true(p[2] < 0xA6 || p[2] > 0xA9);
+		}
+		assert_int_equal(text_width(out), cols);
+		free(out);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_plain),
-		cmocka_unit_test(test_escape_sequences),
-		cmocka_unit_test(test_line_breaks_and_tabs),
-		cmocka_unit_test(test_c1),
-		cmocka_unit_test(test_bidi),
-		cmocka_unit_test(test_wide),
-		cmocka_unit_test(test_combining),
-		cmocka_unit_test(test_emoji),
-		cmocka_unit_test(test_invalid_utf8),
-		cmocka_unit_test(test_truncation),
-		cmocka_unit_test(test_ascii_mode),
-		cmocka_unit_test(test_empty_and_null),
-		cmocka_unit_test(test_safe_buf),
-		cmocka_unit_test(test_width),
-		cmocka_unit_test(test_pad),
+	    cmocka_unit_test(test_plain),
+	    cmocka_unit_test(test_escape_sequences),
+	    cmocka_unit_test(test_line_breaks_and_tabs),
+	    cmocka_unit_test(test_c1),
+	    cmocka_unit_test(test_bidi),
+	    cmocka_unit_test(test_wide),
+	    cmocka_unit_test(test_combining),
+	    cmocka_unit_test(test_emoji),
+	    cmocka_unit_test(test_invalid_utf8),
+	    cmocka_unit_test(test_truncation),
+	    cmocka_unit_test(test_ascii_mode),
+	    cmocka_unit_test(test_empty_and_null),
+	    cmocka_unit_test(test_safe_buf),
+	    cmocka_unit_test(test_width),
+	    cmocka_unit_test(test_pad),
+	    cmocka_unit_test(test_random_input),
 	};
 
 	if (!setlocale(LC_ALL, "C.UTF-8")) {
