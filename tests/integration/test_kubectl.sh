@@ -1,6 +1,7 @@
 #!/bin/sh
 # test_kubectl.sh - runs the real kubectl against a fresh simulated world, to
 # keep tests/sim/kubesim.py honest. TAP-like lines; not a test of jumpdeck.
+# shellcheck disable=SC2317  # functions run from traps and check()
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 KUBECTL=${KUBECTL:-kubectl}

@@ -6,6 +6,8 @@
 State directory: $JD_EXEC_STATE (default: the current directory).
   calls  one line appended per run (tests count invocations)
   token  the token to hand out (default "admin-token")
+  tokens if present and not empty: each run takes (and removes) its first
+         line as the token, before falling back to `token`
   ttl    token lifetime in seconds (default 3600)
   fail   if present: print its content to stderr and exit 1
 """
@@ -23,6 +25,25 @@ def read(path, default):
         return v if v else default
     except OSError:
         return default
+
+
+def pop_token(path):
+    """The first line of path, removed from the file; None when empty."""
+    try:
+        with open(path) as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return None
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    if not lines:
+        return None
+    first = lines.pop(0).strip()
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write("".join(line + "\n" for line in lines))
+    os.replace(tmp, path)
+    return first
 
 
 def main():
@@ -49,9 +70,11 @@ def main():
     except ValueError:
         ttl = 3600
     expires = now + datetime.timedelta(seconds=ttl)
+    token = pop_token(os.path.join(state, "tokens")) or \
+        read(os.path.join(state, "token"), "admin-token")
     print(json.dumps({
         "kind": "ExecCredential", "apiVersion": api_version, "spec": {},
-        "status": {"token": read(os.path.join(state, "token"), "admin-token"),
+        "status": {"token": token,
                    "expirationTimestamp":
                        expires.strftime("%Y-%m-%dT%H:%M:%SZ")}}))
     return 0

@@ -23,7 +23,6 @@ import select
 import signal
 import socket
 import ssl
-import string
 import subprocess
 import sys
 import tempfile
@@ -154,7 +153,8 @@ def qualified(rt):
 
 
 def not_found(rt, name):
-    return ApiError(404, "NotFound", '%s "%s" not found' % (qualified(rt), name),
+    return ApiError(404, "NotFound",
+                    '%s "%s" not found' % (qualified(rt), name),
                     {"name": name, "group": rt.group, "kind": rt.plural})
 
 
@@ -163,12 +163,11 @@ def bad_request(msg):
 
 
 def invalid(rt, name, causes):
-    msg = '%s.%s "%s" is invalid: %s' % (
-        rt.kind, rt.group or "", name, ", ".join(
-            "%s: %s" % (c[0], c[1]) for c in causes)) if rt.group else \
-        '%s "%s" is invalid: %s' % (rt.kind, name, ", ".join(
-            "%s: %s" % (c[0], c[1]) for c in causes))
-    return ApiError(422, "Invalid", msg, {
+    kind = rt.kind + ("." + rt.group if rt.group else "")
+    errs = ["%s: %s" % c for c in causes]
+    what = errs[0] if len(errs) == 1 else "[" + ", ".join(errs) + "]"
+    return ApiError(422, "Invalid", '%s "%s" is invalid: %s' % (
+        kind, name, what), {
         "name": name, "group": rt.group, "kind": rt.kind,
         "causes": [{"reason": "FieldValueInvalid", "message": c[1],
                     "field": c[0]} for c in causes]})
@@ -182,7 +181,7 @@ def conflict(rt, name):
                     {"name": name, "group": rt.group, "kind": rt.plural})
 
 
-# ---------------------------------------------------------------- resource types
+# ------------------------------------------------------------ resource types
 
 class RType:
     """One served resource (all of its versions share one object store)."""
@@ -1102,6 +1101,7 @@ class Store:
         self.history_max = max(1, history)
         self.floor = 0
         self.stopping = False
+        self.dirty = False
         for rt in builtin_types():
             self.add_type(rt)
         self.load()
@@ -1150,10 +1150,34 @@ class Store:
         self.floor = self.rv
 
     def save(self):
+        """Mark the state dirty; the saver thread writes it out soon (within
+        about 50 ms) so that bursts of writes cost one snapshot."""
+        self.dirty = True
+        self.cond.notify_all()
+
+    def saver(self):
+        while True:
+            with self.cond:
+                while not self.dirty and not self.stopping:
+                    self.cond.wait(1.0)
+                if not self.dirty:
+                    return
+            time.sleep(0.05)
+            with self.cond:
+                self.dirty = False
+                self.write_snapshot()
+
+    def flush(self):
+        with self.cond:
+            if self.dirty:
+                self.dirty = False
+                self.write_snapshot()
+
+    def write_snapshot(self):
         st = {"resourceVersion": self.rv, "objects": {
             k: [v[kk] for kk in sorted(v)] for k, v in self.objects.items()
             if v}}
-        write_atomic(self.state_path, json.dumps(st, indent=1,
+        write_atomic(self.state_path, json.dumps(st, separators=(",", ":"),
                                                  sort_keys=True))
 
     # -- writes (call with cond held)
@@ -1288,7 +1312,7 @@ class Sim:
                 if ("", ns) not in self.store.objects["/namespaces"]:
                     self.create(self.store.types["/namespaces"], "v1", "",
                                 {"metadata": {"name": ns}}, save=False)
-            self.store.save()
+            self.store.write_snapshot()
 
     def tokens(self):
         path = os.path.join(self.dir, "tokens.json")
@@ -1501,6 +1525,7 @@ class Sim:
         old = store.objects[rt.key].get(key)
         if old is None:
             raise not_found(rt, name)
+        new = copy.deepcopy(new)    # it may share parts with stored objects
         self.check_kind(rt, version, new)
         m = new.get("metadata")
         if not isinstance(m, dict):
@@ -2143,7 +2168,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         for g in self.group_list()["groups"]:
             if g["name"] == group:
                 return self.send_json(200, dict(
-                    g, kind="APIGroup", apiVersion="v1"))
+                    {"kind": "APIGroup", "apiVersion": "v1"}, **g))
         raise ApiError(404, "NotFound", "the server could not find the "
                        "requested resource")
 
@@ -2560,6 +2585,8 @@ def main():
     t = threading.Thread(target=server.serve_forever, kwargs={
         "poll_interval": 0.2}, daemon=True)
     t.start()
+    saver = threading.Thread(target=sim.store.saver, daemon=True)
+    saver.start()
     while not stop.wait(1.0):
         pass
     with sim.store.cond:
@@ -2567,7 +2594,8 @@ def main():
         sim.store.cond.notify_all()
     server.shutdown()
     server.server_close()
-    time.sleep(0.2)
+    saver.join(2.0)
+    sim.store.flush()
     sys.stderr.write("kubesim: stopped\n")
     return 0
 
