@@ -15,6 +15,16 @@ static void draw_title(struct app *a, const struct rect *r)
 	char buf[1024];
 	int x = r->x, w = r->w;
 	const struct kube_conn *c = a->kube ? kube_client_conn(a->kube) : NULL;
+	const char *auth = a->kube ? kube_client_auth_label(a->kube)
+				   : "not signed in";
+	const char *slash = strrchr(auth, '/');
+	char short_auth[160];
+
+	/* "exec /long/path/kubelogin" -> "exec kubelogin" */
+	if (strncmp(auth, "exec ", 5) == 0 && slash) {
+		snprintf(short_auth, sizeof(short_auth), "exec %s", slash + 1);
+		auth = short_auth;
+	}
 
 	scr_fill(r->y, r->x, r->w, ROLE_TITLE);
 	x += scr_put(r->y, x, w, ROLE_TITLE, " jumpdeck ");
@@ -27,8 +37,7 @@ static void draw_title(struct app *a, const struct rect *r)
 		x += scr_put(r->y, x, r->x + w - x, ROLE_BADGE, " DEMO ");
 	snprintf(buf, sizeof(buf), " %s %s %s %s %s ",
 		 a->context[0] ? a->context : "(no context)", glyph(G_DOT),
-		 a->server[0] ? a->server : "(no server)", glyph(G_DOT),
-		 a->kube ? kube_client_auth_label(a->kube) : "not signed in");
+		 a->server[0] ? a->server : "(no server)", glyph(G_DOT), auth);
 	scr_put(r->y, x, r->x + w - x, ROLE_TITLE, buf);
 }
 
