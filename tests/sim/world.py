@@ -285,6 +285,11 @@ def seed(api, scenario):
             api.call("POST", "/api/v1/namespaces", {
                 "apiVersion": "v1", "kind": "Namespace",
                 "metadata": {"name": ns}})
+        # Flux as the walkthrough bootstraps it (v1beta1 APIs, v0.8
+        # controllers): one healthy and one failing Kustomization.
+        import fluxworld
+        fluxworld.seed(api, "v1beta1", "demo", fluxworld.DEFAULT_GIT_URL,
+                       fluxworld.SHA)
 
 
 # ---------------------------------------------------------------- kubeconfig
@@ -485,6 +490,20 @@ def start_flapper(d, node, seconds):
     write_atomic(os.path.join(d, "flapper.pid"), "%d\n" % proc.pid)
 
 
+def start_flux_controller(d):
+    """The demo's stand-in Flux controllers answer reconcile requests."""
+    log = open(os.path.join(d, "fluxctl.log"), "ab")
+    proc = subprocess.Popen(
+        [sys.executable,
+         os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                      "fluxworld.py"), "controller", "--dir", d,
+         "--delay", "2"],
+        stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+        start_new_session=True, close_fds=True)
+    log.close()
+    write_atomic(os.path.join(d, "fluxctl.pid"), "%d\n" % proc.pid)
+
+
 # ---------------------------------------------------------------- commands
 
 def cmd_up(a):
@@ -509,6 +528,8 @@ def cmd_up(a):
         kc = write_kubeconfig(d)
         if a.scenario == "demo" and a.flap_seconds > 0:
             start_flapper(d, FLAP_NODE, a.flap_seconds)
+        if a.scenario == "demo":
+            start_flux_controller(d)
     except BaseException:
         stop_pid(os.path.join(d, "pid"), "kubesim.py")
         raise
@@ -523,6 +544,7 @@ def cmd_up(a):
 
 def cmd_down(a):
     d = os.path.abspath(a.dir)
+    stop_pid(os.path.join(d, "fluxctl.pid"), "fluxworld.py")
     f = stop_pid(os.path.join(d, "flapper.pid"), "world.py")
     k = stop_pid(os.path.join(d, "pid"), "kubesim.py")
     print("stopped:%s%s" % (" flapper" if f else "", " kubesim" if k else "")
