@@ -323,6 +323,22 @@ static void schedule_retry(struct http_req *r, long ms)
 	r->retry_timer = loop_timer_add(r->loop, ms, retry_now, r);
 }
 
+/* Transport failures that another attempt cannot fix: an untrusted or
+ * unreadable certificate, a URL curl cannot use. */
+static int transient_failure(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_URL_MALFORMAT:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		return 0;
+	default:
+		return 1;
+	}
+}
+
 static void transfer_done(CURL *easy, CURLcode rc)
 {
 	struct http_req *r = NULL;
@@ -338,7 +354,8 @@ static void transfer_done(CURL *easy, CURLcode rc)
 	r->in_multi = 0;
 	if (rc != CURLE_OK) {
 		if (!r->streamed && !r->aborted && !r->overflow &&
-		    r->idempotent && r->nerr < r->max_err) {
+		    r->idempotent && r->nerr < r->max_err &&
+		    transient_failure(rc)) {
 			schedule_retry(r, http_backoff_ms(r->nerr++, 500,
 							  8000));
 			return;

@@ -235,6 +235,9 @@ static void on_event(const char *type, cJSON *obj, void *ud)
 	struct informer *inf = ud;
 
 	inf->stats.events++;
+	/* Healthy again only once the watch really delivers. */
+	if (inf->has_err)
+		report(inf, NULL, 0);
 	if (strcmp(type, "ERROR") == 0) {
 		/* 410 Gone / Expired: our resourceVersion is too old. */
 		if (status_code(obj) == 410) {
@@ -264,6 +267,8 @@ static void on_watch_done(struct kube_result *r, void *ud)
 	}
 	if (r->ok) {
 		/* timeoutSeconds ran out: carry on from where we are. */
+		if (inf->has_err)
+			report(inf, NULL, 0);
 		do_watch(inf);
 		return;
 	}
@@ -281,8 +286,6 @@ static void do_watch(struct informer *inf)
 	int timeout = 300 + (int)(random() % 300);
 
 	inf->stats.watches++;
-	if (inf->has_err)
-		report(inf, NULL, 0);
 	inf->watch_since = loop_now_ms();
 	inf->call = kube_watch(inf->c, inf->path, inf->rv, timeout, on_event,
 			       on_watch_done, inf);

@@ -522,7 +522,7 @@ static void exec_failed(struct kube_client *c, const char *what,
 		memcpy(detail, p, n);
 		detail[n] = '\0';
 	}
-	if (code == 127 || (errno == ENOENT && !*detail))
+	if (code == 127)
 		err_set(&c->exec_err, ERR_AUTH,
 			"exec plugin %s could not be started%s%s",
 			c->conn.exec->command,
@@ -967,6 +967,12 @@ static void on_http_done(const struct http_response *resp, void *ud)
 			finish(call, &r);
 			return;
 		}
+		/* Copy the token first: it lives in this page's JSON, which
+		 * is freed below when merged into an earlier page. */
+		free(call->cont);
+		call->cont = NULL;
+		if (cJSON_IsString(cont) && *cont->valuestring)
+			call->cont = xstrdup(cont->valuestring);
 		if (!call->acc) {
 			call->acc = r.json;
 			r.json = NULL;
@@ -988,10 +994,7 @@ static void on_http_done(const struct http_response *resp, void *ud)
 			cJSON_Delete(r.json);
 			r.json = NULL;
 		}
-		free(call->cont);
-		call->cont = NULL;
-		if (cJSON_IsString(cont) && *cont->valuestring) {
-			call->cont = xstrdup(cont->valuestring);
+		if (call->cont) {
 			call_send(call);
 			return;
 		}

@@ -1666,6 +1666,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def setup(self):
         http.server.BaseHTTPRequestHandler.setup(self)
+        # Small answers go out at once instead of waiting for Nagle.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.connection.settimeout(20)
         self.connection.do_handshake()
         self.connection.settimeout(self.timeout)
