@@ -22,6 +22,7 @@ struct app_confirm {
 	char target[300];
 	char question[512];
 	char expect[256];
+	char error[320];  /* the last typed name did not match */
 	app_confirm_fn fn;
 	void *ud;
 };

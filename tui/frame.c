@@ -188,7 +188,10 @@ static void draw_confirm(struct app *a)
 	scr_put(y++, r.x + 2, r.w - 4, ROLE_DIALOG, line);
 	snprintf(line, sizeof(line), "> %s", a->input);
 	scr_put(y++, r.x + 2, r.w - 4, ROLE_KEY, line);
-	scr_put(y, r.x + 2, r.w - 4, ROLE_MUTED, "Esc cancels.");
+	if (a->confirm.error[0])
+		scr_put(y, r.x + 2, r.w - 4, ROLE_ERROR, a->confirm.error);
+	else
+		scr_put(y, r.x + 2, r.w - 4, ROLE_MUTED, "Esc cancels.");
 }
 
 static void draw_too_small(struct app *a)

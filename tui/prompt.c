@@ -247,10 +247,10 @@ int app_prompt_key(struct app *a, int key)
 			app_run_command(a, line);
 		} else if (a->mode == IN_CONFIRM) {
 			if (strcmp(line, a->confirm.expect) != 0) {
-				app_status(a, ROLE_ERROR,
-					   "does not match %s: try again or "
-					   "Esc",
-					   a->confirm.expect);
+				snprintf(a->confirm.error,
+					 sizeof(a->confirm.error),
+					 "does not match %s: try again or Esc",
+					 a->confirm.expect);
 				a->input[0] = '\0';
 				a->input_len = 0;
 				return 1;

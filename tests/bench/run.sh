@@ -11,6 +11,7 @@ dir=$(mktemp -d "${TMPDIR:-/tmp}/jd-bench.XXXXXX")
 sock=jd-bench-$$
 cleanup() {
 	tmux -L "$sock" kill-server 2>/dev/null
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"
 	python3 tests/sim/world.py down --dir "$dir" >/dev/null 2>&1
 	rm -rf "$dir"
 }

@@ -12,6 +12,7 @@ dir=$(mktemp -d "${TMPDIR:-/tmp}/jd-exec.XXXXXX")
 sock=jd-exec-$$
 cleanup() {
 	tmux -L "$sock" kill-server 2>/dev/null
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"
 	python3 tests/sim/world.py down --dir "$dir" >/dev/null 2>&1
 	rm -rf "$dir"
 }
