@@ -1,6 +1,5 @@
-/* flux.c - turns Flux objects and controller Deployments into structs, and
- * those into states, root causes, summaries, tables, trees and JSON. Not an
- * API client; no curses. */
+/* flux.c - Flux JSON into structs; states, root causes, summaries, tables,
+ * trees and the --json document from them. Not an API client; no curses. */
 #include "flux.h"
 
 #include <stdlib.h>
@@ -1349,7 +1348,7 @@ void flux_summarize(const struct flux_controller *c, size_t nc,
 char *flux_summary_text(const struct flux_summary *s, int ascii)
 {
 	const char *sep = ascii ? " - " : " " MIDDOT " ";
-	char hr[64] = "", susp[64] = "";
+	char hr[96] = "", susp[48] = "";
 
 	if (s->helmreleases)
 		snprintf(hr, sizeof(hr), "%shelmreleases %zu/%zu Ready", sep,
@@ -1810,7 +1809,7 @@ void flux_print_controllers(FILE *f, const struct flux_controller *c, size_t n)
 		set_cell(&cells[k], cols[k]);
 	for (i = 0; i < n; i++) {
 		struct cell *row = &cells[(i + 1) * (size_t)ncols];
-		char ready[48];
+		char ready[48], tag[256];
 
 		snprintf(ready, sizeof(ready), "%d/%d", c[i].ready,
 			 c[i].desired);
@@ -1821,7 +1820,12 @@ void flux_print_controllers(FILE *f, const struct flux_controller *c, size_t n)
 				      ? c[i].available_status
 				      : "Unknown");
 		set_cell(&row[4], c[i].repo);
-		set_cell(&row[5], c[i].tag[0] ? c[i].tag : c[i].digest);
+		/* "sha256:" and 12 hex digits are enough to tell */
+		snprintf(tag, sizeof(tag), "%.19s",
+			 c[i].tag[0] ? c[i].tag : c[i].digest);
+		if (c[i].tag[0])
+			snprintf(tag, sizeof(tag), "%s", c[i].tag);
+		set_cell(&row[5], tag);
 		set_cell(&row[6], c[i].available_message);
 	}
 	print_cells(f, cells, n + 1, ncols);
@@ -1889,7 +1893,7 @@ static void tree_children(struct tree *t, const struct flux_object *o,
 	const char *bar = ascii ? "|  " : "\xe2\x94\x82  ";
 	size_t i;
 
-	for (i = 0; i < o->ndepends_on; i++) {
+	for (i = 0; i < o->ndepends_on && !t->full; i++) {
 		const struct flux_ref *r = &o->depends_on[i];
 		const struct flux_object *d = flux_object_find(
 		    t->all, t->nall, o->kind, r->namespace, r->name);

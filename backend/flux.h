@@ -1,7 +1,5 @@
-/* flux.h - Flux objects (sources, Kustomizations, HelmReleases) and
- * controller Deployments as plain C structs: state, dependency root cause,
- * reconcile progress, summary, sort, filter, JSON, tables and the
- * dependency tree. Not the client that fetches them (kube); no curses. */
+/* flux.h - Flux sources, Kustomizations, HelmReleases and controllers as
+ * plain structs, with their texts. Not the client (kube); no curses. */
 #ifndef JD_FLUX_H
 #define JD_FLUX_H
 
@@ -185,8 +183,10 @@ int flux_object_from_json(struct flux_object *out, enum flux_kind kind,
 
 /* Append the items of a list ({"items":[...]}) of that kind to *v (a
  * caller-owned array of *n objects, may start NULL/0), so all kinds can be
- * collected in one array. On error nothing is appended and the message
- * names the item ("GitRepository item 3: object has no metadata.name"). */
+ * collected in one array. On error nothing is appended (*n unchanged, but
+ * *v may have been reallocated: free it with flux_objects_free as usual)
+ * and the message names the item ("Bucket item 2: Bucket has no
+ * metadata.name"). */
 int flux_objects_append_list(struct flux_object **v, size_t *n,
 			     enum flux_kind kind, const cJSON *list,
 			     struct err *e);
@@ -439,13 +439,14 @@ enum flux_table {
 };
 
 /* A `flux get`-like table of the objects of v that belong to it, in the
- * given order, columns as wide as their widest cell, three spaces apart,
- * every server string made terminal-safe. NAME is "kind/name" (lower-case
- * singular kind) when the rows mix kinds. Revisions in short form.
- * Sources:        NAMESPACE NAME URL REF REVISION SUSPENDED READY STATE
- *                 UPDATED MESSAGE
- * Kustomizations: NAMESPACE NAME SOURCE PATH REVISION ATTEMPTED SUSPENDED
- *                 READY STATE INTERVAL RECONCILED MESSAGE
+ * given order: columns as wide as their widest cell, three spaces apart,
+ * an empty cell shown as "-", every server string made terminal-safe.
+ * NAME is "kind/name" (lower-case singular kind) when the rows mix kinds.
+ * Revisions are in short form (flux_revision_short).
+ *   Sources:        NAMESPACE NAME URL REF REVISION SUSPENDED READY
+ *                   STATE UPDATED MESSAGE
+ *   Kustomizations: NAMESPACE NAME SOURCE PATH REVISION ATTEMPTED
+ *                   SUSPENDED READY STATE INTERVAL RECONCILED MESSAGE
  * READY is the Ready status ("Unknown" without one); UPDATED/RECONCILED
  * are ages at now; MESSAGE is flux_object_message, or for a WAITING
  * object with dependencies flux_dependency_text (all of v is searched).
@@ -453,7 +454,9 @@ enum flux_table {
 void flux_print_table(FILE *f, enum flux_table which,
 		      const struct flux_object *v, size_t n, time_t now);
 
-/* NAMESPACE NAME READY (ready/desired) AVAILABLE IMAGE TAG MESSAGE. */
+/* NAMESPACE NAME READY (ready/desired) AVAILABLE IMAGE TAG MESSAGE; IMAGE
+ * is the repository, TAG the tag or else the digest cut to
+ * "sha256:" and 12 hex digits. Server strings are made terminal-safe. */
 void flux_print_controllers(FILE *f, const struct flux_controller *c,
 			    size_t n);
 
@@ -467,7 +470,8 @@ void flux_print_controllers(FILE *f, const struct flux_controller *c,
  * A line holds "Kind/namespace/name", two spaces, the state text, then
  * "  suspended" when suspended, then "  (N objects)" or "  (N kinds in M
  * namespaces)" for a snapshot. A dependency already on the path is
- * printed once with "  (cycle)" and not expanded; depth is capped at 32.
+ * printed once with "  (cycle)" and not expanded; depth is capped at 32
+ * and the tree at about 1000 lines (a cut tree ends in a "\u2026" line).
  * Lines are terminal-safe. *lines gets a new array of new strings, the
  * caller frees it with flux_lines_free. Returns the line count (>= 1). */
 size_t flux_tree_lines(const struct flux_object *root,

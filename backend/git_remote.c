@@ -21,10 +21,10 @@
 #include "pktline.h"
 #include "xalloc.h"
 
-#define MAX_REDIRECTS 5
-#define ADV_LIMIT (64u << 20) /* refuse advertisements larger than this */
-#define STDERR_LIMIT 4096
-#define READ_SLICE_MS 250
+#define MAX_REDIRECTS  5
+#define ADV_LIMIT      (64u << 20) /* refuse advertisements larger than this */
+#define STDERR_LIMIT   4096
+#define READ_SLICE_MS  250
 #define UPLOAD_PACK_CT "application/x-git-upload-pack-advertisement"
 
 enum call_kind { CALL_HTTPS, CALL_SSH };
@@ -32,9 +32,9 @@ enum call_state { ST_RUNNING, ST_POSTED };
 
 struct ssh_target {
 	char *user;
-	char *host;   /* without brackets */
+	char *host; /* without brackets */
 	int port;
-	char *path;   /* as upload-pack gets it */
+	char *path; /* as upload-pack gets it */
 };
 
 struct git_remote_call {
@@ -43,7 +43,7 @@ struct git_remote_call {
 	void *ud;
 	enum call_kind kind;
 	char *url;
-	char *shown;  /* the URL as sentences show it: no userinfo, query */
+	char *shown; /* the URL as sentences show it: no userinfo, query */
 	char *ref;
 	char *password;
 	char *identity;
@@ -179,8 +179,8 @@ static char *shown_http_url(const char *url)
 
 	at = memchr(host, '@', hlen);
 	while (at) {
-		const char *next = memchr(at + 1, '@',
-					  hlen - (size_t)(at + 1 - host));
+		const char *next =
+		    memchr(at + 1, '@', hlen - (size_t)(at + 1 - host));
 
 		if (!next)
 			break;
@@ -314,10 +314,10 @@ static char *shown_ssh_url(const struct ssh_target *t)
 	int v6 = strchr(t->host, ':') != NULL;
 
 	if (t->port == 22)
-		return xasprintf(v6 ? "ssh://%s@[%s]" : "ssh://%s@%s",
-				 t->user, t->host);
-	return xasprintf(v6 ? "ssh://%s@[%s]:%d" : "ssh://%s@%s:%d",
-			 t->user, t->host, t->port);
+		return xasprintf(v6 ? "ssh://%s@[%s]" : "ssh://%s@%s", t->user,
+				 t->host);
+	return xasprintf(v6 ? "ssh://%s@[%s]:%d" : "ssh://%s@%s:%d", t->user,
+			 t->host, t->port);
 }
 
 /* ---- HTTPS ----------------------------------------------------------- */
@@ -327,11 +327,11 @@ static void on_http_done(const struct http_response *r, void *ud);
 static int start_http(struct git_remote_call *c, struct err *e)
 {
 	static const char *const headers[] = {
-		"Accept: " UPLOAD_PACK_CT ", */*",
-		/* Some hosts answer the smart protocol only to git/... */
-		"User-Agent: git/2.0 (jumpdeck)",
-		"Pragma: no-cache",
-		NULL,
+	    "Accept: " UPLOAD_PACK_CT ", */*",
+	    /* Some hosts answer the smart protocol only to git/... */
+	    "User-Agent: git/2.0 (jumpdeck)",
+	    "Pragma: no-cache",
+	    NULL,
 	};
 	struct http_request rq;
 	long left = remaining_ms(c);
@@ -368,7 +368,14 @@ static int follow_redirect(struct git_remote_call *c, const char *loc,
 		next = xasprintf("%s%s", origin, loc);
 		free(origin);
 	} else {
-		return err_set(e, ERR_HTTP, "%s: unusable redirect",
+		return err_set(e, ERR_HTTP, "%s: unusable redirect", c->shown);
+	}
+	if (strncmp(c->req_url, "https://", 8) == 0 &&
+	    strncmp(next, "https://", 8) != 0) {
+		free(next);
+		return err_set(e, ERR_HTTP,
+			       "%s: the server redirects from HTTPS to "
+			       "plain HTTP; not followed",
 			       c->shown);
 	}
 	origin = http_origin(next);
@@ -404,8 +411,8 @@ static void http_status_error(struct git_remote_call *c, long status)
 			c->shown);
 		break;
 	case 404:
-		err_set(e, ERR_NOTFOUND,
-			"%s: repository not found (HTTP 404)", c->shown);
+		err_set(e, ERR_NOTFOUND, "%s: repository not found (HTTP 404)",
+			c->shown);
 		break;
 	default:
 		err_set(e, ERR_HTTP, "%s: the server answered HTTP %ld",
@@ -438,10 +445,11 @@ static void on_http_done(const struct http_response *r, void *ud)
 	}
 	loc = http_header_get(r, "location");
 	if ((r->status == 301 || r->status == 302 || r->status == 303 ||
-	     r->status == 307 || r->status == 308) && loc && *loc) {
+	     r->status == 307 || r->status == 308) &&
+	    loc && *loc) {
 		if (c->redirects >= MAX_REDIRECTS)
-			err_set(&res->err, ERR_HTTP,
-				"%s: too many redirects", c->shown);
+			err_set(&res->err, ERR_HTTP, "%s: too many redirects",
+				c->shown);
 		else if (follow_redirect(c, loc, &res->err) == 0)
 			return;
 		deliver(c);
@@ -456,7 +464,8 @@ static void on_http_done(const struct http_response *r, void *ud)
 	if (!ct || strncmp(ct, UPLOAD_PACK_CT, strlen(UPLOAD_PACK_CT)) != 0) {
 		err_set(&res->err, ERR_PARSE,
 			"%s: the server does not speak Git's smart HTTP "
-			"protocol", c->shown);
+			"protocol",
+			c->shown);
 		deliver(c);
 		return;
 	}
@@ -513,8 +522,8 @@ static int wildmatch(const char *p, size_t pn, const char *s)
 		}
 		if (!*s)
 			return 0;
-		if (*p != '?' && tolower((unsigned char)*p) !=
-				     tolower((unsigned char)*s))
+		if (*p != '?' &&
+		    tolower((unsigned char)*p) != tolower((unsigned char)*s))
 			return 0;
 		p++;
 		pn--;
@@ -538,13 +547,13 @@ static int hashed_match(const char *p, size_t n, const char *name)
 	bar = memchr(p + 3, '|', n - 3);
 	if (!bar)
 		return 0;
-	if (base64_decode(p + 3, (size_t)(bar - p - 3), &salt, &slen,
-			  NULL) < 0 ||
+	if (base64_decode(p + 3, (size_t)(bar - p - 3), &salt, &slen, NULL) <
+		0 ||
 	    base64_decode(bar + 1, n - (size_t)(bar + 1 - p), &mac, &mlen,
 			  NULL) < 0)
 		goto out;
-	if (!HMAC(EVP_sha1(), salt, (int)slen,
-		  (const unsigned char *)name, strlen(name), md, &mdlen))
+	if (!HMAC(EVP_sha1(), salt, (int)slen, (const unsigned char *)name,
+		  strlen(name), md, &mdlen))
 		goto out;
 	ok = mlen == mdlen && memcmp(mac, md, mdlen) == 0;
 out:
@@ -571,8 +580,8 @@ static int hosts_match(const char *list, size_t n, const char *name)
 		}
 		if (j > i) {
 			int m = list[i] == '|'
-					? hashed_match(list + i, j - i, name)
-					: wildmatch(list + i, j - i, name);
+				    ? hashed_match(list + i, j - i, name)
+				    : wildmatch(list + i, j - i, name);
 
 			if (m && neg)
 				return 0;
@@ -598,8 +607,7 @@ static size_t next_field(const char **p, const char *end)
 }
 
 /* The keys known_hosts lists for name ("host" or "[host]:port"). */
-static void kh_collect(const char *text, const char *name,
-		       struct kh_keys *out)
+static void kh_collect(const char *text, const char *name, struct kh_keys *out)
 {
 	const char *line = text;
 
@@ -668,16 +676,15 @@ static char *kh_hostkey_algos(const struct kh_keys *k)
 }
 
 /* The key type name a blob starts with (uint32 length, name). */
-static void blob_type(const unsigned char *b, size_t n, char *out,
-		      size_t sz)
+static void blob_type(const unsigned char *b, size_t n, char *out, size_t sz)
 {
 	size_t len;
 
 	out[0] = '\0';
 	if (n < 4)
 		return;
-	len = (size_t)b[0] << 24 | (size_t)b[1] << 16 | (size_t)b[2] << 8 |
-	      b[3];
+	len =
+	    (size_t)b[0] << 24 | (size_t)b[1] << 16 | (size_t)b[2] << 8 | b[3];
 	if (len > n - 4 || len >= sz)
 		return;
 	memcpy(out, b + 4, len);
@@ -761,6 +768,7 @@ static int ssh_setup(struct git_remote_call *c, ssh_session s,
 	unsigned int port = (unsigned int)c->t.port;
 	bool process_config = false;
 	char *algos = kh_hostkey_algos(keys);
+	const char *home = getenv("HOME");
 
 	if (ssh_options_set(s, SSH_OPTIONS_HOST, c->t.host) < 0 ||
 	    ssh_options_set(s, SSH_OPTIONS_PORT, &port) < 0 ||
@@ -774,6 +782,13 @@ static int ssh_setup(struct git_remote_call *c, ssh_session s,
 	/* We check host keys ourselves, against the text we were given. */
 	ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, "/dev/null");
 	ssh_options_set(s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null");
+	/* ~/.ssh/id_* follow $HOME, as ~/.ssh/known_hosts does here. */
+	if (home && *home) {
+		char *dir = xasprintf("%s/.ssh", home);
+
+		ssh_options_set(s, SSH_OPTIONS_SSH_DIR, dir);
+		free(dir);
+	}
 	if (algos)
 		ssh_options_set(s, SSH_OPTIONS_HOSTKEYS, algos);
 	free(algos);
@@ -797,23 +812,24 @@ static int check_host_key(struct git_remote_call *c, ssh_session s,
 	if (ssh_get_server_publickey(s, &key) != SSH_OK ||
 	    ssh_pki_export_pubkey_base64(key, &b64) != SSH_OK ||
 	    base64_decode(b64, strlen(b64), &blob, &blen, NULL) < 0) {
-		rc = err_set(e, ERR_NET, "%s: cannot read the server's host "
-			     "key", c->shown);
+		rc = err_set(e, ERR_NET,
+			     "%s: cannot read the server's host "
+			     "key",
+			     c->shown);
 		goto out;
 	}
-	fingerprint(blob, blen, res->presented_fp,
-		    sizeof(res->presented_fp));
+	fingerprint(blob, blen, res->presented_fp, sizeof(res->presented_fp));
 	blob_type(blob, blen, type, sizeof(type));
 	for (i = 0; i < keys->n; i++) {
 		const struct kh_key *k = &keys->v[i];
-		int same = k->blob_len == blen &&
-			   memcmp(k->blob, blob, blen) == 0;
+		int same =
+		    k->blob_len == blen && memcmp(k->blob, blob, blen) == 0;
 
 		if (k->marker == KH_REVOKED && same) {
 			rc = err_set(e, ERR_DENIED,
 				     "%s: the server's host key %s is marked "
-				     "@revoked in known_hosts", c->shown,
-				     res->presented_fp);
+				     "@revoked in known_hosts",
+				     c->shown, res->presented_fp);
 			goto out;
 		}
 	}
@@ -832,7 +848,8 @@ static int check_host_key(struct git_remote_call *c, ssh_session s,
 	if (!plain) {
 		rc = err_set(e, ERR_DENIED,
 			     "%s: the host is not in %s (the server "
-			     "presented %s)", c->shown,
+			     "presented %s)",
+			     c->shown,
 			     from_home ? "~/.ssh/known_hosts" : "known_hosts",
 			     res->presented_fp);
 		goto out;
@@ -842,8 +859,8 @@ static int check_host_key(struct git_remote_call *c, ssh_session s,
 		    sizeof(res->expected_fp));
 	rc = err_set(e, ERR_DENIED,
 		     "%s: host key mismatch: the server presented %s, "
-		     "known_hosts expects %s", c->shown, res->presented_fp,
-		     res->expected_fp);
+		     "known_hosts expects %s",
+		     c->shown, res->presented_fp, res->expected_fp);
 out:
 	free(blob);
 	ssh_string_free_char(b64);
@@ -889,8 +906,7 @@ static int key_fingerprint(ssh_key priv, char *out, size_t sz)
 	return 0;
 }
 
-static int ssh_auth(struct git_remote_call *c, ssh_session s,
-		    struct err *e)
+static int ssh_auth(struct git_remote_call *c, ssh_session s, struct err *e)
 {
 	char methods[96], why[200];
 	int rc = SSH_AUTH_DENIED;
@@ -901,21 +917,21 @@ static int ssh_auth(struct git_remote_call *c, ssh_session s,
 		char fp[128];
 
 		if (ssh_pki_import_privkey_base64(c->identity, c->password,
-						  NULL, NULL, &key) !=
-		    SSH_OK)
+						  NULL, NULL, &key) != SSH_OK)
 			return err_set(e, ERR_PARSE,
 				       "%s: the SSH identity is not a private "
 				       "key that can be read (or its "
-				       "password is wrong)", c->shown);
+				       "password is wrong)",
+				       c->shown);
 		rc = ssh_userauth_publickey(s, NULL, key);
 		if (key_fingerprint(key, fp, sizeof(fp)) == 0)
 			snprintf(why, sizeof(why),
 				 "the server does not accept the identity's "
-				 "key %s", fp);
+				 "key %s",
+				 fp);
 		ssh_key_free(key);
 	}
-	if (rc != SSH_AUTH_SUCCESS && rc != SSH_AUTH_ERROR &&
-	    c->use_agent) {
+	if (rc != SSH_AUTH_SUCCESS && rc != SSH_AUTH_ERROR && c->use_agent) {
 		rc = ssh_userauth_publickey_auto(s, NULL, NULL);
 		if (rc != SSH_AUTH_SUCCESS && !c->identity)
 			copy_str(why, sizeof(why),
@@ -933,13 +949,15 @@ static int ssh_auth(struct git_remote_call *c, ssh_session s,
 	if (rc == SSH_AUTH_ERROR) {
 		const char *reason = ssh_reason(ssh_get_error(s));
 
-		return err_set(e, ERR_NET, "%s: the connection failed "
-			       "during authentication%s%s", c->shown,
-			       reason ? ": " : "", reason ? reason : "");
+		return err_set(e, ERR_NET,
+			       "%s: the connection failed "
+			       "during authentication%s%s",
+			       c->shown, reason ? ": " : "",
+			       reason ? reason : "");
 	}
 	methods_text(s, methods, sizeof(methods));
-	return err_set(e, ERR_AUTH, "%s: permission denied (%s)%s%s",
-		       c->shown, methods, why[0] ? ": " : "", why);
+	return err_set(e, ERR_AUTH, "%s: permission denied (%s)%s%s", c->shown,
+		       methods, why[0] ? ": " : "", why);
 }
 
 /* git's quoting: 'a'\''b', with ! kept out of the quotes too. */
@@ -1005,8 +1023,10 @@ static int remote_said(struct git_remote_call *c, const struct bytes *eo,
 	while (p && (*p == '\n' || *p == '\r'))
 		p++;
 	if (!p || !*p)
-		return err_set(e, ERR_NET, "%s: the connection closed before "
-			       "the ref advertisement ended", c->shown);
+		return err_set(e, ERR_NET,
+			       "%s: the connection closed before "
+			       "the ref advertisement ended",
+			       c->shown);
 	nl = strpbrk(p, "\r\n");
 	n = nl ? (size_t)(nl - p) : strlen(p);
 	printable(line, sizeof(line), p, n);
@@ -1014,8 +1034,7 @@ static int remote_said(struct git_remote_call *c, const struct bytes *eo,
 	    strstr(line, "does not appear to be a git repository"))
 		return err_set(e, ERR_NOTFOUND, "%s: the remote said: %s",
 			       c->shown, line);
-	return err_set(e, ERR_NET, "%s: the remote said: %s", c->shown,
-		       line);
+	return err_set(e, ERR_NET, "%s: the remote said: %s", c->shown, line);
 }
 
 static int read_advertisement(struct git_remote_call *c, ssh_channel ch,
@@ -1036,23 +1055,27 @@ static int read_advertisement(struct git_remote_call *c, ssh_channel ch,
 			break;
 		}
 		if (left <= 0) {
-			rc = err_set(e, ERR_TIMEOUT, "%s: timed out reading "
-				     "the ref advertisement", c->shown);
+			rc = err_set(e, ERR_TIMEOUT,
+				     "%s: timed out reading "
+				     "the ref advertisement",
+				     c->shown);
 			break;
 		}
-		n = ssh_channel_read_timeout(ch, tmp, sizeof(tmp), 0,
-					     left < READ_SLICE_MS
-						     ? (int)left
-						     : READ_SLICE_MS);
+		n = ssh_channel_read_timeout(
+		    ch, tmp, sizeof(tmp), 0,
+		    left < READ_SLICE_MS ? (int)left : READ_SLICE_MS);
 		read_stderr(ch, &errout);
 		if (n == SSH_ERROR) {
-			rc = err_set(e, ERR_NET, "%s: the connection failed "
-				     "while reading refs", c->shown);
+			rc = err_set(e, ERR_NET,
+				     "%s: the connection failed "
+				     "while reading refs",
+				     c->shown);
 			break;
 		}
 		if (n > 0) {
 			if (out->n + (size_t)n > ADV_LIMIT) {
-				rc = err_set(e, ERR_PARSE, "%s: the ref "
+				rc = err_set(e, ERR_PARSE,
+					     "%s: the ref "
 					     "advertisement is too large",
 					     c->shown);
 				break;
@@ -1092,8 +1115,7 @@ static void end_politely(struct git_remote_call *c, ssh_channel ch)
 		ssh_channel_send_eof(ch);
 	while (!ssh_channel_is_eof(ch) && !ssh_channel_is_closed(ch) &&
 	       loop_now_ms() < until && remaining_ms(c) > 0) {
-		if (ssh_channel_read_timeout(ch, tmp, sizeof(tmp), 0,
-					     100) < 0)
+		if (ssh_channel_read_timeout(ch, tmp, sizeof(tmp), 0, 100) < 0)
 			break;
 		read_stderr(ch, &ignored);
 	}
@@ -1118,8 +1140,10 @@ static int ssh_exchange(struct git_remote_call *c, ssh_session s,
 	arg = quote_arg(c->t.path);
 	cmd = xasprintf("git-upload-pack %s", arg);
 	if (ssh_channel_request_exec(ch, cmd) != SSH_OK) {
-		rc = err_set(e, ERR_DENIED, "%s: the server refused to run "
-			     "git-upload-pack", c->shown);
+		rc = err_set(e, ERR_DENIED,
+			     "%s: the server refused to run "
+			     "git-upload-pack",
+			     c->shown);
 		goto out;
 	}
 	rc = read_advertisement(c, ch, &adv, e);
@@ -1143,6 +1167,43 @@ out:
 	return rc;
 }
 
+static void connect_failed(struct git_remote_call *c, ssh_session s,
+			   const struct kh_keys *keys)
+{
+	struct git_remote_result *res = &c->res;
+	const char *msg = ssh_get_error(s);
+	const char *reason = ssh_reason(msg);
+	char shown[200];
+	size_t i;
+
+	if (reason) {
+		err_set(&res->err, ERR_NET, "cannot reach %s: %s", c->shown,
+			reason);
+		return;
+	}
+	/* We asked only for the key types known_hosts has for the host:
+	 * a server without any of them cannot match. */
+	if (strstr(msg, "host key algo")) {
+		for (i = 0; i < keys->n; i++) {
+			if (keys->v[i].marker != KH_PLAIN)
+				continue;
+			fingerprint(keys->v[i].blob, keys->v[i].blob_len,
+				    res->expected_fp,
+				    sizeof(res->expected_fp));
+			res->host_key_mismatch = 1;
+			err_set(&res->err, ERR_DENIED,
+				"%s: host key mismatch: the server has no "
+				"%s host key, known_hosts expects %s",
+				c->shown, keys->v[i].type, res->expected_fp);
+			return;
+		}
+	}
+	printable(shown, sizeof(shown), msg, strlen(msg));
+	err_set(&res->err, ERR_NET,
+		"cannot reach %s: the SSH handshake failed (%s)", c->shown,
+		shown);
+}
+
 static void ssh_library_init(void)
 {
 	ssh_init();
@@ -1155,7 +1216,6 @@ static void ssh_run(struct git_remote_call *c)
 	char *home_kh = NULL, *name;
 	const char *kh = c->known_hosts;
 	ssh_session s = NULL;
-	const char *reason;
 
 	pthread_once(&ssh_once, ssh_library_init);
 	if (!kh) {
@@ -1168,20 +1228,15 @@ static void ssh_run(struct git_remote_call *c)
 	free(name);
 	s = ssh_new();
 	if (!s) {
-		err_set(&res->err, ERR_INTERNAL, "cannot create an SSH "
+		err_set(&res->err, ERR_INTERNAL,
+			"cannot create an SSH "
 			"session");
 		goto out;
 	}
 	if (ssh_setup(c, s, &keys, &res->err) < 0)
 		goto out;
 	if (ssh_connect(s) != SSH_OK) {
-		reason = ssh_reason(ssh_get_error(s));
-		if (reason)
-			err_set(&res->err, ERR_NET, "cannot reach %s: %s",
-				c->shown, reason);
-		else
-			err_set(&res->err, ERR_NET, "cannot reach %s: the SSH "
-				"handshake failed", c->shown);
+		connect_failed(c, s, &keys);
 		goto out;
 	}
 	if (is_cancelled(c))
@@ -1195,8 +1250,7 @@ static void ssh_run(struct git_remote_call *c)
 		res->ok = 0;
 out:
 	if (s) {
-		if (ssh_is_connected(s))
-			ssh_disconnect(s);
+		ssh_disconnect(s);
 		ssh_free(s);
 	}
 	kh_keys_clear(&keys);
@@ -1244,8 +1298,8 @@ static struct git_remote_call *call_new(struct loop *l,
 					git_remote_done_fn done, void *ud)
 {
 	struct git_remote_call *c = xcalloc(1, sizeof(*c));
-	long timeout = o->timeout_ms > 0 ? o->timeout_ms
-					 : GIT_REMOTE_TIMEOUT_MS;
+	long timeout =
+	    o->timeout_ms > 0 ? o->timeout_ms : GIT_REMOTE_TIMEOUT_MS;
 
 	c->loop = l;
 	c->done = done;
@@ -1300,9 +1354,11 @@ static struct git_remote_call *start_ssh(struct git_remote_call *c,
 	c->kind = CALL_SSH;
 	pthread_mutex_init(&c->lock, NULL);
 	if (parse_ssh_url(c->url, &c->t) < 0) {
-		err_set(e, ERR_USAGE, "cannot use the Git URL %s (expected "
+		err_set(e, ERR_USAGE,
+			"cannot use the Git URL %s (expected "
 			"https://..., ssh://[user@]host[:port]/path or "
-			"[user@]host:path)", c->url);
+			"[user@]host:path)",
+			c->url);
 		call_free(c);
 		return NULL;
 	}
@@ -1340,8 +1396,10 @@ struct git_remote_call *git_remote_head(struct loop *l,
 	if (strstr(c->url, "://") && strncmp(c->url, "ssh://", 6) != 0) {
 		char *shown = shown_http_url(c->url);
 
-		err_set(e, ERR_USAGE, "cannot use the Git URL %s (only "
-			"https://, http:// and ssh:// are supported)", shown);
+		err_set(e, ERR_USAGE,
+			"cannot use the Git URL %s (only "
+			"https://, http:// and ssh:// are supported)",
+			shown);
 		free(shown);
 		call_free(c);
 		return NULL;

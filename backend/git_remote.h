@@ -27,25 +27,25 @@ struct git_remote_opts {
 	const char *password;
 	const unsigned char *ca; /* HTTPS CA bundle (PEM); NULL: system */
 	size_t ca_len;
-	const char *identity;    /* SSH private key text (PEM/OpenSSH) */
+	const char *identity; /* SSH private key text (PEM/OpenSSH) */
 	/* known_hosts text as in a Flux secret: "host", "[host]:port",
 	 * patterns with * ? !, hashed "|1|" names, @revoked lines.
 	 * NULL: the operator's ~/.ssh/known_hosts. */
 	const char *known_hosts;
-	int use_agent;  /* also try SSH_AUTH_SOCK's agent and ~/.ssh/id_* */
+	int use_agent;	 /* also try SSH_AUTH_SOCK's agent and ~/.ssh/id_* */
 	long timeout_ms; /* whole call; 0: GIT_REMOTE_TIMEOUT_MS */
 };
 
 /* What done receives; valid only during the callback. */
 struct git_remote_result {
 	int ok;
-	char sha[65];            /* commit, 40 (or 64) lower-case hex */
-	char resolved_ref[256];  /* "refs/heads/main", "refs/tags/v1" */
-	struct err err;          /* a sentence when !ok */
-	int host_key_mismatch;   /* known_hosts has other keys for the host */
-	char presented_fp[128];  /* "SHA256:..." of the server's host key
-				  * (SSH, once seen), else empty */
-	char expected_fp[128];   /* what known_hosts expects (mismatch) */
+	char sha[65];		/* commit, 40 (or 64) lower-case hex */
+	char resolved_ref[256]; /* "refs/heads/main", "refs/tags/v1" */
+	struct err err;		/* a sentence when !ok */
+	int host_key_mismatch;	/* known_hosts has other keys for the host */
+	char presented_fp[128]; /* "SHA256:..." of the server's host key
+				 * (SSH, once seen), else empty */
+	char expected_fp[128];	/* what known_hosts expects (mismatch) */
 };
 
 typedef void (*git_remote_done_fn)(const struct git_remote_result *r,

@@ -38,9 +38,8 @@ static void printable(char *buf, size_t bufsz, const char *s, size_t n)
 	buf[n] = '\0';
 }
 
-int pktline_next(const char *buf, size_t len, size_t *off,
-		 enum pkt_kind *kind, const char **payload, size_t *plen,
-		 struct err *e)
+int pktline_next(const char *buf, size_t len, size_t *off, enum pkt_kind *kind,
+		 const char **payload, size_t *plen, struct err *e)
 {
 	size_t at = *off, n = 0;
 	int i;
@@ -56,14 +55,16 @@ int pktline_next(const char *buf, size_t len, size_t *off,
 			printable(shown, sizeof(shown), buf + at, 4);
 			return err_set(e, ERR_PARSE,
 				       "malformed pkt-line: length \"%s\" "
-				       "is not 4 hex digits", shown);
+				       "is not 4 hex digits",
+				       shown);
 		}
 		n = n * 16 + (size_t)v;
 	}
 	if (n == 3 || n > PKT_MAX_LEN)
 		return err_set(e, ERR_PARSE,
 			       "malformed pkt-line: length %zu is out of "
-			       "range", n);
+			       "range",
+			       n);
 	if (n < 4) {
 		*kind = n == 0 ? PKT_FLUSH : n == 1 ? PKT_DELIM : PKT_END;
 		*payload = buf + at + 4;
@@ -143,8 +144,8 @@ static void add_ref(struct pkt_adv *a, const char *name, size_t nlen,
 }
 
 /* Finds "name" or "name=value" among space-separated capabilities. */
-static const char *cap_find(const char *name, size_t *vlen,
-			    int *has_value, const char **from)
+static const char *cap_find(const char *name, size_t *vlen, int *has_value,
+			    const char **from)
 {
 	const char *p = *from;
 	size_t nlen = strlen(name);
@@ -223,8 +224,7 @@ static int valid_ref_name(const char *p, size_t n)
 }
 
 /* "<oid> <name>[\0caps]" */
-static int ref_line(struct pkt_adv *a, const char *p, size_t n,
-		    struct err *e)
+static int ref_line(struct pkt_adv *a, const char *p, size_t n, struct err *e)
 {
 	const char *nul = memchr(p, '\0', n);
 	size_t line = nul ? (size_t)(nul - p) : n;
@@ -276,7 +276,8 @@ static int skip_service(const char *buf, size_t len, size_t *off,
 		printable(shown, sizeof(shown), p, n);
 		return err_set(e, ERR_PARSE,
 			       "not a smart HTTP ref advertisement (first "
-			       "line \"%s\")", shown);
+			       "line \"%s\")",
+			       shown);
 	}
 	/* Anything up to the flush is ignored, as git itself does. */
 	for (;;) {
@@ -362,8 +363,7 @@ void pkt_adv_clear(struct pkt_adv *a)
 	memset(a, 0, sizeof(*a));
 }
 
-const struct pkt_ref *pkt_adv_find(const struct pkt_adv *a,
-				   const char *name)
+const struct pkt_ref *pkt_adv_find(const struct pkt_adv *a, const char *name)
 {
 	size_t i;
 
@@ -428,8 +428,7 @@ static void list_names(const struct pkt_adv *a, char *buf, size_t sz)
 	}
 }
 
-static int not_found(const struct pkt_adv *a, const char *what,
-		     struct err *e)
+static int not_found(const struct pkt_adv *a, const char *what, struct err *e)
 {
 	char names[320], shown[128];
 
@@ -438,7 +437,8 @@ static int not_found(const struct pkt_adv *a, const char *what,
 	if (!names[0])
 		return err_set(e, ERR_NOTFOUND,
 			       "%s not found on the remote (it has no "
-			       "branches or tags)", shown);
+			       "branches or tags)",
+			       shown);
 	return err_set(e, ERR_NOTFOUND,
 		       "%s not found on the remote (it has: %s)", shown,
 		       names);

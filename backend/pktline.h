@@ -8,7 +8,7 @@
 #include "err.h"
 
 #define PKT_MAX_LEN 65520 /* largest pkt-line, 4 length bytes included */
-#define PKT_OID_MAX 65    /* 64 hex digits (SHA-256) plus NUL */
+#define PKT_OID_MAX 65	  /* 64 hex digits (SHA-256) plus NUL */
 
 enum pkt_kind {
 	PKT_DATA = 0,
@@ -22,21 +22,20 @@ enum pkt_kind {
  * more bytes are needed (nothing changes), or a negative status with
  * "malformed pkt-line ..." in e when the length is not 4 hex digits or
  * is out of range. */
-int pktline_next(const char *buf, size_t len, size_t *off,
-		 enum pkt_kind *kind, const char **payload, size_t *plen,
-		 struct err *e);
+int pktline_next(const char *buf, size_t len, size_t *off, enum pkt_kind *kind,
+		 const char **payload, size_t *plen, struct err *e);
 
 struct pkt_ref {
-	char *name;             /* "HEAD", "refs/heads/main", "refs/tags/v1^{}" */
-	char oid[PKT_OID_MAX];  /* lower-case hex, 40 or 64 digits */
+	char *name;	       /* "HEAD", "refs/heads/x", "refs/tags/v1^{}" */
+	char oid[PKT_OID_MAX]; /* lower-case hex, 40 or 64 digits */
 };
 
 /* A parsed advertisement; owns every string in it. */
 struct pkt_adv {
-	struct pkt_ref *refs;   /* in wire order */
+	struct pkt_ref *refs; /* in wire order */
 	size_t nrefs, cap;
-	char *caps;             /* capabilities of the first line, or NULL */
-	char *head_target;      /* from symref=HEAD:<ref>, or NULL */
+	char *caps;	   /* capabilities of the first line, or NULL */
+	char *head_target; /* from symref=HEAD:<ref>, or NULL */
 };
 
 /* Progress of pkt_adv_find_end() over a growing buffer; zero it first. */
@@ -65,8 +64,7 @@ int pkt_adv_parse(const char *buf, size_t len, int smart_http,
 void pkt_adv_clear(struct pkt_adv *a);
 
 /* The exact ref named name, or NULL. Pointer valid until the clear. */
-const struct pkt_ref *pkt_adv_find(const struct pkt_adv *a,
-				   const char *name);
+const struct pkt_ref *pkt_adv_find(const struct pkt_adv *a, const char *name);
 
 /* Value of capability name ("agent" -> "git/2.39.2"), copied into buf;
  * returns 1 when present (value may be empty), 0 when absent. */

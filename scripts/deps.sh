@@ -19,6 +19,8 @@ cmd:python3:python3
 cmd:openssl:openssl
 cmd:tmux:tmux
 cmd:git:git
+cmd:sshd:openssh-server
+cmd:ssh-keygen:openssh-client
 cmd:valgrind:valgrind
 locale:C.UTF-8:locales
 "
