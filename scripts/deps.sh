@@ -19,7 +19,7 @@ cmd:python3:python3
 cmd:openssl:openssl
 cmd:tmux:tmux
 cmd:git:git
-cmd:sshd:openssh-server
+file:/usr/sbin/sshd:openssh-server
 cmd:ssh-keygen:openssh-client
 cmd:valgrind:valgrind
 locale:C.UTF-8:locales
@@ -39,6 +39,8 @@ for item in $need; do
 		   ! pkg-config --exists "$name" 2>/dev/null; then
 			missing="$missing $pkg"
 		fi ;;
+	file)
+		[ -e "$name" ] || missing="$missing $pkg" ;;
 	locale)
 		;;
 	esac
