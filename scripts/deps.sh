@@ -20,6 +20,8 @@ cmd:openssl:openssl
 cmd:tmux:tmux
 cmd:git:git
 file:/usr/sbin/sshd:openssh-server
+file:/usr/bin/docker-registry:docker-registry
+cmd:curl:curl
 cmd:ssh-keygen:openssh-client
 cmd:valgrind:valgrind
 locale:C.UTF-8:locales
