@@ -1,0 +1,384 @@
+/* flux_watch.c - discovery of the Flux groups (GET /apis, then GET
+ * /apis/<group>/<version> for the resources it serves), then one informer
+ * per served kind and one on the Deployments of the controllers'
+ * namespace; sentences for whatever fails, never "not installed" for a
+ * 403. */
+#include "flux_watch.h"
+#include "http.h"
+#include "informer.h"
+#include "xalloc.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_PROBLEMS (FLUX_KIND_COUNT + 4)
+
+struct group_req {
+	struct flux_watch *w;
+	char group[64];
+	char version[16];
+	int slot;
+};
+
+struct flux_watch {
+	struct kube_client *c;
+	struct loop *loop;
+	struct flux_watch_ops ops;
+	void *ud;
+	char *ns;
+	struct kube_call *call;
+	struct kube_call *group_calls[3];
+	struct group_req greq[3];
+	int pending_groups; /* resource lists still to come */
+	int discovered;
+	int failures;
+	unsigned timer;
+	const char *version[FLUX_KIND_COUNT];
+	int served[FLUX_KIND_COUNT];
+	struct informer *inf[FLUX_KIND_COUNT];
+	struct informer *deploy;
+	struct err discovery_err;
+	int has_discovery_err;
+	char problem_buf[MAX_PROBLEMS][600];
+	const char *problems[MAX_PROBLEMS];
+};
+
+static void start_discovery(struct flux_watch *w);
+
+static void changed(struct flux_watch *w)
+{
+	if (w->ops.on_change)
+		w->ops.on_change(w, w->ud);
+}
+
+static void inf_change(struct informer *inf, void *ud)
+{
+	(void)inf;
+	changed(ud);
+}
+
+static void inf_status(struct informer *inf, const struct err *e,
+		       long retry_ms, void *ud)
+{
+	(void)inf;
+	(void)e;
+	(void)retry_ms;
+	changed(ud);
+}
+
+static const struct informer_ops inf_ops = {
+	.on_change = inf_change,
+	.on_status = inf_status,
+};
+
+static void start_informers(struct flux_watch *w)
+{
+	char path[512];
+	int k;
+
+	for (k = 0; k < FLUX_KIND_COUNT; k++) {
+		const struct flux_kind_info *ki = flux_kind_get(k);
+
+		if (!w->version[k] || !w->served[k] || w->inf[k])
+			continue;
+		snprintf(path, sizeof(path), "/apis/%s/%s/%s", ki->group,
+			 w->version[k], ki->plural);
+		w->inf[k] = informer_start(w->c, path, &inf_ops, w);
+	}
+	snprintf(path, sizeof(path), "/apis/apps/v1/namespaces/%s/deployments",
+		 w->ns);
+	if (!w->deploy)
+		w->deploy = informer_start(w->c, path, &inf_ops, w);
+	w->discovered = 1;
+	changed(w);
+}
+
+static void on_retry(void *ud)
+{
+	struct flux_watch *w = ud;
+
+	w->timer = 0;
+	start_discovery(w);
+}
+
+static void discovery_failed(struct flux_watch *w, const struct err *e)
+{
+	long ms = http_backoff_ms(w->failures++, 1000, 30000);
+
+	w->discovery_err = *e;
+	w->has_discovery_err = 1;
+	w->timer = loop_timer_add(w->loop, ms, on_retry, w);
+	changed(w);
+}
+
+static void on_group_done(struct kube_result *r, void *ud)
+{
+	struct group_req *g = ud;
+	struct flux_watch *w = g->w;
+	const cJSON *res, *it;
+	int k;
+
+	w->pending_groups--;
+	w->group_calls[g->slot] = NULL;
+	if (r->ok) {
+		res = cJSON_GetObjectItemCaseSensitive(r->json, "resources");
+		cJSON_ArrayForEach(it, res)
+		{
+			const cJSON *name =
+				cJSON_GetObjectItemCaseSensitive(it, "name");
+
+			if (!cJSON_IsString(name))
+				continue;
+			for (k = 0; k < FLUX_KIND_COUNT; k++) {
+				const struct flux_kind_info *ki =
+					flux_kind_get(k);
+
+				if (strcmp(ki->group, g->group) == 0 &&
+				    strcmp(ki->plural, name->valuestring) == 0)
+					w->served[k] = 1;
+			}
+		}
+	} else {
+		struct err e = r->err;
+
+		err_prefix(&e, "%s/%s", g->group, g->version);
+		w->discovery_err = e;
+		w->has_discovery_err = 1;
+	}
+	if (w->pending_groups == 0)
+		start_informers(w);
+}
+
+static void on_apis_done(struct kube_result *r, void *ud)
+{
+	struct flux_watch *w = ud;
+	static const char *const groups[] = {"source.toolkit.fluxcd.io",
+					     "kustomize.toolkit.fluxcd.io",
+					     "helm.toolkit.fluxcd.io"};
+	size_t i;
+	int k;
+
+	w->call = NULL;
+	if (!r->ok) {
+		struct err e = r->err;
+
+		err_prefix(&e, "Flux API discovery");
+		discovery_failed(w, &e);
+		return;
+	}
+	w->failures = 0;
+	w->has_discovery_err = 0;
+	for (k = 0; k < FLUX_KIND_COUNT; k++) {
+		const struct flux_kind_info *ki = flux_kind_get(k);
+
+		w->version[k] = flux_pick_version_in_list(r->json, ki->group);
+	}
+	w->pending_groups = 0;
+	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+		const char *v = flux_pick_version_in_list(r->json, groups[i]);
+		struct group_req *g;
+		char path[256];
+
+		if (!v)
+			continue;
+		g = &w->greq[i];
+		memset(g, 0, sizeof(*g));
+		g->w = w;
+		g->slot = (int)i;
+		snprintf(g->group, sizeof(g->group), "%s", groups[i]);
+		snprintf(g->version, sizeof(g->version), "%s", v);
+		snprintf(path, sizeof(path), "/apis/%s/%s", groups[i], v);
+		w->pending_groups++;
+		w->group_calls[i] = kube_request(w->c, "GET", path, NULL, NULL,
+						 on_group_done, g);
+	}
+	if (w->pending_groups == 0)
+		start_informers(w);
+}
+
+static void start_discovery(struct flux_watch *w)
+{
+	w->call = kube_request(w->c, "GET", "/apis", NULL, NULL, on_apis_done,
+			       w);
+}
+
+struct flux_watch *flux_watch_start(struct kube_client *c, const char *ns,
+				    const struct flux_watch_ops *ops,
+				    void *ud)
+{
+	struct flux_watch *w = xcalloc(1, sizeof(*w));
+
+	w->c = c;
+	w->loop = kube_client_loop(c);
+	if (ops)
+		w->ops = *ops;
+	w->ud = ud;
+	w->ns = xstrdup(ns ? ns : "flux-system");
+	start_discovery(w);
+	return w;
+}
+
+void flux_watch_stop(struct flux_watch **wp)
+{
+	struct flux_watch *w = wp ? *wp : NULL;
+	int k;
+
+	if (!w)
+		return;
+	kube_call_cancel(w->call);
+	for (k = 0; k < 3; k++)
+		kube_call_cancel(w->group_calls[k]);
+	loop_timer_cancel(w->loop, w->timer);
+	for (k = 0; k < FLUX_KIND_COUNT; k++)
+		informer_stop(&w->inf[k]);
+	informer_stop(&w->deploy);
+	free(w->ns);
+	free(w);
+	*wp = NULL;
+}
+
+int flux_watch_settled(const struct flux_watch *w)
+{
+	int k;
+
+	if (!w->discovered)
+		return w->has_discovery_err;
+	for (k = 0; k < FLUX_KIND_COUNT; k++)
+		if (w->inf[k] && !informer_synced(w->inf[k]) &&
+		    !informer_error(w->inf[k]))
+			return 0;
+	if (w->deploy && !informer_synced(w->deploy) &&
+	    !informer_error(w->deploy))
+		return 0;
+	return 1;
+}
+
+int flux_watch_not_installed(const struct flux_watch *w)
+{
+	int k;
+
+	if (!w->discovered)
+		return 0;
+	for (k = 0; k < FLUX_KIND_COUNT; k++)
+		if (w->version[k])
+			return 0;
+	return 1;
+}
+
+const char *flux_watch_version(const struct flux_watch *w,
+			       enum flux_kind kind)
+{
+	if (kind >= FLUX_KIND_COUNT || !w->served[kind])
+		return NULL;
+	return w->version[kind];
+}
+
+size_t flux_watch_problems(const struct flux_watch *w, const char ***msgs)
+{
+	struct flux_watch *m = (struct flux_watch *)(uintptr_t)w;
+	size_t n = 0;
+	int k;
+
+	if (w->has_discovery_err) {
+		snprintf(m->problem_buf[n], sizeof(m->problem_buf[n]), "%s",
+			 w->discovery_err.msg);
+		m->problems[n] = m->problem_buf[n];
+		n++;
+	}
+	for (k = 0; k < FLUX_KIND_COUNT; k++) {
+		const struct err *e = w->inf[k] ? informer_error(w->inf[k])
+						: NULL;
+
+		if (!e)
+			continue;
+		snprintf(m->problem_buf[n], sizeof(m->problem_buf[n]), "%s: %s",
+			 flux_kind_get(k)->plural, e->msg);
+		m->problems[n] = m->problem_buf[n];
+		n++;
+	}
+	if (w->deploy && informer_error(w->deploy)) {
+		snprintf(m->problem_buf[n], sizeof(m->problem_buf[n]),
+			 "controllers: %s", informer_error(w->deploy)->msg);
+		m->problems[n] = m->problem_buf[n];
+		n++;
+	}
+	*msgs = m->problems;
+	return n;
+}
+
+void flux_watch_objects(const struct flux_watch *w, struct flux_object **v,
+			size_t *n)
+{
+	size_t cap = 0, i;
+	int k;
+
+	*v = NULL;
+	*n = 0;
+	for (k = 0; k < FLUX_KIND_COUNT; k++) {
+		struct informer *inf = w->inf[k];
+
+		if (!inf)
+			continue;
+		for (i = 0; i < informer_count(inf); i++) {
+			*v = xgrow(*v, &cap, *n + 1, sizeof(**v));
+			memset(&(*v)[*n], 0, sizeof(**v));
+			if (flux_object_from_json(&(*v)[*n], k,
+						  informer_item(inf, i),
+						  NULL) == 0)
+				(*n)++;
+		}
+	}
+}
+
+void flux_watch_controllers(const struct flux_watch *w,
+			    struct flux_controller **v, size_t *n)
+{
+	size_t cap = 0, i;
+
+	*v = NULL;
+	*n = 0;
+	if (!w->deploy)
+		return;
+	for (i = 0; i < informer_count(w->deploy); i++) {
+		const cJSON *d = informer_item(w->deploy, i);
+
+		if (!flux_is_controller(d))
+			continue;
+		*v = xgrow(*v, &cap, *n + 1, sizeof(**v));
+		memset(&(*v)[*n], 0, sizeof(**v));
+		if (flux_controller_from_json(&(*v)[*n], d, NULL) == 0)
+			(*n)++;
+	}
+}
+
+const cJSON *flux_watch_find(const struct flux_watch *w, enum flux_kind kind,
+			     const char *ns, const char *name)
+{
+	if (kind >= FLUX_KIND_COUNT || !w->inf[kind])
+		return NULL;
+	return informer_find(w->inf[kind], ns, name);
+}
+
+const char *flux_watch_namespace(const struct flux_watch *w)
+{
+	return w->ns;
+}
+
+void flux_watch_retry_now(struct flux_watch *w)
+{
+	int k;
+
+	if (w->timer) {
+		loop_timer_cancel(w->loop, w->timer);
+		w->timer = 0;
+		w->failures = 0;
+		start_discovery(w);
+	}
+	for (k = 0; k < FLUX_KIND_COUNT; k++)
+		if (w->inf[k])
+			informer_retry_now(w->inf[k]);
+	if (w->deploy)
+		informer_retry_now(w->deploy);
+}

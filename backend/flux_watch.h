@@ -1,0 +1,57 @@
+/* flux_watch.h - Flux in the cluster, kept current: discovery of which Flux
+ * kinds are served and at which version (v1, then v1beta2, then v1beta1),
+ * an informer per installed kind and one on the controllers' Deployments.
+ * Knows no drawing; turns nothing into rows (see flux.h for the model). */
+#ifndef JD_FLUX_WATCH_H
+#define JD_FLUX_WATCH_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "flux.h"
+#include "kube.h"
+
+struct flux_watch;
+
+struct flux_watch_ops {
+	/* Something changed: discovery finished, an object changed, an
+	 * informer's health changed. Called from the loop. */
+	void (*on_change)(struct flux_watch *w, void *ud);
+};
+
+/* Start discovery, then the informers. ns is where the controllers run
+ * (NULL: "flux-system"). The watch keeps going until stopped; discovery is
+ * retried with backoff when it fails. */
+struct flux_watch *flux_watch_start(struct kube_client *c, const char *ns,
+				    const struct flux_watch_ops *ops,
+				    void *ud);
+void flux_watch_stop(struct flux_watch **w);
+
+/* Discovery finished and every informer has listed once or failed. */
+int flux_watch_settled(const struct flux_watch *w);
+/* No Flux group is served (discovery succeeded, found nothing). */
+int flux_watch_not_installed(const struct flux_watch *w);
+/* The served version of a kind ("v1", "v1beta1", ...), NULL when that
+ * kind is not installed or discovery has not finished. */
+const char *flux_watch_version(const struct flux_watch *w,
+			       enum flux_kind kind);
+/* Problems, one sentence each, newest state: discovery failures and each
+ * informer's current error ("gitrepositories: <sentence>"). Valid until
+ * the next return to the loop. */
+size_t flux_watch_problems(const struct flux_watch *w, const char ***msgs);
+
+/* Snapshots of the current state as models (caller frees with
+ * flux_objects_free / flux_controllers_free). */
+void flux_watch_objects(const struct flux_watch *w, struct flux_object **v,
+			size_t *n);
+void flux_watch_controllers(const struct flux_watch *w,
+			    struct flux_controller **v, size_t *n);
+/* The object as the informer holds it now (borrowed; NULL if absent). */
+const cJSON *flux_watch_find(const struct flux_watch *w, enum flux_kind kind,
+			     const char *ns, const char *name);
+/* The controllers' namespace. */
+const char *flux_watch_namespace(const struct flux_watch *w);
+/* Reconnect everything now (the operator pressed refresh). */
+void flux_watch_retry_now(struct flux_watch *w);
+
+#endif

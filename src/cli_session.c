@@ -1,0 +1,152 @@
+/* cli_session.c - opens the cluster connection for a subcommand and turns
+ * the asynchronous backend into waited-for calls. Not used by the TUI. */
+#include "cli_session.h"
+#include "backend/http.h"
+#include "backend/kubeconfig.h"
+
+#include <langinfo.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int cli_session_open(struct cli_session *s, const struct cli_opts *o)
+{
+	struct kubeconfig *kc = NULL;
+	struct kube_target t;
+	struct kube_conn conn;
+	struct err e;
+
+	memset(s, 0, sizeof(*s));
+	s->o = o;
+	err_clear(&e);
+	memset(&t, 0, sizeof(t));
+	if (kubeconfig_load(&kc, o->kubeconfig, &e) < 0 ||
+	    kubeconfig_resolve(kc, o->context, &t, &e) < 0) {
+		fprintf(stderr, "jumpdeck: %s\n", e.msg);
+		kubeconfig_free(&kc);
+		return 2;
+	}
+	kube_conn_from_target(&conn, &t);
+	kube_target_clear(&t);
+	kubeconfig_free(&kc);
+	snprintf(s->context, sizeof(s->context), "%s",
+		 conn.context ? conn.context : "");
+	snprintf(s->identity, sizeof(s->identity), "kube user %s",
+		 conn.user_name ? conn.user_name : "(none)");
+	snprintf(s->server, sizeof(s->server), "%s",
+		 conn.server ? conn.server : "");
+	if (http_global_init(&e) < 0) {
+		fprintf(stderr, "jumpdeck: %s\n", e.msg);
+		kube_conn_clear(&conn);
+		return 1;
+	}
+	s->loop = loop_new();
+	if (kube_client_new(&s->kube, s->loop, &conn, &e) < 0) {
+		fprintf(stderr, "jumpdeck: %s\n", e.msg);
+		kube_conn_clear(&conn);
+		loop_free(&s->loop);
+		http_global_cleanup();
+		return 2;
+	}
+	kube_conn_clear(&conn);
+	kube_client_set_foreground(s->kube, NULL, NULL, isatty(0));
+	return 0;
+}
+
+void cli_session_close(struct cli_session *s)
+{
+	if (!s->loop)
+		return;
+	kube_client_free(&s->kube);
+	loop_free(&s->loop);
+	http_global_cleanup();
+}
+
+void cli_on_done(struct kube_result *r, void *ud)
+{
+	struct cli_waited *w = ud;
+
+	w->done = 1;
+	w->ok = r->ok;
+	w->err = r->err;
+	w->json = r->json;
+	r->json = NULL;
+}
+
+void cli_wait(struct cli_session *s, const int *flag)
+{
+	while (!*flag)
+		loop_run_once(s->loop, -1);
+}
+
+int cli_finish(struct cli_waited *w, cJSON **json, struct err *e)
+{
+	if (json)
+		*json = w->json;
+	else
+		cJSON_Delete(w->json);
+	if (!w->ok) {
+		if (e)
+			*e = w->err;
+		return -(w->err.code ? w->err.code : ERR_INTERNAL);
+	}
+	return 0;
+}
+
+int cli_call(struct cli_session *s, const char *method, const char *path,
+	     const char *ctype, const char *body, cJSON **json,
+	     struct err *e)
+{
+	struct cli_waited w;
+
+	memset(&w, 0, sizeof(w));
+	kube_request(s->kube, method, path, ctype, body, cli_on_done, &w);
+	cli_wait(s, &w.done);
+	return cli_finish(&w, json, e);
+}
+
+int cli_list(struct cli_session *s, const char *path, cJSON **json,
+	     struct err *e)
+{
+	struct cli_waited w;
+
+	memset(&w, 0, sizeof(w));
+	kube_list(s->kube, path, cli_on_done, &w);
+	cli_wait(s, &w.done);
+	return cli_finish(&w, json, e);
+}
+
+int cli_audit(struct cli_session *s, const char *action, const char *target,
+	      enum audit_outcome outcome, const char *detail)
+{
+	struct audit_record r;
+	struct err e;
+
+	memset(&r, 0, sizeof(r));
+	r.identity = s->identity[0] ? s->identity : NULL;
+	r.context = s->context[0] ? s->context : NULL;
+	r.action = action;
+	r.target = target;
+	r.outcome = outcome;
+	r.detail = detail;
+	err_clear(&e);
+	if (audit_append(s->o->audit_log, &r, &e) < 0) {
+		fprintf(stderr, "jumpdeck: audit log: %s\n", e.msg);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_ascii(const struct cli_opts *o)
+{
+	const char *cs = nl_langinfo(CODESET);
+
+	return o->ascii || !cs || strcmp(cs, "UTF-8") != 0;
+}
+
+const char *cli_mark(const struct cli_opts *o, int ok)
+{
+	if (cli_ascii(o))
+		return ok ? "[+]" : "[x]";
+	return ok ? "\u2713" : "\u2717";
+}
