@@ -209,6 +209,7 @@ static void follow(struct flux_action *a)
 		 "/apis/%s/%s/namespaces/%s/%s?fieldSelector=%s", ki->group,
 		 a->cur->version, ns, ki->plural, sel);
 	a->phase = FLUX_RECONCILE_WAITING_HANDLED;
+	report(a, flux_reconcile_phase_text(a->phase));
 	a->timer = loop_timer_add(a->loop, a->timeout_ms, on_timeout, a);
 	a->inf = informer_start(a->c, path, &follow_ops, a);
 }

@@ -2,7 +2,9 @@
  * Not aware of local time or leap-second tables; everything is UTC. */
 #include "timefmt.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Read exactly n decimal digits at *p into *out and advance *p. */
@@ -285,4 +287,51 @@ const char *timefmt_now_rfc3339_nano(char *buf, size_t sz)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return timefmt_rfc3339_nano(&ts, buf, sz);
+}
+
+int timefmt_parse_duration(const char *s, long long *ms, struct err *e)
+{
+	const char *p = s;
+	long long total = 0;
+
+	if (!s || !*s)
+		return err_set(e, ERR_PARSE, "empty duration");
+	if (strcmp(s, "0") == 0) {
+		*ms = 0;
+		return 0;
+	}
+	while (*p) {
+		char *end;
+		long long n, unit;
+
+		errno = 0;
+		n = strtoll(p, &end, 10);
+		if (end == p || errno || n < 0)
+			return err_set(e, ERR_PARSE,
+				       "not a duration: \"%s\" (try 90s, 5m, "
+				       "1h30m)",
+				       s);
+		p = end;
+		if (strncmp(p, "ms", 2) == 0) {
+			unit = 1;
+			p += 2;
+		} else if (*p == 's') {
+			unit = 1000;
+			p++;
+		} else if (*p == 'm') {
+			unit = 60000;
+			p++;
+		} else if (*p == 'h') {
+			unit = 3600000;
+			p++;
+		} else {
+			return err_set(e, ERR_PARSE,
+				       "not a duration: \"%s\" (try 90s, 5m, "
+				       "1h30m)",
+				       s);
+		}
+		total += n * unit;
+	}
+	*ms = total;
+	return 0;
 }

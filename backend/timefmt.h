@@ -43,6 +43,10 @@ const char *timefmt_rfc3339_millis(const struct timespec *ts, char *buf,
 const char *timefmt_rfc3339_nano(const struct timespec *ts, char *buf,
 				 size_t sz);
 
+/* A Go-style duration ("90s", "5m", "1h30m", "1m0s", "500ms") in
+ * milliseconds. Returns 0, or -ERR_PARSE with e filled. */
+int timefmt_parse_duration(const char *s, long long *ms, struct err *e);
+
 /* The same for the current time (CLOCK_REALTIME). */
 const char *timefmt_now_rfc3339_nano(char *buf, size_t sz);
 

@@ -15,10 +15,17 @@ struct cli_opts {
 	int json;
 	int markdown;
 	int demo;
+	const char *ns;      /* -n/--namespace */
+	int with_source;     /* --with-source */
+	long long timeout_ms; /* --timeout */
 };
 
 int cli_nodes(const struct cli_opts *o);
 int cli_cordon(const struct cli_opts *o, const char *node, int on);
 int cli_audit_verify(const struct cli_opts *o);
+int cli_flux(const struct cli_opts *o);
+int cli_check(const struct cli_opts *o);
+int cli_flux_action(const struct cli_opts *o, const char *verb,
+		    const char *kind, const char *name);
 
 #endif

@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "tui/actions.h"
 #include "tui/app.h"
+#include "backend/timefmt.h"
 
 #include <getopt.h>
 #include <locale.h>
@@ -24,6 +25,12 @@ static void usage(FILE *f)
 	      "  nodes [--json]      the nodes; exit 1 unless all are Ready\n"
 	      "  cordon NODE         mark a node unschedulable (audited)\n"
 	      "  uncordon NODE       make it schedulable again (audited)\n"
+	      "  flux [--json]       Flux controllers, sources, kustomizations\n"
+	      "  check [--json]      preflight and flux-check-like checks\n"
+	      "  reconcile KIND NAME [-n NS] [--with-source] [--timeout D]\n"
+	      "                      ask Flux to reconcile now and wait\n"
+	      "  suspend KIND NAME [-n NS]   stop reconciling (audited)\n"
+	      "  resume KIND NAME [-n NS]    resume and reconcile (audited)\n"
 	      "  audit verify        check the audit log's hash chain\n"
 	      "  keys [--markdown]   the key bindings\n"
 	      "  version             print the version\n"
@@ -39,7 +46,11 @@ static void usage(FILE *f)
 	      "  --ascii             ASCII instead of UTF-8 line drawing\n"
 	      "  --audit-log FILE    audit log (default: $JUMPDECK_AUDIT_LOG,\n"
 	      "                      then ~/.local/state/jumpdeck/audit.log)\n"
-	      "  --json              JSON output (nodes)\n"
+	      "  --json              JSON output (nodes, flux, check)\n"
+	      "  -n, --namespace NS  namespace of a Flux object\n"
+	      "                      (default flux-system)\n"
+	      "  --with-source       reconcile the source first\n"
+	      "  --timeout D         how long reconcile waits (default 5m)\n"
 	      "  --demo              mark the title bar DEMO (make demo)\n"
 	      "  --version           print the version\n"
 	      "  -h, --help          this help\n"
@@ -55,7 +66,7 @@ static void usage(FILE *f)
 enum {
 	OPT_KUBECONFIG = 256, OPT_CONTEXT, OPT_READ_ONLY, OPT_THEME,
 	OPT_NO_COLOR, OPT_ASCII, OPT_AUDIT_LOG, OPT_JSON, OPT_MARKDOWN,
-	OPT_DEMO, OPT_VERSION,
+	OPT_DEMO, OPT_VERSION, OPT_WITH_SOURCE, OPT_TIMEOUT,
 };
 
 static const struct option long_opts[] = {
@@ -70,6 +81,9 @@ static const struct option long_opts[] = {
 	{"markdown", no_argument, NULL, OPT_MARKDOWN},
 	{"demo", no_argument, NULL, OPT_DEMO},
 	{"version", no_argument, NULL, OPT_VERSION},
+	{"namespace", required_argument, NULL, 'n'},
+	{"with-source", no_argument, NULL, OPT_WITH_SOURCE},
+	{"timeout", required_argument, NULL, OPT_TIMEOUT},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -92,7 +106,7 @@ int main(int argc, char **argv)
 	setlocale(LC_ALL, "");
 	memset(&o, 0, sizeof(o));
 	for (;;) {
-		c = getopt_long(argc, argv, "h", long_opts, NULL);
+		c = getopt_long(argc, argv, "hn:", long_opts, NULL);
 		if (c == -1)
 			break;
 		switch (c) {
@@ -129,6 +143,23 @@ int main(int argc, char **argv)
 		case OPT_VERSION:
 			printf("jumpdeck %s\n", JD_VERSION);
 			return 0;
+		case 'n':
+			o.ns = optarg;
+			break;
+		case OPT_WITH_SOURCE:
+			o.with_source = 1;
+			break;
+		case OPT_TIMEOUT: {
+			struct err e;
+
+			if (timefmt_parse_duration(optarg, &o.timeout_ms, &e) <
+			    0) {
+				fprintf(stderr, "jumpdeck: --timeout: %s\n",
+					e.msg);
+				return 2;
+			}
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -160,6 +191,20 @@ int main(int argc, char **argv)
 		if (need_args(argc, 2, cmd))
 			return 2;
 		return cli_cordon(&o, argv[1], cmd[0] == 'c');
+	}
+	if (strcmp(cmd, "flux") == 0)
+		return need_args(argc, 1, cmd) ? 2 : cli_flux(&o);
+	if (strcmp(cmd, "check") == 0)
+		return need_args(argc, 1, cmd) ? 2 : cli_check(&o);
+	if (strcmp(cmd, "reconcile") == 0 || strcmp(cmd, "suspend") == 0 ||
+	    strcmp(cmd, "resume") == 0) {
+		if (argc != 3) {
+			fprintf(stderr, "jumpdeck: usage: jumpdeck %s KIND NAME "
+					"[-n NS]\n",
+				cmd);
+			return 2;
+		}
+		return cli_flux_action(&o, cmd, argv[1], argv[2]);
 	}
 	if (strcmp(cmd, "audit") == 0) {
 		if (argc != 2 || strcmp(argv[1], "verify") != 0) {

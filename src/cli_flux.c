@@ -1,0 +1,506 @@
+/* cli_flux.c - `jumpdeck flux`, `jumpdeck check` and `jumpdeck
+ * reconcile|suspend|resume`: the Flux pane's data and actions, once, with
+ * tables or JSON and exit codes for pipelines. No internet lookups. */
+#include "cli.h"
+#include "cli_session.h"
+#include "backend/flux.h"
+#include "backend/flux_ops.h"
+#include "backend/flux_watch.h"
+#include "backend/text.h"
+#include "backend/xalloc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define SETTLE_MS 30000
+
+struct settle {
+	int done;
+	struct flux_watch *w;
+};
+
+static void on_timeout(void *ud)
+{
+	((struct settle *)ud)->done = 1;
+}
+
+static void on_change(struct flux_watch *w, void *ud)
+{
+	struct settle *st = ud;
+
+	if (flux_watch_settled(w))
+		st->done = 1;
+}
+
+static const struct flux_watch_ops settle_ops = {.on_change = on_change};
+
+/* Start a watch and wait until it has listed everything (or 30 s). */
+static struct flux_watch *watch_settled(struct cli_session *s,
+					struct settle *st)
+{
+	unsigned t;
+
+	memset(st, 0, sizeof(*st));
+	st->w = flux_watch_start(s->kube, NULL, &settle_ops, st);
+	t = loop_timer_add(s->loop, SETTLE_MS, on_timeout, st);
+	cli_wait(s, &st->done);
+	loop_timer_cancel(s->loop, t);
+	return st->w;
+}
+
+static size_t print_problems(struct flux_watch *w)
+{
+	const char **msgs;
+	size_t n = flux_watch_problems(w, &msgs), i;
+
+	for (i = 0; i < n; i++) {
+		char *safe = text_safe(msgs[i], -1, NULL);
+
+		fprintf(stderr, "jumpdeck: %s\n", safe);
+		free(safe);
+	}
+	return n;
+}
+
+int cli_flux(const struct cli_opts *o)
+{
+	struct cli_session s;
+	struct settle st;
+	struct flux_watch *w;
+	struct flux_object *v = NULL;
+	struct flux_controller *c = NULL;
+	size_t n = 0, nc = 0, problems;
+	struct flux_summary sum;
+	int rc;
+
+	rc = cli_session_open(&s, o);
+	if (rc)
+		return rc;
+	w = watch_settled(&s, &st);
+	problems = print_problems(w);
+	if (flux_watch_not_installed(w)) {
+		fprintf(stderr, "jumpdeck: Flux is not installed: the cluster "
+				"serves no *.toolkit.fluxcd.io API group\n");
+		rc = 1;
+		goto out;
+	}
+	flux_watch_objects(w, &v, &n);
+	flux_watch_controllers(w, &c, &nc);
+	flux_objects_sort(v, n);
+	flux_summarize(c, nc, v, n, &sum);
+	if (o->json) {
+		char *js = flux_to_json(c, nc, v, n, &sum);
+
+		puts(js);
+		free(js);
+	} else {
+		char *line = flux_summary_text(&sum, cli_ascii(o));
+
+		flux_print_controllers(stdout, c, nc);
+		putchar('\n');
+		flux_print_table(stdout, FLUX_TABLE_SOURCES, v, n, time(NULL));
+		putchar('\n');
+		flux_print_table(stdout, FLUX_TABLE_KUSTOMIZATIONS, v, n,
+				 time(NULL));
+		printf("\n%s\n", line);
+		free(line);
+	}
+	rc = (problems || sum.failed || sum.waiting || sum.progressing ||
+	      sum.controllers_ok < sum.controllers || !sum.controllers)
+		     ? 1
+		     : 0;
+out:
+	flux_objects_free(&v, n);
+	flux_controllers_free(&c, nc);
+	flux_watch_stop(&w);
+	cli_session_close(&s);
+	return rc;
+}
+
+/* ---- check --------------------------------------------------------- */
+
+struct check {
+	char name[64];
+	int ok;
+	char message[700];
+};
+
+struct checks {
+	struct check *v;
+	size_t n, cap;
+};
+
+static void add(struct checks *cs, const char *name, int ok, const char *fmt,
+		...) __attribute__((format(printf, 4, 5)));
+
+static void add(struct checks *cs, const char *name, int ok, const char *fmt,
+		...)
+{
+	struct check *c;
+	va_list ap;
+
+	cs->v = xgrow(cs->v, &cs->cap, cs->n + 1, sizeof(*cs->v));
+	c = &cs->v[cs->n++];
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	c->ok = ok;
+	va_start(ap, fmt);
+	vsnprintf(c->message, sizeof(c->message), fmt, ap);
+	va_end(ap);
+}
+
+static int version_at_least(const char *v, int major, int minor)
+{
+	long a = 0, b = 0;
+	char *end;
+
+	if (*v == 'v')
+		v++;
+	a = strtol(v, &end, 10);
+	if (*end == '.')
+		b = strtol(end + 1, &end, 10);
+	return a > major || (a == major && b >= minor);
+}
+
+static void check_crds(struct cli_session *s, struct checks *cs)
+{
+	cJSON *list = NULL, *it;
+	struct err e;
+	int found = 0;
+
+	if (cli_list(s, "/apis/apiextensions.k8s.io/v1/"
+			"customresourcedefinitions",
+		     &list, &e) < 0) {
+		add(cs, "crds", 0, "cannot list CRDs: %s", e.msg);
+		return;
+	}
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(list,
+								 "items"))
+	{
+		const cJSON *md = cJSON_GetObjectItemCaseSensitive(it,
+								   "metadata");
+		const cJSON *nm = cJSON_GetObjectItemCaseSensitive(md, "name");
+		const cJSON *spec = cJSON_GetObjectItemCaseSensitive(it, "spec");
+		const cJSON *vs = cJSON_GetObjectItemCaseSensitive(spec,
+								   "versions");
+		const cJSON *ver;
+		char served[128] = "", stored[32] = "";
+		size_t off = 0;
+
+		if (!cJSON_IsString(nm) ||
+		    !strstr(nm->valuestring, ".toolkit.fluxcd.io"))
+			continue;
+		found++;
+		cJSON_ArrayForEach(ver, vs)
+		{
+			const cJSON *vn =
+				cJSON_GetObjectItemCaseSensitive(ver, "name");
+
+			if (!cJSON_IsString(vn))
+				continue;
+			if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+				    ver, "served")) &&
+			    off + strlen(vn->valuestring) + 2 <
+				    sizeof(served))
+				off += (size_t)snprintf(served + off,
+							sizeof(served) - off,
+							"%s%s", off ? "," : "",
+							vn->valuestring);
+			if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+				    ver, "storage")))
+				snprintf(stored, sizeof(stored), "%s",
+					 vn->valuestring);
+		}
+		add(cs, "crd", served[0] != '\0', "%s: served %s, stored %s",
+		    nm->valuestring, served[0] ? served : "none",
+		    stored[0] ? stored : "none");
+	}
+	if (!found)
+		add(cs, "crds", 0, "no Flux CRDs (*.toolkit.fluxcd.io) found");
+	cJSON_Delete(list);
+}
+
+static void check_flux(struct cli_session *s, struct checks *cs)
+{
+	struct settle st;
+	struct flux_watch *w = watch_settled(s, &st);
+	struct flux_object *v = NULL;
+	struct flux_controller *c = NULL;
+	size_t n = 0, nc = 0, i, np;
+	const char **msgs;
+	char rev[FLUX_REVISION_SHORT_LEN];
+
+	np = flux_watch_problems(w, &msgs);
+	for (i = 0; i < np; i++)
+		add(cs, "access", 0, "%s", msgs[i]);
+	flux_watch_objects(w, &v, &n);
+	flux_watch_controllers(w, &c, &nc);
+	flux_objects_sort(v, n);
+	if (!nc)
+		add(cs, "controllers", 0,
+		    "no Flux controllers found in %s (looked for the label "
+		    "app.kubernetes.io/part-of=flux and the known names)",
+		    flux_watch_namespace(w));
+	for (i = 0; i < nc; i++)
+		add(cs, "controller", flux_controller_ok(&c[i]),
+		    "%s: %d/%d available%s%s%s%s", c[i].name, c[i].ready,
+		    c[i].desired, *c[i].repo ? " (" : "", c[i].repo,
+		    *c[i].tag ? ":" : "", *c[i].repo ? c[i].tag : "");
+	for (i = 0; i < nc; i++) {
+		size_t k = strlen(cs->v[cs->n - nc + i].message);
+
+		if (*c[i].repo && k + 2 < sizeof(cs->v[0].message))
+			snprintf(cs->v[cs->n - nc + i].message + k,
+				 sizeof(cs->v[0].message) - k, ")");
+	}
+	for (i = 0; i < n; i++) {
+		const struct flux_object *ob = &v[i];
+		const char *kind = flux_kind_get(ob->kind)->kind;
+		int ok = ob->state == FLUX_STATE_READY || ob->suspended;
+		char *why = NULL;
+		struct flux_dep_root root;
+
+		flux_revision_short(ob->revision, rev, sizeof(rev));
+		if (ob->state == FLUX_STATE_WAITING && ob->ndepends_on &&
+		    flux_dependency_root(ob, v, n, &root) != FLUX_DEP_OK)
+			why = flux_dependency_text(&root);
+		if (ok)
+			add(cs, "object", 1, "%s %s/%s: %s%s%s", kind,
+			    ob->namespace, ob->name,
+			    ob->suspended ? "suspended" : "Ready",
+			    *rev ? " at " : "", rev);
+		else
+			add(cs, "object", 0, "%s %s/%s: %s: %s", kind,
+			    ob->namespace, ob->name,
+			    flux_state_text(ob->state),
+			    why ? why : flux_object_message(ob));
+		free(why);
+	}
+	flux_objects_free(&v, n);
+	flux_controllers_free(&c, nc);
+	flux_watch_stop(&w);
+}
+
+int cli_check(const struct cli_opts *o)
+{
+	struct cli_session s;
+	struct checks cs = {0};
+	cJSON *ver = NULL, *apis = NULL;
+	struct err e;
+	size_t i, failed = 0;
+	int rc, k, any = 0;
+
+	rc = cli_session_open(&s, o);
+	if (rc)
+		return rc;
+	if (cli_call(&s, "GET", "/version", NULL, NULL, &ver, &e) < 0) {
+		add(&cs, "api", 0, "Kubernetes API %s: %s", s.server, e.msg);
+		goto print;
+	}
+	{
+		const cJSON *gv = cJSON_GetObjectItemCaseSensitive(ver,
+								   "gitVersion");
+		const char *v = cJSON_IsString(gv) ? gv->valuestring : "?";
+
+		add(&cs, "api", 1, "Kubernetes API %s answers (%s)", s.server,
+		    v);
+		add(&cs, "version", version_at_least(v, 1, 16),
+		    "Kubernetes %s %s 1.16.0 (the oldest Flux v0.8 supports)",
+		    v, version_at_least(v, 1, 16) ? ">=" : "<");
+	}
+	if (cli_call(&s, "GET", "/apis", NULL, NULL, &apis, &e) < 0) {
+		add(&cs, "auth", 0, "API discovery as %s: %s", s.identity,
+		    e.msg);
+		goto print;
+	}
+	add(&cs, "auth", 1, "authenticated (context %s, %s)", s.context,
+	    s.identity);
+	for (k = 0; k < FLUX_KIND_COUNT; k++) {
+		const struct flux_kind_info *ki = flux_kind_get(k);
+		const char *v = flux_pick_version_in_list(apis, ki->group);
+
+		if (!v)
+			continue;
+		any = 1;
+		if (k == FLUX_GIT_REPOSITORY || k == FLUX_KUSTOMIZATION)
+			add(&cs, "api-version", 1, "%s served at %s",
+			    ki->group, v);
+	}
+	if (!any) {
+		add(&cs, "flux", 0, "Flux is not installed: no "
+				    "*.toolkit.fluxcd.io API group");
+		goto print;
+	}
+	check_crds(&s, &cs);
+	check_flux(&s, &cs);
+print:
+	for (i = 0; i < cs.n; i++)
+		failed += !cs.v[i].ok;
+	if (o->json) {
+		cJSON *j = cJSON_CreateObject(), *arr;
+		char *out;
+
+		cJSON_AddBoolToObject(j, "ok", failed == 0);
+		arr = cJSON_AddArrayToObject(j, "checks");
+		for (i = 0; i < cs.n; i++) {
+			cJSON *c = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(c, "check", cs.v[i].name);
+			cJSON_AddBoolToObject(c, "ok", cs.v[i].ok);
+			cJSON_AddStringToObject(c, "message", cs.v[i].message);
+			cJSON_AddItemToArray(arr, c);
+		}
+		out = cJSON_Print(j);
+		puts(out);
+		free(out);
+		cJSON_Delete(j);
+	} else {
+		for (i = 0; i < cs.n; i++) {
+			char *safe = text_safe(cs.v[i].message, -1, NULL);
+
+			printf("%s %s\n", cli_mark(o, cs.v[i].ok), safe);
+			free(safe);
+		}
+		printf("%s\n", failed ? "check failed" : "all checks passed");
+	}
+	free(cs.v);
+	cJSON_Delete(ver);
+	cJSON_Delete(apis);
+	cli_session_close(&s);
+	return failed ? 1 : 0;
+}
+
+/* ---- reconcile / suspend / resume ---------------------------------- */
+
+struct act {
+	int done;
+	int ok;
+	struct err err;
+	char result[300];
+	const struct cli_opts *o;
+	int have_versions;
+	const char *versions[FLUX_KIND_COUNT];
+};
+
+static void on_versions(const char *const *versions, const struct err *e,
+			void *ud)
+{
+	struct act *a = ud;
+	int k;
+
+	a->done = 1;
+	if (!versions) {
+		a->err = *e;
+		return;
+	}
+	a->have_versions = 1;
+	for (k = 0; k < FLUX_KIND_COUNT; k++)
+		a->versions[k] = versions[k];
+}
+
+static void on_progress(const char *object, const char *text, void *ud)
+{
+	struct act *a = ud;
+	char *so = text_safe(object, -1, NULL), *st = text_safe(text, -1, NULL);
+
+	(void)a;
+	fprintf(stderr, "%s %s: %s\n",
+		cli_ascii(a->o) ? ">" : "\u25ba", so, st);
+	free(so);
+	free(st);
+}
+
+static void on_action_done(int ok, const struct err *e, const char *result,
+			   void *ud)
+{
+	struct act *a = ud;
+
+	a->done = 1;
+	a->ok = ok;
+	if (e)
+		a->err = *e;
+	snprintf(a->result, sizeof(a->result), "%s", result ? result : "");
+}
+
+int cli_flux_action(const struct cli_opts *o, const char *verb,
+		    const char *kind_s, const char *name)
+{
+	struct cli_session s;
+	struct flux_action_opts fo;
+	struct act a;
+	enum flux_kind kind;
+	char action[64], target[600];
+	struct err e;
+	int rc, k;
+
+	if (flux_kind_parse(kind_s, &kind) < 0) {
+		fprintf(stderr, "jumpdeck: unknown kind \"%s\" (try "
+				"kustomization, gitrepository, helmrelease, "
+				"ocirepository, helmrepository, bucket)\n",
+			kind_s);
+		return 2;
+	}
+	memset(&fo, 0, sizeof(fo));
+	fo.what = strcmp(verb, "suspend") == 0	 ? FLUX_ACT_SUSPEND
+		  : strcmp(verb, "resume") == 0 ? FLUX_ACT_RESUME
+						 : FLUX_ACT_RECONCILE;
+	fo.kind = kind;
+	fo.ns = o->ns ? o->ns : "flux-system";
+	fo.name = name;
+	fo.with_source = o->with_source;
+	fo.timeout_ms = o->timeout_ms;
+	snprintf(action, sizeof(action), "flux.%s", verb);
+	snprintf(target, sizeof(target), "%s/%s/%s",
+		 flux_kind_get(kind)->singular, fo.ns, name);
+	rc = cli_session_open(&s, o);
+	if (rc)
+		return rc;
+	if (o->read_only) {
+		cli_audit(&s, action, target, AUDIT_REFUSED, "read-only mode");
+		fprintf(stderr, "jumpdeck: read-only mode: %s refused\n",
+			verb);
+		cli_session_close(&s);
+		return 1;
+	}
+	memset(&a, 0, sizeof(a));
+	a.o = o;
+	flux_discover_versions(s.kube, on_versions, &a);
+	cli_wait(&s, &a.done);
+	if (!a.have_versions) {
+		fprintf(stderr, "jumpdeck: %s\n", a.err.msg);
+		cli_session_close(&s);
+		return 1;
+	}
+	for (k = 0; k < FLUX_KIND_COUNT; k++)
+		fo.versions[k] = a.versions[k];
+	if (cli_audit(&s, action, target, AUDIT_REQUESTED, NULL) < 0) {
+		cli_session_close(&s);
+		return 1;
+	}
+	a.done = 0;
+	err_clear(&e);
+	if (!flux_action_start(s.kube, &fo, on_progress, on_action_done, &a,
+			       &e)) {
+		cli_audit(&s, action, target, AUDIT_FAILED, e.msg);
+		fprintf(stderr, "jumpdeck: %s\n", e.msg);
+		cli_session_close(&s);
+		return 1;
+	}
+	cli_wait(&s, &a.done);
+	if (a.ok) {
+		cli_audit(&s, action, target, AUDIT_SUCCEEDED, a.result);
+		printf("%s %s: %s\n", cli_mark(o, 1), target, a.result);
+		rc = 0;
+	} else {
+		char *safe = text_safe(a.err.msg, -1, NULL);
+
+		cli_audit(&s, action, target, AUDIT_FAILED, a.err.msg);
+		fprintf(stderr, "%s %s\n", cli_mark(o, 0), safe);
+		free(safe);
+		rc = 1;
+	}
+	cli_session_close(&s);
+	return rc;
+}
