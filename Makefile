@@ -109,7 +109,7 @@ bench: $(BUILD)/jumpdeck $(BENCH_BIN)
 	@BUILD=$(BUILD) tests/bench/run.sh
 
 readme-keys: $(BUILD)/jumpdeck
-	@$(BUILD)/jumpdeck keys --markdown
+	@BUILD=$(BUILD) scripts/readme-keys.sh
 
 install: $(BUILD)/jumpdeck
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \

@@ -1,38 +1,782 @@
-/* flux.c - the flux pane. Its backend is not in this build yet, so it
- * says so plainly instead of showing made-up rows. */
-#include "notice.h"
+/* flux.c - the Flux pane: controllers and a summary on top, then sources
+ * and kustomizations (failed first) with state, revision, suspension and
+ * message (the root cause for DependencyNotReady); a detail view with
+ * conditions, the dependency tree and the object's events; reconcile,
+ * suspend and resume, confirmed and audited, with live progress. */
 #include "tui/app.h"
+#include "tui/list.h"
+#include "tui/screen.h"
+#include "backend/flux.h"
+#include "backend/flux_ops.h"
+#include "backend/flux_watch.h"
+#include "backend/text.h"
+#include "backend/timefmt.h"
+#include "backend/xalloc.h"
 
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
-static const char *const lines[] = {
-	"Flux: not checked by this build.",
-	"Will show controllers, sources and kustomizations with their",
-	"Ready state, and reconcile, suspend and resume them.",
-	NULL,
+enum { COL_KIND, COL_NAME, COL_STATE, COL_REV, COL_SUSP, COL_AGE, COL_MSG,
+       NCOLS };
+
+static const struct list_col cols[NCOLS] = {
+	[COL_KIND] = {"KIND", 0, 0, 0},     [COL_NAME] = {"NAME", 40, 0, 0},
+	[COL_STATE] = {"READY", 0, 0, 0},   [COL_REV] = {"REVISION", 0, 0, 2},
+	[COL_SUSP] = {"SUSP", 0, 0, 4},     [COL_AGE] = {"AGE", 0, 0, 5},
+	[COL_MSG] = {"MESSAGE", 0, 1, 1},
 };
+
+/* An action in flight on one object. */
+struct flux_run {
+	struct pane *pane;
+	struct app *a;
+	struct flux_action *act;
+	size_t op;
+	enum flux_action_kind what;
+	enum flux_kind kind;
+	char ns[256];
+	char name[256];
+	char target[600];
+	char progress[160];
+	long long started;
+	int with_source;
+	struct flux_run *next;
+};
+
+struct line {
+	enum role role;
+	char *text;
+};
+
+struct fluxpane_state {
+	struct flux_object *v;
+	size_t n;
+	struct flux_controller *c;
+	size_t nc;
+	size_t *rows;
+	struct list_view view;
+	struct flux_summary sum;
+	char selected[600];
+	struct flux_run *runs;
+	int detail;
+	struct line *lines;
+	size_t nlines, caplines;
+	struct list_view dview;
+	struct kube_call *events_call;
+	cJSON *events;
+	char events_err[600];
+	char cell[700];
+};
+
+static void clear_lines(struct fluxpane_state *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->nlines; i++)
+		free(st->lines[i].text);
+	st->nlines = 0;
+}
+
+static void add_line(struct fluxpane_state *st, enum role r, const char *fmt,
+		     ...) __attribute__((format(printf, 3, 4)));
+
+static void add_line(struct fluxpane_state *st, enum role r, const char *fmt,
+		     ...)
+{
+	va_list ap;
+	char buf[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	st->lines = xgrow(st->lines, &st->caplines, st->nlines + 1,
+			  sizeof(*st->lines));
+	st->lines[st->nlines].role = r;
+	st->lines[st->nlines].text = xstrdup(buf);
+	st->nlines++;
+}
+
+static void flux_init(struct pane *p, struct app *a)
+{
+	struct fluxpane_state *st = xcalloc(1, sizeof(*st));
+
+	(void)a;
+	st->view.sort_col = -1; /* a fixed order: failed first */
+	p->st = st;
+}
+
+static void drop_runs(struct fluxpane_state *st)
+{
+	while (st->runs) {
+		struct flux_run *r = st->runs;
+
+		st->runs = r->next;
+		flux_action_cancel(r->act);
+		app_op_finish(r->a, r->op, 0, "stopped: disconnected");
+		free(r);
+	}
+}
+
+static void flux_disconnect(struct pane *p, struct app *a)
+{
+	struct fluxpane_state *st = p->st;
+
+	(void)a;
+	if (!st)
+		return;
+	drop_runs(st);
+	kube_call_cancel(st->events_call);
+	st->events_call = NULL;
+}
+
+static void flux_fini(struct pane *p)
+{
+	struct fluxpane_state *st = p->st;
+
+	drop_runs(st);
+	kube_call_cancel(st->events_call);
+	cJSON_Delete(st->events);
+	flux_objects_free(&st->v, st->n);
+	flux_controllers_free(&st->c, st->nc);
+	free(st->rows);
+	clear_lines(st);
+	free(st->lines);
+	free(st);
+	p->st = NULL;
+}
+
+static const struct flux_object *selected(struct fluxpane_state *st)
+{
+	if (!st->view.nrows || st->view.sel >= st->view.nrows)
+		return NULL;
+	return &st->v[st->rows[st->view.sel]];
+}
+
+static void key_of(const struct flux_object *o, char *buf, size_t sz)
+{
+	snprintf(buf, sz, "%d/%s/%s", (int)o->kind, o->namespace, o->name);
+}
+
+static struct flux_run *run_for(struct fluxpane_state *st,
+				const struct flux_object *o)
+{
+	struct flux_run *r;
+
+	for (r = st->runs; r; r = r->next)
+		if (r->kind == o->kind && strcmp(r->ns, o->namespace) == 0 &&
+		    strcmp(r->name, o->name) == 0)
+			return r;
+	return NULL;
+}
+
+static void build_detail(struct fluxpane_state *st, struct app *a)
+{
+	const struct flux_object *o = selected(st);
+	char rev[FLUX_REVISION_SHORT_LEN], ref[600], age[TIMEFMT_AGE_LEN];
+	char **tree = NULL;
+	size_t i, nt;
+	time_t now = time(NULL);
+	const cJSON *it;
+
+	(void)a;
+	clear_lines(st);
+	if (!o) {
+		add_line(st, ROLE_MUTED, "The object is gone.");
+		return;
+	}
+	add_line(st, ROLE_HEADER, "%s %s/%s", flux_kind_get(o->kind)->kind,
+		 o->namespace, o->name);
+	add_line(st, flux_state_is_failed(o->state) ? ROLE_ERROR
+		     : o->state == FLUX_STATE_READY ? ROLE_OK
+						    : ROLE_PENDING,
+		 "  State       %s%s", flux_state_text(o->state),
+		 o->suspended ? " (suspended)" : "");
+	add_line(st, ROLE_NORMAL, "  Message     %s", flux_object_message(o));
+	add_line(st, ROLE_NORMAL, "  API         %s", o->api_version);
+	if (*o->url)
+		add_line(st, ROLE_NORMAL, "  URL         %s", o->url);
+	if (*o->ref_text)
+		add_line(st, ROLE_NORMAL, "  Ref         %s", o->ref_text);
+	if (*o->source_ref.name)
+		add_line(st, ROLE_NORMAL, "  Source      %s",
+			 flux_ref_text(&o->source_ref, o->namespace, ref,
+				       sizeof(ref)));
+	if (*o->path)
+		add_line(st, ROLE_NORMAL, "  Path        %s", o->path);
+	add_line(st, ROLE_NORMAL, "  Interval    %s", o->interval);
+	add_line(st, ROLE_NORMAL, "  Revision    %s", o->revision);
+	if (*o->attempted_revision)
+		add_line(st, ROLE_NORMAL, "  Attempted   %s",
+			 o->attempted_revision);
+	add_line(st, ROLE_NORMAL, "  Updated     %s ago",
+		 timefmt_age(o->last_update, now, age, sizeof(age)));
+	if (*o->secret_ref)
+		add_line(st, ROLE_NORMAL, "  Secret      %s", o->secret_ref);
+	add_line(st, ROLE_NORMAL, " ");
+	add_line(st, ROLE_HEADER, "Conditions");
+	if (!o->nconditions)
+		add_line(st, ROLE_MUTED, "  none: waiting to be reconciled");
+	for (i = 0; i < o->nconditions; i++) {
+		const struct flux_condition *c = &o->conditions[i];
+		time_t t = 0;
+
+		timefmt_parse_rfc3339(c->last_transition, &t, NULL, NULL);
+		add_line(st, ROLE_NORMAL, "  %-12s %-7s %-24s %s ago", c->type,
+			 c->status, c->reason,
+			 timefmt_age(t, now, age, sizeof(age)));
+		if (*c->message)
+			add_line(st, ROLE_MUTED, "      %s", c->message);
+	}
+	add_line(st, ROLE_NORMAL, " ");
+	add_line(st, ROLE_HEADER, "Dependencies");
+	nt = flux_tree_lines(o, st->v, st->n, &tree);
+	for (i = 0; i < nt; i++)
+		add_line(st, ROLE_NORMAL, "  %s", tree[i]);
+	flux_lines_free(&tree, nt);
+	flux_revision_short(o->revision, rev, sizeof(rev));
+	add_line(st, ROLE_NORMAL, " ");
+	add_line(st, ROLE_HEADER, "Events (newest first)");
+	if (st->events_err[0])
+		add_line(st, ROLE_ERROR, "  %s", st->events_err);
+	else if (!st->events)
+		add_line(st, ROLE_PENDING, "  loading...");
+	else {
+		size_t ne = 0;
+		int k, cnt = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(
+			st->events, "items"));
+
+		/* Newest first: the list comes oldest first. */
+		for (k = cnt - 1; k >= 0; k--) {
+			const cJSON *ev = cJSON_GetArrayItem(
+				cJSON_GetObjectItemCaseSensitive(st->events,
+								 "items"),
+				k);
+			const cJSON *ty = cJSON_GetObjectItemCaseSensitive(
+				ev, "type");
+			const cJSON *re = cJSON_GetObjectItemCaseSensitive(
+				ev, "reason");
+			const cJSON *me = cJSON_GetObjectItemCaseSensitive(
+				ev, "message");
+			const cJSON *lt = cJSON_GetObjectItemCaseSensitive(
+				ev, "lastTimestamp");
+			time_t t = 0;
+
+			if (cJSON_IsString(lt))
+				timefmt_parse_rfc3339(lt->valuestring, &t,
+						      NULL, NULL);
+			add_line(st,
+				 cJSON_IsString(ty) &&
+						 strcmp(ty->valuestring,
+							"Warning") == 0
+					 ? ROLE_WARN
+					 : ROLE_NORMAL,
+				 "  %-6s %-8s %-24s %s",
+				 timefmt_age(t, now, age, sizeof(age)),
+				 cJSON_IsString(ty) ? ty->valuestring : "",
+				 cJSON_IsString(re) ? re->valuestring : "",
+				 cJSON_IsString(me) ? me->valuestring : "");
+			ne++;
+		}
+		if (!ne)
+			add_line(st, ROLE_MUTED, "  none");
+	}
+	(void)it;
+	st->dview.nrows = st->nlines;
+	list_clamp(&st->dview);
+}
+
+static void flux_recalc(struct pane *p, struct app *a)
+{
+	struct fluxpane_state *st = p->st;
+	struct flux_watch *w = app_flux(a);
+	const struct flux_object *keep = selected(st);
+	size_t i;
+
+	if (keep)
+		key_of(keep, st->selected, sizeof(st->selected));
+	flux_objects_free(&st->v, st->n);
+	flux_controllers_free(&st->c, st->nc);
+	st->n = st->nc = 0;
+	free(st->rows);
+	st->rows = NULL;
+	if (w) {
+		flux_watch_objects(w, &st->v, &st->n);
+		flux_watch_controllers(w, &st->c, &st->nc);
+	}
+	flux_objects_sort(st->v, st->n);
+	flux_summarize(st->c, st->nc, st->v, st->n, &st->sum);
+	st->rows = xcalloc(st->n ? st->n : 1, sizeof(*st->rows));
+	st->view.nrows = 0;
+	for (i = 0; i < st->n; i++) {
+		char key[600];
+
+		if (!flux_matches(&st->v[i], p->filter))
+			continue;
+		key_of(&st->v[i], key, sizeof(key));
+		if (st->selected[0] && strcmp(key, st->selected) == 0)
+			st->view.sel = st->view.nrows;
+		st->rows[st->view.nrows++] = i;
+	}
+	list_clamp(&st->view);
+	if (st->detail)
+		build_detail(st, a);
+}
+
+static const char *kind_short(enum flux_kind k)
+{
+	static const char *const s[FLUX_KIND_COUNT] = {
+		"git", "oci", "helmrepo", "bucket", "ks", "hr"};
+
+	return k < FLUX_KIND_COUNT ? s[k] : "?";
+}
+
+static const char *cell(void *ud, size_t row, int col, enum role *role)
+{
+	struct fluxpane_state *st = ud;
+	const struct flux_object *o = &st->v[st->rows[row]];
+	struct flux_run *run = run_for(st, o);
+	char age[TIMEFMT_AGE_LEN];
+
+	*role = ROLE_NORMAL;
+	switch (col) {
+	case COL_KIND:
+		*role = ROLE_MUTED;
+		return kind_short(o->kind);
+	case COL_NAME:
+		if (strcmp(o->namespace, "flux-system") == 0)
+			return o->name;
+		snprintf(st->cell, sizeof(st->cell), "%s/%s", o->namespace,
+			 o->name);
+		return st->cell;
+	case COL_STATE:
+		*role = flux_state_is_failed(o->state) ? ROLE_ERROR
+			: o->state == FLUX_STATE_READY  ? ROLE_OK
+							: ROLE_PENDING;
+		return flux_state_text(o->state);
+	case COL_REV:
+		return flux_revision_short(o->revision, st->cell,
+					   sizeof(st->cell));
+	case COL_SUSP:
+		*role = o->suspended ? ROLE_WARN : ROLE_MUTED;
+		return o->suspended ? "yes" : "-";
+	case COL_AGE:
+		snprintf(st->cell, sizeof(st->cell), "%s",
+			 timefmt_age(o->last_update, time(NULL), age,
+				     sizeof(age)));
+		return st->cell;
+	default:
+		if (run) {
+			*role = ROLE_PENDING;
+			snprintf(st->cell, sizeof(st->cell), "%s: %s (%llds)",
+				 run->what == FLUX_ACT_SUSPEND ? "suspending"
+				 : run->what == FLUX_ACT_RESUME
+					 ? "resuming"
+					 : "reconciling",
+				 run->progress,
+				 (app_now_ms() - run->started) / 1000);
+			return st->cell;
+		}
+		if (o->state == FLUX_STATE_WAITING && o->ndepends_on) {
+			struct flux_dep_root root;
+			char *t;
+
+			if (flux_dependency_root(o, st->v, st->n, &root) !=
+			    FLUX_DEP_OK) {
+				t = flux_dependency_text(&root);
+				snprintf(st->cell, sizeof(st->cell), "%s", t);
+				free(t);
+				*role = ROLE_WARN;
+				return st->cell;
+			}
+		}
+		if (flux_state_is_failed(o->state))
+			*role = ROLE_ERROR;
+		return flux_object_message(o);
+	}
+}
+
+static const char *detail_cell(void *ud, size_t row, int col,
+			       enum role *role)
+{
+	struct fluxpane_state *st = ud;
+
+	(void)col;
+	*role = st->lines[row].role;
+	return st->lines[row].text;
+}
 
 static void flux_draw(struct pane *p, struct app *a, const struct rect *area,
 		      int focused)
 {
-	(void)p;
-	(void)a;
-	(void)focused;
-	notice_draw(area, lines);
+	struct fluxpane_state *st = p->st;
+	struct flux_watch *w = app_flux(a);
+	struct rect body = *area;
+	const char **msgs;
+	size_t np = 0, i;
+	char *sum;
+	int x;
+
+	if (!w) {
+		scr_put(body.y, body.x, body.w, ROLE_ERROR,
+			"No cluster connection.");
+		return;
+	}
+	if (st->detail) {
+		static const struct list_col dcol[1] = {{"DETAIL", 0, 1, 0}};
+
+		list_draw(area, dcol, 1, &st->dview, detail_cell, st, focused);
+		return;
+	}
+	np = flux_watch_problems(w, &msgs);
+	if (flux_watch_not_installed(w)) {
+		scr_put(body.y, body.x, body.w, ROLE_WARN,
+			"Flux is not installed: the cluster serves no "
+			"*.toolkit.fluxcd.io API group.");
+		scr_put(body.y + 1, body.x, body.w, ROLE_MUTED,
+			"The bootstrap pane (5) shows how to install it.");
+		return;
+	}
+	if (!flux_watch_settled(w) && !st->n) {
+		scr_put(body.y, body.x, body.w, ROLE_PENDING,
+			np ? msgs[0] : "Loading Flux objects...");
+		return;
+	}
+	sum = flux_summary_text(&st->sum, app_ascii(a));
+	scr_put(body.y, body.x, body.w,
+		st->sum.failed ? ROLE_ERROR
+		: st->sum.waiting || st->sum.progressing ? ROLE_WARN
+							  : ROLE_OK,
+		sum);
+	free(sum);
+	body.y++;
+	body.h--;
+	/* Controllers on one line: name and ✓/✗. */
+	x = body.x;
+	if (!st->nc)
+		scr_put(body.y, x, body.w, ROLE_WARN,
+			"no Flux controllers found in flux-system");
+	for (i = 0; i < st->nc && x < body.x + body.w; i++) {
+		char t[300];
+		int ok = flux_controller_ok(&st->c[i]);
+
+		snprintf(t, sizeof(t), "%s %s %s  ", glyph(ok ? G_CHECK
+							  : G_CROSS),
+			 st->c[i].name, st->c[i].tag);
+		x += scr_put(body.y, x, body.x + body.w - x,
+			     ok ? ROLE_OK : ROLE_ERROR, t);
+	}
+	body.y++;
+	body.h--;
+	for (i = 0; i < np && body.h > 3; i++) {
+		scr_put(body.y, body.x, body.w, ROLE_ERROR, msgs[i]);
+		body.y++;
+		body.h--;
+	}
+	if (p->filter[0]) {
+		char f[400];
+
+		snprintf(f, sizeof(f), "filter: %s (%zu of %zu)", p->filter,
+			 st->view.nrows, st->n);
+		scr_put(body.y, body.x, body.w, ROLE_WARN, f);
+		body.y++;
+		body.h--;
+	}
+	if (body.h < 2)
+		return;
+	if (!st->n) {
+		scr_put(body.y, body.x, body.w, ROLE_MUTED,
+			"No sources or kustomizations.");
+		return;
+	}
+	list_draw(&body, cols, NCOLS, &st->view, cell, st, focused);
+}
+
+/* ---- actions ------------------------------------------------------- */
+
+static const char *verb(enum flux_action_kind w)
+{
+	return w == FLUX_ACT_SUSPEND ? "suspend"
+	       : w == FLUX_ACT_RESUME ? "resume"
+				      : "reconcile";
+}
+
+static void unlink_run(struct fluxpane_state *st, struct flux_run *r)
+{
+	struct flux_run **pp;
+
+	for (pp = &st->runs; *pp; pp = &(*pp)->next)
+		if (*pp == r) {
+			*pp = r->next;
+			return;
+		}
+}
+
+static void on_run_progress(const char *object, const char *text, void *ud)
+{
+	struct flux_run *r = ud;
+
+	snprintf(r->progress, sizeof(r->progress), "%s%s%s",
+		 r->with_source ? object : "", r->with_source ? ": " : "",
+		 text);
+	app_touch(r->a, &flux_pane);
+}
+
+static void on_run_done(int ok, const struct err *e, const char *result,
+			void *ud)
+{
+	struct flux_run *r = ud;
+	struct fluxpane_state *st = r->pane->st;
+	char action[64];
+
+	snprintf(action, sizeof(action), "flux.%s", verb(r->what));
+	app_audit(r->a, action, r->target,
+		  ok ? AUDIT_SUCCEEDED : AUDIT_FAILED, ok ? result : e->msg);
+	app_op_finish(r->a, r->op, ok, ok ? result : e->msg);
+	if (ok)
+		app_status(r->a, ROLE_OK, "%s: %s", r->target, result);
+	else
+		app_status(r->a, ROLE_ERROR, "%s failed: %s", verb(r->what),
+			   e->msg);
+	unlink_run(st, r);
+	app_touch(r->a, &flux_pane);
+	free(r);
+}
+
+struct flux_confirm {
+	struct pane *pane;
+	enum flux_action_kind what;
+	enum flux_kind kind;
+	int with_source;
+	char ns[256];
+	char name[256];
+};
+
+static void do_action(struct app *a, void *ud)
+{
+	struct flux_confirm *c = ud;
+	struct fluxpane_state *st = c->pane->st;
+	struct flux_watch *w = app_flux(a);
+	struct flux_action_opts o;
+	struct flux_run *r;
+	struct err e;
+	char action[64];
+	int k;
+
+	if (!w)
+		return;
+	r = xcalloc(1, sizeof(*r));
+	r->pane = c->pane;
+	r->a = a;
+	r->what = c->what;
+	r->kind = c->kind;
+	r->with_source = c->with_source;
+	snprintf(r->ns, sizeof(r->ns), "%s", c->ns);
+	snprintf(r->name, sizeof(r->name), "%s", c->name);
+	snprintf(r->target, sizeof(r->target), "%s/%s/%s",
+		 flux_kind_get(c->kind)->singular, c->ns, c->name);
+	snprintf(r->progress, sizeof(r->progress), "starting");
+	r->started = app_now_ms();
+	snprintf(action, sizeof(action), "flux.%s", verb(c->what));
+	memset(&o, 0, sizeof(o));
+	o.what = c->what;
+	o.kind = c->kind;
+	for (k = 0; k < FLUX_KIND_COUNT; k++)
+		o.versions[k] = flux_watch_version(w, k);
+	o.ns = c->ns;
+	o.name = c->name;
+	o.with_source = c->with_source;
+	app_audit(a, action, r->target, AUDIT_REQUESTED, NULL);
+	r->op = app_op_start(a, verb(c->what), r->target);
+	err_clear(&e);
+	r->act = flux_action_start(app_kube(a), &o, on_run_progress,
+				   on_run_done, r, &e);
+	if (!r->act) {
+		app_audit(a, action, r->target, AUDIT_FAILED, e.msg);
+		app_op_finish(a, r->op, 0, e.msg);
+		app_status(a, ROLE_ERROR, "%s", e.msg);
+		free(r);
+		return;
+	}
+	r->next = st->runs;
+	st->runs = r;
+	app_touch(a, &flux_pane);
+}
+
+static int ask(struct pane *p, struct app *a, enum flux_action_kind what,
+	       int with_source)
+{
+	struct fluxpane_state *st = p->st;
+	const struct flux_object *o = selected(st);
+	struct flux_confirm *c;
+	char target[600], question[900], action[64];
+
+	if (!o)
+		return UPD_NONE;
+	snprintf(target, sizeof(target), "%s/%s/%s",
+		 flux_kind_get(o->kind)->singular, o->namespace, o->name);
+	snprintf(action, sizeof(action), "flux.%s", verb(what));
+	if (app_read_only(a)) {
+		app_audit(a, action, target, AUDIT_REFUSED, "read-only mode");
+		app_status(a, ROLE_ERROR,
+			   "read-only mode: %s refused (restart without "
+			   "--read-only to change the cluster)",
+			   verb(what));
+		return UPD_DRAW;
+	}
+	if (run_for(st, o)) {
+		app_status(a, ROLE_WARN, "%s: an action is already running",
+			   target);
+		return UPD_DRAW;
+	}
+	if (what == FLUX_ACT_RECONCILE && o->suspended) {
+		app_status(a, ROLE_WARN,
+			   "%s is suspended: resume it first (P)", target);
+		return UPD_DRAW;
+	}
+	if (what == FLUX_ACT_SUSPEND && o->suspended) {
+		app_status(a, ROLE_WARN, "%s is already suspended", target);
+		return UPD_DRAW;
+	}
+	if (what == FLUX_ACT_RESUME && !o->suspended) {
+		app_status(a, ROLE_WARN, "%s is not suspended", target);
+		return UPD_DRAW;
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->pane = p;
+	c->what = what;
+	c->kind = o->kind;
+	c->with_source = with_source;
+	snprintf(c->ns, sizeof(c->ns), "%s", o->namespace);
+	snprintf(c->name, sizeof(c->name), "%s", o->name);
+	snprintf(question, sizeof(question), "%s %s %s/%s%s?",
+		 what == FLUX_ACT_SUSPEND ? "Suspend"
+		 : what == FLUX_ACT_RESUME ? "Resume"
+					   : "Reconcile",
+		 flux_kind_get(o->kind)->kind, o->namespace, o->name,
+		 with_source ? " and its source first" : "");
+	app_confirm(a, action, target, question, o->name, do_action, c);
+	return UPD_ALL;
+}
+
+static void on_events(struct kube_result *r, void *ud)
+{
+	struct pane *p = ud;
+	struct fluxpane_state *st = p->st;
+
+	st->events_call = NULL;
+	cJSON_Delete(st->events);
+	st->events = NULL;
+	st->events_err[0] = '\0';
+	if (r->ok) {
+		st->events = r->json;
+		r->json = NULL;
+	} else {
+		snprintf(st->events_err, sizeof(st->events_err),
+			 "events: %s", r->err.msg);
+	}
+	p->recalc = 1;
+}
+
+static void load_events(struct pane *p, struct app *a,
+			const struct flux_object *o)
+{
+	struct fluxpane_state *st = p->st;
+	char path[2400], sel[700], esc[900], ns[300];
+
+	kube_call_cancel(st->events_call);
+	cJSON_Delete(st->events);
+	st->events = NULL;
+	st->events_err[0] = '\0';
+	snprintf(sel, sizeof(sel), "involvedObject.name=%s,"
+				   "involvedObject.kind=%s",
+		 o->name, flux_kind_get(o->kind)->kind);
+	kube_escape(esc, sizeof(esc), sel);
+	kube_escape(ns, sizeof(ns), o->namespace);
+	snprintf(path, sizeof(path),
+		 "/api/v1/namespaces/%s/events?fieldSelector=%s", ns, esc);
+	st->events_call = kube_list(app_kube(a), path, on_events, p);
+}
+
+static int flux_action(struct pane *p, struct app *a, enum action_id act)
+{
+	struct fluxpane_state *st = p->st;
+	int r;
+
+	if (st->detail) {
+		if (act == ACT_BACK) {
+			st->detail = 0;
+			return UPD_DRAW;
+		}
+		r = list_move(&st->dview, act);
+		if (r != PANE_NOT_MINE)
+			return r;
+		if (act == ACT_OPEN)
+			return UPD_NONE;
+	}
+	switch (act) {
+	case ACT_OPEN: {
+		const struct flux_object *o = selected(st);
+
+		if (!o || !app_kube(a))
+			return UPD_NONE;
+		st->detail = 1;
+		st->dview.sel = st->dview.top = 0;
+		load_events(p, a, o);
+		build_detail(st, a);
+		return UPD_DRAW;
+	}
+	case ACT_RECONCILE:
+		return ask(p, a, FLUX_ACT_RECONCILE, 0);
+	case ACT_RECONCILE_SOURCE:
+		return ask(p, a, FLUX_ACT_RECONCILE, 1);
+	case ACT_SUSPEND:
+		return ask(p, a, FLUX_ACT_SUSPEND, 0);
+	case ACT_RESUME:
+		return ask(p, a, FLUX_ACT_RESUME, 0);
+	case ACT_SORT_NEXT:
+	case ACT_SORT_REVERSE:
+		app_status(a, ROLE_MUTED,
+			   "Flux objects are ordered failed first, then "
+			   "waiting, then by name");
+		return UPD_DRAW;
+	default:
+		return list_move(&st->view, act);
+	}
 }
 
 static void flux_headline(struct pane *p, struct app *a, char *buf,
 			  size_t sz)
 {
-	(void)p;
-	(void)a;
-	snprintf(buf, sz, "not checked");
+	struct fluxpane_state *st = p->st;
+	struct flux_watch *w = app_flux(a);
+
+	if (!w || !flux_watch_settled(w))
+		snprintf(buf, sz, "...");
+	else if (flux_watch_not_installed(w))
+		snprintf(buf, sz, "not installed");
+	else if (st->sum.failed)
+		snprintf(buf, sz, "%zu failed", st->sum.failed);
+	else
+		snprintf(buf, sz, "%zu/%zu Ready",
+			 st->sum.sources_ready + st->sum.kustomizations_ready +
+				 st->sum.helmreleases_ready,
+			 st->sum.sources + st->sum.kustomizations +
+				 st->sum.helmreleases);
 }
 
 const struct pane_ops flux_pane = {
 	.name = "flux",
 	.title = "Flux",
-	.scope = SCOPE_GLOBAL,
+	.scope = SCOPE_FLUX,
+	.is_list = 1,
+	.init = flux_init,
+	.fini = flux_fini,
+	.recalc = flux_recalc,
 	.draw = flux_draw,
+	.action = flux_action,
 	.headline = flux_headline,
+	.disconnect = flux_disconnect,
 };

@@ -20,7 +20,7 @@ enum { COL_NAME, COL_STATUS, COL_POOL, COL_MODE, COL_ROLES, COL_VERSION,
        COL_AGE, COL_FLAGS, NCOLS };
 
 static const struct list_col cols[NCOLS] = {
-	[COL_NAME] = {"NAME", 0, 1, 0},      [COL_STATUS] = {"STATUS", 0, 0, 0},
+	[COL_NAME] = {"NAME", 0, 0, 0},      [COL_STATUS] = {"STATUS", 0, 0, 0},
 	[COL_POOL] = {"POOL", 20, 0, 3},     [COL_MODE] = {"MODE", 0, 0, 5},
 	[COL_ROLES] = {"ROLES", 16, 0, 6},   [COL_VERSION] = {"VERSION", 0, 0, 4},
 	[COL_AGE] = {"AGE", 0, 0, 2},        [COL_FLAGS] = {"PRESSURE", 0, 0, 1},

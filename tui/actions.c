@@ -33,6 +33,8 @@ const char *action_scope_title(enum action_scope s)
 		return "Lists";
 	case SCOPE_NODES:
 		return "Nodes pane";
+	case SCOPE_FLUX:
+		return "Flux pane";
 	default:
 		return "?";
 	}

@@ -13,6 +13,7 @@ enum action_scope {
 	SCOPE_GLOBAL,
 	SCOPE_LIST,
 	SCOPE_NODES,
+	SCOPE_FLUX,
 	SCOPE_COUNT
 };
 
@@ -60,7 +61,15 @@ enum action_scope {
 	X(CORDON, "cordon", SCOPE_NODES, "c",                                 \
 	  "Cordon the selected node (confirm by typing its name)", 1)         \
 	X(UNCORDON, "uncordon", SCOPE_NODES, "u",                             \
-	  "Uncordon the selected node (confirm by typing its name)", 1)
+	  "Uncordon the selected node (confirm by typing its name)", 1)      \
+	X(RECONCILE, "reconcile", SCOPE_FLUX, "r",                            \
+	  "Reconcile the selected object now and follow it", 1)              \
+	X(RECONCILE_SOURCE, "reconcile-with-source", SCOPE_FLUX, "R",         \
+	  "Reconcile its source first, then the object", 1)                  \
+	X(SUSPEND, "suspend", SCOPE_FLUX, "p",                                \
+	  "Suspend (pause) the selected object", 1)                          \
+	X(RESUME, "resume", SCOPE_FLUX, "P",                                  \
+	  "Resume the selected object and reconcile it", 1)
 
 enum action_id {
 #define JD_ACTION_ENUM(id, name, scope, keys, help, mut) ACT_##id,

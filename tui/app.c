@@ -4,6 +4,7 @@
  */
 #include "app_impl.h"
 #include "screen.h"
+#include "backend/flux_watch.h"
 #include "backend/http.h"
 #include "backend/proc.h"
 #include "backend/text.h"
@@ -43,6 +44,11 @@ struct kube_client *app_kube(struct app *a)
 struct informer *app_nodes(struct app *a)
 {
 	return a->nodes;
+}
+
+struct flux_watch *app_flux(struct app *a)
+{
+	return a->flux;
 }
 
 int app_read_only(const struct app *a)
@@ -227,6 +233,19 @@ static const struct informer_ops nodes_ops = {
 	.on_status = nodes_status,
 };
 
+static void flux_changed(struct flux_watch *w, void *ud)
+{
+	struct app *a = ud;
+
+	(void)w;
+	app_touch(a, &flux_pane);
+	app_touch(a, &bootstrap_pane);
+}
+
+static const struct flux_watch_ops flux_ops = {
+	.on_change = flux_changed,
+};
+
 static int foreground(const char *const argv[], const char *const env[],
 		      char **out, size_t *out_len, int *code, struct err *e,
 		      void *ud)
@@ -243,6 +262,13 @@ static int foreground(const char *const argv[], const char *const env[],
 
 static void disconnect(struct app *a)
 {
+	int i;
+
+	/* Panes may hold work that belongs to the client. */
+	for (i = 0; i < LAYOUT_PANES; i++)
+		if (a->panes[i].ops && a->panes[i].ops->disconnect)
+			a->panes[i].ops->disconnect(&a->panes[i], a);
+	flux_watch_stop(&a->flux);
 	informer_stop(&a->nodes);
 	kube_client_free(&a->kube);
 }
@@ -281,6 +307,7 @@ static int connect_context(struct app *a, const char *ctx)
 		 conn.user_name ? conn.user_name : "(none)");
 	kube_conn_clear(&conn);
 	a->nodes = informer_start(a->kube, "/api/v1/nodes", &nodes_ops, a);
+	a->flux = flux_watch_start(a->kube, NULL, &flux_ops, a);
 	return 0;
 }
 
@@ -388,6 +415,8 @@ static void global_action(struct app *a, enum action_id act)
 		app_prompt_open(a, IN_FILTER);
 		break;
 	case ACT_REFRESH:
+		if (a->flux)
+			flux_watch_retry_now(a->flux);
 		if (a->nodes)
 			informer_retry_now(a->nodes);
 		else if (a->kc)
@@ -598,6 +627,7 @@ int app_run(const struct app_opts *o)
 	app_mark(a);
 	loop_run(a->loop);
 	screen_stop();
+	disconnect(a);
 	for (i = 0; i < LAYOUT_PANES; i++)
 		if (a->panes[i].ops->fini)
 			a->panes[i].ops->fini(&a->panes[i]);

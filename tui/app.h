@@ -43,6 +43,7 @@ int app_run(const struct app_opts *o);
 /* Services for panes. */
 struct kube_client *app_kube(struct app *a);
 struct informer *app_nodes(struct app *a);
+struct flux_watch *app_flux(struct app *a);
 /* The connection's health: NULL when fine, else the sentence. */
 const struct err *app_conn_error(struct app *a, long *retry_in_ms);
 int app_read_only(const struct app *a);

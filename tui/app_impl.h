@@ -35,6 +35,7 @@ struct app {
 	int have_kc_err;
 	struct kube_client *kube;
 	struct informer *nodes;
+	struct flux_watch *flux;
 	char context[256];
 	char server[512];
 	char identity[256];

@@ -89,6 +89,10 @@ void list_draw(const struct rect *area, const struct list_col *cols,
 
 			if (cols[c].max && w > cols[c].max)
 				w = cols[c].max;
+			/* The flexible column takes what is left over; its
+			 * content must not push the others out. */
+			if (cols[c].flex && w > 16)
+				w = 16;
 			if (w > width[c])
 				width[c] = w;
 		}

@@ -38,6 +38,8 @@ struct pane_ops {
 	int (*action)(struct pane *p, struct app *a, enum action_id act);
 	/* A short state for the box title or tab: "7/7 Ready". */
 	void (*headline)(struct pane *p, struct app *a, char *buf, size_t sz);
+	/* The cluster connection is going away: drop calls made on it. */
+	void (*disconnect)(struct pane *p, struct app *a);
 };
 
 struct pane {

@@ -27,7 +27,8 @@ for opt in $(echo "$help" | grep -o -- '--[a-z-]*' | sort -u); do
 		nok "man page documents $opt"
 	fi
 done
-for cmd in nodes cordon uncordon "audit verify" keys version; do
+for cmd in nodes cordon uncordon flux check reconcile suspend resume \
+	"audit verify" keys version; do
 	if echo "$help" | grep -q "^  $cmd"; then
 		ok "--help lists $cmd"
 	else
