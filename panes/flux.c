@@ -7,6 +7,7 @@
 #include "tui/list.h"
 #include "tui/screen.h"
 #include "backend/flux.h"
+#include "backend/flux_drift.h"
 #include "backend/flux_ops.h"
 #include "backend/flux_watch.h"
 #include "backend/text.h"
@@ -19,12 +20,13 @@
 #include <string.h>
 #include <time.h>
 
-enum { COL_KIND, COL_NAME, COL_STATE, COL_REV, COL_SUSP, COL_AGE, COL_MSG,
-       NCOLS };
+enum { COL_KIND, COL_NAME, COL_STATE, COL_REV, COL_SYNC, COL_SUSP, COL_AGE,
+       COL_MSG, NCOLS };
 
 static const struct list_col cols[NCOLS] = {
 	[COL_KIND] = {"KIND", 0, 0, 0},     [COL_NAME] = {"NAME", 40, 0, 0},
 	[COL_STATE] = {"READY", 0, 0, 0},   [COL_REV] = {"REVISION", 0, 0, 2},
+	[COL_SYNC] = {"REMOTE", 0, 0, 6},
 	[COL_SUSP] = {"SUSP", 0, 0, 4},     [COL_AGE] = {"AGE", 0, 0, 5},
 	[COL_MSG] = {"MESSAGE", 0, 1, 1},
 };
@@ -61,6 +63,7 @@ struct fluxpane_state {
 	struct flux_summary sum;
 	char selected[600];
 	struct flux_run *runs;
+	struct flux_drift *drift;
 	int detail;
 	struct line *lines;
 	size_t nlines, caplines;
@@ -128,6 +131,7 @@ static void flux_disconnect(struct pane *p, struct app *a)
 	if (!st)
 		return;
 	drop_runs(st);
+	flux_drift_free(&st->drift);
 	kube_call_cancel(st->events_call);
 	st->events_call = NULL;
 }
@@ -137,6 +141,7 @@ static void flux_fini(struct pane *p)
 	struct fluxpane_state *st = p->st;
 
 	drop_runs(st);
+	flux_drift_free(&st->drift);
 	kube_call_cancel(st->events_call);
 	cJSON_Delete(st->events);
 	flux_objects_free(&st->v, st->n);
@@ -215,6 +220,27 @@ static void build_detail(struct fluxpane_state *st, struct app *a)
 		 timefmt_age(o->last_update, now, age, sizeof(age)));
 	if (*o->secret_ref)
 		add_line(st, ROLE_NORMAL, "  Secret      %s", o->secret_ref);
+	if (o->kind == FLUX_GIT_REPOSITORY) {
+		const struct drift_result *d =
+			st->drift ? flux_drift_get(st->drift, o->namespace,
+						   o->name)
+				  : NULL;
+
+		add_line(st,
+			 !d || d->state == DRIFT_CHECKING ? ROLE_PENDING
+			 : d->state == DRIFT_IN_SYNC	   ? ROLE_OK
+			 : d->state == DRIFT_BEHIND	   ? ROLE_WARN
+							   : ROLE_ERROR,
+			 "  Remote      %s",
+			 !d ? "not checked yet"
+			 : d->state == DRIFT_CHECKING ? "checking..."
+						      : d->message);
+		if (d && d->host_key_mismatch)
+			add_line(st, ROLE_ERROR,
+				 "  Host key    the server presented %s; "
+				 "known_hosts expects %s",
+				 d->presented_fp, d->expected_fp);
+	}
 	add_line(st, ROLE_NORMAL, " ");
 	add_line(st, ROLE_HEADER, "Conditions");
 	if (!o->nconditions)
@@ -288,6 +314,11 @@ static void build_detail(struct fluxpane_state *st, struct app *a)
 	list_clamp(&st->dview);
 }
 
+static void drift_changed(void *ud)
+{
+	app_touch(ud, &flux_pane);
+}
+
 static void flux_recalc(struct pane *p, struct app *a)
 {
 	struct fluxpane_state *st = p->st;
@@ -308,6 +339,14 @@ static void flux_recalc(struct pane *p, struct app *a)
 	}
 	flux_objects_sort(st->v, st->n);
 	flux_summarize(st->c, st->nc, st->v, st->n, &st->sum);
+	if (app_kube(a)) {
+		if (!st->drift)
+			st->drift = flux_drift_new(app_kube(a), drift_changed,
+						   a);
+		/* Never more often than the source's interval, and not
+		 * more than once every 30 s whatever it says. */
+		flux_drift_update(st->drift, st->v, st->n, 30000);
+	}
 	st->rows = xcalloc(st->n ? st->n : 1, sizeof(*st->rows));
 	st->view.nrows = 0;
 	for (i = 0; i < st->n; i++) {
@@ -359,6 +398,20 @@ static const char *cell(void *ud, size_t row, int col, enum role *role)
 	case COL_REV:
 		return flux_revision_short(o->revision, st->cell,
 					   sizeof(st->cell));
+	case COL_SYNC: {
+		const struct drift_result *d;
+
+		if (o->kind != FLUX_GIT_REPOSITORY || !st->drift)
+			return "";
+		d = flux_drift_get(st->drift, o->namespace, o->name);
+		if (!d)
+			return "";
+		*role = d->state == DRIFT_IN_SYNC    ? ROLE_OK
+			: d->state == DRIFT_BEHIND   ? ROLE_WARN
+			: d->state == DRIFT_ERROR    ? ROLE_ERROR
+						     : ROLE_PENDING;
+		return drift_state_text(d->state);
+	}
 	case COL_SUSP:
 		*role = o->suspended ? ROLE_WARN : ROLE_MUTED;
 		return o->suspended ? "yes" : "-";

@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "cli_session.h"
 #include "backend/flux.h"
+#include "backend/flux_drift.h"
 #include "backend/flux_ops.h"
 #include "backend/flux_watch.h"
 #include "backend/text.h"
@@ -65,6 +66,23 @@ static size_t print_problems(struct flux_watch *w)
 	return n;
 }
 
+/* Check every GitRepository against its remote once (30 s at most). */
+static struct flux_drift *drift_once(struct cli_session *s,
+				     const struct flux_object *v, size_t n)
+{
+	struct flux_drift *d = flux_drift_new(s->kube, NULL, NULL);
+	struct settle st;
+	unsigned t;
+
+	memset(&st, 0, sizeof(st));
+	flux_drift_update(d, v, n, 0);
+	t = loop_timer_add(s->loop, SETTLE_MS, on_timeout, &st);
+	while (!st.done && flux_drift_busy(d))
+		loop_run_once(s->loop, -1);
+	loop_timer_cancel(s->loop, t);
+	return d;
+}
+
 int cli_flux(const struct cli_opts *o)
 {
 	struct cli_session s;
@@ -72,9 +90,10 @@ int cli_flux(const struct cli_opts *o)
 	struct flux_watch *w;
 	struct flux_object *v = NULL;
 	struct flux_controller *c = NULL;
-	size_t n = 0, nc = 0, problems;
+	struct flux_drift *drift = NULL;
+	size_t n = 0, nc = 0, problems, i;
 	struct flux_summary sum;
-	int rc;
+	int rc, remote_header = 0;
 
 	rc = cli_session_open(&s, o);
 	if (rc)
@@ -91,11 +110,36 @@ int cli_flux(const struct cli_opts *o)
 	flux_watch_controllers(w, &c, &nc);
 	flux_objects_sort(v, n);
 	flux_summarize(c, nc, v, n, &sum);
+	drift = drift_once(&s, v, n);
 	if (o->json) {
 		char *js = flux_to_json(c, nc, v, n, &sum);
+		cJSON *doc = cJSON_Parse(js), *arr;
 
+		free(js);
+		arr = cJSON_AddArrayToObject(doc, "remote");
+		for (i = 0; i < n; i++) {
+			const struct drift_result *d = flux_drift_get(
+				drift, v[i].namespace, v[i].name);
+			cJSON *it;
+
+			if (v[i].kind != FLUX_GIT_REPOSITORY || !d)
+				continue;
+			it = cJSON_CreateObject();
+			cJSON_AddStringToObject(it, "namespace",
+						v[i].namespace);
+			cJSON_AddStringToObject(it, "name", v[i].name);
+			cJSON_AddStringToObject(it, "state",
+						drift_state_text(d->state));
+			cJSON_AddStringToObject(it, "remoteRevision",
+						d->remote_sha);
+			cJSON_AddStringToObject(it, "fluxRevision", v[i].sha);
+			cJSON_AddStringToObject(it, "message", d->message);
+			cJSON_AddItemToArray(arr, it);
+		}
+		js = cJSON_Print(doc);
 		puts(js);
 		free(js);
+		cJSON_Delete(doc);
 	} else {
 		char *line = flux_summary_text(&sum, cli_ascii(o));
 
@@ -105,6 +149,19 @@ int cli_flux(const struct cli_opts *o)
 		putchar('\n');
 		flux_print_table(stdout, FLUX_TABLE_KUSTOMIZATIONS, v, n,
 				 time(NULL));
+		for (i = 0; i < n; i++) {
+			const struct drift_result *d = flux_drift_get(
+				drift, v[i].namespace, v[i].name);
+			char *m;
+
+			if (v[i].kind != FLUX_GIT_REPOSITORY || !d)
+				continue;
+			if (!remote_header++)
+				printf("\nREMOTE\n");
+			m = text_safe(d->message, -1, NULL);
+			printf("%s/%s: %s\n", v[i].namespace, v[i].name, m);
+			free(m);
+		}
 		printf("\n%s\n", line);
 		free(line);
 	}
@@ -112,7 +169,16 @@ int cli_flux(const struct cli_opts *o)
 	      sum.controllers_ok < sum.controllers || !sum.controllers)
 		     ? 1
 		     : 0;
+	for (i = 0; i < n; i++) {
+		const struct flux_object *ob = &v[i];
+		const struct drift_result *d =
+			flux_drift_get(drift, ob->namespace, ob->name);
+
+		if (d && d->state == DRIFT_BEHIND)
+			rc = 1;
+	}
 out:
+	flux_drift_free(&drift);
 	flux_objects_free(&v, n);
 	flux_controllers_free(&c, nc);
 	flux_watch_stop(&w);
@@ -125,6 +191,7 @@ out:
 struct check {
 	char name[64];
 	int ok;
+	int warn; /* ok, but something could not be verified */
 	char message[700];
 };
 
@@ -228,6 +295,7 @@ static void check_flux(struct cli_session *s, struct checks *cs)
 	struct flux_watch *w = watch_settled(s, &st);
 	struct flux_object *v = NULL;
 	struct flux_controller *c = NULL;
+	struct flux_drift *drift;
 	size_t n = 0, nc = 0, i, np;
 	const char **msgs;
 	char rev[FLUX_REVISION_SHORT_LEN];
@@ -278,6 +346,24 @@ static void check_flux(struct cli_session *s, struct checks *cs)
 			    why ? why : flux_object_message(ob));
 		free(why);
 	}
+	drift = drift_once(s, v, n);
+	for (i = 0; i < n; i++) {
+		const struct drift_result *d =
+			flux_drift_get(drift, v[i].namespace, v[i].name);
+
+		if (v[i].kind != FLUX_GIT_REPOSITORY || !d)
+			continue;
+		/* Not reaching the remote is a warning; a host key mismatch
+		 * or a Flux behind its branch is a failure. */
+		add(cs, "remote",
+		    d->state == DRIFT_IN_SYNC || d->state == DRIFT_PINNED ||
+			    (d->state == DRIFT_ERROR && !d->host_key_mismatch),
+		    "GitRepository %s/%s against its remote: %s",
+		    v[i].namespace, v[i].name, d->message);
+		cs->v[cs->n - 1].warn = d->state == DRIFT_ERROR &&
+					!d->host_key_mismatch;
+	}
+	flux_drift_free(&drift);
 	flux_objects_free(&v, n);
 	flux_controllers_free(&c, nc);
 	flux_watch_stop(&w);
@@ -349,6 +435,7 @@ print:
 
 			cJSON_AddStringToObject(c, "check", cs.v[i].name);
 			cJSON_AddBoolToObject(c, "ok", cs.v[i].ok);
+			cJSON_AddBoolToObject(c, "warning", cs.v[i].warn);
 			cJSON_AddStringToObject(c, "message", cs.v[i].message);
 			cJSON_AddItemToArray(arr, c);
 		}
@@ -360,7 +447,10 @@ print:
 		for (i = 0; i < cs.n; i++) {
 			char *safe = text_safe(cs.v[i].message, -1, NULL);
 
-			printf("%s %s\n", cli_mark(o, cs.v[i].ok), safe);
+			printf("%s %s\n",
+			       cs.v[i].warn ? (cli_ascii(o) ? "[!]" : "!")
+					    : cli_mark(o, cs.v[i].ok),
+			       safe);
 			free(safe);
 		}
 		printf("%s\n", failed ? "check failed" : "all checks passed");

@@ -11,8 +11,10 @@ the Kubernetes API of kubesim, never behind its back.
   fluxworld.py controller --dir D [--delay S]   (runs until killed)
 """
 import argparse
+import base64
 import json
 import os
+import subprocess
 import sys
 import time
 
@@ -305,6 +307,57 @@ def seed(api, era, scenario, git_url, sha):
         create(api, kustomization("fresh", era, "./fresh"))
 
 
+# ---------------------------------------------------------------- drift
+
+def secret(api, name, data):
+    api.call("POST", "/api/v1/namespaces/%s/secrets" % NS, {
+        "apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+        "metadata": {"name": name, "namespace": NS},
+        "data": {k: base64.b64encode(v.encode()).decode()
+                 for k, v in data.items()}})
+
+
+def git_head(gitdir):
+    out = subprocess.run(["git", "--git-dir",
+                          os.path.join(gitdir, "repos", "demo.git"),
+                          "rev-parse", "main"], capture_output=True,
+                         text=True, check=True)
+    return out.stdout.strip()
+
+
+def seed_drift(api, era, gitdir):
+    """GitRepositories against the test Git servers of gitserve.py: over
+    HTTPS in sync (CA and basic auth from the secret), over SSH behind
+    (identity and known_hosts from the secret), over SSH with a wrong
+    known_hosts, and an unreachable one."""
+    def rd(name):
+        with open(os.path.join(gitdir, name)) as f:
+            return f.read().strip()
+    head = git_head(gitdir)
+    ensure_ns(api)
+    post_crds(api, era)
+    secret(api, "https-cred", {"username": rd("https_user"),
+                               "password": rd("https_password"),
+                               "ca.crt": rd("ca.crt") + "\n"})
+    secret(api, "ssh-cred", {"identity": rd("client_key") + "\n",
+                             "known_hosts": rd("known_hosts") + "\n"})
+    secret(api, "ssh-wrong", {"identity": rd("client_key") + "\n",
+                              "known_hosts": rd("known_hosts_wrong") +
+                              "\n"})
+    create(api, gitrepo("https-repo", era, rd("https_private_url"),
+                        secret="https-cred"),
+           gitrepo_status(era, True, head))
+    create(api, gitrepo("ssh-repo", era, rd("ssh_url"), secret="ssh-cred"),
+           gitrepo_status(era, True, OLD_SHA))
+    create(api, gitrepo("ssh-mismatch", era, rd("ssh_url"),
+                        secret="ssh-wrong"),
+           gitrepo_status(era, True, head))
+    create(api, gitrepo("unreachable", era,
+                        "https://127.0.0.1:1/nowhere.git"),
+           gitrepo_status(era, True, head))
+    return head
+
+
 # ---------------------------------------------------------------- controller
 
 def controller(api, delay):
@@ -362,7 +415,7 @@ def handle(api, group, ver, plural, o, delay, seen):
 def main():
     p = argparse.ArgumentParser(description="Flux in the simulated world")
     sub = p.add_subparsers(dest="cmd", required=True)
-    for name in ("crds", "seed", "controller"):
+    for name in ("crds", "seed", "controller", "seed-drift"):
         s = sub.add_parser(name)
         s.add_argument("--dir", required=True)
         s.add_argument("--api", choices=["v1beta1", "v1"], default="v1")
@@ -371,6 +424,7 @@ def main():
         s.add_argument("--git-url", default=DEFAULT_GIT_URL)
         s.add_argument("--sha", default=SHA)
         s.add_argument("--delay", type=float, default=1.0)
+        s.add_argument("--gitdir", help="a gitserve.py directory")
     a = p.parse_args()
     try:
         api = world.Api(os.path.abspath(a.dir))
@@ -378,6 +432,8 @@ def main():
             post_crds(api, a.api)
         elif a.cmd == "seed":
             seed(api, a.api, a.scenario, a.git_url, a.sha)
+        elif a.cmd == "seed-drift":
+            print(seed_drift(api, a.api, os.path.abspath(a.gitdir)))
         else:
             controller(api, a.delay)
     except world.WorldError as e:
