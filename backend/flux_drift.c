@@ -23,6 +23,7 @@ struct repo {
 	char ref[300];
 	char secret[256];
 	char flux_sha[65];
+	char note[900]; /* why the secret was not used, or "" */
 	int seen; /* in the last update */
 };
 
@@ -145,7 +146,7 @@ static void on_git(const struct git_remote_result *g, void *ud)
 	if (!g->ok) {
 		r->r.state = DRIFT_ERROR;
 		snprintf(r->r.message, sizeof(r->r.message),
-			 "could not check: %s", g->err.msg);
+			 "could not check: %s%s", g->err.msg, r->note);
 		changed(r->d);
 		return;
 	}
@@ -200,6 +201,7 @@ static void ask_remote(struct repo *r, const cJSON *secret_data,
 	char *token = NULL, *ca = NULL;
 
 	memset(&o, 0, sizeof(o));
+	snprintf(r->note, sizeof(r->note), "%s", secret_note ? secret_note : "");
 	if (secret_data) {
 		user = secret_value(secret_data, "username");
 		pass = secret_value(secret_data, "password");
@@ -232,8 +234,7 @@ static void ask_remote(struct repo *r, const cJSON *secret_data,
 		r->r.state = DRIFT_ERROR;
 		r->r.checked_ms = loop_now_ms();
 		snprintf(r->r.message, sizeof(r->r.message),
-			 "could not check: %s%s", e.msg,
-			 secret_note ? secret_note : "");
+			 "could not check: %s%s", e.msg, r->note);
 		changed(r->d);
 	}
 }

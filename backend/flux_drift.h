@@ -24,7 +24,7 @@ struct drift_result {
 	enum drift_state state;
 	char remote_sha[65];
 	char flux_sha[65];
-	char message[700];       /* "in sync", "behind: remote at …", why */
+	char message[1600];      /* "in sync", "behind: remote at …", why */
 	long long checked_ms;    /* loop time of the last answer, 0: never */
 	int host_key_mismatch;
 	char presented_fp[128];
