@@ -1,0 +1,90 @@
+/* images.h - the image quarantine pipeline as plain structs: an upstream
+ * reference, its quarantine/ and live/ copies, their digests and the
+ * state they add up to (not imported, quarantined, promoted, drifted, live
+ * only); text, table and JSON. Not the registry client (registry.h) nor
+ * the runner that fills it (pipeline.h). */
+#ifndef JD_IMAGES_H
+#define JD_IMAGES_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "err.h"
+
+struct image_ref {
+	char registry[256]; /* "docker.io", "ghcr.io" */
+	char path[512];     /* "library/busybox", "fluxcd/source-controller" */
+	char tag[128];      /* "1.33.0"; "latest" when none was given */
+	char digest[80];    /* "sha256:..." when the ref pins one, else "" */
+};
+
+/* "ghcr.io/fluxcd/source-controller:v0.6.3", "busybox:1.33.0" (Docker
+ * Hub: docker.io/library/busybox), "registry:5000/x/y@sha256:...". */
+int image_ref_parse(const char *s, struct image_ref *out, struct err *e);
+
+enum image_state {
+	IMG_UNKNOWN = 0,   /* not checked yet, or the check failed */
+	IMG_NOT_IMPORTED,  /* in neither quarantine/ nor live/ */
+	IMG_QUARANTINED,   /* in quarantine/, not (yet) in live/ */
+	IMG_PROMOTED,      /* live digest equals the quarantine digest */
+	IMG_DRIFTED,       /* live digest differs from quarantine's: an
+			    * import into live/ from elsewhere (alert) */
+	IMG_LIVE_ONLY,     /* in live/ with no quarantine copy (alert) */
+};
+
+struct image_copy {
+	int checked;      /* a HEAD answered */
+	int exists;
+	char digest[80];
+	char media_type[96];
+	int platforms;    /* children of an index, 0 for a manifest */
+	char error[600];  /* why the HEAD failed, or "" */
+};
+
+struct image_row {
+	char ref[700];           /* as configured */
+	struct image_ref up;
+	char quarantine_repo[600]; /* "quarantine/library/busybox" */
+	char live_repo[600];
+	struct image_copy upstream; /* checked only when reachable */
+	struct image_copy quarantine;
+	struct image_copy live;
+	enum image_state state;
+	/* The running operation, if any ("importing", "promoting"), its
+	 * progress text, and the last outcome. */
+	char op[32];
+	char op_progress[200];
+	long long op_started_ms;
+	char last_result[600];
+	int last_ok;
+};
+
+/* Fill a row for ref with the prefixes ("quarantine/", "live/"). */
+int image_row_init(struct image_row *r, const char *ref,
+		   const char *quarantine_prefix, const char *live_prefix,
+		   struct err *e);
+/* Recompute r->state from the copies. */
+enum image_state image_state_of(const struct image_row *r);
+const char *image_state_text(enum image_state s);
+/* 1 for DRIFTED and LIVE_ONLY. */
+int image_state_alert(enum image_state s);
+/* "sha256:1a2b3c4d5e6f" (12 hex) or "-". Returns buf. */
+const char *image_short_digest(const char *digest, char *buf, size_t sz);
+/* An explanation for the status line and detail view: "live/x:1 is not
+ * what quarantine/ holds (live sha256:…, quarantine sha256:…): it was
+ * imported from somewhere else". */
+const char *image_state_reason(const struct image_row *r, char *buf,
+			       size_t sz);
+
+/* `jumpdeck images` table and JSON:
+ * {"registry","quarantineRegistry","images":[{"image","upstream":{...},
+ *  "quarantine":{"repository","tag","present","digest","mediaType",
+ *  "platforms"},"scan":{"verdict":"not available yet"},"live":{...},
+ *  "state","alert","message"}],"summary":{"total","promoted",
+ *  "quarantined","notImported","drifted","liveOnly","unknown"}} */
+void images_print_table(FILE *f, const struct image_row *v, size_t n,
+			int ascii);
+char *images_to_json(const struct image_row *v, size_t n,
+		     const char *registry, const char *quarantine_registry);
+
+#endif
