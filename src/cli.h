@@ -18,12 +18,21 @@ struct cli_opts {
 	const char *ns;      /* -n/--namespace */
 	int with_source;     /* --with-source */
 	long long timeout_ms; /* --timeout */
+	const char *config;   /* --config */
+	const char *subscription, *resource_group, *deployment;
+	const char *registry, *registry_url;
+	int force;            /* --force */
+	int all;              /* --all */
 };
 
 int cli_nodes(const struct cli_opts *o);
 int cli_cordon(const struct cli_opts *o, const char *node, int on);
 int cli_audit_verify(const struct cli_opts *o);
 int cli_flux(const struct cli_opts *o);
+int cli_config(const struct cli_opts *o);
+struct config;
+/* Load the config and apply the flags; 0, or 2 after printing why. */
+int cli_load_config(const struct cli_opts *o, struct config *c);
 int cli_check(const struct cli_opts *o);
 int cli_flux_action(const struct cli_opts *o, const char *verb,
 		    const char *kind, const char *name);

@@ -32,6 +32,8 @@ static void usage(FILE *f)
 	      "  suspend KIND NAME [-n NS]   stop reconciling (audited)\n"
 	      "  resume KIND NAME [-n NS]    resume and reconcile (audited)\n"
 	      "  audit verify        check the audit log's hash chain\n"
+	      "  config              the effective configuration and where\n"
+	      "                      each value comes from\n"
 	      "  keys [--markdown]   the key bindings\n"
 	      "  version             print the version\n"
 	      "\n"
@@ -51,6 +53,17 @@ static void usage(FILE *f)
 	      "                      (default flux-system)\n"
 	      "  --with-source       reconcile the source first\n"
 	      "  --timeout D         how long reconcile waits (default 5m)\n"
+	      "  --config FILE       config file (default\n"
+	      "                      ~/.config/jumpdeck/config)\n"
+	      "  --subscription ID   Azure subscription\n"
+	      "  -g, --resource-group NAME  (default rg-bu0001a0005)\n"
+	      "  --deployment NAME   deployment naming the registries\n"
+	      "                      (default: cluster-stamp, then\n"
+	      "                      pre-cluster-stamp)\n"
+	      "  --registry NAME     the registry, instead of the\n"
+	      "                      deployment's outputs\n"
+	      "  --registry-url URL  the registry's address (default\n"
+	      "                      https://NAME.azurecr.io)\n"
 	      "  --demo              mark the title bar DEMO (make demo)\n"
 	      "  --version           print the version\n"
 	      "  -h, --help          this help\n"
@@ -66,7 +79,9 @@ static void usage(FILE *f)
 enum {
 	OPT_KUBECONFIG = 256, OPT_CONTEXT, OPT_READ_ONLY, OPT_THEME,
 	OPT_NO_COLOR, OPT_ASCII, OPT_AUDIT_LOG, OPT_JSON, OPT_MARKDOWN,
-	OPT_DEMO, OPT_VERSION, OPT_WITH_SOURCE, OPT_TIMEOUT,
+	OPT_DEMO, OPT_VERSION, OPT_WITH_SOURCE, OPT_TIMEOUT, OPT_CONFIG,
+	OPT_SUBSCRIPTION, OPT_DEPLOYMENT, OPT_REGISTRY, OPT_REGISTRY_URL,
+	OPT_FORCE, OPT_ALL,
 };
 
 static const struct option long_opts[] = {
@@ -84,6 +99,14 @@ static const struct option long_opts[] = {
 	{"namespace", required_argument, NULL, 'n'},
 	{"with-source", no_argument, NULL, OPT_WITH_SOURCE},
 	{"timeout", required_argument, NULL, OPT_TIMEOUT},
+	{"config", required_argument, NULL, OPT_CONFIG},
+	{"subscription", required_argument, NULL, OPT_SUBSCRIPTION},
+	{"resource-group", required_argument, NULL, 'g'},
+	{"deployment", required_argument, NULL, OPT_DEPLOYMENT},
+	{"registry", required_argument, NULL, OPT_REGISTRY},
+	{"registry-url", required_argument, NULL, OPT_REGISTRY_URL},
+	{"force", no_argument, NULL, OPT_FORCE},
+	{"all", no_argument, NULL, OPT_ALL},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -106,7 +129,7 @@ int main(int argc, char **argv)
 	setlocale(LC_ALL, "");
 	memset(&o, 0, sizeof(o));
 	for (;;) {
-		c = getopt_long(argc, argv, "hn:", long_opts, NULL);
+		c = getopt_long(argc, argv, "hn:g:", long_opts, NULL);
 		if (c == -1)
 			break;
 		switch (c) {
@@ -145,6 +168,30 @@ int main(int argc, char **argv)
 			return 0;
 		case 'n':
 			o.ns = optarg;
+			break;
+		case 'g':
+			o.resource_group = optarg;
+			break;
+		case OPT_CONFIG:
+			o.config = optarg;
+			break;
+		case OPT_SUBSCRIPTION:
+			o.subscription = optarg;
+			break;
+		case OPT_DEPLOYMENT:
+			o.deployment = optarg;
+			break;
+		case OPT_REGISTRY:
+			o.registry = optarg;
+			break;
+		case OPT_REGISTRY_URL:
+			o.registry_url = optarg;
+			break;
+		case OPT_FORCE:
+			o.force = 1;
+			break;
+		case OPT_ALL:
+			o.all = 1;
 			break;
 		case OPT_WITH_SOURCE:
 			o.with_source = 1;
@@ -214,6 +261,8 @@ int main(int argc, char **argv)
 		}
 		return cli_audit_verify(&o);
 	}
+	if (strcmp(cmd, "config") == 0)
+		return need_args(argc, 1, cmd) ? 2 : cli_config(&o);
 	if (strcmp(cmd, "keys") == 0) {
 		actions_print(stdout, o.markdown);
 		return 0;
