@@ -182,8 +182,11 @@ static void on_timeout(void *ud)
 
 	p->timeout_timer = 0;
 	p->timed_out = 1;
-	if (p->pid > 0)
+	/* The whole group: a wrapper script's children hold the pipes. */
+	if (p->pid > 0) {
+		kill(-p->pid, SIGKILL);
 		kill(p->pid, SIGKILL);
+	}
 }
 
 struct proc *proc_start(struct loop *l, const char *const argv[],
@@ -262,6 +265,7 @@ void proc_cancel(struct proc *p)
 	if (!p)
 		return;
 	if (p->pid > 0) {
+		kill(-p->pid, SIGKILL);
 		kill(p->pid, SIGKILL);
 		waitpid(p->pid, &status, 0);
 	}

@@ -26,8 +26,8 @@ struct proc;
 /* Start argv[0] (searched in PATH) with the current environment plus
  * extra_env ("NAME=value" strings, NULL-ended; may be NULL). stdin is
  * /dev/null. The callback runs once, from the loop, unless cancelled.
- * timeout_ms 0 means none; on timeout the child gets SIGTERM, then
- * SIGKILL, and the result carries ERR_TIMEOUT. */
+ * timeout_ms 0 means none; on timeout the child's process group gets
+ * SIGKILL and the result carries ERR_TIMEOUT. */
 struct proc *proc_start(struct loop *l, const char *const argv[],
 			const char *const extra_env[], long timeout_ms,
 			proc_done_fn done, void *ud, struct err *e);
