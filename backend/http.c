@@ -23,6 +23,7 @@ struct http_req {
 	size_t body_len;
 	char *userpwd;
 	http_data_fn on_data;
+	http_read_fn on_read;
 	http_done_fn on_done;
 	void *ud;
 	int idempotent;
@@ -59,6 +60,14 @@ static void reset_response(struct http_req *r)
 	r->errbuf[0] = '\0';
 }
 
+/* Headers and bodies may carry credentials: wipe them before freeing. */
+static void wipe_slist(struct curl_slist *l)
+{
+	for (; l; l = l->next)
+		if (l->data)
+			memset(l->data, 0, strlen(l->data));
+}
+
 static void req_free(struct http_req *r)
 {
 	if (r->in_multi)
@@ -66,6 +75,7 @@ static void req_free(struct http_req *r)
 	if (r->retry_timer)
 		loop_timer_cancel(r->loop, r->retry_timer);
 	curl_easy_cleanup(r->easy);
+	wipe_slist(r->hdrs);
 	curl_slist_free_all(r->hdrs);
 	curl_slist_free_all(r->connect_to);
 	reset_response(r);
@@ -73,6 +83,8 @@ static void req_free(struct http_req *r)
 	free(r->rbody);
 	free(r->url);
 	free(r->orig_url);
+	if (r->body)
+		memset(r->body, 0, r->body_len);
 	free(r->body);
 	if (r->userpwd) {
 		memset(r->userpwd, 0, strlen(r->userpwd));
@@ -119,6 +131,18 @@ static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ud)
 	r->rlen += n;
 	r->rbody[r->rlen] = '\0';
 	return n;
+}
+
+static size_t on_read(char *buf, size_t size, size_t nitems, void *ud)
+{
+	struct http_req *r = ud;
+	size_t n = r->on_read(buf, size * nitems, r->ud);
+
+	if (n == HTTP_READ_ABORT) {
+		r->aborted = 1;
+		return CURL_READFUNC_ABORT;
+	}
+	return n > size * nitems ? size * nitems : n;
 }
 
 static char *trim_dup(const char *s, size_t n)
@@ -468,9 +492,10 @@ struct http_req *http_start(struct loop *l, const struct http_request *rq,
 	r->url = xstrdup(rq->url);
 	r->orig_url = xstrdup(rq->url);
 	r->on_data = rq->on_data;
+	r->on_read = rq->on_read;
 	r->on_done = rq->on_done;
 	r->ud = rq->ud;
-	r->idempotent = rq->idempotent;
+	r->idempotent = rq->on_read ? 0 : rq->idempotent;
 	r->max_429 = rq->max_429_retries == 0 ? 10
 		     : rq->max_429_retries < 0 ? 0
 					       : rq->max_429_retries;
@@ -510,6 +535,11 @@ struct http_req *http_start(struct loop *l, const struct http_request *rq,
 				 rq->idle_timeout_s);
 	}
 	curl_easy_setopt(r->easy, CURLOPT_TCP_KEEPALIVE, 1L);
+	/* libcurl re-sends a request that died on a reused connection
+	 * before any answer; a POST must never go twice, so it gets a
+	 * connection of its own. */
+	if (!rq->idempotent)
+		curl_easy_setopt(r->easy, CURLOPT_FRESH_CONNECT, 1L);
 	curl_easy_setopt(r->easy, CURLOPT_SSL_VERIFYPEER,
 			 rq->tls.insecure ? 0L : 1L);
 	curl_easy_setopt(r->easy, CURLOPT_SSL_VERIFYHOST,
@@ -535,7 +565,15 @@ struct http_req *http_start(struct loop *l, const struct http_request *rq,
 	}
 	for (i = 0; rq->headers && rq->headers[i]; i++)
 		r->hdrs = curl_slist_append(r->hdrs, rq->headers[i]);
-	if (strcmp(method, "GET") != 0 || rq->body) {
+	if (rq->on_read) {
+		curl_easy_setopt(r->easy, CURLOPT_UPLOAD, 1L);
+		curl_easy_setopt(r->easy, CURLOPT_CUSTOMREQUEST, method);
+		curl_easy_setopt(r->easy, CURLOPT_READFUNCTION, on_read);
+		curl_easy_setopt(r->easy, CURLOPT_READDATA, r);
+		curl_easy_setopt(r->easy, CURLOPT_INFILESIZE_LARGE,
+				 (curl_off_t)rq->body_len);
+		r->hdrs = curl_slist_append(r->hdrs, "Expect:");
+	} else if (strcmp(method, "GET") != 0 || rq->body) {
 		r->body = xmalloc(rq->body_len + 1);
 		if (rq->body_len)
 			memcpy(r->body, rq->body, rq->body_len);

@@ -43,6 +43,11 @@ typedef void (*http_done_fn)(const struct http_response *r, void *ud);
 /* Streamed body data of a 2xx response; return 0 to go on, non-zero to
  * abort the transfer (on_done then reports ERR_CANCELLED). */
 typedef int (*http_data_fn)(const char *buf, size_t len, void *ud);
+/* Streamed request body: fill at most len bytes of buf and return how
+ * many were written (0 at the end), or HTTP_READ_ABORT to stop the
+ * transfer (on_done then reports ERR_CANCELLED). */
+typedef size_t (*http_read_fn)(char *buf, size_t len, void *ud);
+#define HTTP_READ_ABORT ((size_t)-1)
 
 struct http_request {
 	const char *method;       /* "GET" when NULL */
@@ -62,6 +67,10 @@ struct http_request {
 	http_done_fn on_done;     /* required; called exactly once unless
 				   * the request is cancelled */
 	void *ud;
+	/* Upload the body from this callback instead of body (any method but
+	 * GET/HEAD); body_len is then its exact size. Such a request is
+	 * never retried: the stream cannot be replayed. */
+	http_read_fn on_read;
 };
 
 struct http_req; /* an in-flight request */
