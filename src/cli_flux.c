@@ -211,6 +211,7 @@ static void add(struct checks *cs, const char *name, int ok, const char *fmt,
 
 	cs->v = xgrow(cs->v, &cs->cap, cs->n + 1, sizeof(*cs->v));
 	c = &cs->v[cs->n++];
+	memset(c, 0, sizeof(*c));
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	c->ok = ok;
 	va_start(ap, fmt);
