@@ -197,14 +197,17 @@ void images_print_table(FILE *f, const struct image_row *v, size_t n,
 		char *safe_reason;
 
 		snprintf(pipe, sizeof(pipe), "%s%s%s%s%s%s%s",
-			 dot(1, ascii), ascii ? ">" : "\u2192",
+			 dot(r->upstream.exists || !r->upstream.checked, ascii),
+			 ascii ? ">" : "\u2192",
 			 dot(r->quarantine.exists, ascii),
 			 ascii ? ">" : "\u2192", dot(0, ascii),
 			 ascii ? ">" : "\u2192", dot(r->live.exists, ascii));
 		image_state_reason(r, reason, sizeof(reason));
 		safe_reason = text_safe(reason, -1, NULL);
-		fprintf(f, "%-*s   %-13s   %s   %-22s   %-22s   %s\n", (int)w,
-			safe_ref, image_state_text(r->state), pipe,
+		/* The pipeline is 7 columns whatever its bytes. */
+		fprintf(f, "%-*s   %-13s   %s%*s   %-22s   %-22s   %s\n",
+			(int)w, safe_ref, image_state_text(r->state), pipe,
+			13 - 7, "",
 			image_short_digest(r->quarantine.digest, qd,
 					   sizeof(qd)),
 			image_short_digest(r->live.digest, ld, sizeof(ld)),

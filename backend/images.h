@@ -36,7 +36,7 @@ struct image_copy {
 	int checked;      /* a HEAD answered */
 	int exists;
 	char digest[80];
-	char media_type[96];
+	char media_type[128];
 	int platforms;    /* children of an index, 0 for a manifest */
 	char error[600];  /* why the HEAD failed, or "" */
 };

@@ -31,6 +31,12 @@ static void usage(FILE *f)
 	      "                      ask Flux to reconcile now and wait\n"
 	      "  suspend KIND NAME [-n NS]   stop reconciling (audited)\n"
 	      "  resume KIND NAME [-n NS]    resume and reconcile (audited)\n"
+	      "  images [--json]     per image: upstream, quarantine/, scan,\n"
+	      "                      live/; exit 1 unless all are promoted\n"
+	      "  import IMAGE...|--all [--force]\n"
+	      "                      upstream -> quarantine/ (audited)\n"
+	      "  promote IMAGE...|--all [--force]\n"
+	      "                      quarantine/ -> live/ (audited)\n"
 	      "  audit verify        check the audit log's hash chain\n"
 	      "  config              the effective configuration and where\n"
 	      "                      each value comes from\n"
@@ -64,6 +70,8 @@ static void usage(FILE *f)
 	      "                      deployment's outputs\n"
 	      "  --registry-url URL  the registry's address (default\n"
 	      "                      https://NAME.azurecr.io)\n"
+	      "  --all               import or promote every image\n"
+	      "  --force             replace a tag that holds another digest\n"
 	      "  --demo              mark the title bar DEMO (make demo)\n"
 	      "  --version           print the version\n"
 	      "  -h, --help          this help\n"
@@ -261,6 +269,11 @@ int main(int argc, char **argv)
 		}
 		return cli_audit_verify(&o);
 	}
+	if (strcmp(cmd, "images") == 0)
+		return need_args(argc, 1, cmd) ? 2 : cli_images(&o);
+	if (strcmp(cmd, "import") == 0 || strcmp(cmd, "promote") == 0)
+		return cli_images_action(&o, cmd[0] == 'p', argc - 1,
+					 argv + 1);
 	if (strcmp(cmd, "config") == 0)
 		return need_args(argc, 1, cmd) ? 2 : cli_config(&o);
 	if (strcmp(cmd, "keys") == 0) {

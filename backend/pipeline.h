@@ -1,0 +1,72 @@
+/* pipeline.h - the image quarantine pipeline at work: finds the registries
+ * (flags, config, or the deployment's outputs through ARM), reads every
+ * image's quarantine/ and live/ digests, and imports (upstream ->
+ * quarantine/) and promotes (quarantine/ -> live/) with ARM's importImage
+ * or, for a plain registry, by copying through the registry API. Runs on
+ * the loop; bounded concurrency; verifies every copy by digest. Confirmation
+ * and audit are the callers'. */
+#ifndef JD_PIPELINE_H
+#define JD_PIPELINE_H
+
+#include <stddef.h>
+
+#include "azure_auth.h"
+#include "config.h"
+#include "err.h"
+#include "images.h"
+#include "loop.h"
+
+enum pipeline_action { PIPE_IMPORT, PIPE_PROMOTE };
+
+struct pipeline_ops {
+	/* Rows, status or progress changed. */
+	void (*on_change)(void *ud);
+	/* An import or promotion ended (ok, or message says why). */
+	void (*on_done)(size_t row, enum pipeline_action a, int ok,
+			const char *message, void *ud);
+	/* The device-code sign-in wants the operator (may be NULL). */
+	azure_device_show_fn on_device_code;
+	azure_device_done_fn on_device_done;
+};
+
+struct pipeline;
+
+/* cfg is copied as needed; sources: which Azure sign-in sources may be
+ * tried (AZURE_SRC_*). Starts nothing until pipeline_refresh(). */
+struct pipeline *pipeline_new(struct loop *l, const struct config *cfg,
+			      unsigned sources,
+			      const struct pipeline_ops *ops, void *ud,
+			      struct err *e);
+void pipeline_free(struct pipeline **p);
+
+/* Resolve the registries (once) and read every image's digests again. */
+void pipeline_refresh(struct pipeline *p);
+/* 1 while resolving, checking or copying. */
+int pipeline_busy(const struct pipeline *p);
+/* The rows (one per configured image), borrowed until the next return
+ * to the loop. */
+size_t pipeline_rows(const struct pipeline *p, const struct image_row **v);
+/* Find a row by its reference, its path ("library/busybox"), its name
+ * ("busybox"), either with ":tag". */
+int pipeline_find(const struct pipeline *p, const char *name, size_t *row);
+/* What the pipeline is doing or why it cannot ("resolving the registry
+ * from deployment cluster-stamp...", an error sentence), or "". */
+const char *pipeline_status(const struct pipeline *p, int *is_error);
+const char *pipeline_registry(const struct pipeline *p);
+const char *pipeline_quarantine_registry(const struct pipeline *p);
+/* Who we are signed in to Azure as, and how ("" until known). */
+const char *pipeline_identity(const struct pipeline *p);
+const char *pipeline_auth_source(const struct pipeline *p);
+
+/* Queue an import or promotion of a row; returns 0 (queued: the result
+ * comes through ops->on_done), 1 when there is nothing to do (e says why:
+ * "already in quarantine (sha256:…)", "already promoted"), or negative
+ * (e: "live/x:1 exists with another digest: force it to replace", "not
+ * in quarantine: import it first"). force overwrites a tag that holds
+ * another digest. */
+int pipeline_start(struct pipeline *p, enum pipeline_action a, size_t row,
+		   int force, struct err *e);
+/* Stop following a row's operation (it may go on in Azure). */
+void pipeline_cancel(struct pipeline *p, size_t row);
+
+#endif

@@ -1,0 +1,299 @@
+/* cli_images.c - `jumpdeck images`, `import` and `promote`: the images
+ * pane's pipeline run once, with a table or JSON, audit records and exit
+ * codes for release pipelines. */
+#include "cli.h"
+#include "cli_session.h"
+#include "backend/audit.h"
+#include "backend/config.h"
+#include "backend/http.h"
+#include "backend/pipeline.h"
+#include "backend/text.h"
+#include "backend/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CHECK_MS 120000
+
+struct run {
+	struct loop *loop;
+	struct pipeline *p;
+	const struct cli_opts *o;
+	int timed_out;
+	int failures;
+	const char *identity;
+};
+
+static void on_timeout(void *ud)
+{
+	((struct run *)ud)->timed_out = 1;
+}
+
+static void wait_idle(struct run *r)
+{
+	unsigned t = loop_timer_add(r->loop, CHECK_MS, on_timeout, r);
+
+	do {
+		loop_run_once(r->loop, -1);
+	} while (!r->timed_out && pipeline_busy(r->p));
+	loop_timer_cancel(r->loop, t);
+}
+
+static void on_device(const struct azure_device_prompt *pr, void *ud)
+{
+	char *m = text_safe(pr->message, -1, NULL);
+
+	(void)ud;
+	fprintf(stderr, "jumpdeck: %s\n", m);
+	free(m);
+}
+
+static void on_device_done(int status, const struct err *e, void *ud)
+{
+	(void)ud;
+	if (status < 0)
+		fprintf(stderr, "jumpdeck: sign-in: %s\n", e->msg);
+}
+
+static void audit(struct run *r, const char *action, const char *target,
+		  enum audit_outcome outcome, const char *detail)
+{
+	struct audit_record a;
+	struct err e;
+
+	memset(&a, 0, sizeof(a));
+	a.identity = r->p ? pipeline_identity(r->p) : NULL;
+	a.action = action;
+	a.target = target;
+	a.outcome = outcome;
+	a.detail = detail;
+	if (audit_append(r->o->audit_log, &a, &e) < 0)
+		fprintf(stderr, "jumpdeck: audit log: %s\n", e.msg);
+}
+
+static void target_of(struct run *r, size_t row, enum pipeline_action a,
+		      char *buf, size_t sz)
+{
+	const struct image_row *v;
+
+	pipeline_rows(r->p, &v);
+	snprintf(buf, sz, "%s:%s",
+		 a == PIPE_IMPORT ? v[row].quarantine_repo : v[row].live_repo,
+		 v[row].up.tag);
+}
+
+static void on_done(size_t row, enum pipeline_action a, int ok,
+		    const char *message, void *ud)
+{
+	struct run *r = ud;
+	char target[1300];
+	char *m = text_safe(message, -1, NULL);
+	const char *action = a == PIPE_IMPORT ? "image.import"
+					      : "image.promote";
+
+	target_of(r, row, a, target, sizeof(target));
+	audit(r, action, target, ok ? AUDIT_SUCCEEDED : AUDIT_FAILED,
+	      message);
+	if (ok) {
+		printf("%s %s\n", cli_mark_plain(r->o, 1), m);
+	} else {
+		fprintf(stderr, "%s %s: %s\n", cli_mark_plain(r->o, 0), target,
+			m);
+		r->failures++;
+	}
+	free(m);
+}
+
+static int open_pipeline(struct run *r, const struct cli_opts *o,
+			 struct config *cfg)
+{
+	struct pipeline_ops ops;
+	struct err e;
+	unsigned sources = AZURE_SRC_ENV | AZURE_SRC_IMDS | AZURE_SRC_CLI;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	r->o = o;
+	rc = cli_load_config(o, cfg);
+	if (rc)
+		return rc;
+	if (http_global_init(&e) < 0) {
+		fprintf(stderr, "jumpdeck: %s\n", e.msg);
+		config_free(cfg);
+		return 1;
+	}
+	memset(&ops, 0, sizeof(ops));
+	ops.on_done = on_done;
+	if (isatty(0) && isatty(2)) {
+		/* A person is there: the device code may be shown. */
+		sources |= AZURE_SRC_DEVICE;
+		ops.on_device_code = on_device;
+		ops.on_device_done = on_device_done;
+	}
+	r->loop = loop_new();
+	err_clear(&e);
+	r->p = pipeline_new(r->loop, cfg, sources, &ops, r, &e);
+	if (!r->p) {
+		fprintf(stderr, "jumpdeck: %s\n", e.msg);
+		loop_free(&r->loop);
+		http_global_cleanup();
+		config_free(cfg);
+		return 2;
+	}
+	pipeline_refresh(r->p);
+	wait_idle(r);
+	return 0;
+}
+
+static void close_pipeline(struct run *r, struct config *cfg)
+{
+	pipeline_free(&r->p);
+	loop_free(&r->loop);
+	http_global_cleanup();
+	config_free(cfg);
+}
+
+/* The status line when the pipeline could not even start. */
+static int report_status(struct run *r)
+{
+	int is_error;
+	const char *st = pipeline_status(r->p, &is_error);
+
+	if (is_error) {
+		char *m = text_safe(st, -1, NULL);
+
+		fprintf(stderr, "jumpdeck: %s\n", m);
+		free(m);
+		return 1;
+	}
+	if (r->timed_out) {
+		fprintf(stderr, "jumpdeck: the registry did not answer within "
+				"%d s\n",
+			CHECK_MS / 1000);
+		return 1;
+	}
+	return 0;
+}
+
+int cli_images(const struct cli_opts *o)
+{
+	struct run r;
+	struct config cfg;
+	const struct image_row *v;
+	size_t n, i;
+	int rc = open_pipeline(&r, o, &cfg);
+
+	if (rc)
+		return rc;
+	rc = report_status(&r);
+	n = pipeline_rows(r.p, &v);
+	if (o->json) {
+		char *js = images_to_json(v, n, pipeline_registry(r.p),
+					  pipeline_quarantine_registry(r.p));
+
+		puts(js);
+		free(js);
+	} else if (!rc) {
+		printf("registry %s%s%s\n\n", pipeline_registry(r.p),
+		       strcmp(pipeline_registry(r.p),
+			      pipeline_quarantine_registry(r.p))
+			       ? ", quarantine registry "
+			       : "",
+		       strcmp(pipeline_registry(r.p),
+			      pipeline_quarantine_registry(r.p))
+			       ? pipeline_quarantine_registry(r.p)
+			       : "");
+		images_print_table(stdout, v, n, cli_ascii(o));
+	}
+	for (i = 0; i < n; i++)
+		if (v[i].state != IMG_PROMOTED)
+			rc = 1;
+	close_pipeline(&r, &cfg);
+	return rc;
+}
+
+int cli_images_action(const struct cli_opts *o, int promote, int argc,
+		      char **argv)
+{
+	struct run r;
+	struct config cfg;
+	const struct image_row *v;
+	enum pipeline_action a = promote ? PIPE_PROMOTE : PIPE_IMPORT;
+	const char *action = promote ? "image.promote" : "image.import";
+	size_t n, i, row;
+	int rc, k, started = 0;
+
+	if (!o->all && argc == 0) {
+		fprintf(stderr, "jumpdeck: name the images, or --all (see "
+				"jumpdeck images)\n");
+		return 2;
+	}
+	rc = open_pipeline(&r, o, &cfg);
+	if (rc)
+		return rc;
+	rc = report_status(&r);
+	if (rc) {
+		close_pipeline(&r, &cfg);
+		return rc;
+	}
+	n = pipeline_rows(r.p, &v);
+	for (k = 0; k < (o->all ? (int)n : argc); k++) {
+		struct err e;
+		char target[1300];
+		int s;
+
+		if (o->all) {
+			row = (size_t)k;
+		} else if (pipeline_find(r.p, argv[k], &row) < 0) {
+			fprintf(stderr, "jumpdeck: %s is not one of the "
+					"configured images (see jumpdeck "
+					"images)\n",
+				argv[k]);
+			r.failures++;
+			continue;
+		}
+		target_of(&r, row, a, target, sizeof(target));
+		if (o->read_only) {
+			audit(&r, action, target, AUDIT_REFUSED,
+			      "read-only mode");
+			fprintf(stderr, "jumpdeck: read-only mode: %s of %s "
+					"refused\n",
+				promote ? "promotion" : "import", target);
+			r.failures++;
+			continue;
+		}
+		err_clear(&e);
+		s = pipeline_start(r.p, a, row, o->force, &e);
+		if (s == 1) {
+			printf("%s %s\n", cli_mark_plain(o, 1), e.msg);
+			continue;
+		}
+		if (s < 0) {
+			audit(&r, action, target, AUDIT_REFUSED, e.msg);
+			fprintf(stderr, "%s %s\n", cli_mark_plain(o, 0), e.msg);
+			r.failures++;
+			continue;
+		}
+		audit(&r, action, target, AUDIT_REQUESTED,
+		      o->force ? "forced" : NULL);
+		started++;
+	}
+	if (promote && started)
+		fprintf(stderr, "jumpdeck: scan gate: no scan verdicts in "
+				"this build (not available yet); promoting "
+				"what is in quarantine\n");
+	if (started)
+		wait_idle(&r);
+	if (r.timed_out) {
+		fprintf(stderr, "jumpdeck: stopped waiting after %d s; the "
+				"imports may still complete in Azure\n",
+			CHECK_MS / 1000);
+		r.failures++;
+	}
+	(void)i;
+	rc = r.failures ? 1 : 0;
+	close_pipeline(&r, &cfg);
+	return rc;
+}
