@@ -28,7 +28,7 @@ for opt in $(echo "$help" | grep -o -- '--[a-z-]*' | sort -u); do
 	fi
 done
 for cmd in nodes cordon uncordon flux check reconcile suspend resume \
-	"audit verify" config keys version; do
+	images import promote "audit verify" config keys version; do
 	if echo "$help" | grep -q "^  $cmd"; then
 		ok "--help lists $cmd"
 	else
