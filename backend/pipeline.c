@@ -720,6 +720,12 @@ void pipeline_cancel(struct pipeline *p, size_t row)
 	job_end(j, 0, "cancelled");
 }
 
+void pipeline_cancel_sign_in(struct pipeline *p)
+{
+	if (p)
+		azure_auth_cancel_device_code(p->auth);
+}
+
 /* ---- life ----------------------------------------------------------- */
 
 struct pipeline *pipeline_new(struct loop *l, const struct config *cfg,

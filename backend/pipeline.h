@@ -66,6 +66,8 @@ const char *pipeline_auth_source(const struct pipeline *p);
  * another digest. */
 int pipeline_start(struct pipeline *p, enum pipeline_action a, size_t row,
 		   int force, struct err *e);
+/* Stop a device-code sign-in that is waiting for the operator. */
+void pipeline_cancel_sign_in(struct pipeline *p);
 /* Stop following a row's operation (it may go on in Azure). */
 void pipeline_cancel(struct pipeline *p, size_t row);
 

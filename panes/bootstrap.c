@@ -4,7 +4,9 @@
 #include "tui/app.h"
 #include "tui/list.h"
 #include "tui/screen.h"
+#include "backend/flux_watch.h"
 #include "backend/nodes.h"
+#include "backend/pipeline.h"
 #include "backend/xalloc.h"
 
 #include <stdio.h>
@@ -39,8 +41,11 @@ struct boot_state {
 
 static void boot_init(struct pane *p, struct app *a)
 {
+	struct boot_state *st = xcalloc(1, sizeof(*st));
+
 	(void)a;
-	p->st = xcalloc(1, sizeof(struct boot_state));
+	st->view.sort_col = -1; /* the walkthrough's order */
+	p->st = st;
 }
 
 static void boot_fini(struct pane *p)
@@ -60,6 +65,62 @@ static void boot_recalc(struct pane *p, struct app *a)
 		st->state[i] = STEP_UNCHECKED;
 		snprintf(st->note[i], sizeof(st->note[i]),
 			 "not checked by this build");
+	}
+	/* Steps 1 and 3: every image in quarantine/, every image live. */
+	if (app_pipeline(a)) {
+		const struct image_row *v;
+		size_t n = pipeline_rows(app_pipeline(a), &v), q = 0, l = 0;
+		size_t unknown = 0, alerts = 0;
+
+		for (i = 0; i < n; i++) {
+			q += v[i].quarantine.exists;
+			l += v[i].state == IMG_PROMOTED;
+			unknown += v[i].state == IMG_UNKNOWN;
+			alerts += image_state_alert(v[i].state);
+		}
+		if (!unknown) {
+			st->state[0] = q == n ? STEP_DONE : STEP_TODO;
+			snprintf(st->note[0], sizeof(st->note[0]),
+				 "%zu/%zu in quarantine/", q, n);
+			st->state[2] = alerts	    ? STEP_FAILING
+				       : l == n ? STEP_DONE
+						: STEP_TODO;
+			snprintf(st->note[2], sizeof(st->note[2]),
+				 "%zu/%zu promoted%s", l, n,
+				 alerts ? ", with alerts (see 1)" : "");
+		}
+	}
+	/* Steps 8 and 9: Flux installed and running, and healthy. */
+	if (app_flux(a) && flux_watch_settled(app_flux(a))) {
+		struct flux_watch *w = app_flux(a);
+		struct flux_object *fv = NULL;
+		struct flux_controller *fc = NULL;
+		size_t fn = 0, nc = 0, ok = 0, fready = 0;
+
+		if (flux_watch_not_installed(w)) {
+			st->state[7] = STEP_TODO;
+			snprintf(st->note[7], sizeof(st->note[7]),
+				 "Flux is not installed");
+		} else {
+			flux_watch_objects(w, &fv, &fn);
+			flux_watch_controllers(w, &fc, &nc);
+			for (i = 0; i < nc; i++)
+				ok += flux_controller_ok(&fc[i]);
+			for (i = 0; i < fn; i++)
+				fready += fv[i].state == FLUX_STATE_READY ||
+					 fv[i].suspended;
+			st->state[7] = nc && ok == nc ? STEP_DONE
+						      : STEP_FAILING;
+			snprintf(st->note[7], sizeof(st->note[7]),
+				 "%zu/%zu controllers available", ok, nc);
+			st->state[8] = fn && fready == fn ? STEP_DONE
+							 : STEP_FAILING;
+			snprintf(st->note[8], sizeof(st->note[8]),
+				 "%zu/%zu sources and kustomizations Ready",
+				 fready, fn);
+			flux_objects_free(&fv, fn);
+			flux_controllers_free(&fc, nc);
+		}
 	}
 	/* Step 6: the API answers with our credentials. */
 	if (inf && informer_synced(inf) && !e) {

@@ -1,38 +1,555 @@
-/* images.c - the images pane. Its backend is not in this build yet, so it
- * says so plainly instead of showing made-up rows. */
-#include "notice.h"
+/* images.c - the images pane: one row per image with the pipeline drawn as
+ * stages (upstream -> quarantine -> scan -> live), short digests, state
+ * (alerts in the error colour) and the running operation with its
+ * elapsed time; a detail view; import, import all, promote (confirmed,
+ * audited, forced only with a second typed confirmation), re-check. */
 #include "tui/app.h"
+#include "tui/list.h"
+#include "tui/screen.h"
+#include "backend/pipeline.h"
+#include "backend/text.h"
+#include "backend/xalloc.h"
 
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-static const char *const lines[] = {
-	"Image pipeline: not checked by this build.",
-	"Will show each image: upstream -> quarantine/ -> scan -> live/,",
-	"with digests, drift and live-only alerts, import and promote.",
-	NULL,
+enum { COL_IMAGE, COL_PIPE, COL_STATE, COL_Q, COL_L, COL_MSG, NCOLS };
+
+static const struct list_col cols[NCOLS] = {
+	[COL_IMAGE] = {"IMAGE", 48, 0, 0},  [COL_PIPE] = {"PIPELINE", 0, 0, 0},
+	[COL_STATE] = {"STATE", 0, 0, 0},   [COL_Q] = {"QUARANTINE", 0, 0, 2},
+	[COL_L] = {"LIVE", 0, 0, 3},        [COL_MSG] = {"MESSAGE", 0, 1, 1},
 };
 
-static void images_draw(struct pane *p, struct app *a, const struct rect *area,
-		      int focused)
+struct line {
+	enum role role;
+	char *text;
+};
+
+struct images_state {
+	struct list_view view;
+	size_t ops[64]; /* activity op id per row */
+	int detail;
+	struct line *lines;
+	size_t nlines, caplines;
+	struct list_view dview;
+	char cell[900];
+};
+
+static void clear_lines(struct images_state *st)
 {
-	(void)p;
-	(void)a;
-	(void)focused;
-	notice_draw(area, lines);
+	size_t i;
+
+	for (i = 0; i < st->nlines; i++)
+		free(st->lines[i].text);
+	st->nlines = 0;
 }
 
-static void images_headline(struct pane *p, struct app *a, char *buf,
-			  size_t sz)
+static void add_line(struct images_state *st, enum role r, const char *fmt,
+		     ...) __attribute__((format(printf, 3, 4)));
+
+static void add_line(struct images_state *st, enum role r, const char *fmt,
+		     ...)
 {
-	(void)p;
+	va_list ap;
+	char buf[1600];
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	st->lines = xgrow(st->lines, &st->caplines, st->nlines + 1,
+			  sizeof(*st->lines));
+	st->lines[st->nlines].role = r;
+	st->lines[st->nlines].text = xstrdup(buf);
+	st->nlines++;
+}
+
+static void img_init(struct pane *p, struct app *a)
+{
+	struct images_state *st = xcalloc(1, sizeof(*st));
+
 	(void)a;
-	snprintf(buf, sz, "not checked");
+	st->view.sort_col = -1;
+	p->st = st;
+}
+
+static void img_fini(struct pane *p)
+{
+	struct images_state *st = p->st;
+
+	clear_lines(st);
+	free(st->lines);
+	free(st);
+	p->st = NULL;
+}
+
+static size_t rows_of(struct app *a, const struct image_row **v)
+{
+	struct pipeline *pl = app_pipeline(a);
+
+	*v = NULL;
+	return pl ? pipeline_rows(pl, v) : 0;
+}
+
+static void copy_lines(struct images_state *st, const char *what,
+		       const char *repo, const char *tag,
+		       const struct image_copy *c)
+{
+	if (!c->checked) {
+		add_line(st, c->error[0] ? ROLE_ERROR : ROLE_MUTED,
+			 "  %-11s %s:%s  %s", what, repo, tag,
+			 c->error[0] ? c->error : "not checked");
+		return;
+	}
+	if (!c->exists) {
+		add_line(st, ROLE_MUTED, "  %-11s %s:%s  not there", what, repo,
+			 tag);
+		return;
+	}
+	add_line(st, ROLE_NORMAL, "  %-11s %s:%s", what, repo, tag);
+	add_line(st, ROLE_NORMAL, "              %s", c->digest);
+	add_line(st, ROLE_MUTED, "              %s%s", c->media_type,
+		 c->platforms ? " (multi-platform index)" : "");
+}
+
+static void build_detail(struct images_state *st, struct app *a)
+{
+	const struct image_row *v;
+	size_t n = rows_of(a, &v);
+	const struct image_row *r;
+	char reason[900], up[1200];
+
+	clear_lines(st);
+	if (st->view.sel >= n) {
+		add_line(st, ROLE_MUTED, "No image selected.");
+		return;
+	}
+	r = &v[st->view.sel];
+	add_line(st, ROLE_HEADER, "%s", r->ref);
+	add_line(st,
+		 image_state_alert(r->state) ? ROLE_ERROR
+		 : r->state == IMG_PROMOTED  ? ROLE_OK
+					     : ROLE_PENDING,
+		 "  State       %s: %s", image_state_text(r->state),
+		 image_state_reason(r, reason, sizeof(reason)));
+	add_line(st, ROLE_NORMAL, " ");
+	snprintf(up, sizeof(up), "%s/%s", r->up.registry, r->up.path);
+	copy_lines(st, "Upstream", up, r->up.tag, &r->upstream);
+	copy_lines(st, "Quarantine", r->quarantine_repo, r->up.tag,
+		   &r->quarantine);
+	add_line(st, ROLE_MUTED, "  %-11s not available yet (no scan "
+				 "verdicts in this build)",
+		 "Scan");
+	copy_lines(st, "Live", r->live_repo, r->up.tag, &r->live);
+	add_line(st, ROLE_NORMAL, " ");
+	add_line(st, ROLE_HEADER, "Last operation");
+	if (r->op[0])
+		add_line(st, ROLE_PENDING, "  %s: %s", r->op, r->op_progress);
+	else if (r->last_result[0])
+		add_line(st, r->last_ok ? ROLE_OK : ROLE_ERROR, "  %s",
+			 r->last_result);
+	else
+		add_line(st, ROLE_MUTED, "  none in this session");
+	add_line(st, ROLE_MUTED, "  (the activity pane, 6, has the audit "
+				 "records)");
+	st->dview.nrows = st->nlines;
+	list_clamp(&st->dview);
+}
+
+static void img_recalc(struct pane *p, struct app *a)
+{
+	struct images_state *st = p->st;
+	const struct image_row *v;
+
+	st->view.nrows = rows_of(a, &v);
+	list_clamp(&st->view);
+	if (st->detail)
+		build_detail(st, a);
+}
+
+static const char *cell(void *ud, size_t row, int col, enum role *role)
+{
+	struct app *a = ud;
+	struct images_state *st = app_pane_state(a, &images_pane);
+	const struct image_row *v;
+	const struct image_row *r;
+	int ascii = app_ascii(a);
+
+	rows_of(a, &v);
+	r = &v[row];
+	*role = ROLE_NORMAL;
+	switch (col) {
+	case COL_IMAGE:
+		return r->ref;
+	case COL_PIPE: {
+		const char *arrow = ascii ? ">" : glyph(G_ARROW);
+
+		snprintf(st->cell, sizeof(st->cell), "%s%s%s%s%s%s%s",
+			 glyph(r->upstream.exists || !r->upstream.checked
+				       ? G_FULL
+				       : G_EMPTY),
+			 arrow,
+			 glyph(r->quarantine.exists ? G_FULL : G_EMPTY),
+			 arrow, glyph(G_EMPTY), arrow,
+			 glyph(r->live.exists ? G_FULL : G_EMPTY));
+		*role = image_state_alert(r->state) ? ROLE_ERROR
+			: r->state == IMG_PROMOTED  ? ROLE_OK
+						    : ROLE_PENDING;
+		return st->cell;
+	}
+	case COL_STATE:
+		*role = image_state_alert(r->state) ? ROLE_ERROR
+			: r->state == IMG_PROMOTED  ? ROLE_OK
+			: r->state == IMG_UNKNOWN   ? ROLE_MUTED
+						    : ROLE_WARN;
+		return image_state_text(r->state);
+	case COL_Q:
+		return image_short_digest(r->quarantine.digest, st->cell,
+					  sizeof(st->cell));
+	case COL_L:
+		*role = r->state == IMG_DRIFTED ? ROLE_ERROR : ROLE_NORMAL;
+		return image_short_digest(r->live.digest, st->cell,
+					  sizeof(st->cell));
+	default:
+		if (r->op[0]) {
+			*role = ROLE_PENDING;
+			snprintf(st->cell, sizeof(st->cell), "%s: %s (%llds)",
+				 r->op, r->op_progress,
+				 r->op_started_ms
+					 ? (app_now_ms() - r->op_started_ms) /
+						   1000
+					 : 0);
+			return st->cell;
+		}
+		if (image_state_alert(r->state))
+			*role = ROLE_ERROR;
+		else if (r->last_result[0] && !r->last_ok)
+			*role = ROLE_ERROR;
+		if (r->last_result[0] && !r->last_ok &&
+		    !image_state_alert(r->state))
+			return r->last_result;
+		return image_state_reason(r, st->cell, sizeof(st->cell));
+	}
+}
+
+static const char *detail_cell(void *ud, size_t row, int col,
+			       enum role *role)
+{
+	struct images_state *st = ud;
+
+	(void)col;
+	*role = st->lines[row].role;
+	return st->lines[row].text;
+}
+
+static void img_draw(struct pane *p, struct app *a, const struct rect *area,
+		     int focused)
+{
+	struct images_state *st = p->st;
+	struct pipeline *pl = app_pipeline(a);
+	struct rect body = *area;
+	const struct image_row *v;
+	size_t n, i, alerts = 0, promoted = 0;
+	const char *status;
+	int is_err = 0;
+	char head[300];
+
+	if (!pl) {
+		scr_put(body.y, body.x, body.w, ROLE_ERROR,
+			app_pipeline_error(a) ? app_pipeline_error(a)
+					      : "No image pipeline.");
+		return;
+	}
+	if (st->detail) {
+		static const struct list_col dcol[1] = {{"DETAIL", 0, 1, 0}};
+
+		list_draw(area, dcol, 1, &st->dview, detail_cell, st, focused);
+		return;
+	}
+	n = pipeline_rows(pl, &v);
+	for (i = 0; i < n; i++) {
+		alerts += image_state_alert(v[i].state);
+		promoted += v[i].state == IMG_PROMOTED;
+	}
+	snprintf(head, sizeof(head), "%zu/%zu promoted%s%s", promoted, n,
+		 alerts ? (app_ascii(a) ? " - " : " \u00b7 ") : "",
+		 alerts ? "" : "");
+	if (alerts) {
+		size_t k = strlen(head);
+
+		snprintf(head + k, sizeof(head) - k, "%zu alert%s", alerts,
+			 alerts == 1 ? "" : "s");
+	}
+	i = (size_t)scr_put(body.y, body.x, body.w,
+			    alerts	       ? ROLE_ERROR
+			    : promoted == n ? ROLE_OK
+					    : ROLE_WARN,
+			    head);
+	status = pipeline_status(pl, &is_err);
+	if (body.w > (int)i + 3)
+		scr_put(body.y, body.x + (int)i + 3, body.w - (int)i - 3,
+			is_err ? ROLE_ERROR : ROLE_MUTED, status);
+	body.y++;
+	body.h--;
+	if (body.h < 2)
+		return;
+	list_draw(&body, cols, NCOLS, &st->view, cell, a, focused);
+}
+
+/* ---- actions ------------------------------------------------------- */
+
+struct img_confirm {
+	enum pipeline_action act;
+	size_t row;
+	int force;
+};
+
+void images_op_finished(struct app *a, size_t row, int ok, const char *msg)
+{
+	struct images_state *st = app_pane_state(a, &images_pane);
+
+	if (st && row < 64 && st->ops[row])
+		app_op_finish(a, st->ops[row] - 1, ok, msg);
+	if (st && row < 64)
+		st->ops[row] = 0;
+}
+
+static void ask(struct app *a, enum pipeline_action act, size_t row,
+		int force);
+
+static void start(struct app *a, enum pipeline_action act, size_t row,
+		  int force)
+{
+	struct images_state *st = app_pane_state(a, &images_pane);
+	struct pipeline *pl = app_pipeline(a);
+	const struct image_row *v;
+	char target[1300];
+	const char *action = act == PIPE_IMPORT ? "image.import"
+						: "image.promote";
+	struct err e;
+	int s;
+
+	pipeline_rows(pl, &v);
+	snprintf(target, sizeof(target), "%s:%s",
+		 act == PIPE_IMPORT ? v[row].quarantine_repo
+				    : v[row].live_repo,
+		 v[row].up.tag);
+	err_clear(&e);
+	s = pipeline_start(pl, act, row, force, &e);
+	if (s == 1) {
+		app_status(a, ROLE_OK, "%s", e.msg);
+		return;
+	}
+	if (s < 0) {
+		if (e.code == ERR_CONFLICT && !force &&
+		    strstr(e.msg, "force it")) {
+			app_status(a, ROLE_WARN, "%s", e.msg);
+			ask(a, act, row, 1);
+			return;
+		}
+		app_audit(a, action, target, AUDIT_REFUSED, e.msg);
+		app_status(a, ROLE_ERROR, "%s", e.msg);
+		return;
+	}
+	app_audit(a, action, target, AUDIT_REQUESTED,
+		  force ? "forced" : NULL);
+	if (st && row < 64)
+		st->ops[row] = app_op_start(a, act == PIPE_IMPORT ? "import"
+								  : "promote",
+					    target) +
+			       1;
+	if (act == PIPE_PROMOTE)
+		app_status(a, ROLE_PENDING,
+			   "promoting %s (scan gate: no verdicts in this "
+			   "build)",
+			   target);
+}
+
+static void confirmed(struct app *a, void *ud)
+{
+	struct img_confirm *c = ud;
+
+	start(a, c->act, c->row, c->force);
+}
+
+static void ask(struct app *a, enum pipeline_action act, size_t row,
+		int force)
+{
+	struct pipeline *pl = app_pipeline(a);
+	const struct image_row *v;
+	struct img_confirm *c;
+	char q[3200], target[1300], expect[700];
+	const char *base;
+
+	pipeline_rows(pl, &v);
+	snprintf(target, sizeof(target), "%s:%s",
+		 act == PIPE_IMPORT ? v[row].quarantine_repo
+				    : v[row].live_repo,
+		 v[row].up.tag);
+	if (app_read_only(a)) {
+		app_audit(a, act == PIPE_IMPORT ? "image.import"
+						: "image.promote",
+			  target, AUDIT_REFUSED, "read-only mode");
+		app_status(a, ROLE_ERROR,
+			   "read-only mode: %s refused (restart without "
+			   "--read-only to change the registry)",
+			   act == PIPE_IMPORT ? "import" : "promotion");
+		return;
+	}
+	/* A tag that holds another image: ask for the forced copy now. */
+	if (act == PIPE_PROMOTE && v[row].live.exists &&
+	    v[row].quarantine.exists &&
+	    strcmp(v[row].live.digest, v[row].quarantine.digest) != 0)
+		force = 1;
+	if (act == PIPE_IMPORT && v[row].quarantine.exists &&
+	    v[row].upstream.exists &&
+	    strcmp(v[row].upstream.digest, v[row].quarantine.digest) != 0)
+		force = 1;
+	base = strrchr(v[row].up.path, '/');
+	base = base ? base + 1 : v[row].up.path;
+	snprintf(expect, sizeof(expect), "%s%s", force ? "force " : "", base);
+	if (force)
+		snprintf(q, sizeof(q),
+			 "%s already holds another image. Replace it with "
+			 "the %s one?",
+			 target, act == PIPE_IMPORT ? "upstream" : "quarantine");
+	else if (act == PIPE_IMPORT)
+		snprintf(q, sizeof(q), "Import %s into %s?", v[row].ref,
+			 target);
+	else
+		snprintf(q, sizeof(q),
+			 "Promote %s:%s to %s? No scan verdicts are "
+			 "available in this build.",
+			 v[row].quarantine_repo, v[row].up.tag, target);
+	c = xcalloc(1, sizeof(*c));
+	c->act = act;
+	c->row = row;
+	c->force = force;
+	app_confirm(a, act == PIPE_IMPORT ? "image.import" : "image.promote",
+		    target, q, expect, confirmed, c);
+}
+
+static void import_all(struct app *a, void *ud)
+{
+	struct pipeline *pl = app_pipeline(a);
+	const struct image_row *v;
+	size_t n = pipeline_rows(pl, &v), i;
+
+	(void)ud;
+	for (i = 0; i < n; i++)
+		if (v[i].state == IMG_NOT_IMPORTED)
+			start(a, PIPE_IMPORT, i, 0);
+}
+
+static int img_action(struct pane *p, struct app *a, enum action_id act)
+{
+	struct images_state *st = p->st;
+	struct pipeline *pl = app_pipeline(a);
+	const struct image_row *v;
+	size_t n = rows_of(a, &v), i, todo = 0;
+	int r;
+
+	if (st->detail) {
+		if (act == ACT_BACK) {
+			st->detail = 0;
+			return UPD_DRAW;
+		}
+		r = list_move(&st->dview, act);
+		if (r != PANE_NOT_MINE)
+			return r;
+		if (act == ACT_OPEN)
+			return UPD_NONE;
+	}
+	if (!pl)
+		return act == ACT_OPEN ? UPD_NONE : PANE_NOT_MINE;
+	switch (act) {
+	case ACT_OPEN:
+		if (!n)
+			return UPD_NONE;
+		st->detail = 1;
+		st->dview.sel = st->dview.top = 0;
+		build_detail(st, a);
+		return UPD_DRAW;
+	case ACT_IMPORT:
+	case ACT_PROMOTE:
+		if (st->view.sel < n)
+			ask(a, act == ACT_IMPORT ? PIPE_IMPORT : PIPE_PROMOTE,
+			    st->view.sel, 0);
+		return UPD_ALL;
+	case ACT_IMPORT_ALL:
+		for (i = 0; i < n; i++)
+			todo += v[i].state == IMG_NOT_IMPORTED;
+		if (!todo) {
+			app_status(a, ROLE_MUTED,
+				   "every image is in quarantine already");
+			return UPD_DRAW;
+		}
+		if (app_read_only(a)) {
+			app_audit(a, "image.import", "all", AUDIT_REFUSED,
+				  "read-only mode");
+			app_status(a, ROLE_ERROR, "read-only mode: import "
+						  "refused");
+			return UPD_DRAW;
+		}
+		{
+			char q[200];
+
+			snprintf(q, sizeof(q),
+				 "Import the %zu images that are not in "
+				 "quarantine yet?",
+				 todo);
+			app_confirm(a, "image.import", "all", q, "import",
+				    import_all, NULL);
+		}
+		return UPD_ALL;
+	case ACT_RECHECK:
+		pipeline_refresh(pl);
+		app_status(a, ROLE_PENDING, "reading the digests again...");
+		return UPD_DRAW;
+	case ACT_CANCEL_OP:
+		if (st->view.sel < n && v[st->view.sel].op[0])
+			pipeline_cancel(pl, st->view.sel);
+		return UPD_DRAW;
+	default:
+		return list_move(&st->view, act);
+	}
+}
+
+static void img_headline(struct pane *p, struct app *a, char *buf,
+			 size_t sz)
+{
+	const struct image_row *v;
+	size_t n = rows_of(a, &v), i, alerts = 0, promoted = 0, running = 0;
+
+	(void)p;
+	if (!app_pipeline(a)) {
+		snprintf(buf, sz, "not configured");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		alerts += image_state_alert(v[i].state);
+		promoted += v[i].state == IMG_PROMOTED;
+		running += v[i].op[0] != '\0';
+	}
+	if (running)
+		snprintf(buf, sz, "%zu running", running);
+	else if (alerts)
+		snprintf(buf, sz, "%zu alert%s", alerts, alerts == 1 ? "" : "s");
+	else
+		snprintf(buf, sz, "%zu/%zu promoted", promoted, n);
 }
 
 const struct pane_ops images_pane = {
 	.name = "images",
 	.title = "Images",
-	.scope = SCOPE_GLOBAL,
-	.draw = images_draw,
-	.headline = images_headline,
+	.scope = SCOPE_IMAGES,
+	.is_list = 1,
+	.init = img_init,
+	.fini = img_fini,
+	.recalc = img_recalc,
+	.draw = img_draw,
+	.action = img_action,
+	.headline = img_headline,
 };

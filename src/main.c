@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "tui/actions.h"
 #include "tui/app.h"
+#include "backend/config.h"
 #include "backend/timefmt.h"
 
 #include <getopt.h>
@@ -228,8 +229,14 @@ int main(int argc, char **argv)
 	cmd = argc > 0 ? argv[0] : NULL;
 	if (!cmd) {
 		struct app_opts ao;
+		struct config cfg;
+		int rc;
 
+		rc = cli_load_config(&o, &cfg);
+		if (rc)
+			return rc;
 		memset(&ao, 0, sizeof(ao));
+		ao.config = &cfg;
 		ao.kubeconfig = o.kubeconfig;
 		ao.context = o.context;
 		ao.theme = o.theme;
@@ -238,7 +245,9 @@ int main(int argc, char **argv)
 		ao.no_color = o.no_color;
 		ao.ascii = o.ascii;
 		ao.demo = o.demo;
-		return app_run(&ao);
+		rc = app_run(&ao);
+		config_free(&cfg);
+		return rc;
 	}
 	if (strcmp(cmd, "nodes") == 0)
 		return need_args(argc, 1, cmd) ? 2 : cli_nodes(&o);

@@ -35,6 +35,8 @@ const char *action_scope_title(enum action_scope s)
 		return "Nodes pane";
 	case SCOPE_FLUX:
 		return "Flux pane";
+	case SCOPE_IMAGES:
+		return "Images pane";
 	default:
 		return "?";
 	}

@@ -14,6 +14,7 @@ enum action_scope {
 	SCOPE_LIST,
 	SCOPE_NODES,
 	SCOPE_FLUX,
+	SCOPE_IMAGES,
 	SCOPE_COUNT
 };
 
@@ -69,7 +70,17 @@ enum action_scope {
 	X(SUSPEND, "suspend", SCOPE_FLUX, "p",                                \
 	  "Suspend (pause) the selected object", 1)                          \
 	X(RESUME, "resume", SCOPE_FLUX, "P",                                  \
-	  "Resume the selected object and reconcile it", 1)
+	  "Resume the selected object and reconcile it", 1)                  \
+	X(IMPORT, "import", SCOPE_IMAGES, "i",                                \
+	  "Import the selected image into quarantine/", 1)                   \
+	X(IMPORT_ALL, "import-all", SCOPE_IMAGES, "I",                        \
+	  "Import every image that is not in quarantine/ yet", 1)            \
+	X(PROMOTE, "promote", SCOPE_IMAGES, "p",                              \
+	  "Promote the selected image from quarantine/ to live/", 1)         \
+	X(RECHECK, "recheck", SCOPE_IMAGES, "r",                              \
+	  "Read every image's digests again", 0)                             \
+	X(CANCEL_OP, "cancel", SCOPE_IMAGES, "x",                             \
+	  "Stop following the selected image's operation", 0)
 
 enum action_id {
 #define JD_ACTION_ENUM(id, name, scope, keys, help, mut) ACT_##id,

@@ -5,6 +5,7 @@
 #include "app_impl.h"
 #include "screen.h"
 #include "backend/flux_watch.h"
+#include "backend/pipeline.h"
 #include "backend/http.h"
 #include "backend/proc.h"
 #include "backend/text.h"
@@ -51,6 +52,11 @@ struct flux_watch *app_flux(struct app *a)
 	return a->flux;
 }
 
+struct pipeline *app_pipeline(struct app *a)
+{
+	return a->pipeline;
+}
+
 int app_read_only(const struct app *a)
 {
 	return a->o.read_only;
@@ -92,6 +98,16 @@ void app_mark(struct app *a)
 	wait = a->last_frame + FRAME_MS - loop_now_ms();
 	a->frame_timer = loop_timer_add(a->loop, wait > 0 ? wait : 0,
 					on_frame_timer, a);
+}
+
+void *app_pane_state(struct app *a, const struct pane_ops *ops)
+{
+	int i;
+
+	for (i = 0; i < LAYOUT_PANES; i++)
+		if (a->panes[i].ops == ops)
+			return a->panes[i].st;
+	return NULL;
 }
 
 void app_touch(struct app *a, const struct pane_ops *ops)
@@ -147,8 +163,17 @@ void app_audit(struct app *a, const char *action, const char *target,
 	struct audit_record r;
 	struct err e;
 
+	char azure_id[300];
+
 	memset(&r, 0, sizeof(r));
 	r.identity = a->identity[0] ? a->identity : NULL;
+	/* Registry actions are done as the Azure identity. */
+	if (strncmp(action, "image.", 6) == 0 && a->pipeline &&
+	    pipeline_identity(a->pipeline)) {
+		snprintf(azure_id, sizeof(azure_id), "azure %s",
+			 pipeline_identity(a->pipeline));
+		r.identity = azure_id;
+	}
 	r.context = a->context[0] ? a->context : NULL;
 	r.action = action;
 	r.target = target;
@@ -346,6 +371,107 @@ int app_set_theme(struct app *a, const char *name)
 	return 0;
 }
 
+/* ---- the image pipeline ------------------------------------------------ */
+
+static void pipeline_changed(void *ud)
+{
+	struct app *a = ud;
+
+	app_touch(a, &images_pane);
+	app_touch(a, &bootstrap_pane);
+}
+
+static void pipeline_done(size_t row, enum pipeline_action act, int ok,
+			  const char *message, void *ud)
+{
+	struct app *a = ud;
+	const struct image_row *v;
+	char target[1300];
+	const char *action = act == PIPE_IMPORT ? "image.import"
+						: "image.promote";
+
+	pipeline_rows(a->pipeline, &v);
+	snprintf(target, sizeof(target), "%s:%s",
+		 act == PIPE_IMPORT ? v[row].quarantine_repo
+				    : v[row].live_repo,
+		 v[row].up.tag);
+	app_audit(a, action, target, ok ? AUDIT_SUCCEEDED : AUDIT_FAILED,
+		  message);
+	if (ok)
+		app_status(a, ROLE_OK, "%s", message);
+	else
+		app_status(a, ROLE_ERROR, "%s: %s", target, message);
+	images_op_finished(a, row, ok, message);
+}
+
+static void on_device_tick(void *ud)
+{
+	struct app *a = ud;
+
+	a->device_timer = 0;
+	if (!a->device_open)
+		return;
+	app_mark(a);
+	a->device_timer = loop_timer_add(a->loop, 1000, on_device_tick, a);
+}
+
+static void on_device_code(const struct azure_device_prompt *p, void *ud)
+{
+	struct app *a = ud;
+
+	a->device_open = 1;
+	snprintf(a->device_code, sizeof(a->device_code), "%s", p->user_code);
+	snprintf(a->device_uri, sizeof(a->device_uri), "%s",
+		 p->verification_uri);
+	snprintf(a->device_message, sizeof(a->device_message), "%s",
+		 p->message);
+	a->device_expires = (long long)p->expires_at;
+	if (!a->device_timer)
+		a->device_timer = loop_timer_add(a->loop, 1000, on_device_tick,
+						 a);
+	app_mark(a);
+}
+
+static void on_device_done(int status, const struct err *e, void *ud)
+{
+	struct app *a = ud;
+
+	a->device_open = 0;
+	if (status < 0)
+		app_status(a, ROLE_ERROR, "Azure sign-in: %s", e->msg);
+	else
+		app_status(a, ROLE_OK, "signed in to Azure");
+	app_mark(a);
+}
+
+static void start_pipeline(struct app *a)
+{
+	struct pipeline_ops ops;
+	struct err e;
+
+	if (!a->o.config)
+		return;
+	memset(&ops, 0, sizeof(ops));
+	ops.on_change = pipeline_changed;
+	ops.on_done = pipeline_done;
+	ops.on_device_code = on_device_code;
+	ops.on_device_done = on_device_done;
+	err_clear(&e);
+	a->pipeline = pipeline_new(a->loop, a->o.config, AZURE_SRC_ALL, &ops,
+				   a, &e);
+	if (!a->pipeline) {
+		snprintf(a->pipeline_err, sizeof(a->pipeline_err), "%s",
+			 e.msg);
+		return;
+	}
+	pipeline_refresh(a->pipeline);
+}
+
+const char *app_pipeline_error(struct app *a)
+{
+	return a->pipeline_err[0] ? a->pipeline_err : NULL;
+}
+
 /* ---- keys ------------------------------------------------------------ */
 
 void app_set_focus(struct app *a, int pane)
@@ -415,6 +541,8 @@ static void global_action(struct app *a, enum action_id act)
 		app_prompt_open(a, IN_FILTER);
 		break;
 	case ACT_REFRESH:
+		if (a->pipeline)
+			pipeline_refresh(a->pipeline);
 		if (a->flux)
 			flux_watch_retry_now(a->flux);
 		if (a->nodes)
@@ -441,6 +569,10 @@ static void handle_key(struct app *a, int key)
 	if (a->mode != IN_NORMAL) {
 		app_prompt_key(a, key);
 		app_mark(a);
+		return;
+	}
+	if (a->device_open && key == 27) {
+		pipeline_cancel_sign_in(a->pipeline);
 		return;
 	}
 	if (a->help) {
@@ -617,6 +749,7 @@ int app_run(const struct app_opts *o)
 		app_status(a, ROLE_MUTED,
 			   "Tab or 1-6: panes  Enter: details  /: filter  "
 			   ":: command  q: quit");
+	start_pipeline(a);
 	loop_add_fd(a->loop, 0, POLLIN, on_stdin, a);
 	loop_on_signal(a->loop, SIGWINCH, on_signal, a);
 	loop_on_signal(a->loop, SIGINT, on_signal, a);
@@ -628,6 +761,8 @@ int app_run(const struct app_opts *o)
 	loop_run(a->loop);
 	screen_stop();
 	disconnect(a);
+	pipeline_free(&a->pipeline);
+	loop_timer_cancel(a->loop, a->device_timer);
 	for (i = 0; i < LAYOUT_PANES; i++)
 		if (a->panes[i].ops->fini)
 			a->panes[i].ops->fini(&a->panes[i]);

@@ -12,6 +12,9 @@
 #include "pane.h"
 #include "theme.h"
 
+struct config;
+struct pipeline;
+
 struct app_opts {
 	const char *kubeconfig; /* --kubeconfig */
 	const char *context;    /* --context */
@@ -21,6 +24,7 @@ struct app_opts {
 	int no_color;
 	int ascii;
 	int demo;
+	const struct config *config; /* endpoints, registry, images */
 };
 
 enum op_state { OP_RUNNING, OP_SUCCEEDED, OP_FAILED };
@@ -44,6 +48,11 @@ int app_run(const struct app_opts *o);
 struct kube_client *app_kube(struct app *a);
 struct informer *app_nodes(struct app *a);
 struct flux_watch *app_flux(struct app *a);
+struct pipeline *app_pipeline(struct app *a);
+/* Why there is no pipeline (config error), or NULL. */
+const char *app_pipeline_error(struct app *a);
+/* The images pane hears of finished operations (for its op ids). */
+void images_op_finished(struct app *a, size_t row, int ok, const char *msg);
 /* The connection's health: NULL when fine, else the sentence. */
 const struct err *app_conn_error(struct app *a, long *retry_in_ms);
 int app_read_only(const struct app *a);
@@ -65,6 +74,8 @@ size_t app_ops(struct app *a, const struct app_op **ops);
 const char *app_audit_path(struct app *a);
 /* Mark a pane for recalculation (by its ops). */
 void app_touch(struct app *a, const struct pane_ops *ops);
+/* The state of the pane with these ops (NULL before init). */
+void *app_pane_state(struct app *a, const struct pane_ops *ops);
 /* Whether ASCII glyphs are in use. */
 int app_ascii(const struct app *a);
 long long app_now_ms(void);

@@ -36,6 +36,15 @@ struct app {
 	struct kube_client *kube;
 	struct informer *nodes;
 	struct flux_watch *flux;
+	struct pipeline *pipeline;
+	char pipeline_err[512];
+	/* the device-code sign-in dialog */
+	int device_open;
+	char device_code[64];
+	char device_uri[256];
+	char device_message[600];
+	long long device_expires; /* epoch seconds */
+	unsigned device_timer;
 	char context[256];
 	char server[512];
 	char identity[256];

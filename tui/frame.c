@@ -4,11 +4,13 @@
  */
 #include "app_impl.h"
 #include "screen.h"
+#include "backend/pipeline.h"
 #include "backend/text.h"
 
 #include <curses.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static void draw_title(struct app *a, const struct rect *r)
 {
@@ -38,7 +40,14 @@ static void draw_title(struct app *a, const struct rect *r)
 	snprintf(buf, sizeof(buf), " %s %s %s %s %s ",
 		 a->context[0] ? a->context : "(no context)", glyph(G_DOT),
 		 a->server[0] ? a->server : "(no server)", glyph(G_DOT), auth);
-	scr_put(r->y, x, r->x + w - x, ROLE_TITLE, buf);
+	x += scr_put(r->y, x, r->x + w - x, ROLE_TITLE, buf);
+	if (a->pipeline && pipeline_auth_source(a->pipeline)) {
+		const char *who = pipeline_identity(a->pipeline);
+
+		snprintf(buf, sizeof(buf), "%s Azure: %s (%s) ", glyph(G_DOT),
+			 who ? who : "?", pipeline_auth_source(a->pipeline));
+		scr_put(r->y, x, r->x + w - x, ROLE_TITLE, buf);
+	}
 }
 
 static void pane_title(struct app *a, int i, char *buf, size_t sz)
@@ -194,6 +203,33 @@ static void draw_confirm(struct app *a)
 		scr_put(y, r.x + 2, r.w - 4, ROLE_MUTED, "Esc cancels.");
 }
 
+static void draw_device(struct app *a)
+{
+	struct rect r;
+	char line[700];
+	long long left = a->device_expires - (long long)time(NULL);
+	int y;
+
+	r.w = a->cols - 8 > 72 ? 72 : a->cols - 8;
+	r.h = 9;
+	r.x = (a->cols - r.w) / 2;
+	r.y = (a->rows - r.h) / 2;
+	for (y = r.y; y < r.y + r.h; y++)
+		scr_fill(y, r.x, r.w, ROLE_DIALOG);
+	scr_box(&r, ROLE_BORDER_FOCUS, "Sign in to Azure", ROLE_HEADER);
+	scr_put(r.y + 1, r.x + 2, r.w - 4, ROLE_DIALOG,
+		"On any device with a browser, open");
+	scr_put(r.y + 2, r.x + 4, r.w - 6, ROLE_KEY, a->device_uri);
+	scr_put(r.y + 3, r.x + 2, r.w - 4, ROLE_DIALOG, "and enter the code");
+	scr_put(r.y + 4, r.x + 4, r.w - 6, ROLE_BADGE, a->device_code);
+	snprintf(line, sizeof(line), "The code expires in %lld:%02lld.",
+		 left > 0 ? left / 60 : 0, left > 0 ? left % 60 : 0);
+	scr_put(r.y + 6, r.x + 2, r.w - 4, left > 60 ? ROLE_MUTED : ROLE_WARN,
+		line);
+	scr_put(r.y + 7, r.x + 2, r.w - 4, ROLE_MUTED,
+		"Esc cancels the sign-in.");
+}
+
 static void draw_too_small(struct app *a)
 {
 	char buf[160];
@@ -239,5 +275,7 @@ void app_draw_frame(struct app *a)
 		app_draw_help(a);
 	if (a->mode == IN_CONFIRM)
 		draw_confirm(a);
+	if (a->device_open)
+		draw_device(a);
 	scr_flush();
 }
