@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *const role_names[ROLE_COUNT] = {
 #define JD_ROLE_NAME(id, name) [ROLE_##id] = name,
@@ -206,15 +207,35 @@ static char *read_all(const char *path)
 	return buf;
 }
 
+/* <dir of the executable>/../share/jumpdeck/themes: right after
+ * `make install PREFIX=...` whatever PREFIX the build assumed. */
+static char *themes_beside_exe(void)
+{
+	char exe[4096], *slash;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	return xasprintf("%s/../share/jumpdeck/themes", exe);
+}
+
 /* Directories searched for NAME.theme, most personal first. */
 static char **theme_dirs(size_t *n)
 {
-	char **d = xcalloc(4, sizeof(*d));
+	char **d = xcalloc(5, sizeof(*d));
 	const char *src = getenv("JD_SRCDIR");
+	char *beside = themes_beside_exe();
 
 	*n = 0;
 	d[(*n)++] = xdg_config_path("themes");
 	d[(*n)++] = xstrdup(JD_DATADIR "/themes");
+	if (beside)
+		d[(*n)++] = beside;
 	d[(*n)++] = xasprintf("%s/themes", src ? src : ".");
 	return d;
 }
