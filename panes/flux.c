@@ -4,6 +4,7 @@
  * conditions, the dependency tree and the object's events; reconcile,
  * suspend and resume, confirmed and audited, with live progress. */
 #include "tui/app.h"
+#include "tui/detail.h"
 #include "tui/list.h"
 #include "tui/screen.h"
 #include "backend/flux.h"
@@ -48,11 +49,6 @@ struct flux_run {
 	struct flux_run *next;
 };
 
-struct line {
-	enum role role;
-	char *text;
-};
-
 struct fluxpane_state {
 	struct flux_object *v;
 	size_t n;
@@ -64,43 +60,12 @@ struct fluxpane_state {
 	char selected[600];
 	struct flux_run *runs;
 	struct flux_drift *drift;
-	int detail;
-	struct line *lines;
-	size_t nlines, caplines;
-	struct list_view dview;
+	struct detail detail;
 	struct kube_call *events_call;
 	cJSON *events;
 	char events_err[600];
 	char cell[700];
 };
-
-static void clear_lines(struct fluxpane_state *st)
-{
-	size_t i;
-
-	for (i = 0; i < st->nlines; i++)
-		free(st->lines[i].text);
-	st->nlines = 0;
-}
-
-static void add_line(struct fluxpane_state *st, enum role r, const char *fmt,
-		     ...) __attribute__((format(printf, 3, 4)));
-
-static void add_line(struct fluxpane_state *st, enum role r, const char *fmt,
-		     ...)
-{
-	va_list ap;
-	char buf[1024];
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	st->lines = xgrow(st->lines, &st->caplines, st->nlines + 1,
-			  sizeof(*st->lines));
-	st->lines[st->nlines].role = r;
-	st->lines[st->nlines].text = xstrdup(buf);
-	st->nlines++;
-}
 
 static void flux_init(struct pane *p, struct app *a)
 {
@@ -147,8 +112,7 @@ static void flux_fini(struct pane *p)
 	flux_objects_free(&st->v, st->n);
 	flux_controllers_free(&st->c, st->nc);
 	free(st->rows);
-	clear_lines(st);
-	free(st->lines);
+	detail_free(&st->detail);
 	free(st);
 	p->st = NULL;
 }
@@ -187,46 +151,47 @@ static void build_detail(struct fluxpane_state *st, struct app *a)
 	const cJSON *it;
 
 	(void)a;
-	clear_lines(st);
+	detail_clear(&st->detail);
 	if (!o) {
-		add_line(st, ROLE_MUTED, "The object is gone.");
+		detail_add(&st->detail, ROLE_MUTED, "The object is gone.");
+		detail_done(&st->detail);
 		return;
 	}
-	add_line(st, ROLE_HEADER, "%s %s/%s", flux_kind_get(o->kind)->kind,
+	detail_add(&st->detail, ROLE_HEADER, "%s %s/%s", flux_kind_get(o->kind)->kind,
 		 o->namespace, o->name);
-	add_line(st, flux_state_is_failed(o->state) ? ROLE_ERROR
+	detail_add(&st->detail, flux_state_is_failed(o->state) ? ROLE_ERROR
 		     : o->state == FLUX_STATE_READY ? ROLE_OK
 						    : ROLE_PENDING,
 		 "  State       %s%s", flux_state_text(o->state),
 		 o->suspended ? " (suspended)" : "");
-	add_line(st, ROLE_NORMAL, "  Message     %s", flux_object_message(o));
-	add_line(st, ROLE_NORMAL, "  API         %s", o->api_version);
+	detail_add(&st->detail, ROLE_NORMAL, "  Message     %s", flux_object_message(o));
+	detail_add(&st->detail, ROLE_NORMAL, "  API         %s", o->api_version);
 	if (*o->url)
-		add_line(st, ROLE_NORMAL, "  URL         %s", o->url);
+		detail_add(&st->detail, ROLE_NORMAL, "  URL         %s", o->url);
 	if (*o->ref_text)
-		add_line(st, ROLE_NORMAL, "  Ref         %s", o->ref_text);
+		detail_add(&st->detail, ROLE_NORMAL, "  Ref         %s", o->ref_text);
 	if (*o->source_ref.name)
-		add_line(st, ROLE_NORMAL, "  Source      %s",
+		detail_add(&st->detail, ROLE_NORMAL, "  Source      %s",
 			 flux_ref_text(&o->source_ref, o->namespace, ref,
 				       sizeof(ref)));
 	if (*o->path)
-		add_line(st, ROLE_NORMAL, "  Path        %s", o->path);
-	add_line(st, ROLE_NORMAL, "  Interval    %s", o->interval);
-	add_line(st, ROLE_NORMAL, "  Revision    %s", o->revision);
+		detail_add(&st->detail, ROLE_NORMAL, "  Path        %s", o->path);
+	detail_add(&st->detail, ROLE_NORMAL, "  Interval    %s", o->interval);
+	detail_add(&st->detail, ROLE_NORMAL, "  Revision    %s", o->revision);
 	if (*o->attempted_revision)
-		add_line(st, ROLE_NORMAL, "  Attempted   %s",
+		detail_add(&st->detail, ROLE_NORMAL, "  Attempted   %s",
 			 o->attempted_revision);
-	add_line(st, ROLE_NORMAL, "  Updated     %s ago",
+	detail_add(&st->detail, ROLE_NORMAL, "  Updated     %s ago",
 		 timefmt_age(o->last_update, now, age, sizeof(age)));
 	if (*o->secret_ref)
-		add_line(st, ROLE_NORMAL, "  Secret      %s", o->secret_ref);
+		detail_add(&st->detail, ROLE_NORMAL, "  Secret      %s", o->secret_ref);
 	if (o->kind == FLUX_GIT_REPOSITORY) {
 		const struct drift_result *d =
 			st->drift ? flux_drift_get(st->drift, o->namespace,
 						   o->name)
 				  : NULL;
 
-		add_line(st,
+		detail_add(&st->detail,
 			 !d || d->state == DRIFT_CHECKING ? ROLE_PENDING
 			 : d->state == DRIFT_IN_SYNC	   ? ROLE_OK
 			 : d->state == DRIFT_BEHIND	   ? ROLE_WARN
@@ -236,39 +201,39 @@ static void build_detail(struct fluxpane_state *st, struct app *a)
 			 : d->state == DRIFT_CHECKING ? "checking..."
 						      : d->message);
 		if (d && d->host_key_mismatch)
-			add_line(st, ROLE_ERROR,
+			detail_add(&st->detail, ROLE_ERROR,
 				 "  Host key    the server presented %s; "
 				 "known_hosts expects %s",
 				 d->presented_fp, d->expected_fp);
 	}
-	add_line(st, ROLE_NORMAL, " ");
-	add_line(st, ROLE_HEADER, "Conditions");
+	detail_add(&st->detail, ROLE_NORMAL, " ");
+	detail_add(&st->detail, ROLE_HEADER, "Conditions");
 	if (!o->nconditions)
-		add_line(st, ROLE_MUTED, "  none: waiting to be reconciled");
+		detail_add(&st->detail, ROLE_MUTED, "  none: waiting to be reconciled");
 	for (i = 0; i < o->nconditions; i++) {
 		const struct flux_condition *c = &o->conditions[i];
 		time_t t = 0;
 
 		timefmt_parse_rfc3339(c->last_transition, &t, NULL, NULL);
-		add_line(st, ROLE_NORMAL, "  %-12s %-7s %-24s %s ago", c->type,
+		detail_add(&st->detail, ROLE_NORMAL, "  %-12s %-7s %-24s %s ago", c->type,
 			 c->status, c->reason,
 			 timefmt_age(t, now, age, sizeof(age)));
 		if (*c->message)
-			add_line(st, ROLE_MUTED, "      %s", c->message);
+			detail_add(&st->detail, ROLE_MUTED, "      %s", c->message);
 	}
-	add_line(st, ROLE_NORMAL, " ");
-	add_line(st, ROLE_HEADER, "Dependencies");
+	detail_add(&st->detail, ROLE_NORMAL, " ");
+	detail_add(&st->detail, ROLE_HEADER, "Dependencies");
 	nt = flux_tree_lines(o, st->v, st->n, &tree);
 	for (i = 0; i < nt; i++)
-		add_line(st, ROLE_NORMAL, "  %s", tree[i]);
+		detail_add(&st->detail, ROLE_NORMAL, "  %s", tree[i]);
 	flux_lines_free(&tree, nt);
 	flux_revision_short(o->revision, rev, sizeof(rev));
-	add_line(st, ROLE_NORMAL, " ");
-	add_line(st, ROLE_HEADER, "Events (newest first)");
+	detail_add(&st->detail, ROLE_NORMAL, " ");
+	detail_add(&st->detail, ROLE_HEADER, "Events (newest first)");
 	if (st->events_err[0])
-		add_line(st, ROLE_ERROR, "  %s", st->events_err);
+		detail_add(&st->detail, ROLE_ERROR, "  %s", st->events_err);
 	else if (!st->events)
-		add_line(st, ROLE_PENDING, "  loading...");
+		detail_add(&st->detail, ROLE_PENDING, "  loading...");
 	else {
 		size_t ne = 0;
 		int k, cnt = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(
@@ -293,7 +258,7 @@ static void build_detail(struct fluxpane_state *st, struct app *a)
 			if (cJSON_IsString(lt))
 				timefmt_parse_rfc3339(lt->valuestring, &t,
 						      NULL, NULL);
-			add_line(st,
+			detail_add(&st->detail,
 				 cJSON_IsString(ty) &&
 						 strcmp(ty->valuestring,
 							"Warning") == 0
@@ -307,11 +272,10 @@ static void build_detail(struct fluxpane_state *st, struct app *a)
 			ne++;
 		}
 		if (!ne)
-			add_line(st, ROLE_MUTED, "  none");
+			detail_add(&st->detail, ROLE_MUTED, "  none");
 	}
 	(void)it;
-	st->dview.nrows = st->nlines;
-	list_clamp(&st->dview);
+	detail_done(&st->detail);
 }
 
 static void drift_changed(void *ud)
@@ -360,7 +324,7 @@ static void flux_recalc(struct pane *p, struct app *a)
 		st->rows[st->view.nrows++] = i;
 	}
 	list_clamp(&st->view);
-	if (st->detail)
+	if (st->detail.open)
 		build_detail(st, a);
 }
 
@@ -451,16 +415,6 @@ static const char *cell(void *ud, size_t row, int col, enum role *role)
 	}
 }
 
-static const char *detail_cell(void *ud, size_t row, int col,
-			       enum role *role)
-{
-	struct fluxpane_state *st = ud;
-
-	(void)col;
-	*role = st->lines[row].role;
-	return st->lines[row].text;
-}
-
 static void flux_draw(struct pane *p, struct app *a, const struct rect *area,
 		      int focused)
 {
@@ -477,10 +431,8 @@ static void flux_draw(struct pane *p, struct app *a, const struct rect *area,
 			"No cluster connection.");
 		return;
 	}
-	if (st->detail) {
-		static const struct list_col dcol[1] = {{"DETAIL", 0, 1, 0}};
-
-		list_draw(area, dcol, 1, &st->dview, detail_cell, st, focused);
+	if (st->detail.open) {
+		detail_draw(&st->detail, area, focused);
 		return;
 	}
 	np = flux_watch_problems(w, &msgs);
@@ -758,12 +710,8 @@ static int flux_action(struct pane *p, struct app *a, enum action_id act)
 	struct fluxpane_state *st = p->st;
 	int r;
 
-	if (st->detail) {
-		if (act == ACT_BACK) {
-			st->detail = 0;
-			return UPD_DRAW;
-		}
-		r = list_move(&st->dview, act);
+	if (st->detail.open) {
+		r = detail_key(&st->detail, act);
 		if (r != PANE_NOT_MINE)
 			return r;
 		if (act == ACT_OPEN)
@@ -775,8 +723,7 @@ static int flux_action(struct pane *p, struct app *a, enum action_id act)
 
 		if (!o || !app_kube(a))
 			return UPD_NONE;
-		st->detail = 1;
-		st->dview.sel = st->dview.top = 0;
+		detail_open(&st->detail);
 		load_events(p, a, o);
 		build_detail(st, a);
 		return UPD_DRAW;

@@ -4,6 +4,7 @@
  * elapsed time; a detail view; import, import all, promote (confirmed,
  * audited, forced only with a second typed confirmation), re-check. */
 #include "tui/app.h"
+#include "tui/detail.h"
 #include "tui/list.h"
 #include "tui/screen.h"
 #include "backend/pipeline.h"
@@ -23,48 +24,12 @@ static const struct list_col cols[NCOLS] = {
 	[COL_L] = {"LIVE", 0, 0, 3},        [COL_MSG] = {"MESSAGE", 0, 1, 1},
 };
 
-struct line {
-	enum role role;
-	char *text;
-};
-
 struct images_state {
 	struct list_view view;
 	size_t ops[64]; /* activity op id per row */
-	int detail;
-	struct line *lines;
-	size_t nlines, caplines;
-	struct list_view dview;
+	struct detail detail;
 	char cell[900];
 };
-
-static void clear_lines(struct images_state *st)
-{
-	size_t i;
-
-	for (i = 0; i < st->nlines; i++)
-		free(st->lines[i].text);
-	st->nlines = 0;
-}
-
-static void add_line(struct images_state *st, enum role r, const char *fmt,
-		     ...) __attribute__((format(printf, 3, 4)));
-
-static void add_line(struct images_state *st, enum role r, const char *fmt,
-		     ...)
-{
-	va_list ap;
-	char buf[1600];
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	st->lines = xgrow(st->lines, &st->caplines, st->nlines + 1,
-			  sizeof(*st->lines));
-	st->lines[st->nlines].role = r;
-	st->lines[st->nlines].text = xstrdup(buf);
-	st->nlines++;
-}
 
 static void img_init(struct pane *p, struct app *a)
 {
@@ -79,8 +44,7 @@ static void img_fini(struct pane *p)
 {
 	struct images_state *st = p->st;
 
-	clear_lines(st);
-	free(st->lines);
+	detail_free(&st->detail);
 	free(st);
 	p->st = NULL;
 }
@@ -98,19 +62,19 @@ static void copy_lines(struct images_state *st, const char *what,
 		       const struct image_copy *c)
 {
 	if (!c->checked) {
-		add_line(st, c->error[0] ? ROLE_ERROR : ROLE_MUTED,
+		detail_add(&st->detail, c->error[0] ? ROLE_ERROR : ROLE_MUTED,
 			 "  %-11s %s:%s  %s", what, repo, tag,
 			 c->error[0] ? c->error : "not checked");
 		return;
 	}
 	if (!c->exists) {
-		add_line(st, ROLE_MUTED, "  %-11s %s:%s  not there", what, repo,
+		detail_add(&st->detail, ROLE_MUTED, "  %-11s %s:%s  not there", what, repo,
 			 tag);
 		return;
 	}
-	add_line(st, ROLE_NORMAL, "  %-11s %s:%s", what, repo, tag);
-	add_line(st, ROLE_NORMAL, "              %s", c->digest);
-	add_line(st, ROLE_MUTED, "              %s%s", c->media_type,
+	detail_add(&st->detail, ROLE_NORMAL, "  %-11s %s:%s", what, repo, tag);
+	detail_add(&st->detail, ROLE_NORMAL, "              %s", c->digest);
+	detail_add(&st->detail, ROLE_MUTED, "              %s%s", c->media_type,
 		 c->platforms ? " (multi-platform index)" : "");
 }
 
@@ -121,41 +85,41 @@ static void build_detail(struct images_state *st, struct app *a)
 	const struct image_row *r;
 	char reason[900], up[1200];
 
-	clear_lines(st);
+	detail_clear(&st->detail);
 	if (st->view.sel >= n) {
-		add_line(st, ROLE_MUTED, "No image selected.");
+		detail_add(&st->detail, ROLE_MUTED, "No image selected.");
+		detail_done(&st->detail);
 		return;
 	}
 	r = &v[st->view.sel];
-	add_line(st, ROLE_HEADER, "%s", r->ref);
-	add_line(st,
+	detail_add(&st->detail, ROLE_HEADER, "%s", r->ref);
+	detail_add(&st->detail,
 		 image_state_alert(r->state) ? ROLE_ERROR
 		 : r->state == IMG_PROMOTED  ? ROLE_OK
 					     : ROLE_PENDING,
 		 "  State       %s: %s", image_state_text(r->state),
 		 image_state_reason(r, reason, sizeof(reason)));
-	add_line(st, ROLE_NORMAL, " ");
+	detail_add(&st->detail, ROLE_NORMAL, " ");
 	snprintf(up, sizeof(up), "%s/%s", r->up.registry, r->up.path);
 	copy_lines(st, "Upstream", up, r->up.tag, &r->upstream);
 	copy_lines(st, "Quarantine", r->quarantine_repo, r->up.tag,
 		   &r->quarantine);
-	add_line(st, ROLE_MUTED, "  %-11s not available yet (no scan "
+	detail_add(&st->detail, ROLE_MUTED, "  %-11s not available yet (no scan "
 				 "verdicts in this build)",
 		 "Scan");
 	copy_lines(st, "Live", r->live_repo, r->up.tag, &r->live);
-	add_line(st, ROLE_NORMAL, " ");
-	add_line(st, ROLE_HEADER, "Last operation");
+	detail_add(&st->detail, ROLE_NORMAL, " ");
+	detail_add(&st->detail, ROLE_HEADER, "Last operation");
 	if (r->op[0])
-		add_line(st, ROLE_PENDING, "  %s: %s", r->op, r->op_progress);
+		detail_add(&st->detail, ROLE_PENDING, "  %s: %s", r->op, r->op_progress);
 	else if (r->last_result[0])
-		add_line(st, r->last_ok ? ROLE_OK : ROLE_ERROR, "  %s",
+		detail_add(&st->detail, r->last_ok ? ROLE_OK : ROLE_ERROR, "  %s",
 			 r->last_result);
 	else
-		add_line(st, ROLE_MUTED, "  none in this session");
-	add_line(st, ROLE_MUTED, "  (the activity pane, 6, has the audit "
+		detail_add(&st->detail, ROLE_MUTED, "  none in this session");
+	detail_add(&st->detail, ROLE_MUTED, "  (the activity pane, 6, has the audit "
 				 "records)");
-	st->dview.nrows = st->nlines;
-	list_clamp(&st->dview);
+	detail_done(&st->detail);
 }
 
 static void img_recalc(struct pane *p, struct app *a)
@@ -165,7 +129,7 @@ static void img_recalc(struct pane *p, struct app *a)
 
 	st->view.nrows = rows_of(a, &v);
 	list_clamp(&st->view);
-	if (st->detail)
+	if (st->detail.open)
 		build_detail(st, a);
 }
 
@@ -234,16 +198,6 @@ static const char *cell(void *ud, size_t row, int col, enum role *role)
 	}
 }
 
-static const char *detail_cell(void *ud, size_t row, int col,
-			       enum role *role)
-{
-	struct images_state *st = ud;
-
-	(void)col;
-	*role = st->lines[row].role;
-	return st->lines[row].text;
-}
-
 static void img_draw(struct pane *p, struct app *a, const struct rect *area,
 		     int focused)
 {
@@ -262,10 +216,8 @@ static void img_draw(struct pane *p, struct app *a, const struct rect *area,
 					      : "No image pipeline.");
 		return;
 	}
-	if (st->detail) {
-		static const struct list_col dcol[1] = {{"DETAIL", 0, 1, 0}};
-
-		list_draw(area, dcol, 1, &st->dview, detail_cell, st, focused);
+	if (st->detail.open) {
+		detail_draw(&st->detail, area, focused);
 		return;
 	}
 	n = pipeline_rows(pl, &v);
@@ -451,12 +403,8 @@ static int img_action(struct pane *p, struct app *a, enum action_id act)
 	size_t n = rows_of(a, &v), i, todo = 0;
 	int r;
 
-	if (st->detail) {
-		if (act == ACT_BACK) {
-			st->detail = 0;
-			return UPD_DRAW;
-		}
-		r = list_move(&st->dview, act);
+	if (st->detail.open) {
+		r = detail_key(&st->detail, act);
 		if (r != PANE_NOT_MINE)
 			return r;
 		if (act == ACT_OPEN)
@@ -468,8 +416,7 @@ static int img_action(struct pane *p, struct app *a, enum action_id act)
 	case ACT_OPEN:
 		if (!n)
 			return UPD_NONE;
-		st->detail = 1;
-		st->dview.sel = st->dview.top = 0;
+		detail_open(&st->detail);
 		build_detail(st, a);
 		return UPD_DRAW;
 	case ACT_IMPORT:

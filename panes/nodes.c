@@ -2,6 +2,7 @@
  * table (not-ready first), a detail view, and cordon/uncordon through the
  * confirm dialog. Rows come from the nodes informer; no I/O here. */
 #include "tui/app.h"
+#include "tui/detail.h"
 #include "tui/list.h"
 #include "tui/screen.h"
 #include "backend/node_ops.h"
@@ -32,11 +33,6 @@ static const enum node_sort_key col_key[NCOLS] = {
 	NODE_SORT_ROLES, NODE_SORT_VERSION, NODE_SORT_AGE, NODE_SORT_STATUS,
 };
 
-struct detail_line {
-	enum role role;
-	char *text;
-};
-
 struct nodes_state {
 	struct node *all;
 	size_t nall;
@@ -44,10 +40,7 @@ struct nodes_state {
 	struct list_view view;
 	struct node_summary sum;
 	char selected[256];
-	int detail;
-	struct detail_line *lines;
-	size_t nlines, caplines;
-	struct list_view dview;
+	struct detail detail;
 	char cell[128];
 };
 
@@ -67,15 +60,6 @@ static void nodes_init(struct pane *p, struct app *a)
 	p->st = st;
 }
 
-static void clear_lines(struct nodes_state *st)
-{
-	size_t i;
-
-	for (i = 0; i < st->nlines; i++)
-		free(st->lines[i].text);
-	st->nlines = 0;
-}
-
 static void nodes_fini(struct pane *p)
 {
 	struct nodes_state *st = p->st;
@@ -83,29 +67,9 @@ static void nodes_fini(struct pane *p)
 	nodes_free(&st->all, st->nall);
 	free(st->rows);
 	node_summary_clear(&st->sum);
-	clear_lines(st);
-	free(st->lines);
+	detail_free(&st->detail);
 	free(st);
 	p->st = NULL;
-}
-
-static void add_line(struct nodes_state *st, enum role r, const char *fmt,
-		     ...) __attribute__((format(printf, 3, 4)));
-
-static void add_line(struct nodes_state *st, enum role r, const char *fmt,
-		     ...)
-{
-	va_list ap;
-	char buf[1024];
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	st->lines = xgrow(st->lines, &st->caplines, st->nlines + 1,
-			  sizeof(*st->lines));
-	st->lines[st->nlines].role = r;
-	st->lines[st->nlines].text = xstrdup(buf);
-	st->nlines++;
 }
 
 static const struct node *selected_node(struct nodes_state *st)
@@ -121,21 +85,22 @@ static void build_detail(struct nodes_state *st, time_t now)
 	char status[NODE_STATUS_LEN], age[TIMEFMT_AGE_LEN];
 	size_t i;
 
-	clear_lines(st);
+	detail_clear(&st->detail);
 	if (!n) {
-		add_line(st, ROLE_MUTED, "The node is gone.");
+		detail_add(&st->detail, ROLE_MUTED, "The node is gone.");
+		detail_done(&st->detail);
 		return;
 	}
-	add_line(st, ROLE_HEADER, "Node %s", n->name);
-	add_line(st, n->ready == NODE_READY ? ROLE_OK : ROLE_ERROR,
+	detail_add(&st->detail, ROLE_HEADER, "Node %s", n->name);
+	detail_add(&st->detail, n->ready == NODE_READY ? ROLE_OK : ROLE_ERROR,
 		 "  Status    %s", node_status_text(n, status, sizeof(status)));
-	add_line(st, ROLE_NORMAL, "  Pool      %s (%s)",
+	detail_add(&st->detail, ROLE_NORMAL, "  Pool      %s (%s)",
 		 *n->pool ? n->pool : "-", *n->mode ? n->mode : "-");
-	add_line(st, ROLE_NORMAL, "  Roles     %s", n->roles);
-	add_line(st, ROLE_NORMAL, "  Created   %s (%s ago)", n->created,
+	detail_add(&st->detail, ROLE_NORMAL, "  Roles     %s", n->roles);
+	detail_add(&st->detail, ROLE_NORMAL, "  Created   %s (%s ago)", n->created,
 		 timefmt_age(n->created_at, now, age, sizeof(age)));
-	add_line(st, ROLE_NORMAL, " ");
-	add_line(st, ROLE_HEADER, "Conditions");
+	detail_add(&st->detail, ROLE_NORMAL, " ");
+	detail_add(&st->detail, ROLE_HEADER, "Conditions");
 	for (i = 0; i < n->nconditions; i++) {
 		const struct node_condition *c = &n->conditions[i];
 		int bad = strcmp(c->type, "Ready") == 0
@@ -144,22 +109,22 @@ static void build_detail(struct nodes_state *st, time_t now)
 		time_t t = 0;
 
 		timefmt_parse_rfc3339(c->last_transition, &t, NULL, NULL);
-		add_line(st, bad ? ROLE_ERROR : ROLE_OK,
+		detail_add(&st->detail, bad ? ROLE_ERROR : ROLE_OK,
 			 "  %-18s %-7s %-26s %s ago", c->type, c->status,
 			 c->reason, timefmt_age(t, now, age, sizeof(age)));
 		if (*c->message)
-			add_line(st, ROLE_MUTED, "      %s", c->message);
+			detail_add(&st->detail, ROLE_MUTED, "      %s", c->message);
 	}
-	add_line(st, ROLE_NORMAL, " ");
-	add_line(st, ROLE_HEADER, "Taints");
+	detail_add(&st->detail, ROLE_NORMAL, " ");
+	detail_add(&st->detail, ROLE_HEADER, "Taints");
 	if (!n->ntaints)
-		add_line(st, ROLE_MUTED, "  none");
+		detail_add(&st->detail, ROLE_MUTED, "  none");
 	for (i = 0; i < n->ntaints; i++)
-		add_line(st, ROLE_NORMAL, "  %s%s%s:%s", n->taints[i].key,
+		detail_add(&st->detail, ROLE_NORMAL, "  %s%s%s:%s", n->taints[i].key,
 			 *n->taints[i].value ? "=" : "", n->taints[i].value,
 			 n->taints[i].effect);
-	add_line(st, ROLE_NORMAL, " ");
-	add_line(st, ROLE_HEADER, "Capacity / allocatable");
+	detail_add(&st->detail, ROLE_NORMAL, " ");
+	detail_add(&st->detail, ROLE_HEADER, "Capacity / allocatable");
 	for (i = 0; i < n->ncapacity; i++) {
 		const char *alloc = "-";
 		size_t k;
@@ -168,28 +133,27 @@ static void build_detail(struct nodes_state *st, time_t now)
 			if (strcmp(n->allocatable[k].key,
 				   n->capacity[i].key) == 0)
 				alloc = n->allocatable[k].value;
-		add_line(st, ROLE_NORMAL, "  %-20s %-14s %s",
+		detail_add(&st->detail, ROLE_NORMAL, "  %-20s %-14s %s",
 			 n->capacity[i].key, n->capacity[i].value, alloc);
 	}
-	add_line(st, ROLE_NORMAL, " ");
-	add_line(st, ROLE_HEADER, "Addresses");
+	detail_add(&st->detail, ROLE_NORMAL, " ");
+	detail_add(&st->detail, ROLE_HEADER, "Addresses");
 	for (i = 0; i < n->naddresses; i++)
-		add_line(st, ROLE_NORMAL, "  %-12s %s", n->addresses[i].type,
+		detail_add(&st->detail, ROLE_NORMAL, "  %-12s %s", n->addresses[i].type,
 			 n->addresses[i].address);
-	add_line(st, ROLE_NORMAL, " ");
-	add_line(st, ROLE_HEADER, "System");
-	add_line(st, ROLE_NORMAL, "  Kubelet   %s", n->info.kubelet);
-	add_line(st, ROLE_NORMAL, "  OS image  %s (%s/%s)", n->info.os_image,
+	detail_add(&st->detail, ROLE_NORMAL, " ");
+	detail_add(&st->detail, ROLE_HEADER, "System");
+	detail_add(&st->detail, ROLE_NORMAL, "  Kubelet   %s", n->info.kubelet);
+	detail_add(&st->detail, ROLE_NORMAL, "  OS image  %s (%s/%s)", n->info.os_image,
 		 n->info.os, n->info.arch);
-	add_line(st, ROLE_NORMAL, "  Kernel    %s", n->info.kernel);
-	add_line(st, ROLE_NORMAL, "  Runtime   %s", n->info.container_runtime);
-	add_line(st, ROLE_NORMAL, " ");
-	add_line(st, ROLE_HEADER, "Labels");
+	detail_add(&st->detail, ROLE_NORMAL, "  Kernel    %s", n->info.kernel);
+	detail_add(&st->detail, ROLE_NORMAL, "  Runtime   %s", n->info.container_runtime);
+	detail_add(&st->detail, ROLE_NORMAL, " ");
+	detail_add(&st->detail, ROLE_HEADER, "Labels");
 	for (i = 0; i < n->nlabels; i++)
-		add_line(st, ROLE_NORMAL, "  %s=%s", n->labels[i].key,
+		detail_add(&st->detail, ROLE_NORMAL, "  %s=%s", n->labels[i].key,
 			 n->labels[i].value);
-	st->dview.nrows = st->nlines;
-	list_clamp(&st->dview);
+	detail_done(&st->detail);
 }
 
 static void nodes_recalc(struct pane *p, struct app *a)
@@ -227,7 +191,7 @@ static void nodes_recalc(struct pane *p, struct app *a)
 		st->rows[st->view.nrows++] = i;
 	}
 	list_clamp(&st->view);
-	if (st->detail)
+	if (st->detail.open)
 		build_detail(st, time(NULL));
 }
 
@@ -269,16 +233,6 @@ static const char *cell(void *ud, size_t row, int col, enum role *role)
 	}
 }
 
-static const char *detail_cell(void *ud, size_t row, int col,
-			       enum role *role)
-{
-	struct nodes_state *st = ud;
-
-	(void)col;
-	*role = st->lines[row].role;
-	return st->lines[row].text;
-}
-
 static void draw_message(const struct rect *area, enum role r,
 			 const char *msg)
 {
@@ -304,10 +258,8 @@ static void nodes_draw(struct pane *p, struct app *a, const struct rect *area,
 			     e ? e->msg : "Loading nodes...");
 		return;
 	}
-	if (st->detail) {
-		static const struct list_col dcol[1] = {{"DETAIL", 0, 1, 0}};
-
-		list_draw(area, dcol, 1, &st->dview, detail_cell, st, focused);
+	if (st->detail.open) {
+		detail_draw(&st->detail, area, focused);
 		return;
 	}
 	sum = node_summary_text(&st->sum, app_ascii(a));
@@ -423,12 +375,8 @@ static int nodes_action(struct pane *p, struct app *a, enum action_id act)
 	struct nodes_state *st = p->st;
 	int r;
 
-	if (st->detail) {
-		if (act == ACT_BACK) {
-			st->detail = 0;
-			return UPD_DRAW;
-		}
-		r = list_move(&st->dview, act);
+	if (st->detail.open) {
+		r = detail_key(&st->detail, act);
 		if (r != PANE_NOT_MINE)
 			return r;
 		if (act != ACT_CORDON && act != ACT_UNCORDON)
@@ -438,8 +386,7 @@ static int nodes_action(struct pane *p, struct app *a, enum action_id act)
 	case ACT_OPEN:
 		if (!selected_node(st))
 			return UPD_NONE;
-		st->detail = 1;
-		st->dview.sel = st->dview.top = 0;
+		detail_open(&st->detail);
 		build_detail(st, time(NULL));
 		return UPD_DRAW;
 	case ACT_SORT_NEXT:
