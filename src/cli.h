@@ -31,6 +31,7 @@ int cli_audit_verify(const struct cli_opts *o);
 int cli_flux(const struct cli_opts *o);
 int cli_config(const struct cli_opts *o);
 int cli_images(const struct cli_opts *o);
+int cli_status(const struct cli_opts *o);
 int cli_images_action(const struct cli_opts *o, int promote, int argc,
 		      char **argv);
 /* ✓/✗ or [+]/[x], for any subcommand. */

@@ -23,6 +23,8 @@ static void usage(FILE *f)
 	      "Flux as their backends land.\n"
 	      "\n"
 	      "Commands (no command opens the TUI):\n"
+	      "  status [--json]     one snapshot of every pane; exit 1\n"
+	      "                      unless everything is fine\n"
 	      "  nodes [--json]      the nodes; exit 1 unless all are Ready\n"
 	      "  cordon NODE         mark a node unschedulable (audited)\n"
 	      "  uncordon NODE       make it schedulable again (audited)\n"
@@ -278,6 +280,8 @@ int main(int argc, char **argv)
 		}
 		return cli_audit_verify(&o);
 	}
+	if (strcmp(cmd, "status") == 0)
+		return need_args(argc, 1, cmd) ? 2 : cli_status(&o);
 	if (strcmp(cmd, "images") == 0)
 		return need_args(argc, 1, cmd) ? 2 : cli_images(&o);
 	if (strcmp(cmd, "import") == 0 || strcmp(cmd, "promote") == 0)

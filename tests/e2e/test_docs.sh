@@ -27,7 +27,7 @@ for opt in $(echo "$help" | grep -o -- '--[a-z-]*' | sort -u); do
 		nok "man page documents $opt"
 	fi
 done
-for cmd in nodes cordon uncordon flux check reconcile suspend resume \
+for cmd in status nodes cordon uncordon flux check reconcile suspend resume \
 	images import promote "audit verify" config keys version; do
 	if echo "$help" | grep -q "^  $cmd"; then
 		ok "--help lists $cmd"
