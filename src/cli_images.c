@@ -31,14 +31,53 @@ static void on_timeout(void *ud)
 	((struct run *)ud)->timed_out = 1;
 }
 
+/* Anything slower than a second shows progress on a terminal. */
+struct ticker {
+	struct run *r;
+	unsigned timer;
+	long long started;
+};
+
+static void on_tick(void *ud)
+{
+	struct ticker *tk = ud;
+	const struct image_row *v;
+	size_t n = pipeline_rows(tk->r->p, &v), i, running = 0, queued = 0;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(v[i].op, "queued") == 0)
+			queued++;
+		else if (v[i].op[0])
+			running++;
+	}
+	if (running || queued)
+		fprintf(stderr, "\r%s %zu running, %zu queued (%llds)   ",
+			cli_ascii(tk->r->o) ? ">" : "\u25ba", running, queued,
+			(loop_now_ms() - tk->started) / 1000);
+	else
+		fprintf(stderr, "\rchecking the registry (%llds)   ",
+			(loop_now_ms() - tk->started) / 1000);
+	tk->timer = loop_timer_add(tk->r->loop, 1000, on_tick, tk);
+}
+
 static void wait_idle(struct run *r)
 {
 	unsigned t = loop_timer_add(r->loop, CHECK_MS, on_timeout, r);
+	struct ticker tk;
 
+	tk.r = r;
+	tk.started = loop_now_ms();
+	tk.timer = isatty(2) ? loop_timer_add(r->loop, 1000, on_tick, &tk)
+			     : 0;
 	do {
 		loop_run_once(r->loop, -1);
 	} while (!r->timed_out && pipeline_busy(r->p));
 	loop_timer_cancel(r->loop, t);
+	if (tk.timer) {
+		loop_timer_cancel(r->loop, tk.timer);
+		if (loop_now_ms() - tk.started >= 1000)
+			fprintf(stderr, "\r%60s\r", "");
+	}
 }
 
 static void on_device(const struct azure_device_prompt *pr, void *ud)
