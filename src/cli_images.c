@@ -135,6 +135,8 @@ static void on_done(size_t row, enum pipeline_action a, int ok,
 	target_of(r, row, a, target, sizeof(target));
 	audit(r, action, target, ok ? AUDIT_SUCCEEDED : AUDIT_FAILED,
 	      message);
+	if (isatty(2))
+		fprintf(stderr, "\r%60s\r", ""); /* the progress line */
 	if (ok) {
 		printf("%s %s\n", cli_mark_plain(r->o, 1), m);
 	} else {
