@@ -40,15 +40,19 @@ struct nodes_state {
 	struct list_view view;
 	struct node_summary sum;
 	char selected[256];
+	struct cordon_req *pending; /* cordons in flight */
 	struct detail detail;
 	char cell[128];
 };
 
 struct cordon_req {
 	struct app *a;
+	struct nodes_state *st; /* to unlink itself */
+	struct kube_call *call;
 	size_t op;
 	int on;
 	char name[256];
+	struct cordon_req *next;
 };
 
 static void nodes_init(struct pane *p, struct app *a)
@@ -298,12 +302,39 @@ static void nodes_draw(struct pane *p, struct app *a, const struct rect *area,
 	list_draw(&body, cols, NCOLS, &st->view, cell, st, focused);
 }
 
+static void unlink_req(struct cordon_req *rq)
+{
+	struct cordon_req **pp;
+
+	for (pp = &rq->st->pending; *pp; pp = &(*pp)->next)
+		if (*pp == rq) {
+			*pp = rq->next;
+			return;
+		}
+}
+
+/* The connection goes away: its calls are cancelled with it. */
+static void nodes_disconnect(struct pane *p, struct app *a)
+{
+	struct nodes_state *st = p->st;
+
+	while (st && st->pending) {
+		struct cordon_req *rq = st->pending;
+
+		st->pending = rq->next;
+		kube_call_cancel(rq->call);
+		app_op_finish(a, rq->op, 0, "stopped: disconnected");
+		free(rq);
+	}
+}
+
 static void on_cordon_done(struct kube_result *r, void *ud)
 {
 	struct cordon_req *rq = ud;
 	const char *verb = rq->on ? "cordon" : "uncordon";
 	char target[300];
 
+	unlink_req(rq);
 	snprintf(target, sizeof(target), "node/%s", rq->name);
 	app_audit(rq->a, rq->on ? "node.cordon" : "node.uncordon", target,
 		  r->ok ? AUDIT_SUCCEEDED : AUDIT_FAILED,
@@ -331,8 +362,11 @@ static void do_cordon(struct app *a, void *ud)
 	rq->op = app_op_start(a, rq->on ? "cordon" : "uncordon", target);
 	app_status(a, ROLE_PENDING, "%s %s...",
 		   rq->on ? "cordoning" : "uncordoning", rq->name);
-	node_set_unschedulable(app_kube(a), rq->name, rq->on, on_cordon_done,
-			       rq);
+	rq->st = app_pane_state(a, &nodes_pane);
+	rq->next = rq->st->pending;
+	rq->st->pending = rq;
+	rq->call = node_set_unschedulable(app_kube(a), rq->name, rq->on,
+					  on_cordon_done, rq);
 }
 
 static int ask_cordon(struct pane *p, struct app *a, int on)
@@ -429,4 +463,5 @@ const struct pane_ops nodes_pane = {
 	.draw = nodes_draw,
 	.action = nodes_action,
 	.headline = nodes_headline,
+	.disconnect = nodes_disconnect,
 };
