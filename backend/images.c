@@ -136,12 +136,12 @@ const char *image_state_reason(const struct image_row *r, char *buf,
 
 	switch (r->state) {
 	case IMG_NOT_IMPORTED:
-		snprintf(buf, sz, "not in %s yet: import it (i)",
+		snprintf(buf, sz, "not in %s yet: import it",
 			 r->quarantine_repo);
 		break;
 	case IMG_QUARANTINED:
 		snprintf(buf, sz, "in quarantine; promote it to %s when the "
-				  "scan allows (P)",
+				  "scan allows",
 			 r->live_repo);
 		break;
 	case IMG_PROMOTED:

@@ -220,6 +220,19 @@ static void on_lookup_token(const struct azure_token *t, void *ud)
 					on_lookup, p);
 }
 
+static void on_signed_in(const struct azure_token *t, void *ud)
+{
+	struct pipeline *p = ud;
+
+	p->lookup_tok = NULL;
+	if (t->status < 0) {
+		p->res = RES_FAILED;
+		set_status(p, 1, "%s", t->err.msg);
+		return;
+	}
+	registries_ready(p);
+}
+
 static void resolve(struct pipeline *p)
 {
 	const char *reg = config_get(&p->cfg, CFG_REGISTRY);
@@ -232,7 +245,12 @@ static void resolve(struct pipeline *p)
 		snprintf(p->quarantine_registry,
 			 sizeof(p->quarantine_registry), "%s",
 			 qreg && *qreg ? qreg : reg);
-		registries_ready(p);
+		/* Sign in once first: a refused credential is one clear
+		 * sentence, not one per registry request. */
+		p->res = RES_RUNNING;
+		set_status(p, 0, "signing in to Azure...");
+		p->lookup_tok = azure_auth_get(p->auth, AZURE_RESOURCE_ARM,
+					       on_signed_in, p);
 		return;
 	}
 	if (!config_get(&p->cfg, CFG_SUBSCRIPTION)) {

@@ -194,7 +194,13 @@ static const char *cell(void *ud, size_t row, int col, enum role *role)
 		if (r->last_result[0] && !r->last_ok &&
 		    !image_state_alert(r->state))
 			return r->last_result;
-		return image_state_reason(r, st->cell, sizeof(st->cell));
+		image_state_reason(r, st->cell, sizeof(st->cell));
+		/* The key that does the next step. */
+		if (r->state == IMG_NOT_IMPORTED || r->state == IMG_QUARANTINED)
+			snprintf(st->cell + strlen(st->cell),
+				 sizeof(st->cell) - strlen(st->cell), " (%s)",
+				 r->state == IMG_NOT_IMPORTED ? "i" : "p");
+		return st->cell;
 	}
 }
 

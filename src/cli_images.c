@@ -102,8 +102,14 @@ static void audit(struct run *r, const char *action, const char *target,
 	struct audit_record a;
 	struct err e;
 
+	char who[300];
+
 	memset(&a, 0, sizeof(a));
-	a.identity = r->p ? pipeline_identity(r->p) : NULL;
+	/* The same words the TUI writes: "azure <identity>". */
+	if (r->p && pipeline_identity(r->p)) {
+		snprintf(who, sizeof(who), "azure %s", pipeline_identity(r->p));
+		a.identity = who;
+	}
 	a.action = action;
 	a.target = target;
 	a.outcome = outcome;
