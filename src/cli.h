@@ -34,8 +34,7 @@ int cli_images(const struct cli_opts *o);
 int cli_status(const struct cli_opts *o);
 int cli_images_action(const struct cli_opts *o, int promote, int argc,
 		      char **argv);
-/* ✓/✗ or [+]/[x], for any subcommand. */
-const char *cli_mark_plain(const struct cli_opts *o, int ok);
+
 struct config;
 /* Load the config and apply the flags; 0, or 2 after printing why. */
 int cli_load_config(const struct cli_opts *o, struct config *c);

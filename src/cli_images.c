@@ -144,9 +144,9 @@ static void on_done(size_t row, enum pipeline_action a, int ok,
 	if (isatty(2))
 		fprintf(stderr, "\r%60s\r", ""); /* the progress line */
 	if (ok) {
-		printf("%s %s\n", cli_mark_plain(r->o, 1), m);
+		printf("%s %s\n", cli_mark(r->o, 1), m);
 	} else {
-		fprintf(stderr, "%s %s: %s\n", cli_mark_plain(r->o, 0), target,
+		fprintf(stderr, "%s %s: %s\n", cli_mark(r->o, 0), target,
 			m);
 		r->failures++;
 	}
@@ -314,12 +314,12 @@ int cli_images_action(const struct cli_opts *o, int promote, int argc,
 		err_clear(&e);
 		s = pipeline_start(r.p, a, row, o->force, &e);
 		if (s == 1) {
-			printf("%s %s\n", cli_mark_plain(o, 1), e.msg);
+			printf("%s %s\n", cli_mark(o, 1), e.msg);
 			continue;
 		}
 		if (s < 0) {
 			audit(&r, action, target, AUDIT_REFUSED, e.msg);
-			fprintf(stderr, "%s %s\n", cli_mark_plain(o, 0), e.msg);
+			fprintf(stderr, "%s %s\n", cli_mark(o, 0), e.msg);
 			r.failures++;
 			continue;
 		}

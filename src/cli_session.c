@@ -150,8 +150,3 @@ const char *cli_mark(const struct cli_opts *o, int ok)
 		return ok ? "[+]" : "[x]";
 	return ok ? "\u2713" : "\u2717";
 }
-
-const char *cli_mark_plain(const struct cli_opts *o, int ok)
-{
-	return cli_mark(o, ok);
-}
