@@ -21,13 +21,19 @@
 #include <string.h>
 #include <time.h>
 
-enum { COL_KIND, COL_NAME, COL_STATE, COL_REV, COL_SYNC, COL_SUSP, COL_AGE,
-       COL_MSG, NCOLS };
+enum { COL_KIND, COL_NAME, COL_FROM, COL_WHAT, COL_STATE, COL_REV,
+       COL_ATTEMPTED, COL_SYNC, COL_SUSP, COL_INTERVAL, COL_AGE, COL_MSG,
+       NCOLS };
 
-static const struct list_col cols[NCOLS] = {
+static const struct list_col all_cols[NCOLS] = {
 	[COL_KIND] = {"KIND", 0, 0, 0},     [COL_NAME] = {"NAME", 40, 0, 0},
 	[COL_STATE] = {"READY", 0, 0, 0},   [COL_REV] = {"REVISION", 0, 0, 2},
 	[COL_SYNC] = {"REMOTE", 0, 0, 6},
+	/* Shown when there is room (zoomed, wide terminals). */
+	[COL_FROM] = {"URL/SOURCE", 32, 0, 10},
+	[COL_WHAT] = {"REF/PATH", 28, 0, 9},
+	[COL_ATTEMPTED] = {"ATTEMPTED", 0, 0, 8},
+	[COL_INTERVAL] = {"INTERVAL", 0, 0, 7},
 	[COL_SUSP] = {"SUSP", 0, 0, 4},     [COL_AGE] = {"AGE", 0, 0, 5},
 	[COL_MSG] = {"MESSAGE", 0, 1, 1},
 };
@@ -65,7 +71,18 @@ struct fluxpane_state {
 	cJSON *events;
 	char events_err[600];
 	char cell[700];
+	const int *colmap; /* the columns shown, by id */
 };
+
+/* Narrower than this, the table keeps to the columns an incident needs
+ * and gives the message the room; wider, every column is shown. */
+#define FLUX_WIDE 230
+static const int compact_map[] = {COL_KIND, COL_NAME, COL_STATE, COL_REV,
+				  COL_SYNC, COL_SUSP, COL_AGE, COL_MSG};
+static const int wide_map[NCOLS] = {
+	COL_KIND,      COL_NAME, COL_FROM,	COL_WHAT,
+	COL_STATE,     COL_REV,	 COL_ATTEMPTED, COL_SYNC,
+	COL_SUSP,      COL_INTERVAL, COL_AGE,	COL_MSG};
 
 static void flux_init(struct pane *p, struct app *a)
 {
@@ -336,9 +353,10 @@ static const char *kind_short(enum flux_kind k)
 	return k < FLUX_KIND_COUNT ? s[k] : "?";
 }
 
-static const char *cell(void *ud, size_t row, int col, enum role *role)
+static const char *cell(void *ud, size_t row, int shown, enum role *role)
 {
 	struct fluxpane_state *st = ud;
+	int col = st->colmap[shown];
 	const struct flux_object *o = &st->v[st->rows[row]];
 	struct flux_run *run = run_for(st, o);
 	char age[TIMEFMT_AGE_LEN];
@@ -362,6 +380,25 @@ static const char *cell(void *ud, size_t row, int col, enum role *role)
 	case COL_REV:
 		return flux_revision_short(o->revision, st->cell,
 					   sizeof(st->cell));
+	case COL_FROM:
+		if (flux_kind_get(o->kind)->is_source)
+			return o->url;
+		return flux_ref_text(&o->source_ref, o->namespace, st->cell,
+				     sizeof(st->cell));
+	case COL_WHAT:
+		return flux_kind_get(o->kind)->is_source ? o->ref_text
+		       : *o->path			  ? o->path
+							  : o->chart;
+	case COL_ATTEMPTED:
+		if (!*o->attempted_revision ||
+		    strcmp(o->attempted_revision, o->revision) == 0)
+			return "";
+		*role = ROLE_WARN;
+		return flux_revision_short(o->attempted_revision, st->cell,
+					   sizeof(st->cell));
+	case COL_INTERVAL:
+		*role = ROLE_MUTED;
+		return o->interval;
 	case COL_SYNC: {
 		const struct drift_result *d;
 
@@ -496,7 +533,18 @@ static void flux_draw(struct pane *p, struct app *a, const struct rect *area,
 			"No sources or kustomizations.");
 		return;
 	}
-	list_draw(&body, cols, NCOLS, &st->view, cell, st, focused);
+	{
+		struct list_col shown[NCOLS];
+		int wide = body.w >= FLUX_WIDE, i2, nshown;
+
+		st->colmap = wide ? wide_map : compact_map;
+		nshown = wide ? NCOLS
+			      : (int)(sizeof(compact_map) /
+				      sizeof(compact_map[0]));
+		for (i2 = 0; i2 < nshown; i2++)
+			shown[i2] = all_cols[st->colmap[i2]];
+		list_draw(&body, shown, nshown, &st->view, cell, st, focused);
+	}
 }
 
 /* ---- actions ------------------------------------------------------- */
