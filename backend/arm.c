@@ -83,14 +83,6 @@ struct arm_call {
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static void wipe_free(char *s)
-{
-	if (!s)
-		return;
-	memset(s, 0, strlen(s));
-	free(s);
-}
-
 /* Replace control characters (C0, DEL) from server text by spaces. */
 static void sanitize(char *s)
 {
@@ -437,7 +429,7 @@ int arm_set_ca_file(struct arm *a, const char *path, struct err *e)
 
 void arm_set_token(struct arm *a, const char *token)
 {
-	wipe_free(a->token);
+	xfree_secret_str(a->token);
 	a->token = token && *token ? xstrdup(token) : NULL;
 }
 
@@ -584,7 +576,7 @@ void arm_free(struct arm **ap)
 		arm_call_cancel(a->calls);
 	free(a->endpoint);
 	free(a->ca);
-	wipe_free(a->token);
+	xfree_secret_str(a->token);
 	free(a);
 	*ap = NULL;
 }
@@ -649,7 +641,7 @@ static int call_send(struct arm_call *c, const char *method,
 	rq.ud = c;
 	err_clear(&e);
 	c->req = http_start(a->loop, &rq, &e);
-	wipe_free(auth);
+	xfree_secret_str(auth);
 	if (!c->req) {
 		c->err = e;
 		return -1;
@@ -1423,7 +1415,7 @@ struct arm_call *arm_import_image(struct arm *a, const char *sub,
 	rc = call_send(c, "POST", url, body, 0, -1, -1, REQ_TIMEOUT_MS,
 		       on_post_done);
 	free(url);
-	wipe_free(body);
+	xfree_secret_str(body);
 	return rc < 0 ? fail_later(c) : c;
 }
 

@@ -1422,23 +1422,6 @@ void flux_objects_sort(struct flux_object *v, size_t n)
 	free(tmp);
 }
 
-static int contains_nocase(const char *hay, const char *needle)
-{
-	size_t nl = strlen(needle), i;
-
-	if (!hay)
-		return 0;
-	for (; *hay; hay++) {
-		for (i = 0; i < nl; i++)
-			if (hay[i] == '\0' ||
-			    lower(hay[i]) != lower(needle[i]))
-				break;
-		if (i == nl)
-			return 1;
-	}
-	return 0;
-}
-
 int flux_matches(const struct flux_object *o, const char *filter)
 {
 	const char *fields[] = {
@@ -1461,7 +1444,7 @@ int flux_matches(const struct flux_object *o, const char *filter)
 	if (o->suspended && eq_nocase(filter, "suspended"))
 		return 1;
 	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-		if (contains_nocase(fields[i], filter))
+		if (text_contains_nocase(fields[i], filter))
 			return 1;
 	return 0;
 }

@@ -184,14 +184,6 @@ static char *secret_value(const cJSON *data, const char *key)
 	return (char *)out; /* NUL-terminated by base64_decode */
 }
 
-static void wipe(char *s)
-{
-	if (!s)
-		return;
-	memset(s, 0, strlen(s));
-	free(s);
-}
-
 static void ask_remote(struct repo *r, const cJSON *secret_data,
 		       const char *secret_note)
 {
@@ -224,11 +216,11 @@ static void ask_remote(struct repo *r, const cJSON *secret_data,
 	o.use_agent = 1;
 	err_clear(&e);
 	r->git = git_remote_head(r->d->loop, &o, on_git, r, &e);
-	wipe(user);
-	wipe(pass);
-	wipe(token);
-	wipe(ident);
-	wipe(kh);
+	xfree_secret_str(user);
+	xfree_secret_str(pass);
+	xfree_secret_str(token);
+	xfree_secret_str(ident);
+	xfree_secret_str(kh);
 	free(ca);
 	if (!r->git) {
 		r->r.state = DRIFT_ERROR;
@@ -315,13 +307,6 @@ static struct repo *get_repo(struct flux_drift *d,
 	d->repos = xgrow(d->repos, &d->cap, d->n + 1, sizeof(*d->repos));
 	d->repos[d->n++] = r;
 	return r;
-}
-
-void flux_drift_check_now(struct flux_drift *d, const struct flux_object *o)
-{
-	if (o->kind != FLUX_GIT_REPOSITORY)
-		return;
-	start_check(get_repo(d, o), o);
 }
 
 void flux_drift_update(struct flux_drift *d, const struct flux_object *v,

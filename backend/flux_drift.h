@@ -47,8 +47,6 @@ void flux_drift_free(struct flux_drift **d);
  * answer; at least min_interval_ms apart). Other kinds are ignored. */
 void flux_drift_update(struct flux_drift *d, const struct flux_object *v,
 		       size_t n, long long min_interval_ms);
-/* Check one now, whatever its interval (the operator asked). */
-void flux_drift_check_now(struct flux_drift *d, const struct flux_object *o);
 
 /* The result for a GitRepository, or NULL when it was never seen.
  * Borrowed until the next return to the loop. */

@@ -77,24 +77,16 @@ int git_remote_workers(void)
 
 /* ---- small helpers --------------------------------------------------- */
 
-static void wipe_free(char *s)
-{
-	if (s) {
-		explicit_bzero(s, strlen(s));
-		free(s);
-	}
-}
-
 static void call_free(struct git_remote_call *c)
 {
 	free(c->url);
 	free(c->shown);
 	free(c->ref);
-	wipe_free(c->password);
-	wipe_free(c->identity);
+	xfree_secret_str(c->password);
+	xfree_secret_str(c->identity);
 	free(c->known_hosts);
 	free(c->ca);
-	wipe_free(c->userpwd);
+	xfree_secret_str(c->userpwd);
 	free(c->req_url);
 	free(c->origin);
 	free(c->t.user);
@@ -380,7 +372,7 @@ static int follow_redirect(struct git_remote_call *c, const char *loc,
 	}
 	origin = http_origin(next);
 	if (strcmp(origin, c->origin) != 0) {
-		wipe_free(c->userpwd);
+		xfree_secret_str(c->userpwd);
 		c->userpwd = NULL;
 	}
 	free(origin);

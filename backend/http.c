@@ -86,10 +86,7 @@ static void req_free(struct http_req *r)
 	if (r->body)
 		memset(r->body, 0, r->body_len);
 	free(r->body);
-	if (r->userpwd) {
-		memset(r->userpwd, 0, strlen(r->userpwd));
-		free(r->userpwd);
-	}
+	xfree_secret_str(r->userpwd);
 	free(r);
 }
 
@@ -598,7 +595,6 @@ struct http_req *http_start(struct loop *l, const struct http_request *rq,
 		return NULL;
 	}
 	r->in_multi = 1;
-	loop_curl_kick(l);
 	return r;
 }
 

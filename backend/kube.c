@@ -101,20 +101,6 @@ static unsigned char *mem_dup(const unsigned char *p, size_t n)
 	return q;
 }
 
-static void wipe_free(void *p, size_t n)
-{
-	if (!p)
-		return;
-	memset(p, 0, n);
-	free(p);
-}
-
-static void wipe_str(char *s)
-{
-	if (s)
-		wipe_free(s, strlen(s));
-}
-
 void kube_conn_clear(struct kube_conn *c)
 {
 	if (!c)
@@ -126,12 +112,12 @@ void kube_conn_clear(struct kube_conn *c)
 	free(c->server);
 	free(c->ca);
 	free(c->tls_server_name);
-	wipe_str(c->token);
+	xfree_secret_str(c->token);
 	free(c->token_file);
 	free(c->cert);
-	wipe_free(c->key, c->key_len);
+	xfree_secret(c->key, c->key_len);
 	free(c->username);
-	wipe_str(c->password);
+	xfree_secret_str(c->password);
 	if (c->exec) {
 		free(c->exec->api_version);
 		free(c->exec->command);
@@ -358,9 +344,9 @@ void kube_client_free(struct kube_client **cp)
 	if (c->exec_proc)
 		proc_cancel(c->exec_proc);
 	loop_timer_cancel(c->loop, c->exec_timer);
-	wipe_str(c->exec_token);
+	xfree_secret_str(c->exec_token);
 	free(c->exec_cert);
-	wipe_free(c->exec_key, c->exec_key_len);
+	xfree_secret(c->exec_key, c->exec_key_len);
 	kube_conn_clear(&c->conn);
 	free(c);
 	*cp = NULL;
@@ -414,10 +400,10 @@ static int exec_cache_fresh(const struct kube_client *c)
 
 static void exec_cache_drop(struct kube_client *c)
 {
-	wipe_str(c->exec_token);
+	xfree_secret_str(c->exec_token);
 	c->exec_token = NULL;
 	free(c->exec_cert);
-	wipe_free(c->exec_key, c->exec_key_len);
+	xfree_secret(c->exec_key, c->exec_key_len);
 	c->exec_cert = c->exec_key = NULL;
 	c->exec_cert_len = c->exec_key_len = 0;
 	c->exec_valid = 0;
@@ -661,7 +647,7 @@ static void exec_start(struct kube_client *c)
 			resume_waiters(c, NULL);
 		}
 		if (out)
-			wipe_free(out, out_len);
+			xfree_secret(out, out_len);
 	} else {
 		c->exec_proc = proc_start(c->loop, argv, env, 120000,
 					  on_exec_done, c, &e);
@@ -892,9 +878,9 @@ static void call_send(struct kube_call *call)
 	call->http = http_start(c->loop, &rq, &e);
 	if (!call->http)
 		fail_later(call, &e);
-	wipe_str(auth);
-	wipe_str(userpwd);
-	wipe_str(token_from_file);
+	xfree_secret_str(auth);
+	xfree_secret_str(userpwd);
+	xfree_secret_str(token_from_file);
 	free(ctype);
 	free(url);
 }

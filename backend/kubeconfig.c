@@ -60,20 +60,6 @@ static char *sb_take(struct sbuf *b)
 	return s;
 }
 
-static void wipe_free(void *p, size_t n)
-{
-	if (!p)
-		return;
-	explicit_bzero(p, n);
-	free(p);
-}
-
-static void wipe_free_str(char *s)
-{
-	if (s)
-		wipe_free(s, strlen(s));
-}
-
 static unsigned char *dup_bytes(const unsigned char *p, size_t n)
 {
 	unsigned char *q;
@@ -110,7 +96,7 @@ static int read_whole_file(const char *path, size_t max, char **buf,
 		if (r < 0) {
 			saved = errno;
 			close(fd);
-			wipe_free(b, cap);
+			xfree_secret(b, cap);
 			return saved;
 		}
 		if (r == 0)
@@ -118,7 +104,7 @@ static int read_whole_file(const char *path, size_t max, char **buf,
 		n += (size_t)r;
 		if (n > max) {
 			close(fd);
-			wipe_free(b, cap);
+			xfree_secret(b, cap);
 			return EFBIG;
 		}
 	}
@@ -173,11 +159,11 @@ static void exec_clear(struct kubeconfig_exec *x)
 	free(x->api_version);
 	free(x->command);
 	for (i = 0; i < x->nargs; i++)
-		wipe_free_str(x->args[i]);
+		xfree_secret_str(x->args[i]);
 	free(x->args);
 	for (i = 0; i < x->nenv; i++) {
 		free(x->env[i].name);
-		wipe_free_str(x->env[i].value);
+		xfree_secret_str(x->env[i].value);
 	}
 	free(x->env);
 	free(x->install_hint);
@@ -198,14 +184,14 @@ static void cluster_clear(struct kubeconfig_cluster *c)
 static void user_clear(struct kubeconfig_user *u)
 {
 	free(u->name);
-	wipe_free_str(u->token);
+	xfree_secret_str(u->token);
 	free(u->token_file);
 	free(u->client_cert_file);
 	free(u->client_cert_data);
 	free(u->client_key_file);
-	wipe_free(u->client_key_data, u->client_key_data_len);
+	xfree_secret(u->client_key_data, u->client_key_data_len);
 	free(u->username);
-	wipe_free_str(u->password);
+	xfree_secret_str(u->password);
 	if (u->exec) {
 		exec_clear(u->exec);
 		free(u->exec);
@@ -937,7 +923,7 @@ static int load_file(struct kubeconfig *kc, const char *path,
 	kc->files = xrealloc(kc->files, (kc->nfiles + 1) * sizeof(char *));
 	kc->files[kc->nfiles++] = abs;
 	rc = load_text(kc, abs, text, len, &empty, e);
-	wipe_free(text, len);
+	xfree_secret(text, len);
 	if (rc < 0)
 		return rc;
 	*status = FILE_LOADED;
@@ -1242,7 +1228,7 @@ static int resolve_user(const struct kubeconfig_user *u, struct kube_target *t,
 		rc = read_referenced(f, u->token_file_line, upath, "tokenFile",
 				     u->token_file, &tmp, &tmp_len, e);
 		if (rc == 0)
-			wipe_free(tmp, tmp_len);
+			xfree_secret(tmp, tmp_len);
 	}
 	if (rc == 0) {
 		if (u->token_file) {
@@ -1408,12 +1394,12 @@ void kube_target_clear(struct kube_target *t)
 	free(t->ca);
 	free(t->tls_server_name);
 	free(t->proxy_url);
-	wipe_free_str(t->token);
+	xfree_secret_str(t->token);
 	free(t->token_file);
 	free(t->client_cert);
-	wipe_free(t->client_key, t->client_key_len);
+	xfree_secret(t->client_key, t->client_key_len);
 	free(t->username);
-	wipe_free_str(t->password);
+	xfree_secret_str(t->password);
 	exec_clear(&t->exec);
 	memset(t, 0, sizeof(*t));
 }

@@ -64,7 +64,6 @@ struct loop {
 	struct loop_post_item *posts;
 	int postpipe[2];
 	int stopped;
-	int kick;
 };
 
 /* The handler only knows one pipe; jumpdeck runs one loop per process. */
@@ -310,11 +309,6 @@ void loop_set_curl_done(struct loop *l, loop_curl_done_fn fn)
 	l->curl_done = fn;
 }
 
-void loop_curl_kick(struct loop *l)
-{
-	l->kick = 1;
-}
-
 void loop_stop(struct loop *l)
 {
 	l->stopped = 1;
@@ -348,8 +342,6 @@ static long next_timeout(struct loop *l, long max_wait_ms)
 	}
 	if (max_wait_ms >= 0 && (best < 0 || best > max_wait_ms))
 		best = max_wait_ms;
-	if (l->kick)
-		best = 0;
 	if (best > 3600000)
 		best = 3600000;
 	return (long)best;
@@ -485,7 +477,6 @@ int loop_run_once(struct loop *l, long max_wait_ms)
 			p->events |= POLLOUT;
 	}
 	rc = poll(pfds, total, (int)next_timeout(l, max_wait_ms));
-	l->kick = 0;
 	if (rc > 0) {
 		if (pfds[0].revents)
 			n += drain_signals(l);

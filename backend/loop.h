@@ -39,8 +39,6 @@ void loop_post(struct loop *l, loop_post_fn fn, void *ud);
 
 CURLM *loop_curl(struct loop *l);
 void loop_set_curl_done(struct loop *l, loop_curl_done_fn fn);
-/* Kick curl after adding a handle so it starts without waiting. */
-void loop_curl_kick(struct loop *l);
 
 /* Wait for at most max_wait_ms (-1: until something happens), then
  * dispatch everything that is ready. Returns the number dispatched. */

@@ -777,41 +777,19 @@ void nodes_sort(struct node *v, size_t n, enum node_sort_key key,
 	free(tmp);
 }
 
-static char lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-static int contains_nocase(const char *hay, const char *needle)
-{
-	size_t nl = strlen(needle), i;
-
-	if (!hay)
-		return 0;
-	for (; *hay; hay++) {
-		for (i = 0; i < nl; i++)
-			if (hay[i] == '\0' ||
-			    lower(hay[i]) != lower(needle[i]))
-				break;
-		if (i == nl)
-			return 1;
-	}
-	return 0;
-}
-
 int node_matches(const struct node *n, const char *filter)
 {
 	char status[NODE_STATUS_LEN];
 
 	if (!filter || !filter[0])
 		return 1;
-	return contains_nocase(n->name, filter) ||
-	       contains_nocase(node_status_text(n, status, sizeof(status)),
+	return text_contains_nocase(n->name, filter) ||
+	       text_contains_nocase(node_status_text(n, status, sizeof(status)),
 			       filter) ||
-	       contains_nocase(n->pool, filter) ||
-	       contains_nocase(n->mode, filter) ||
-	       contains_nocase(n->roles, filter) ||
-	       contains_nocase(n->version, filter);
+	       text_contains_nocase(n->pool, filter) ||
+	       text_contains_nocase(n->mode, filter) ||
+	       text_contains_nocase(n->roles, filter) ||
+	       text_contains_nocase(n->version, filter);
 }
 
 /* ---- JSON --------------------------------------------------------------- */

@@ -77,14 +77,6 @@ static void sb_form(struct sbuf *b, const char *key, const char *value)
 	sb_pct(b, value);
 }
 
-static void wipe_free(char *s)
-{
-	if (s) {
-		memset(s, 0, strlen(s));
-		free(s);
-	}
-}
-
 static void sb_wipe(struct sbuf *b)
 {
 	if (b->p)
@@ -467,7 +459,7 @@ static void tok_drop(struct registry *r, const char *key)
 		if (strcmp(r->toks[i].key, key) != 0)
 			continue;
 		free(r->toks[i].key);
-		wipe_free(r->toks[i].token);
+		xfree_secret_str(r->toks[i].token);
 		r->toks[i] = r->toks[--r->ntoks];
 		return;
 	}
@@ -492,7 +484,7 @@ void registry_forget_tokens(struct registry *r)
 		return;
 	while (r->ntoks)
 		tok_drop(r, r->toks[0].key);
-	wipe_free(r->refresh);
+	xfree_secret_str(r->refresh);
 	r->refresh = NULL;
 }
 
@@ -500,7 +492,7 @@ void registry_set_aad_token(struct registry *r, const char *token)
 {
 	if (!r)
 		return;
-	wipe_free(r->aad_token);
+	xfree_secret_str(r->aad_token);
 	r->aad_token = token && *token ? xstrdup(token) : NULL;
 }
 
@@ -913,7 +905,7 @@ static void op_send(struct registry_op *op)
 		op->spool_failed = 0;
 		if (ftruncate(op->fd, 0) < 0 ||
 		    EVP_DigestInit_ex(op->md, EVP_sha256(), NULL) != 1) {
-			wipe_free(auth);
+			xfree_secret_str(auth);
 			op_failf(op, ERR_IO, "cannot prepare a temporary "
 				 "file for %s", op->subject);
 			return;
@@ -934,8 +926,8 @@ static void op_send(struct registry_op *op)
 	}
 	err_clear(&e);
 	op->req = http_start(r->loop, &rq, &e);
-	wipe_free(userpwd);
-	wipe_free(auth);
+	xfree_secret_str(userpwd);
+	xfree_secret_str(auth);
 	if (!op->req)
 		op_fail(op, &e);
 }
@@ -1215,7 +1207,7 @@ static void job_start_req(struct registry *r, const char *method,
 	rq.ud = r;
 	err_clear(&e);
 	j->req = http_start(r->loop, &rq, &e);
-	wipe_free(userpwd);
+	xfree_secret_str(userpwd);
 	if (!j->req)
 		job_failf(r, e.code, "registry %s: %s", r->name, e.msg);
 }
@@ -1251,7 +1243,7 @@ static void on_token_answer(const struct http_response *resp, void *ud)
 	if (resp->status == 401 && r->auth == REGISTRY_AUTH_ACR &&
 	    !j->fresh_refresh && !j->reexchanged) {
 		/* The cached refresh token was refused: exchange again. */
-		wipe_free(r->refresh);
+		xfree_secret_str(r->refresh);
 		r->refresh = NULL;
 		j->reexchanged = 1;
 		job_run(r);
@@ -1331,7 +1323,7 @@ static void on_exchange_answer(const struct http_response *resp, void *ud)
 			  "token)", r->name);
 		return;
 	}
-	wipe_free(r->refresh);
+	xfree_secret_str(r->refresh);
 	r->refresh = xstrdup(rt);
 	r->refresh_deadline_ms = token_deadline(rt, 0);
 	cJSON_Delete(js);
@@ -1397,7 +1389,7 @@ static void job_run(struct registry *r)
 			if (strcmp(r->toks[i].key, j->key) == 0)
 				dl = r->toks[i].deadline_ms;
 		job_finish(r, copy, dl, NULL);
-		wipe_free(copy);
+		xfree_secret_str(copy);
 		return;
 	}
 	if (!r->realm) {
@@ -1473,8 +1465,8 @@ void registry_free(struct registry **rp)
 	free(r->name);
 	free(r->ca);
 	free(r->username);
-	wipe_free(r->password);
-	wipe_free(r->aad_token);
+	xfree_secret_str(r->password);
+	xfree_secret_str(r->aad_token);
 	free(r->tenant);
 	free(r->auth_url);
 	free(r->realm);

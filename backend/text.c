@@ -273,3 +273,25 @@ int text_pad(char *dst, size_t dstsz, const char *safe, int cols)
 	dst[len] = '\0';
 	return w;
 }
+
+static char ascii_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+int text_contains_nocase(const char *hay, const char *needle)
+{
+	size_t nl = strlen(needle), i;
+
+	if (!hay)
+		return 0;
+	for (; *hay; hay++) {
+		for (i = 0; i < nl; i++)
+			if (hay[i] == '\0' ||
+			    ascii_lower(hay[i]) != ascii_lower(needle[i]))
+				break;
+		if (i == nl)
+			return 1;
+	}
+	return 0;
+}

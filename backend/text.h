@@ -55,6 +55,10 @@ int text_width(const char *s);
  * width written: cols, or less only when dstsz is too small. */
 int text_pad(char *dst, size_t dstsz, const char *safe, int cols);
 
+/* 1 when needle occurs in hay ignoring ASCII case (a filter's match);
+ * a NULL hay never matches. */
+int text_contains_nocase(const char *hay, const char *needle);
+
 /* ASCII mode, process-wide: on for non-UTF-8 locales or --ascii. */
 void text_set_ascii(int on);
 int text_ascii(void);

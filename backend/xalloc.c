@@ -89,3 +89,17 @@ char *xasprintf(const char *fmt, ...)
 	va_end(ap);
 	return p;
 }
+
+void xfree_secret(void *p, size_t n)
+{
+	if (!p)
+		return;
+	explicit_bzero(p, n);
+	free(p);
+}
+
+void xfree_secret_str(char *s)
+{
+	if (s)
+		xfree_secret(s, strlen(s));
+}

@@ -77,15 +77,6 @@ const char *app_audit_path(struct app *a)
 	return a->audit_path ? a->audit_path : "(no audit log path)";
 }
 
-const struct err *app_conn_error(struct app *a, long *retry_in_ms)
-{
-	if (retry_in_ms)
-		*retry_in_ms = 0;
-	if (a->have_kc_err)
-		return &a->kc_err;
-	return a->nodes ? informer_error(a->nodes) : NULL;
-}
-
 static void on_frame_timer(void *ud);
 
 void app_mark(struct app *a)

@@ -53,8 +53,6 @@ struct pipeline *app_pipeline(struct app *a);
 const char *app_pipeline_error(struct app *a);
 /* The images pane hears of finished operations (for its op ids). */
 void images_op_finished(struct app *a, size_t row, int ok, const char *msg);
-/* The connection's health: NULL when fine, else the sentence. */
-const struct err *app_conn_error(struct app *a, long *retry_in_ms);
 int app_read_only(const struct app *a);
 const char *app_context(const struct app *a);
 void app_status(struct app *a, enum role r, const char *fmt, ...)

@@ -256,11 +256,16 @@ void app_draw_frame(struct app *a)
 		scr_flush();
 		return;
 	}
-	/* Models to rows first: tabs and titles show every pane's state. */
+	/* Models to rows first, for the panes whose state is on screen: a
+	 * visible pane, or every pane when the tab strip shows their
+	 * headlines. A hidden pane keeps its flag until it is shown. */
 	for (i = 0; i < LAYOUT_PANES; i++) {
 		struct pane *p = &a->panes[i];
 
-		if (p->recalc && p->ops->recalc)
+		if (!p->recalc ||
+		    (!a->layout.panes[i].h && !a->layout.tabs.h))
+			continue;
+		if (p->ops->recalc)
 			p->ops->recalc(p, a);
 		p->recalc = 0;
 	}
