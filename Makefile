@@ -25,7 +25,7 @@ ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 \
 
 LIB_SRC := $(wildcard backend/*.c) $(wildcard panes/*.c) $(wildcard tui/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/default_theme.o
-MAIN_SRC := $(wildcard src/*.c)
+MAIN_SRC := $(wildcard cli/*.c)
 MAIN_OBJ := $(MAIN_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -123,7 +123,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 format:
-	clang-format -i $(LIB_SRC) $(MAIN_SRC) backend/*.h panes/*.h tui/*.h
+	clang-format -i $(LIB_SRC) $(MAIN_SRC) backend/*.h panes/*.h tui/*.h cli/*.h
 
 clean:
 	rm -rf build build-asan
