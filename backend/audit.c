@@ -312,6 +312,7 @@ static void build_body(struct sbuf *b, const struct audit_record *r,
 	char *identity = redact(r->identity), *context = redact(r->context);
 	char *action = redact(r->action), *target = redact(r->target);
 	char *detail = redact(r->detail), *sudo_user = redact(sudo);
+	char *op = redact(r->op);
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	timefmt_rfc3339_millis(&ts, when, sizeof(when));
@@ -345,6 +346,8 @@ static void build_body(struct sbuf *b, const struct audit_record *r,
 	put_str(b, audit_outcome_name(r->outcome));
 	put_key(b, "detail", 0);
 	put_str(b, detail);
+	put_key(b, "op", 0);
+	put_str(b, op);
 	put_key(b, "pid", 0);
 	snprintf(num, sizeof(num), "%ld", (long)getpid());
 	sb_puts(b, num);
@@ -362,6 +365,7 @@ static void build_body(struct sbuf *b, const struct audit_record *r,
 	free(target);
 	free(detail);
 	free(sudo_user);
+	free(op);
 }
 
 /* ---- reading the end of the file ---------------------------------------- */
@@ -790,6 +794,7 @@ static int entry_from_line(struct audit_entry *a, const char *line, size_t len)
 	a->target = dup_json_str(j, "target");
 	a->outcome = dup_json_str(j, "outcome");
 	a->detail = dup_json_str(j, "detail");
+	a->op = dup_json_str(j, "op");
 	v = cJSON_GetObjectItemCaseSensitive(j, "pid");
 	a->pid = cJSON_IsNumber(v) ? (long)v->valuedouble : 0;
 	v = cJSON_GetObjectItemCaseSensitive(j, "seq");
@@ -871,6 +876,7 @@ void audit_entries_free(struct audit_entry **v, size_t n)
 		free(a->target);
 		free(a->outcome);
 		free(a->detail);
+		free(a->op);
 	}
 	free(*v);
 	*v = NULL;
