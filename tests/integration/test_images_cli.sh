@@ -225,11 +225,6 @@ JDENV=""
 t4=$(($(date +%s) - t0))
 check "concurrency 4: six imports succeed" \
 	sh -c 'test "$1" -eq 0 && test "$(grep -c "^✓ imported to par/" "$2")" -eq 6' _ "$RC" "$J"
-if [ "$t4" -lt 11 ]; then
-	ok "concurrency 4: six 2-s imports take well under 12 s (${t4} s)"
-else
-	not_ok "concurrency 4: six 2-s imports take well under 12 s (${t4} s)"
-fi
 n=$(imports_with par/ | max_overlap)
 check "concurrency 4: at most 4 operations at once, and 4 did run at once ($n)" \
 	test "$n" -eq 4
@@ -248,6 +243,12 @@ if [ "$t1" -ge 12 ]; then
 	ok "JUMPDECK_IMPORT_CONCURRENCY=1: one at a time, at least 6 x 2 s (${t1} s)"
 else
 	not_ok "JUMPDECK_IMPORT_CONCURRENCY=1: one at a time, at least 6 x 2 s (${t1} s)"
+fi
+# Wall time alone depends on the machine's load; both runs share it.
+if [ "$t4" -lt "$t1" ]; then
+	ok "concurrency 4 is faster than one at a time (${t4} s < ${t1} s)"
+else
+	not_ok "concurrency 4 is faster than one at a time (${t4} s < ${t1} s)"
 fi
 n=$(imports_with seq/ | max_overlap)
 check "JUMPDECK_IMPORT_CONCURRENCY=1: never two operations at once ($n)" \
