@@ -256,10 +256,10 @@ era_tests() {
 	JUMPDECK_AUDIT_LOG=$AUDIT
 	export KUBECONFIG JUMPDECK_AUDIT_LOG
 	if [ "$ERA" = v1 ]; then
-		TAG=v1.4.1
+		TAG=v1.8.0
 		LABELED=True
-		GIT_CRD="gitrepositories.source.toolkit.fluxcd.io: served v1,v1beta2, stored v1"
-		KS_CRD="kustomizations.kustomize.toolkit.fluxcd.io: served v1,v1beta2, stored v1"
+		GIT_CRD="gitrepositories.source.toolkit.fluxcd.io: served v1, stored v1"
+		KS_CRD="kustomizations.kustomize.toolkit.fluxcd.io: served v1, stored v1"
 		BUCKET_CRD="buckets.source.toolkit.fluxcd.io: served v1, stored v1"
 		CONTROLLERS="kustomize-controller source-controller source-watcher"
 	else
@@ -302,7 +302,7 @@ era_tests() {
 "spec":{"replicas":1,"selector":{"matchLabels":{"app":"source-watcher"}},
 "template":{"metadata":{"labels":{"app":"source-watcher"}},
 "spec":{"containers":[{"name":"manager",
-"image":"acraksdemo.azurecr.io/live/fluxcd/source-watcher:v1.4.1"}]}}}}' &&
+"image":"acraksdemo.azurecr.io/live/fluxcd/source-watcher:v1.8.0"}]}}}}' &&
 			api PATCH "$DEPLOY_BASE/source-watcher/status" '{"status":{
 "observedGeneration":1,"replicas":1,"readyReplicas":1,"availableReplicas":1,
 "updatedReplicas":1,"conditions":[{"type":"Available","status":"True",
