@@ -380,30 +380,22 @@ struct discover {
 	void *ud;
 };
 
-static void on_apis(struct kube_result *r, void *ud)
+static void on_discovered(const char *const *versions, int installed,
+			  const struct err *e, void *ud)
 {
 	struct discover *d = ud;
-	const char *v[FLUX_KIND_COUNT];
-	int k;
 
-	if (!r->ok) {
-		d->done(NULL, &r->err, d->ud);
-		free(d);
-		return;
-	}
-	for (k = 0; k < FLUX_KIND_COUNT; k++)
-		v[k] = flux_pick_version_in_list(r->json,
-						 flux_kind_get(k)->group);
-	d->done(v, NULL, d->ud);
+	(void)installed;
+	d->done(versions, e, d->ud);
 	free(d);
 }
 
-struct kube_call *flux_discover_versions(struct kube_client *c,
-					 flux_versions_fn done, void *ud)
+struct flux_discovery *flux_discover_versions(struct kube_client *c,
+					      flux_versions_fn done, void *ud)
 {
 	struct discover *d = xmalloc(sizeof(*d));
 
 	d->done = done;
 	d->ud = ud;
-	return kube_request(c, "GET", "/apis", NULL, NULL, on_apis, d);
+	return flux_discover_start(c, on_discovered, d);
 }

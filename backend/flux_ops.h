@@ -7,6 +7,7 @@
 
 #include "err.h"
 #include "flux.h"
+#include "flux_discover.h"
 #include "kube.h"
 
 enum flux_action_kind {
@@ -50,12 +51,12 @@ struct flux_action *flux_action_start(struct kube_client *c,
  * called. */
 void flux_action_cancel(struct flux_action *a);
 
-/* Discovery for one-shot use: the served version of every kind, from
- * GET /apis. done gets versions (string literals, NULL when not served)
- * or e. */
+/* Discovery for one-shot use: the version each kind is served at, chosen
+ * per kind (flux_discover.h). done gets versions (string literals, NULL
+ * when not served) or e. */
 typedef void (*flux_versions_fn)(const char *const *versions,
 				 const struct err *e, void *ud);
-struct kube_call *flux_discover_versions(struct kube_client *c,
-					 flux_versions_fn done, void *ud);
+struct flux_discovery *flux_discover_versions(struct kube_client *c,
+					      flux_versions_fn done, void *ud);
 
 #endif

@@ -1,9 +1,10 @@
-/* flux_watch.c - discovery of the Flux groups (GET /apis, then GET
- * /apis/<group>/<version> for the resources it serves), then one informer
- * per served kind and one on the Deployments of the controllers'
+/* flux_watch.c - Flux in the cluster, kept current: per-kind discovery
+ * (flux_discover), then one informer per served kind at the version the
+ * cluster serves it, and one on the Deployments of the controllers'
  * namespace; sentences for whatever fails, never "not installed" for a
  * 403. */
 #include "flux_watch.h"
+#include "flux_discover.h"
 #include "http.h"
 #include "informer.h"
 #include "xalloc.h"
@@ -15,28 +16,18 @@
 
 #define MAX_PROBLEMS (FLUX_KIND_COUNT + 4)
 
-struct group_req {
-	struct flux_watch *w;
-	char group[64];
-	char version[16];
-	int slot;
-};
-
 struct flux_watch {
 	struct kube_client *c;
 	struct loop *loop;
 	struct flux_watch_ops ops;
 	void *ud;
 	char *ns;
-	struct kube_call *call;
-	struct kube_call *group_calls[3];
-	struct group_req greq[3];
-	int pending_groups; /* resource lists still to come */
+	struct flux_discovery *disc;
 	int discovered;
+	int installed;
 	int failures;
 	unsigned timer;
-	const char *version[FLUX_KIND_COUNT];
-	int served[FLUX_KIND_COUNT];
+	const char *version[FLUX_KIND_COUNT]; /* NULL: not served */
 	struct informer *inf[FLUX_KIND_COUNT];
 	struct informer *deploy;
 	struct err discovery_err;
@@ -81,7 +72,7 @@ static void start_informers(struct flux_watch *w)
 	for (k = 0; k < FLUX_KIND_COUNT; k++) {
 		const struct flux_kind_info *ki = flux_kind_get(k);
 
-		if (!w->version[k] || !w->served[k] || w->inf[k])
+		if (!w->version[k] || w->inf[k])
 			continue;
 		snprintf(path, sizeof(path), "/apis/%s/%s/%s", ki->group,
 			 w->version[k], ki->plural);
@@ -103,105 +94,33 @@ static void on_retry(void *ud)
 	start_discovery(w);
 }
 
-static void discovery_failed(struct flux_watch *w, const struct err *e)
-{
-	long ms = http_backoff_ms(w->failures++, 1000, 30000);
-
-	w->discovery_err = *e;
-	w->has_discovery_err = 1;
-	w->timer = loop_timer_add(w->loop, ms, on_retry, w);
-	changed(w);
-}
-
-static void on_group_done(struct kube_result *r, void *ud)
-{
-	struct group_req *g = ud;
-	struct flux_watch *w = g->w;
-	const cJSON *res, *it;
-	int k;
-
-	w->pending_groups--;
-	w->group_calls[g->slot] = NULL;
-	if (r->ok) {
-		res = cJSON_GetObjectItemCaseSensitive(r->json, "resources");
-		cJSON_ArrayForEach(it, res)
-		{
-			const cJSON *name =
-				cJSON_GetObjectItemCaseSensitive(it, "name");
-
-			if (!cJSON_IsString(name))
-				continue;
-			for (k = 0; k < FLUX_KIND_COUNT; k++) {
-				const struct flux_kind_info *ki =
-					flux_kind_get(k);
-
-				if (strcmp(ki->group, g->group) == 0 &&
-				    strcmp(ki->plural, name->valuestring) == 0)
-					w->served[k] = 1;
-			}
-		}
-	} else {
-		struct err e = r->err;
-
-		err_prefix(&e, "%s/%s", g->group, g->version);
-		w->discovery_err = e;
-		w->has_discovery_err = 1;
-	}
-	if (w->pending_groups == 0)
-		start_informers(w);
-}
-
-static void on_apis_done(struct kube_result *r, void *ud)
+static void on_discovered(const char *const *versions, int installed,
+			  const struct err *e, void *ud)
 {
 	struct flux_watch *w = ud;
-	static const char *const groups[] = {"source.toolkit.fluxcd.io",
-					     "kustomize.toolkit.fluxcd.io",
-					     "helm.toolkit.fluxcd.io"};
-	size_t i;
+	long ms;
 	int k;
 
-	w->call = NULL;
-	if (!r->ok) {
-		struct err e = r->err;
-
-		err_prefix(&e, "Flux API discovery");
-		discovery_failed(w, &e);
+	w->disc = NULL;
+	if (!versions) {
+		ms = http_backoff_ms(w->failures++, 1000, 30000);
+		w->discovery_err = *e;
+		w->has_discovery_err = 1;
+		w->timer = loop_timer_add(w->loop, ms, on_retry, w);
+		changed(w);
 		return;
 	}
 	w->failures = 0;
 	w->has_discovery_err = 0;
-	for (k = 0; k < FLUX_KIND_COUNT; k++) {
-		const struct flux_kind_info *ki = flux_kind_get(k);
-
-		w->version[k] = flux_pick_version_in_list(r->json, ki->group);
-	}
-	w->pending_groups = 0;
-	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
-		const char *v = flux_pick_version_in_list(r->json, groups[i]);
-		struct group_req *g;
-		char path[256];
-
-		if (!v)
-			continue;
-		g = &w->greq[i];
-		memset(g, 0, sizeof(*g));
-		g->w = w;
-		g->slot = (int)i;
-		snprintf(g->group, sizeof(g->group), "%s", groups[i]);
-		snprintf(g->version, sizeof(g->version), "%s", v);
-		snprintf(path, sizeof(path), "/apis/%s/%s", groups[i], v);
-		w->pending_groups++;
-		w->group_calls[i] = kube_request(w->c, "GET", path, NULL, NULL,
-						 on_group_done, g);
-	}
-	if (w->pending_groups == 0)
-		start_informers(w);
+	w->installed = installed;
+	for (k = 0; k < FLUX_KIND_COUNT; k++)
+		w->version[k] = versions[k];
+	start_informers(w);
 }
 
 static void start_discovery(struct flux_watch *w)
 {
-	w->call = kube_request(w->c, "GET", "/apis", NULL, NULL, on_apis_done,
-			       w);
+	w->disc = flux_discover_start(w->c, on_discovered, w);
 }
 
 struct flux_watch *flux_watch_start(struct kube_client *c, const char *ns,
@@ -227,9 +146,7 @@ void flux_watch_stop(struct flux_watch **wp)
 
 	if (!w)
 		return;
-	kube_call_cancel(w->call);
-	for (k = 0; k < 3; k++)
-		kube_call_cancel(w->group_calls[k]);
+	flux_discover_cancel(&w->disc);
 	loop_timer_cancel(w->loop, w->timer);
 	for (k = 0; k < FLUX_KIND_COUNT; k++)
 		informer_stop(&w->inf[k]);
@@ -257,20 +174,13 @@ int flux_watch_settled(const struct flux_watch *w)
 
 int flux_watch_not_installed(const struct flux_watch *w)
 {
-	int k;
-
-	if (!w->discovered)
-		return 0;
-	for (k = 0; k < FLUX_KIND_COUNT; k++)
-		if (w->version[k])
-			return 0;
-	return 1;
+	return w->discovered && !w->installed;
 }
 
 const char *flux_watch_version(const struct flux_watch *w,
 			       enum flux_kind kind)
 {
-	if (kind >= FLUX_KIND_COUNT || !w->served[kind])
+	if (kind >= FLUX_KIND_COUNT)
 		return NULL;
 	return w->version[kind];
 }
