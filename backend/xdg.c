@@ -54,6 +54,11 @@ char *xdg_state_path(const char *leaf)
 	return xdg_path("XDG_STATE_HOME", ".local/state", leaf);
 }
 
+char *xdg_cache_path(const char *leaf)
+{
+	return xdg_path("XDG_CACHE_HOME", ".cache", leaf);
+}
+
 int xdg_mkdirs(const char *path_of_file, struct err *e)
 {
 	char *dir = xstrdup(path_of_file);

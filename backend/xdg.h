@@ -18,6 +18,10 @@ char *xdg_config_path(const char *leaf);
  * rules as xdg_config_path. */
 char *xdg_state_path(const char *leaf);
 
+/* $XDG_CACHE_HOME/jumpdeck/leaf, or ~/.cache/jumpdeck/leaf; same rules
+ * as xdg_config_path. For what can be thrown away (completion data). */
+char *xdg_cache_path(const char *leaf);
+
 /* Create the directories leading to the file path_of_file (not the file
  * itself), each new one with mode 0700; existing ones are left as they are.
  * Returns 0, or -ERR_IO with e naming the directory. */

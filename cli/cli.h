@@ -4,6 +4,8 @@
 #ifndef JD_CLI_H
 #define JD_CLI_H
 
+struct config;
+
 struct cli_opts {
 	const char *kubeconfig;
 	const char *context;
@@ -23,7 +25,51 @@ struct cli_opts {
 	const char *registry, *registry_url;
 	int force;            /* --force */
 	int all;              /* --all */
+	const char *check;    /* config --check FILE */
+	int want_help, want_version;
+	/* The loaded configuration (main owns it), NULL before loading. */
+	const struct config *cfg;
 };
+
+/* What completes an argument (of an option or a command). */
+enum cli_arg {
+	CLI_ARG_NONE,       /* nothing to offer */
+	CLI_ARG_FILE,       /* file names (the shell completes them) */
+	CLI_ARG_CONTEXT,    /* kubeconfig contexts */
+	CLI_ARG_THEME,      /* theme names */
+	CLI_ARG_NAMESPACE,  /* namespaces holding Flux objects */
+	CLI_ARG_NODE,       /* node names */
+	CLI_ARG_FLUX_KIND,  /* ks, kustomization, gitrepo, ... */
+	CLI_ARG_FLUX_NAME,  /* Flux objects of the kind before */
+	CLI_ARG_IMAGE,      /* the configured images' short names */
+	CLI_ARG_AUDIT_VERB, /* verify */
+};
+
+/* One row of the option table (cli/main.c): getopt_long, --help and the
+ * completions are built from it. arg is NULL for a flag. */
+struct cli_option {
+	const char *name;  /* long name, without "--" */
+	int short_name;    /* 'n', or 0 */
+	int id;
+	const char *arg;   /* "FILE" in --help, NULL for a flag */
+	enum cli_arg complete;
+	const char *help;
+};
+
+/* One row of the command table (cli/main.c). */
+struct cli_command {
+	const char *name;
+	const char *usage; /* the arguments, for --help */
+	const char *help;
+	int min_args, max_args; /* max -1: any number */
+	enum cli_arg args[3];   /* the last one repeats */
+	int (*run)(struct cli_opts *o, int argc, char **argv);
+	int hidden;             /* not in --help nor offered */
+};
+
+/* Both end with a row whose name is NULL. */
+extern const struct cli_option cli_options[];
+extern const struct cli_command cli_commands[];
 
 int cli_nodes(const struct cli_opts *o);
 int cli_cordon(const struct cli_opts *o, const char *node, int on);
@@ -35,9 +81,17 @@ int cli_status(const struct cli_opts *o);
 int cli_images_action(const struct cli_opts *o, int promote, int argc,
 		      char **argv);
 
-struct config;
-/* Load the config and apply the flags; 0, or 2 after printing why. */
+/* Load the config, apply the flags and the key bindings; 0, or 2 after
+ * printing every problem (c is then freed). */
 int cli_load_config(const struct cli_opts *o, struct config *c);
+/* Fill the options the command line left unset from the config
+ * (kubeconfig, context, theme, audit log, read-only, ASCII, colour). */
+void cli_apply_config(struct cli_opts *o, const struct config *c);
+/* `jumpdeck --version`: ours and the libraries' run-time versions. */
+int cli_version(void);
+/* `jumpdeck __complete WORD...`: candidates for the last word, one a
+ * line; ":files" alone asks the shell for file names. */
+int cli_complete(const struct cli_opts *o, int argc, char **argv);
 int cli_check(const struct cli_opts *o);
 int cli_flux_action(const struct cli_opts *o, const char *verb,
 		    const char *kind, const char *name);

@@ -5,7 +5,7 @@ set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 tmp=$(mktemp)
-awk -v keys="$("$BUILD/jumpdeck" keys --markdown)" '
+awk -v keys="$("$BUILD/jumpdeck" --config /dev/null keys --markdown)" '
 	/<!-- keys:begin -->/ { print; print keys; skip = 1; next }
 	/<!-- keys:end -->/ { skip = 0 }
 	!skip { print }

@@ -111,7 +111,31 @@ const struct action_info *action_by_name(const char *name);
 int key_from_name(const char *name);
 const char *action_key_name(int key, char *buf, size_t sz);
 
-/* The key list as Markdown (README) or plain text (--help). */
-void actions_print(void *file, int markdown);
+/* The key list with the bindings in force: plain text (--help), plain
+ * with the action names (`jumpdeck keys`), or Markdown with the names
+ * (the README). */
+#define ACTIONS_MARKDOWN 1
+#define ACTIONS_NAMES 2
+void actions_print(void *file, int how);
+
+/* Key bindings: a layer over the table's default keys (the config file's
+ * `key.ACTION = KEYS` lines). Lookups, the help overlay, --help and
+ * `jumpdeck keys` all read the keys in force through action_keys(). */
+
+/* The keys in force for an action: its binding, or the table's keys. */
+const char *action_keys(enum action_id id);
+/* 1 when the action's keys come from a binding. */
+int action_is_rebound(enum action_id id);
+/* Give the named action these keys (space-separated key names; "none"
+ * leaves it without a key). Returns 0, or -1 with why filled (unknown
+ * action or key name, a key listed twice). */
+int actions_bind(const char *name, const char *keys, char *why,
+		 size_t whysz);
+/* Forget every binding. */
+void actions_reset_bindings(void);
+/* Do a and b, as bound now, both answer one key where they meet (the
+ * same scope, or a pane's key hiding a list or global key, or a list key
+ * hiding a global one)? Returns 1 and sets *key, else 0. */
+int actions_clash(enum action_id a, enum action_id b, int *key);
 
 #endif

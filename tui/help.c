@@ -49,7 +49,7 @@ void app_draw_help(struct app *a)
 			} else {
 				char k[40];
 
-				snprintf(k, sizeof(k), "%s", ai->keys);
+				snprintf(k, sizeof(k), "%s", action_keys(ai->id));
 				scr_put(y, r.x + 3, 18, ROLE_KEY, k);
 				scr_put(y, r.x + 22, r.w - 24,
 					ai->mutating ? ROLE_WARN

@@ -9,7 +9,7 @@ ok() { echo "ok - $1"; }
 nok() { echo "not ok - $1"; fail=1; }
 
 gen=$(mktemp)
-"$bin" keys --markdown >"$gen"
+"$bin" --config /dev/null keys --markdown >"$gen"
 readme=$(mktemp)
 sed -n '/<!-- keys:begin -->/,/<!-- keys:end -->/p' README.md |
 	sed '1d;$d' >"$readme"

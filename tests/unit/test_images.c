@@ -151,7 +151,7 @@ static void test_config_precedence(void **state)
 	assert_string_equal(config_get(&c, CFG_REGISTRY), "fromenv");
 	assert_string_equal(config_get(&c, CFG_LIVE_PREFIX), "live/");
 	assert_int_equal(c.nimages, 1);
-	config_set_flag(&c, CFG_REGISTRY, "fromflag");
+	assert_int_equal(config_set_flag(&c, CFG_REGISTRY, "fromflag", &e), 0);
 	assert_string_equal(config_get(&c, CFG_REGISTRY), "fromflag");
 	config_free(&c);
 	unsetenv("JUMPDECK_REGISTRY");
