@@ -139,6 +139,13 @@ static void on_timer_watch(void *ud)
 	do_watch(inf);
 }
 
+static long backoff_cap_ms = BACKOFF_CAP_MS;
+
+void informer_set_backoff_cap(long ms)
+{
+	backoff_cap_ms = ms < 1000 ? 1000 : ms;
+}
+
 static void backoff(struct informer *inf, const struct err *e, int relist)
 {
 	long ms;
@@ -146,7 +153,7 @@ static void backoff(struct informer *inf, const struct err *e, int relist)
 	if (inf->watch_since &&
 	    loop_now_ms() - inf->watch_since > HEALTHY_RESET_MS)
 		inf->failures = 0;
-	ms = http_backoff_ms(inf->failures, BACKOFF_BASE_MS, BACKOFF_CAP_MS);
+	ms = http_backoff_ms(inf->failures, BACKOFF_BASE_MS, backoff_cap_ms);
 	/* Never retry faster than the base, whatever the jitter. */
 	if (ms < BACKOFF_BASE_MS / 2)
 		ms = BACKOFF_BASE_MS / 2;

@@ -43,6 +43,9 @@ struct informer_stats {
 	unsigned lists, watches, relists_410, events, reconnects;
 };
 const struct informer_stats *informer_stats(const struct informer *inf);
+/* The longest wait between reconnection attempts, for every informer of
+ * the process (the config's retry_max; default 30 s, at least 1 s). */
+void informer_set_backoff_cap(long ms);
 /* Forget the backoff and reconnect now (the operator pressed refresh). */
 void informer_retry_now(struct informer *inf);
 

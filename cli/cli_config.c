@@ -3,6 +3,7 @@
  * `jumpdeck config` and `jumpdeck config --check FILE`. */
 #include "cli.h"
 #include "backend/config.h"
+#include "backend/informer.h"
 #include "tui/actions.h"
 #include "tui/theme.h"
 
@@ -141,6 +142,7 @@ void cli_apply_config(struct cli_opts *o, const struct config *c)
 	o->read_only = config_get_bool(c, CFG_READ_ONLY);
 	o->ascii = config_get_bool(c, CFG_ASCII);
 	o->no_color = config_get_bool(c, CFG_NO_COLOR);
+	informer_set_backoff_cap((long)config_get_ms(c, CFG_RETRY_MAX));
 }
 
 /* `jumpdeck config --check FILE`: the file alone, every problem. */

@@ -7,6 +7,7 @@
 #include "tui/detail.h"
 #include "tui/list.h"
 #include "tui/screen.h"
+#include "backend/config.h"
 #include "backend/flux.h"
 #include "backend/flux_drift.h"
 #include "backend/flux_ops.h"
@@ -325,8 +326,12 @@ static void flux_recalc(struct pane *p, struct app *a)
 			st->drift = flux_drift_new(app_kube(a), drift_changed,
 						   a);
 		/* Never more often than the source's interval, and not
-		 * more than once every 30 s whatever it says. */
-		flux_drift_update(st->drift, st->v, st->n, 30000);
+		 * more than once every drift_interval (30 s) whatever it
+		 * says. */
+		flux_drift_update(st->drift, st->v, st->n,
+				  app_config(a) ? config_get_ms(app_config(a),
+						  CFG_DRIFT_INTERVAL)
+						: 30000);
 	}
 	st->rows = xcalloc(st->n ? st->n : 1, sizeof(*st->rows));
 	st->view.nrows = 0;

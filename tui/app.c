@@ -4,6 +4,7 @@
  */
 #include "app_impl.h"
 #include "screen.h"
+#include "backend/config.h"
 #include "backend/flux_watch.h"
 #include "backend/pipeline.h"
 #include "backend/http.h"
@@ -67,6 +68,11 @@ const char *app_context(const struct app *a)
 	return a->context;
 }
 
+const struct config *app_config(const struct app *a)
+{
+	return a->o.config;
+}
+
 int app_ascii(const struct app *a)
 {
 	return a->o.ascii;
@@ -79,6 +85,16 @@ const char *app_audit_path(struct app *a)
 
 static void on_frame_timer(void *ud);
 
+/* The shortest time between two frames (the config's frame_rate). */
+static long frame_ms(const struct app *a)
+{
+	long long rate = a->o.config
+				 ? config_get_int(a->o.config, CFG_FRAME_RATE)
+				 : 0;
+
+	return rate > 0 ? (long)(1000 / rate) : FRAME_MS;
+}
+
 void app_mark(struct app *a)
 {
 	long long wait;
@@ -86,7 +102,7 @@ void app_mark(struct app *a)
 	a->dirty = 1;
 	if (a->frame_timer)
 		return;
-	wait = a->last_frame + FRAME_MS - loop_now_ms();
+	wait = a->last_frame + frame_ms(a) - loop_now_ms();
 	a->frame_timer = loop_timer_add(a->loop, wait > 0 ? wait : 0,
 					on_frame_timer, a);
 }

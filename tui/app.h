@@ -74,6 +74,8 @@ const char *app_audit_path(struct app *a);
 void app_touch(struct app *a, const struct pane_ops *ops);
 /* The state of the pane with these ops (NULL before init). */
 void *app_pane_state(struct app *a, const struct pane_ops *ops);
+/* The configuration (settings from the config file), or NULL. */
+const struct config *app_config(const struct app *a);
 /* Whether ASCII glyphs are in use. */
 int app_ascii(const struct app *a);
 long long app_now_ms(void);
