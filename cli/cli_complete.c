@@ -546,7 +546,11 @@ static void offer_cluster(struct out *o, const struct line *l, int kind)
 			items_clear(&it);
 			it = fresh;
 		} else {
+			/* Unreachable: keep answering from the old list for
+			 * a minute rather than waiting at every TAB. */
 			items_clear(&fresh);
+			if (age >= 0)
+				write_cache(path, &it);
 		}
 	}
 	offer_items(o, l, kind, &it);

@@ -103,6 +103,7 @@ int cli_load_config(const struct cli_opts *o, struct config *c)
 	bind_keys(c);
 	if (c->nproblems) {
 		print_problems(c);
+		actions_reset_bindings();
 		config_free(c);
 		return 2;
 	}
@@ -122,6 +123,7 @@ int cli_load_config(const struct cli_opts *o, struct config *c)
 	bad |=
 	    flag(c, CFG_NO_COLOR, "--no-color", o->no_color ? "true" : NULL);
 	if (bad) {
+		actions_reset_bindings();
 		config_free(c);
 		return 2;
 	}

@@ -453,6 +453,21 @@ static int run_tui(struct cli_opts *o, struct config *cfg)
 	return app_run(&ao);
 }
 
+/* --help: with the keys in force when the config loads, else the
+ * defaults (the config's problems are printed first). */
+static int help(struct cli_opts *o)
+{
+	struct config cfg;
+
+	if (cli_load_config(o, &cfg) == 0)
+		config_free(&cfg);
+	else
+		fprintf(stderr, "jumpdeck: (the key list below shows the "
+				"default keys)\n");
+	usage(stdout);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const struct cli_command *cmd = NULL;
@@ -487,6 +502,10 @@ int main(int argc, char **argv)
 				argv[0]);
 			return 2;
 		}
+	}
+	if (o.want_help || (cmd && cmd->run == run_help))
+		return help(&o);
+	if (cmd) {
 		nargs = argc - 1;
 		if (nargs < cmd->min_args ||
 		    (cmd->max_args >= 0 && nargs > cmd->max_args)) {
@@ -499,22 +518,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "jumpdeck: --check is for jumpdeck config\n");
 		return 2;
 	}
-	if (o.check && !o.want_help)
+	/* A file to check is read alone, whatever the usual one holds. */
+	if (o.check)
 		return cli_config(&o);
 	rc = cli_load_config(&o, &cfg);
-	if (rc && !o.want_help && !(cmd && cmd->run == run_help))
+	if (rc)
 		return rc;
-	if (rc == 0)
-		cli_apply_config(&o, &cfg);
-	if (o.want_help || (cmd && cmd->run == run_help)) {
-		if (rc)
-			fprintf(stderr, "jumpdeck: (the key list below shows "
-					"the default keys)\n");
-		usage(stdout);
-		if (rc == 0)
-			config_free(&cfg);
-		return 0;
-	}
+	cli_apply_config(&o, &cfg);
 	o.cfg = &cfg;
 	rc = cmd ? cmd->run(&o, argc, argv) : run_tui(&o, &cfg);
 	config_free(&cfg);

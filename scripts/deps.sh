@@ -24,6 +24,8 @@ file:/usr/bin/docker-registry:docker-registry
 cmd:curl:curl
 cmd:ssh-keygen:openssh-client
 cmd:valgrind:valgrind
+cmd:zsh:zsh
+file:/usr/share/bash-completion/bash_completion:bash-completion
 locale:C.UTF-8:locales
 "
 

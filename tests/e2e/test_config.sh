@@ -62,6 +62,13 @@ sed -n '/^images (default):/,$p' "$STDOUT" | sed -n 's/^  //p' \
 	>"$E2E_TMP/images"
 check "doc/config.sample lists the default images" \
 	cmp -s "$E2E_TMP/sample-images" "$E2E_TMP/images"
+undoc=""
+while read -r key _; do
+	grep '^\.BR\{0,1\} ' doc/jumpdeck.1 | grep -qw -- "$key" ||
+		undoc="$undoc $key"
+done <"$E2E_TMP/table"
+check "the man page's CONFIGURATION names every key${undoc:+ (missing:$undoc)}" \
+	test -z "$undoc"
 jd config --check "$SAMPLE"
 check "config --check accepts the sample as shipped" rc_is 0
 check "config --check says ok" has "$SAMPLE: ok"
