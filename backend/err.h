@@ -20,6 +20,8 @@ enum err_code {
 	ERR_CANCELLED = 10,
 	ERR_TIMEOUT = 11,
 	ERR_INTERNAL = 12,
+	ERR_EXISTS = 13, /* the target holds something else: replacing it
+			  * needs an explicit force */
 };
 
 /* Caller-provided; functions fill it when they fail. msg is a complete

@@ -22,6 +22,7 @@ struct target {
 
 struct flux_action {
 	struct kube_client *c;
+	struct change *ch;
 	struct loop *loop;
 	enum flux_action_kind what;
 	const char *versions[FLUX_KIND_COUNT];
@@ -74,9 +75,22 @@ static void stop_following(struct flux_action *a)
 static void finish(struct flux_action *a, int ok, const struct err *e,
 		   const char *result)
 {
+	struct err ae;
+
 	stop_following(a);
 	kube_call_cancel(a->call);
 	a->call = NULL;
+	err_clear(&ae);
+	if (change_end(a->ch, ok, ok ? result : e->msg, &ae) < 0 && ok) {
+		/* done, but the trail is broken: say so */
+		char why[sizeof(ae.msg)];
+
+		memcpy(why, ae.msg, sizeof(why));
+		ok = 0;
+		err_set(&ae, ERR_IO, "%.200s, but %.300s",
+			result ? result : "done", why);
+		e = &ae;
+	}
 	a->done(ok, e, result, a->ud);
 	free(a);
 }
@@ -90,10 +104,10 @@ static void report(struct flux_action *a, const char *text)
 {
 	char who[600];
 
-	if (!a->progress)
-		return;
 	label(a->cur ? a->cur : &a->obj, who, sizeof(who));
-	a->progress(who, text, a->ud);
+	change_progress(a->ch, text);
+	if (a->progress)
+		a->progress(who, text, a->ud);
 }
 
 static void on_timeout(void *ud)
@@ -323,6 +337,7 @@ static void on_got_object(struct kube_result *r, void *ud)
 }
 
 struct flux_action *flux_action_start(struct kube_client *c,
+				      struct change *ch,
 				      const struct flux_action_opts *o,
 				      flux_action_progress_fn progress,
 				      flux_action_done_fn done, void *ud,
@@ -332,19 +347,26 @@ struct flux_action *flux_action_start(struct kube_client *c,
 	char path[1024];
 	int k;
 
+	if (!change_running(ch)) {
+		err_set(e, ERR_USAGE, "flux action: not audited");
+		return NULL;
+	}
 	if (o->kind >= FLUX_KIND_COUNT || !o->ns || !o->name || !done) {
 		err_set(e, ERR_USAGE, "flux action: kind, namespace and name "
 				      "are needed");
+		change_end(ch, 0, e ? e->msg : "bad options", NULL);
 		return NULL;
 	}
 	if (!o->versions[o->kind]) {
 		err_set(e, ERR_NOTFOUND, "%s is not served by this cluster "
 					 "(is Flux installed?)",
 			flux_kind_get(o->kind)->kind);
+		change_end(ch, 0, e ? e->msg : "not served", NULL);
 		return NULL;
 	}
 	a = xcalloc(1, sizeof(*a));
 	a->c = c;
+	a->ch = ch;
 	a->loop = kube_client_loop(c);
 	a->what = o->what;
 	for (k = 0; k < FLUX_KIND_COUNT; k++)
@@ -372,6 +394,9 @@ void flux_action_cancel(struct flux_action *a)
 		return;
 	stop_following(a);
 	kube_call_cancel(a->call);
+	change_end(a->ch, 0,
+		   "stopped following; the request may still take effect",
+		   NULL);
 	free(a);
 }
 

@@ -1,10 +1,11 @@
 /* flux_ops.h - Flux actions shared by the TUI's keys and the CLI:
  * reconcile (optionally the source first) following the request until the
- * object settles, suspend and resume. Confirmation and audit are the
- * callers' job; nothing here draws. */
+ * object settles, suspend and resume, each under a begun change
+ * (change.h). Confirmation is the callers' job; nothing here draws. */
 #ifndef JD_FLUX_OPS_H
 #define JD_FLUX_OPS_H
 
+#include "change.h"
 #include "err.h"
 #include "flux.h"
 #include "flux_discover.h"
@@ -41,14 +42,18 @@ typedef void (*flux_action_done_fn)(int ok, const struct err *e,
 
 struct flux_action;
 
-/* Starts at once; returns NULL (e filled) only for bad options. */
+/* Starts at once under ch, a running change begun for this action: the
+ * change gets the progress texts and is ended (outcome recorded) before
+ * done runs. Returns NULL (e filled) for bad options or without a running
+ * change; then nothing is sent and the change is ended as failed. */
 struct flux_action *flux_action_start(struct kube_client *c,
+				      struct change *ch,
 				      const struct flux_action_opts *o,
 				      flux_action_progress_fn progress,
 				      flux_action_done_fn done, void *ud,
 				      struct err *e);
-/* Stop following (a request already sent stays sent); done is not
- * called. */
+/* Stop following (a request already sent stays sent); the change ends as
+ * failed ("stopped following"), done is not called. */
 void flux_action_cancel(struct flux_action *a);
 
 /* Discovery for one-shot use: the version each kind is served at, chosen

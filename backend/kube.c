@@ -57,6 +57,7 @@ struct kube_client {
 	unsigned exec_timer;
 	struct err exec_err;
 	char auth_label[160];
+	char identity[300];
 };
 
 static void call_send(struct kube_call *call);
@@ -327,6 +328,8 @@ int kube_client_new(struct kube_client **out, struct loop *l,
 			 conn->username);
 	else
 		snprintf(c->auth_label, sizeof(c->auth_label), "anonymous");
+	snprintf(c->identity, sizeof(c->identity), "kube user %s",
+		 conn->user_name ? conn->user_name : "(none)");
 	*out = c;
 	return 0;
 }
@@ -373,6 +376,11 @@ void kube_client_set_foreground(struct kube_client *c, kube_foreground_fn fn,
 const char *kube_client_auth_label(const struct kube_client *c)
 {
 	return c->auth_label;
+}
+
+const char *kube_client_identity(const struct kube_client *c)
+{
+	return c->identity;
 }
 
 /* "client certificate CN=admin" from the PEM, without a TLS library:

@@ -88,6 +88,10 @@ void kube_client_set_foreground(struct kube_client *c, kube_foreground_fn fn,
 /* Who the client authenticates as, for the title bar: "token",
  * "client certificate CN=…", "exec kubelogin", … (static or owned). */
 const char *kube_client_auth_label(const struct kube_client *c);
+/* Who acts, for the audit trail: "kube user NAME" with the kubeconfig's
+ * user name (the credential it stands for), "kube user (none)" without
+ * one. Owned by the client. */
+const char *kube_client_identity(const struct kube_client *c);
 
 /* One request. path starts with "/" and may carry a query. body may be
  * NULL; content_type defaults to application/json. */

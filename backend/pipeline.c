@@ -21,6 +21,7 @@ struct job {
 	int force;
 	int queued;
 	int running;
+	struct change *ch; /* the audited change this job runs under */
 	struct arm_call *arm;
 	struct registry_op *op;
 	struct azure_token_call *tok;
@@ -36,6 +37,7 @@ struct check {
 
 struct pipeline {
 	struct loop *loop;
+	char actor[300];
 	struct config cfg; /* values copied */
 	unsigned sources;
 	struct pipeline_ops ops;
@@ -62,6 +64,16 @@ struct pipeline {
 
 static void changed(struct pipeline *p)
 {
+	size_t i;
+
+	/* whoever follows a change sees the row's progress */
+	for (i = 0; i < p->nrows; i++) {
+		struct job *j = &p->jobs[i];
+
+		if (change_running(j->ch) && p->rows[i].op_progress[0] &&
+		    strcmp(j->ch->progress, p->rows[i].op_progress) != 0)
+			change_progress(j->ch, p->rows[i].op_progress);
+	}
 	if (p->ops.on_change)
 		p->ops.on_change(p->ud);
 }
@@ -383,10 +395,22 @@ static void job_end(struct job *j, int ok, const char *msg)
 	struct image_row *r = &p->rows[j->row];
 	enum pipeline_action a = j->action;
 	size_t row = j->row;
+	char said[sizeof(r->last_result)];
+	struct err ae;
 
 	j->running = 0;
+	j->queued = 0;
 	r->op[0] = '\0';
 	r->op_progress[0] = '\0';
+	err_clear(&ae);
+	if (change_end(j->ch, ok, msg, &ae) < 0) {
+		/* it happened, but the trail is broken: the caller must say
+		 * so, and a pipeline must not go on as if all was well */
+		snprintf(said, sizeof(said), "%s, but %s", msg, ae.msg);
+		msg = said;
+		ok = 0;
+	}
+	j->ch = NULL;
 	r->last_ok = ok;
 	snprintf(r->last_result, sizeof(r->last_result), "%s", msg);
 	/* Read the digests again: the row shows what is there now. */
@@ -619,11 +643,11 @@ static void run_queue(struct pipeline *p)
 			job_run(&p->jobs[i]);
 }
 
-int pipeline_start(struct pipeline *p, enum pipeline_action a, size_t row,
-		   int force, struct err *e)
+int pipeline_check(const struct pipeline *p, enum pipeline_action a,
+		   size_t row, int force, struct err *e)
 {
-	struct image_row *r;
-	struct job *j;
+	const struct image_row *r;
+	const struct job *j;
 	char d1[32], d2[32];
 
 	if (row >= p->nrows)
@@ -641,11 +665,6 @@ int pipeline_start(struct pipeline *p, enum pipeline_action a, size_t row,
 			       "%s: its digests are not known yet (%s)", r->ref,
 			       r->quarantine.error[0] ? r->quarantine.error
 						      : "checking");
-	memset(j, 0, sizeof(*j));
-	j->p = p;
-	j->row = row;
-	j->action = a;
-	j->force = force;
 	if (a == PIPE_IMPORT) {
 		if (r->quarantine.exists && (!r->upstream.exists ||
 					     strcmp(r->upstream.digest,
@@ -659,7 +678,7 @@ int pipeline_start(struct pipeline *p, enum pipeline_action a, size_t row,
 			return 1;
 		}
 		if (r->quarantine.exists && !force)
-			return err_set(e, ERR_CONFLICT,
+			return err_set(e, ERR_EXISTS,
 				       "%s:%s holds %s, upstream has %s: force "
 				       "it to replace",
 				       r->quarantine_repo, r->up.tag,
@@ -667,39 +686,63 @@ int pipeline_start(struct pipeline *p, enum pipeline_action a, size_t row,
 							  d1, sizeof(d1)),
 				       image_short_digest(r->upstream.digest,
 							  d2, sizeof(d2)));
-		snprintf(j->expect_digest, sizeof(j->expect_digest), "%s",
-			 r->upstream.exists ? r->upstream.digest : "");
-	} else {
-		if (!r->quarantine.exists)
-			return err_set(e, ERR_USAGE,
-				       "%s:%s is not in quarantine: import it "
-				       "first",
-				       r->quarantine_repo, r->up.tag);
-		if (r->live.exists &&
-		    strcmp(r->live.digest, r->quarantine.digest) == 0) {
-			err_set(e, ERR_CONFLICT,
-				"%s:%s is already promoted (%s)", r->live_repo,
-				r->up.tag,
-				image_short_digest(r->live.digest, d1,
-						   sizeof(d1)));
-			return 1;
-		}
-		if (r->live.exists && !force)
-			return err_set(e, ERR_CONFLICT,
-				       "%s:%s exists with another digest (%s, "
-				       "quarantine has %s): force it to "
-				       "replace",
-				       r->live_repo, r->up.tag,
-				       image_short_digest(r->live.digest, d1,
-							  sizeof(d1)),
-				       image_short_digest(r->quarantine.digest,
-							  d2, sizeof(d2)));
-		snprintf(j->expect_digest, sizeof(j->expect_digest), "%s",
-			 r->quarantine.digest);
+		return 0;
 	}
+	if (!r->quarantine.exists)
+		return err_set(e, ERR_USAGE,
+			       "%s:%s is not in quarantine: import it first",
+			       r->quarantine_repo, r->up.tag);
+	if (r->live.exists &&
+	    strcmp(r->live.digest, r->quarantine.digest) == 0) {
+		err_set(e, ERR_CONFLICT, "%s:%s is already promoted (%s)",
+			r->live_repo, r->up.tag,
+			image_short_digest(r->live.digest, d1, sizeof(d1)));
+		return 1;
+	}
+	if (r->live.exists && !force)
+		return err_set(e, ERR_EXISTS,
+			       "%s:%s exists with another digest (%s, "
+			       "quarantine has %s): force it to replace",
+			       r->live_repo, r->up.tag,
+			       image_short_digest(r->live.digest, d1,
+						  sizeof(d1)),
+			       image_short_digest(r->quarantine.digest, d2,
+						  sizeof(d2)));
+	return 0;
+}
+
+int pipeline_start(struct pipeline *p, struct change *ch,
+		   enum pipeline_action a, size_t row, int force,
+		   struct err *e)
+{
+	struct image_row *r;
+	struct job *j;
+	int rc;
+
+	if (!change_running(ch))
+		return err_set(e, ERR_USAGE, "not audited: nothing was done");
+	rc = pipeline_check(p, a, row, force, e);
+	if (rc != 0) {
+		/* known now, though not when the change was asked for */
+		change_end(ch, rc > 0, e ? e->msg : "not started", NULL);
+		return rc;
+	}
+	r = &p->rows[row];
+	j = &p->jobs[row];
+	memset(j, 0, sizeof(*j));
+	j->p = p;
+	j->row = row;
+	j->action = a;
+	j->force = force;
+	j->ch = ch;
+	snprintf(j->expect_digest, sizeof(j->expect_digest), "%s",
+		 a == PIPE_PROMOTE      ? r->quarantine.digest
+		 : r->upstream.exists ? r->upstream.digest
+				      : "");
 	j->queued = 1;
 	snprintf(r->op, sizeof(r->op), "queued");
 	r->op_progress[0] = '\0';
+	change_progress(ch, "queued");
 	run_queue(p);
 	changed(p);
 	return 0;
@@ -717,6 +760,8 @@ void pipeline_cancel(struct pipeline *p, size_t row)
 	if (j->queued) {
 		j->queued = 0;
 		r->op[0] = '\0';
+		change_end(j->ch, 0, "cancelled before it started", NULL);
+		j->ch = NULL;
 		changed(p);
 		return;
 	}
@@ -818,6 +863,10 @@ void pipeline_free(struct pipeline **pp)
 		azure_auth_cancel(p->jobs[i].tok);
 		arm_call_cancel(p->jobs[i].arm);
 		registry_cancel(p->jobs[i].op);
+		change_end(p->jobs[i].ch, 0,
+			   "stopped following; the operation may go on in "
+			   "Azure",
+			   NULL);
 	}
 	for (i = 0; p->checks && i < p->nrows * 3; i++)
 		registry_cancel(p->checks[i].op);
@@ -914,4 +963,13 @@ const char *pipeline_identity(const struct pipeline *p)
 const char *pipeline_auth_source(const struct pipeline *p)
 {
 	return azure_auth_source(p->auth);
+}
+
+const char *pipeline_actor(struct pipeline *p)
+{
+	const char *id = pipeline_identity(p);
+
+	snprintf(p->actor, sizeof(p->actor), "azure %s",
+		 id && id[0] ? id : "(not signed in yet)");
+	return p->actor;
 }

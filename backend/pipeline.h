@@ -3,14 +3,15 @@
  * image's quarantine/ and live/ digests, and imports (upstream ->
  * quarantine/) and promotes (quarantine/ -> live/) with ARM's importImage
  * or, for a plain registry, by copying through the registry API. Runs on
- * the loop; bounded concurrency; verifies every copy by digest. Confirmation
- * and audit are the callers'. */
+ * the loop; bounded concurrency; verifies every copy by digest. Every copy
+ * runs under a begun change (change.h); confirmation is the callers'. */
 #ifndef JD_PIPELINE_H
 #define JD_PIPELINE_H
 
 #include <stddef.h>
 
 #include "azure_auth.h"
+#include "change.h"
 #include "config.h"
 #include "err.h"
 #include "images.h"
@@ -57,15 +58,29 @@ const char *pipeline_quarantine_registry(const struct pipeline *p);
 /* Who we are signed in to Azure as, and how ("" until known). */
 const char *pipeline_identity(const struct pipeline *p);
 const char *pipeline_auth_source(const struct pipeline *p);
+/* Who acts on the registries, for the audit trail: "azure <identity>", or
+ * "azure (not signed in yet)". Owned by the pipeline, valid until the
+ * next call. */
+const char *pipeline_actor(struct pipeline *p);
 
-/* Queue an import or promotion of a row; returns 0 (queued: the result
- * comes through ops->on_done), 1 when there is nothing to do (e says why:
- * "already in quarantine (sha256:…)", "already promoted"), or negative
- * (e: "live/x:1 exists with another digest: force it to replace", "not
- * in quarantine: import it first"). force overwrites a tag that holds
- * another digest. */
-int pipeline_start(struct pipeline *p, enum pipeline_action a, size_t row,
-		   int force, struct err *e);
+/* Whether an import or promotion of a row could start now, checked
+ * before asking the operator anything: 0 (it can), 1 when there is
+ * nothing to do (e says why: "already in quarantine (sha256:…)", "already
+ * promoted"), or negative with e: -ERR_EXISTS when the target tag holds
+ * another digest and only force may replace it ("live/x:1 exists with
+ * another digest: force it to replace"), other codes for "not in
+ * quarantine: import it first", "already importing", "digests not known
+ * yet". Changes nothing. */
+int pipeline_check(const struct pipeline *p, enum pipeline_action a,
+		   size_t row, int force, struct err *e);
+/* Queue it under ch, a running change begun for it (without one nothing
+ * is done). Returns 0 (queued: the change gets progress, is ended when the
+ * copy ends, then ops->on_done runs), or what pipeline_check returns, in
+ * which case the change has been ended already. force overwrites a tag
+ * that holds another digest. */
+int pipeline_start(struct pipeline *p, struct change *ch,
+		   enum pipeline_action a, size_t row, int force,
+		   struct err *e);
 /* Stop a device-code sign-in that is waiting for the operator. */
 void pipeline_cancel_sign_in(struct pipeline *p);
 /* Stop following a row's operation (it may go on in Azure). */

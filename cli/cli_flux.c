@@ -398,12 +398,12 @@ int cli_check(const struct cli_opts *o)
 		    v, version_at_least(v, 1, 16) ? ">=" : "<");
 	}
 	if (cli_call(&s, "GET", "/apis", NULL, NULL, &apis, &e) < 0) {
-		add(&cs, "auth", 0, "API discovery as %s: %s", s.identity,
+		add(&cs, "auth", 0, "API discovery as %s: %s", kube_client_identity(s.kube),
 		    e.msg);
 		goto print;
 	}
 	add(&cs, "auth", 1, "authenticated (context %s, %s)", s.context,
-	    s.identity);
+	    kube_client_identity(s.kube));
 	for (k = 0; k < FLUX_KIND_COUNT; k++) {
 		const struct flux_kind_info *ki = flux_kind_get(k);
 		const char *v = flux_pick_version_in_list(apis, ki->group);
@@ -520,6 +520,7 @@ int cli_flux_action(const struct cli_opts *o, const char *verb,
 {
 	struct cli_session s;
 	struct flux_action_opts fo;
+	struct change *ch;
 	struct act a;
 	enum flux_kind kind;
 	char action[64], target[600];
@@ -548,10 +549,10 @@ int cli_flux_action(const struct cli_opts *o, const char *verb,
 	rc = cli_session_open(&s, o);
 	if (rc)
 		return rc;
-	if (o->read_only) {
-		cli_audit(&s, action, target, AUDIT_REFUSED, "read-only mode");
-		fprintf(stderr, "jumpdeck: read-only mode: %s refused\n",
-			verb);
+	/* The intent is written before any request, or nothing happens. */
+	ch = cli_change_begin(s.changes, action, target,
+			      kube_client_identity(s.kube), NULL);
+	if (!ch) {
 		cli_session_close(&s);
 		return 1;
 	}
@@ -560,34 +561,39 @@ int cli_flux_action(const struct cli_opts *o, const char *verb,
 	flux_discover_versions(s.kube, on_versions, &a);
 	cli_wait(&s, &a.done);
 	if (!a.have_versions) {
-		fprintf(stderr, "jumpdeck: %s\n", a.err.msg);
+		char *m = text_safe(a.err.msg, -1, NULL);
+
+		change_end(ch, 0, a.err.msg, NULL);
+		fprintf(stderr, "jumpdeck: %s\n", m);
+		free(m);
 		cli_session_close(&s);
 		return 1;
 	}
 	for (k = 0; k < FLUX_KIND_COUNT; k++)
 		fo.versions[k] = a.versions[k];
-	if (cli_audit(&s, action, target, AUDIT_REQUESTED, NULL) < 0) {
-		cli_session_close(&s);
-		return 1;
-	}
 	a.done = 0;
 	err_clear(&e);
-	if (!flux_action_start(s.kube, &fo, on_progress, on_action_done, &a,
-			       &e)) {
-		cli_audit(&s, action, target, AUDIT_FAILED, e.msg);
-		fprintf(stderr, "jumpdeck: %s\n", e.msg);
+	if (!flux_action_start(s.kube, ch, &fo, on_progress, on_action_done,
+			       &a, &e)) {
+		char *m = text_safe(e.msg, -1, NULL);
+
+		fprintf(stderr, "jumpdeck: %s\n", m);
+		free(m);
 		cli_session_close(&s);
 		return 1;
 	}
 	cli_wait(&s, &a.done);
 	if (a.ok) {
-		cli_audit(&s, action, target, AUDIT_SUCCEEDED, a.result);
-		printf("%s %s: %s\n", cli_mark(o, 1), target, a.result);
+		char *t = text_safe(target, -1, NULL);
+		char *r = text_safe(a.result, -1, NULL);
+
+		printf("%s %s: %s\n", cli_mark(o, 1), t, r);
+		free(t);
+		free(r);
 		rc = 0;
 	} else {
 		char *safe = text_safe(a.err.msg, -1, NULL);
 
-		cli_audit(&s, action, target, AUDIT_FAILED, a.err.msg);
 		fprintf(stderr, "%s %s\n", cli_mark(o, 0), safe);
 		free(safe);
 		rc = 1;

@@ -23,7 +23,7 @@ struct run {
 	const struct cli_opts *o;
 	int timed_out;
 	int failures;
-	const char *identity;
+	struct change_log *changes;
 };
 
 static void on_timeout(void *ud)
@@ -96,26 +96,34 @@ static void on_device_done(int status, const struct err *e, void *ud)
 		fprintf(stderr, "jumpdeck: sign-in: %s\n", e->msg);
 }
 
-static void audit(struct run *r, const char *action, const char *target,
-		  enum audit_outcome outcome, const char *detail)
+/* Record a refusal known before anything started and say it. */
+static void refuse(struct run *r, const char *action, const char *target,
+		   const struct err *why)
 {
-	struct audit_record a;
+	struct change_req cr;
 	struct err e;
+	char *m;
 
-	char who[300];
-
-	memset(&a, 0, sizeof(a));
-	/* The same words the TUI writes: "azure <identity>". */
-	if (r->p && pipeline_identity(r->p)) {
-		snprintf(who, sizeof(who), "azure %s", pipeline_identity(r->p));
-		a.identity = who;
+	memset(&cr, 0, sizeof(cr));
+	cr.action = action;
+	cr.target = target;
+	cr.identity = pipeline_actor(r->p);
+	err_clear(&e);
+	if (change_refuse(r->changes, &cr,
+			  why->code == ERR_DENIED ? "read-only mode"
+						  : why->msg,
+			  &e) == -ERR_IO) {
+		m = text_safe(e.msg, -1, NULL);
+		fprintf(stderr, "jumpdeck: %s\n", m);
+		free(m);
 	}
-	a.action = action;
-	a.target = target;
-	a.outcome = outcome;
-	a.detail = detail;
-	if (audit_append(r->o->audit_log, &a, &e) < 0)
-		fprintf(stderr, "jumpdeck: audit log: %s\n", e.msg);
+	m = text_safe(why->msg, -1, NULL);
+	if (why->code == ERR_DENIED)
+		fprintf(stderr, "jumpdeck: %s\n", m);
+	else
+		fprintf(stderr, "%s %s\n", cli_mark(r->o, 0), m);
+	free(m);
+	r->failures++;
 }
 
 static void target_of(struct run *r, size_t row, enum pipeline_action a,
@@ -135,12 +143,8 @@ static void on_done(size_t row, enum pipeline_action a, int ok,
 	struct run *r = ud;
 	char target[1300];
 	char *m = text_safe(message, -1, NULL);
-	const char *action = a == PIPE_IMPORT ? "image.import"
-					      : "image.promote";
 
 	target_of(r, row, a, target, sizeof(target));
-	audit(r, action, target, ok ? AUDIT_SUCCEEDED : AUDIT_FAILED,
-	      message);
 	if (isatty(2))
 		fprintf(stderr, "\r%60s\r", ""); /* the progress line */
 	if (ok) {
@@ -197,6 +201,7 @@ static int open_pipeline(struct run *r, const struct cli_opts *o,
 static void close_pipeline(struct run *r, struct config *cfg)
 {
 	pipeline_free(&r->p);
+	change_log_free(&r->changes);
 	loop_free(&r->loop);
 	http_global_cleanup();
 	config_free(cfg);
@@ -286,9 +291,12 @@ int cli_images_action(const struct cli_opts *o, int promote, int argc,
 		return rc;
 	}
 	n = pipeline_rows(r.p, &v);
+	r.changes = cli_change_log(o, NULL);
 	for (k = 0; k < (o->all ? (int)n : argc); k++) {
+		struct change *ch;
 		struct err e;
 		char target[1300];
+		char *m;
 		int s;
 
 		if (o->all) {
@@ -302,29 +310,38 @@ int cli_images_action(const struct cli_opts *o, int promote, int argc,
 			continue;
 		}
 		target_of(&r, row, a, target, sizeof(target));
-		if (o->read_only) {
-			audit(&r, action, target, AUDIT_REFUSED,
-			      "read-only mode");
-			fprintf(stderr, "jumpdeck: read-only mode: %s of %s "
-					"refused\n",
-				promote ? "promotion" : "import", target);
-			r.failures++;
-			continue;
-		}
+		/* Known beforehand (read-only, nothing to do, a
+		 * precondition): said at once; a refusal is recorded. */
 		err_clear(&e);
-		s = pipeline_start(r.p, a, row, o->force, &e);
+		s = change_log_read_only(r.changes)
+			? err_set(&e, ERR_DENIED, "read-only mode: %s of %s "
+						  "refused",
+				  promote ? "promotion" : "import", target)
+			: pipeline_check(r.p, a, row, o->force, &e);
 		if (s == 1) {
-			printf("%s %s\n", cli_mark(o, 1), e.msg);
+			m = text_safe(e.msg, -1, NULL);
+			printf("%s %s\n", cli_mark(o, 1), m);
+			free(m);
 			continue;
 		}
 		if (s < 0) {
-			audit(&r, action, target, AUDIT_REFUSED, e.msg);
-			fprintf(stderr, "%s %s\n", cli_mark(o, 0), e.msg);
+			refuse(&r, action, target, &e);
+			continue;
+		}
+		ch = cli_change_begin(r.changes, action, target,
+				      pipeline_actor(r.p),
+				      o->force ? "forced" : NULL);
+		if (!ch) {
 			r.failures++;
 			continue;
 		}
-		audit(&r, action, target, AUDIT_REQUESTED,
-		      o->force ? "forced" : NULL);
+		if (pipeline_start(r.p, ch, a, row, o->force, &e) != 0) {
+			m = text_safe(e.msg, -1, NULL);
+			fprintf(stderr, "%s %s\n", cli_mark(o, 0), m);
+			free(m);
+			r.failures++;
+			continue;
+		}
 		started++;
 	}
 	if (promote && started)

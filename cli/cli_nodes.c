@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "cli_session.h"
 #include "backend/audit.h"
+#include "backend/text.h"
 #include "backend/http.h"
 #include "backend/kube.h"
 #include "backend/kubeconfig.h"
@@ -70,6 +71,7 @@ int cli_cordon(const struct cli_opts *o, const char *node, int on)
 {
 	struct cli_session s;
 	struct cli_waited w;
+	struct change *ch;
 	struct err e;
 	char target[400];
 	const char *action = on ? "node.cordon" : "node.uncordon";
@@ -80,29 +82,31 @@ int cli_cordon(const struct cli_opts *o, const char *node, int on)
 	rc = cli_session_open(&s, o);
 	if (rc)
 		return rc;
-	if (o->read_only) {
-		cli_audit(&s, action, target, AUDIT_REFUSED, "read-only mode");
-		fprintf(stderr, "jumpdeck: read-only mode: %s refused\n",
-			on ? "cordon" : "uncordon");
-		cli_session_close(&s);
-		return 1;
-	}
-	/* No audit trail, no change. */
-	if (cli_audit(&s, action, target, AUDIT_REQUESTED, NULL) < 0) {
+	/* No audit trail, no change: refused here under --read-only or
+	 * when the intent cannot be written. */
+	ch = cli_change_begin(s.changes, action, target,
+			      kube_client_identity(s.kube), NULL);
+	if (!ch) {
 		cli_session_close(&s);
 		return 1;
 	}
 	memset(&w, 0, sizeof(w));
-	node_set_unschedulable(s.kube, node, on, cli_on_done, &w);
+	node_set_unschedulable(s.kube, ch, node, on, cli_on_done, &w);
 	cli_wait(&s, &w.done);
 	if (cli_finish(&w, NULL, &e) < 0) {
-		cli_audit(&s, action, target, AUDIT_FAILED, e.msg);
+		char *m = text_safe(e.msg, -1, NULL);
+		char *n = text_safe(node, -1, NULL);
+
 		fprintf(stderr, "jumpdeck: %s %s: %s\n",
-			on ? "cordon" : "uncordon", node, e.msg);
+			on ? "cordon" : "uncordon", n, m);
+		free(m);
+		free(n);
 		rc = 1;
 	} else {
-		cli_audit(&s, action, target, AUDIT_SUCCEEDED, NULL);
-		printf("node/%s %s\n", node, on ? "cordoned" : "uncordoned");
+		char *n = text_safe(node, -1, NULL);
+
+		printf("node/%s %s\n", n, on ? "cordoned" : "uncordoned");
+		free(n);
 		rc = 0;
 	}
 	cli_session_close(&s);

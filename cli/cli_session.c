@@ -3,9 +3,11 @@
 #include "cli_session.h"
 #include "backend/http.h"
 #include "backend/kubeconfig.h"
+#include "backend/text.h"
 
 #include <langinfo.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -31,8 +33,6 @@ int cli_session_open(struct cli_session *s, const struct cli_opts *o)
 	kubeconfig_free(&kc);
 	snprintf(s->context, sizeof(s->context), "%s",
 		 conn.context ? conn.context : "");
-	snprintf(s->identity, sizeof(s->identity), "kube user %s",
-		 conn.user_name ? conn.user_name : "(none)");
 	snprintf(s->server, sizeof(s->server), "%s",
 		 conn.server ? conn.server : "");
 	if (http_global_init(&e) < 0) {
@@ -50,6 +50,7 @@ int cli_session_open(struct cli_session *s, const struct cli_opts *o)
 	}
 	kube_conn_clear(&conn);
 	kube_client_set_foreground(s->kube, NULL, NULL, isatty(0));
+	s->changes = cli_change_log(o, s->context);
 	return 0;
 }
 
@@ -58,6 +59,7 @@ void cli_session_close(struct cli_session *s)
 	if (!s->loop)
 		return;
 	kube_client_free(&s->kube);
+	change_log_free(&s->changes);
 	loop_free(&s->loop);
 	http_global_cleanup();
 }
@@ -116,25 +118,37 @@ int cli_list(struct cli_session *s, const char *path, cJSON **json,
 	return cli_finish(&w, json, e);
 }
 
-int cli_audit(struct cli_session *s, const char *action, const char *target,
-	      enum audit_outcome outcome, const char *detail)
+struct change_log *cli_change_log(const struct cli_opts *o,
+				  const char *context)
 {
-	struct audit_record r;
+	struct change_log *l = change_log_new(o->audit_log, o->read_only);
+
+	change_log_set_context(l, context && context[0] ? context : NULL);
+	return l;
+}
+
+struct change *cli_change_begin(struct change_log *l, const char *action,
+				const char *target, const char *identity,
+				const char *detail)
+{
+	const struct change_req r = {
+	    .action = action,
+	    .target = target,
+	    .identity = identity,
+	    .detail = detail,
+	};
+	struct change *c;
 	struct err e;
 
-	memset(&r, 0, sizeof(r));
-	r.identity = s->identity[0] ? s->identity : NULL;
-	r.context = s->context[0] ? s->context : NULL;
-	r.action = action;
-	r.target = target;
-	r.outcome = outcome;
-	r.detail = detail;
 	err_clear(&e);
-	if (audit_append(s->o->audit_log, &r, &e) < 0) {
-		fprintf(stderr, "jumpdeck: audit log: %s\n", e.msg);
-		return -1;
+	c = change_begin(l, &r, &e);
+	if (!c) {
+		char *m = text_safe(e.msg, -1, NULL);
+
+		fprintf(stderr, "jumpdeck: %s\n", m);
+		free(m);
 	}
-	return 0;
+	return c;
 }
 
 int cli_ascii(const struct cli_opts *o)

@@ -1,21 +1,21 @@
 /* cli_session.h - what every one-shot subcommand needs: the kubeconfig
  * resolved into a client on an event loop, synchronous calls over it, and
- * audit records with the session's context and identity. */
+ * the session's change log (the one audited path, change.h). */
 #ifndef JD_CLI_SESSION_H
 #define JD_CLI_SESSION_H
 
 #include <cjson/cJSON.h>
 
 #include "cli.h"
-#include "backend/audit.h"
+#include "backend/change.h"
 #include "backend/kube.h"
 #include "backend/loop.h"
 
 struct cli_session {
 	struct loop *loop;
 	struct kube_client *kube;
+	struct change_log *changes;
 	char context[256];
-	char identity[256];
 	char server[512];
 	const struct cli_opts *o;
 };
@@ -47,8 +47,14 @@ struct cli_waited {
 void cli_on_done(struct kube_result *r, void *ud);
 int cli_finish(struct cli_waited *w, cJSON **json, struct err *e);
 
-int cli_audit(struct cli_session *s, const char *action, const char *target,
-	      enum audit_outcome outcome, const char *detail);
+/* A change log for o (audit path, read-only) with context (may be NULL). */
+struct change_log *cli_change_log(const struct cli_opts *o,
+				  const char *context);
+/* Begin a change; on refusal prints why ("jumpdeck: read-only mode: ...")
+ * and returns NULL. */
+struct change *cli_change_begin(struct change_log *l, const char *action,
+				const char *target, const char *identity,
+				const char *detail);
 
 /* ✓ / ✗, or ASCII when asked or the locale is not UTF-8. */
 const char *cli_mark(const struct cli_opts *o, int ok);

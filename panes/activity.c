@@ -1,15 +1,19 @@
-/* activity.c - the activity pane: this session's operations (running, done,
- * failed, with elapsed time) above the tail of the audit log. Reads the
- * log through backend/audit when recalculated; draws rows only. */
+/* activity.c - the activity pane: this session's changes (running, done,
+ * failed, refused, with elapsed time and progress, from the change log)
+ * above the tail of the audit log. Reads the log through backend/audit
+ * when recalculated; draws rows only. */
 #include "tui/app.h"
 #include "tui/list.h"
 #include "tui/screen.h"
 #include "backend/audit.h"
+#include "backend/change.h"
+#include "backend/timefmt.h"
 #include "backend/xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct activity_state {
 	struct audit_entry *audit;
@@ -26,6 +30,7 @@ static void act_init(struct pane *p, struct app *a)
 	struct activity_state *st = xcalloc(1, sizeof(*st));
 
 	st->app = a;
+	st->view.sort_col = -1; /* a fixed order: newest first */
 	p->st = st;
 }
 
@@ -41,8 +46,7 @@ static void act_fini(struct pane *p)
 static void act_recalc(struct pane *p, struct app *a)
 {
 	struct activity_state *st = p->st;
-	const struct app_op *ops;
-	size_t nops = app_ops(a, &ops);
+	size_t nops = change_log_count(app_changes(a));
 
 	audit_entries_free(&st->audit, st->naudit);
 	st->naudit = 0;
@@ -53,37 +57,59 @@ static void act_recalc(struct pane *p, struct app *a)
 	list_clamp(&st->view);
 }
 
-/* Rows: operations newest first, then audit records newest first. */
+/* "2026-12-07T15:04:05Z (2m ago)": the time as written, and how long
+ * ago, which is what an operator reads first. */
+static const char *when(struct activity_state *st,
+			const struct audit_entry *e)
+{
+	char ago[TIMEFMT_AGE_LEN];
+	time_t now = time(NULL);
+
+	if (!e->time)
+		return "";
+	if (!e->when || e->when > now) {
+		snprintf(st->cell, sizeof(st->cell), "%s", e->time);
+		return st->cell;
+	}
+	timefmt_duration((long long)(now - e->when), ago, sizeof(ago));
+	snprintf(st->cell, sizeof(st->cell), "%.19sZ (%s ago)", e->time,
+		 ago);
+	return st->cell;
+}
+
+/* Rows: this session's changes newest first, then audit records newest
+ * first. */
 static const char *cell(void *ud, size_t row, int col, enum role *role)
 {
 	struct activity_state *st = ud;
-	const struct app_op *ops;
-	size_t nops = app_ops(st->app, &ops);
+	const struct change_log *l = app_changes(st->app);
+	size_t nops = change_log_count(l);
 
 	*role = ROLE_NORMAL;
 	if (row < nops) {
-		const struct app_op *o = &ops[nops - 1 - row];
-		long long end = o->state == OP_RUNNING ? app_now_ms()
-						       : o->ended_ms;
+		const struct change *o = change_log_at(l, nops - 1 - row);
+		long long end = o->state == CHANGE_RUNNING ? app_now_ms()
+							   : o->ended_ms;
 
 		switch (col) {
 		case 0:
+			if (o->state == CHANGE_REFUSED)
+				return "-";
 			snprintf(st->cell, sizeof(st->cell), "%.1fs",
 				 (double)(end - o->started_ms) / 1000.0);
 			return st->cell;
 		case 1:
-			*role = o->state == OP_RUNNING	   ? ROLE_PENDING
-				: o->state == OP_SUCCEEDED ? ROLE_OK
-							   : ROLE_ERROR;
-			return o->state == OP_RUNNING	  ? "running"
-			       : o->state == OP_SUCCEEDED ? "succeeded"
-							  : "failed";
+			*role = o->state == CHANGE_RUNNING     ? ROLE_PENDING
+				: o->state == CHANGE_SUCCEEDED ? ROLE_OK
+							       : ROLE_ERROR;
+			return change_state_name(o->state);
 		case 2:
 			return o->action;
 		case 3:
 			return o->target;
 		default:
-			return o->message;
+			return o->state == CHANGE_RUNNING ? o->progress
+							  : o->message;
 		}
 	}
 	row -= nops;
@@ -96,7 +122,7 @@ static const char *cell(void *ud, size_t row, int col, enum role *role)
 		switch (col) {
 		case 0:
 			*role = ROLE_MUTED;
-			return e->time ? e->time : "";
+			return when(st, e);
 		case 1:
 			*role = strcmp(oc, "succeeded") == 0   ? ROLE_OK
 				: strcmp(oc, "requested") == 0 ? ROLE_PENDING
@@ -120,7 +146,7 @@ static void act_draw(struct pane *p, struct app *a, const struct rect *area,
 		     int focused)
 {
 	static const struct list_col cols[] = {
-		{"WHEN", 24, 0, 0}, {"OUTCOME", 0, 0, 0}, {"ACTION", 0, 0, 0},
+		{"WHEN", 32, 0, 0}, {"OUTCOME", 0, 0, 0}, {"ACTION", 0, 0, 0},
 		{"TARGET", 48, 0, 0}, {"DETAIL", 0, 1, 1},
 	};
 	struct activity_state *st = p->st;
@@ -151,12 +177,10 @@ static int act_action(struct pane *p, struct app *a, enum action_id act)
 static void act_headline(struct pane *p, struct app *a, char *buf,
 			 size_t sz)
 {
-	const struct app_op *ops;
-	size_t n = app_ops(a, &ops), i, running = 0;
+	const struct change_log *l = app_changes(a);
+	size_t n = change_log_count(l), running = change_log_running(l);
 
 	(void)p;
-	for (i = 0; i < n; i++)
-		running += ops[i].state == OP_RUNNING;
 	if (running)
 		snprintf(buf, sz, "%zu running", running);
 	else

@@ -44,7 +44,6 @@ struct flux_run {
 	struct pane *pane;
 	struct app *a;
 	struct flux_action *act;
-	size_t op;
 	enum flux_action_kind what;
 	enum flux_kind kind;
 	char ns[256];
@@ -100,8 +99,7 @@ static void drop_runs(struct fluxpane_state *st)
 		struct flux_run *r = st->runs;
 
 		st->runs = r->next;
-		flux_action_cancel(r->act);
-		app_op_finish(r->a, r->op, 0, "stopped: disconnected");
+		flux_action_cancel(r->act); /* the change ends as failed */
 		free(r);
 	}
 }
@@ -587,12 +585,7 @@ static void on_run_done(int ok, const struct err *e, const char *result,
 {
 	struct flux_run *r = ud;
 	struct fluxpane_state *st = r->pane->st;
-	char action[64];
 
-	snprintf(action, sizeof(action), "flux.%s", verb(r->what));
-	app_audit(r->a, action, r->target,
-		  ok ? AUDIT_SUCCEEDED : AUDIT_FAILED, ok ? result : e->msg);
-	app_op_finish(r->a, r->op, ok, ok ? result : e->msg);
 	if (ok)
 		app_status(r->a, ROLE_OK, "%s: %s", r->target, result);
 	else
@@ -619,12 +612,24 @@ static void do_action(struct app *a, void *ud)
 	struct flux_watch *w = app_flux(a);
 	struct flux_action_opts o;
 	struct flux_run *r;
+	struct change *ch;
+	struct change_req cr;
 	struct err e;
-	char action[64];
+	char action[64], target[600];
 	int k;
 
-	if (!w)
+	if (!w || !app_kube(a))
 		return;
+	snprintf(action, sizeof(action), "flux.%s", verb(c->what));
+	snprintf(target, sizeof(target), "%s/%s/%s",
+		 flux_kind_get(c->kind)->singular, c->ns, c->name);
+	memset(&cr, 0, sizeof(cr));
+	cr.action = action;
+	cr.target = target;
+	cr.identity = kube_client_identity(app_kube(a));
+	ch = app_change_begin(a, &cr);
+	if (!ch)
+		return; /* refused, and the status bar says why */
 	r = xcalloc(1, sizeof(*r));
 	r->pane = c->pane;
 	r->a = a;
@@ -633,11 +638,9 @@ static void do_action(struct app *a, void *ud)
 	r->with_source = c->with_source;
 	snprintf(r->ns, sizeof(r->ns), "%s", c->ns);
 	snprintf(r->name, sizeof(r->name), "%s", c->name);
-	snprintf(r->target, sizeof(r->target), "%s/%s/%s",
-		 flux_kind_get(c->kind)->singular, c->ns, c->name);
+	snprintf(r->target, sizeof(r->target), "%s", target);
 	snprintf(r->progress, sizeof(r->progress), "starting");
 	r->started = app_now_ms();
-	snprintf(action, sizeof(action), "flux.%s", verb(c->what));
 	memset(&o, 0, sizeof(o));
 	o.what = c->what;
 	o.kind = c->kind;
@@ -646,14 +649,11 @@ static void do_action(struct app *a, void *ud)
 	o.ns = c->ns;
 	o.name = c->name;
 	o.with_source = c->with_source;
-	app_audit(a, action, r->target, AUDIT_REQUESTED, NULL);
-	r->op = app_op_start(a, verb(c->what), r->target);
 	err_clear(&e);
-	r->act = flux_action_start(app_kube(a), &o, on_run_progress,
+	r->act = flux_action_start(app_kube(a), ch, &o, on_run_progress,
 				   on_run_done, r, &e);
 	if (!r->act) {
-		app_audit(a, action, r->target, AUDIT_FAILED, e.msg);
-		app_op_finish(a, r->op, 0, e.msg);
+		/* the change was ended as failed with this sentence */
 		app_status(a, ROLE_ERROR, "%s", e.msg);
 		free(r);
 		return;
@@ -676,14 +676,11 @@ static int ask(struct pane *p, struct app *a, enum flux_action_kind what,
 	snprintf(target, sizeof(target), "%s/%s/%s",
 		 flux_kind_get(o->kind)->singular, o->namespace, o->name);
 	snprintf(action, sizeof(action), "flux.%s", verb(what));
-	if (app_read_only(a)) {
-		app_audit(a, action, target, AUDIT_REFUSED, "read-only mode");
-		app_status(a, ROLE_ERROR,
-			   "read-only mode: %s refused (restart without "
-			   "--read-only to change the cluster)",
-			   verb(what));
-		return UPD_DRAW;
-	}
+	if (app_read_only(a))
+		return app_refuse_read_only(a, action, target,
+					    app_kube(a) ? kube_client_identity(
+							      app_kube(a))
+							: NULL);
 	if (run_for(st, o)) {
 		app_status(a, ROLE_WARN, "%s: an action is already running",
 			   target);

@@ -26,7 +26,6 @@ static const struct list_col cols[NCOLS] = {
 
 struct images_state {
 	struct list_view view;
-	size_t ops[64]; /* activity op id per row */
 	struct detail detail;
 	char cell[900];
 };
@@ -264,60 +263,45 @@ struct img_confirm {
 	int force;
 };
 
-void images_op_finished(struct app *a, size_t row, int ok, const char *msg)
+static void target_of(const struct image_row *r, enum pipeline_action act,
+		      char *buf, size_t sz)
 {
-	struct images_state *st = app_pane_state(a, &images_pane);
-
-	if (st && row < 64 && st->ops[row])
-		app_op_finish(a, st->ops[row] - 1, ok, msg);
-	if (st && row < 64)
-		st->ops[row] = 0;
+	snprintf(buf, sz, "%s:%s",
+		 act == PIPE_IMPORT ? r->quarantine_repo : r->live_repo,
+		 r->up.tag);
 }
 
-static void ask(struct app *a, enum pipeline_action act, size_t row,
-		int force);
+static const char *action_name(enum pipeline_action act)
+{
+	return act == PIPE_IMPORT ? "image.import" : "image.promote";
+}
 
 static void start(struct app *a, enum pipeline_action act, size_t row,
 		  int force)
 {
-	struct images_state *st = app_pane_state(a, &images_pane);
 	struct pipeline *pl = app_pipeline(a);
 	const struct image_row *v;
+	struct change_req cr;
+	struct change *ch;
 	char target[1300];
-	const char *action = act == PIPE_IMPORT ? "image.import"
-						: "image.promote";
 	struct err e;
-	int s;
 
 	pipeline_rows(pl, &v);
-	snprintf(target, sizeof(target), "%s:%s",
-		 act == PIPE_IMPORT ? v[row].quarantine_repo
-				    : v[row].live_repo,
-		 v[row].up.tag);
+	target_of(&v[row], act, target, sizeof(target));
+	memset(&cr, 0, sizeof(cr));
+	cr.action = action_name(act);
+	cr.target = target;
+	cr.identity = pipeline_actor(pl);
+	cr.detail = force ? "forced" : NULL;
+	ch = app_change_begin(a, &cr);
+	if (!ch)
+		return; /* refused, and the status bar says why */
 	err_clear(&e);
-	s = pipeline_start(pl, act, row, force, &e);
-	if (s == 1) {
-		app_status(a, ROLE_OK, "%s", e.msg);
-		return;
-	}
-	if (s < 0) {
-		if (e.code == ERR_CONFLICT && !force &&
-		    strstr(e.msg, "force it")) {
-			app_status(a, ROLE_WARN, "%s", e.msg);
-			ask(a, act, row, 1);
-			return;
-		}
-		app_audit(a, action, target, AUDIT_REFUSED, e.msg);
+	if (pipeline_start(pl, ch, act, row, force, &e) != 0) {
+		/* changed since the question; the change is ended */
 		app_status(a, ROLE_ERROR, "%s", e.msg);
 		return;
 	}
-	app_audit(a, action, target, AUDIT_REQUESTED,
-		  force ? "forced" : NULL);
-	if (st && row < 64)
-		st->ops[row] = app_op_start(a, act == PIPE_IMPORT ? "import"
-								  : "promote",
-					    target) +
-			       1;
 	if (act == PIPE_PROMOTE)
 		app_status(a, ROLE_PENDING,
 			   "promoting %s (scan gate: no verdicts in this "
@@ -332,39 +316,37 @@ static void confirmed(struct app *a, void *ud)
 	start(a, c->act, c->row, c->force);
 }
 
-static void ask(struct app *a, enum pipeline_action act, size_t row,
-		int force)
+/* Everything known beforehand is said at once; the dialog is only for
+ * what the operator must confirm. */
+static void ask(struct app *a, enum pipeline_action act, size_t row)
 {
 	struct pipeline *pl = app_pipeline(a);
 	const struct image_row *v;
 	struct img_confirm *c;
 	char q[3200], target[1300], expect[700];
 	const char *base;
+	struct err e;
+	int force = 0, s;
 
 	pipeline_rows(pl, &v);
-	snprintf(target, sizeof(target), "%s:%s",
-		 act == PIPE_IMPORT ? v[row].quarantine_repo
-				    : v[row].live_repo,
-		 v[row].up.tag);
+	target_of(&v[row], act, target, sizeof(target));
 	if (app_read_only(a)) {
-		app_audit(a, act == PIPE_IMPORT ? "image.import"
-						: "image.promote",
-			  target, AUDIT_REFUSED, "read-only mode");
-		app_status(a, ROLE_ERROR,
-			   "read-only mode: %s refused (restart without "
-			   "--read-only to change the registry)",
-			   act == PIPE_IMPORT ? "import" : "promotion");
+		app_refuse_read_only(a, action_name(act), target,
+				     pipeline_actor(pl));
 		return;
 	}
-	/* A tag that holds another image: ask for the forced copy now. */
-	if (act == PIPE_PROMOTE && v[row].live.exists &&
-	    v[row].quarantine.exists &&
-	    strcmp(v[row].live.digest, v[row].quarantine.digest) != 0)
-		force = 1;
-	if (act == PIPE_IMPORT && v[row].quarantine.exists &&
-	    v[row].upstream.exists &&
-	    strcmp(v[row].upstream.digest, v[row].quarantine.digest) != 0)
-		force = 1;
+	err_clear(&e);
+	s = pipeline_check(pl, act, row, 0, &e);
+	if (s == 1) {
+		app_status(a, ROLE_OK, "%s", e.msg);
+		return;
+	}
+	if (s < 0 && e.code != ERR_EXISTS) {
+		app_status(a, ROLE_ERROR, "%s", e.msg);
+		return;
+	}
+	/* A tag that holds another image: only a forced copy replaces it. */
+	force = s < 0;
 	base = strrchr(v[row].up.path, '/');
 	base = base ? base + 1 : v[row].up.path;
 	snprintf(expect, sizeof(expect), "%s%s", force ? "force " : "", base);
@@ -385,8 +367,7 @@ static void ask(struct app *a, enum pipeline_action act, size_t row,
 	c->act = act;
 	c->row = row;
 	c->force = force;
-	app_confirm(a, act == PIPE_IMPORT ? "image.import" : "image.promote",
-		    target, q, expect, confirmed, c);
+	app_confirm(a, action_name(act), target, q, expect, confirmed, c);
 }
 
 static void import_all(struct app *a, void *ud)
@@ -429,7 +410,7 @@ static int img_action(struct pane *p, struct app *a, enum action_id act)
 	case ACT_PROMOTE:
 		if (st->view.sel < n)
 			ask(a, act == ACT_IMPORT ? PIPE_IMPORT : PIPE_PROMOTE,
-			    st->view.sel, 0);
+			    st->view.sel);
 		return UPD_ALL;
 	case ACT_IMPORT_ALL:
 		for (i = 0; i < n; i++)
@@ -439,13 +420,9 @@ static int img_action(struct pane *p, struct app *a, enum action_id act)
 				   "every image is in quarantine already");
 			return UPD_DRAW;
 		}
-		if (app_read_only(a)) {
-			app_audit(a, "image.import", "all", AUDIT_REFUSED,
-				  "read-only mode");
-			app_status(a, ROLE_ERROR, "read-only mode: import "
-						  "refused");
-			return UPD_DRAW;
-		}
+		if (app_read_only(a))
+			return app_refuse_read_only(a, "image.import", "all",
+						    pipeline_actor(pl));
 		{
 			char q[200];
 

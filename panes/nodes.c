@@ -48,8 +48,7 @@ struct nodes_state {
 struct cordon_req {
 	struct app *a;
 	struct nodes_state *st; /* to unlink itself */
-	struct kube_call *call;
-	size_t op;
+	struct node_op *op;
 	int on;
 	char name[256];
 	struct cordon_req *next;
@@ -317,13 +316,13 @@ static void unlink_req(struct cordon_req *rq)
 static void nodes_disconnect(struct pane *p, struct app *a)
 {
 	struct nodes_state *st = p->st;
+	(void)a;
 
 	while (st && st->pending) {
 		struct cordon_req *rq = st->pending;
 
 		st->pending = rq->next;
-		kube_call_cancel(rq->call);
-		app_op_finish(a, rq->op, 0, "stopped: disconnected");
+		node_op_cancel(rq->op); /* the change ends as failed */
 		free(rq);
 	}
 }
@@ -332,14 +331,8 @@ static void on_cordon_done(struct kube_result *r, void *ud)
 {
 	struct cordon_req *rq = ud;
 	const char *verb = rq->on ? "cordon" : "uncordon";
-	char target[300];
 
 	unlink_req(rq);
-	snprintf(target, sizeof(target), "node/%s", rq->name);
-	app_audit(rq->a, rq->on ? "node.cordon" : "node.uncordon", target,
-		  r->ok ? AUDIT_SUCCEEDED : AUDIT_FAILED,
-		  r->ok ? NULL : r->err.msg);
-	app_op_finish(rq->a, rq->op, r->ok, r->ok ? "done" : r->err.msg);
 	if (r->ok)
 		app_status(rq->a, ROLE_OK, "%s: %sed", rq->name, verb);
 	else
@@ -351,22 +344,33 @@ static void on_cordon_done(struct kube_result *r, void *ud)
 static void do_cordon(struct app *a, void *ud)
 {
 	const struct cordon_req *tmpl = ud;
-	struct cordon_req *rq = xmalloc(sizeof(*rq));
+	struct cordon_req *rq;
+	struct change *ch;
+	struct change_req cr;
 	char target[300];
 
+	if (!app_kube(a)) {
+		app_status(a, ROLE_ERROR, "not connected to a cluster");
+		return;
+	}
+	snprintf(target, sizeof(target), "node/%s", tmpl->name);
+	memset(&cr, 0, sizeof(cr));
+	cr.action = tmpl->on ? "node.cordon" : "node.uncordon";
+	cr.target = target;
+	cr.identity = kube_client_identity(app_kube(a));
+	ch = app_change_begin(a, &cr);
+	if (!ch)
+		return; /* refused, and the status bar says why */
+	rq = xmalloc(sizeof(*rq));
 	*rq = *tmpl;
 	rq->a = a;
-	snprintf(target, sizeof(target), "node/%s", rq->name);
-	app_audit(a, rq->on ? "node.cordon" : "node.uncordon", target,
-		  AUDIT_REQUESTED, NULL);
-	rq->op = app_op_start(a, rq->on ? "cordon" : "uncordon", target);
 	app_status(a, ROLE_PENDING, "%s %s...",
 		   rq->on ? "cordoning" : "uncordoning", rq->name);
 	rq->st = app_pane_state(a, &nodes_pane);
+	rq->op = node_set_unschedulable(app_kube(a), ch, rq->name, rq->on,
+					on_cordon_done, rq);
 	rq->next = rq->st->pending;
 	rq->st->pending = rq;
-	rq->call = node_set_unschedulable(app_kube(a), rq->name, rq->on,
-					  on_cordon_done, rq);
 }
 
 static int ask_cordon(struct pane *p, struct app *a, int on)
@@ -380,14 +384,11 @@ static int ask_cordon(struct pane *p, struct app *a, int on)
 	if (!n)
 		return UPD_NONE;
 	snprintf(target, sizeof(target), "node/%s", n->name);
-	if (app_read_only(a)) {
-		app_audit(a, action, target, AUDIT_REFUSED, "read-only mode");
-		app_status(a, ROLE_ERROR,
-			   "read-only mode: %s refused (restart without "
-			   "--read-only to change the cluster)",
-			   on ? "cordon" : "uncordon");
-		return UPD_DRAW;
-	}
+	if (app_read_only(a))
+		return app_refuse_read_only(a, action, target,
+					    app_kube(a) ? kube_client_identity(
+							      app_kube(a))
+							: NULL);
 	if (on == n->unschedulable) {
 		app_status(a, ROLE_WARN, "%s is already %s", n->name,
 			   on ? "cordoned" : "schedulable");

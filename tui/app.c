@@ -80,7 +80,14 @@ int app_ascii(const struct app *a)
 
 const char *app_audit_path(struct app *a)
 {
-	return a->audit_path ? a->audit_path : "(no audit log path)";
+	const char *p = change_log_path(a->changes);
+
+	return p ? p : "(no audit log path)";
+}
+
+struct change_log *app_changes(const struct app *a)
+{
+	return a->changes;
 }
 
 static void on_frame_timer(void *ud);
@@ -164,73 +171,53 @@ void app_confirm(struct app *a, const char *action, const char *target,
 	app_prompt_open(a, IN_CONFIRM);
 }
 
-void app_audit(struct app *a, const char *action, const char *target,
-	       enum audit_outcome outcome, const char *detail)
+struct change *app_change_begin(struct app *a, const struct change_req *r)
 {
-	struct audit_record r;
+	struct change *c;
 	struct err e;
 
-	char azure_id[300];
+	err_clear(&e);
+	c = change_begin(a->changes, r, &e);
+	if (!c)
+		app_status(a, ROLE_ERROR, "%s", e.msg);
+	return c;
+}
+
+int app_refuse_read_only(struct app *a, const char *action,
+			 const char *target, const char *identity)
+{
+	struct change_req r;
+	struct err e;
 
 	memset(&r, 0, sizeof(r));
-	r.identity = a->identity[0] ? a->identity : NULL;
-	/* Registry actions are done as the Azure identity. */
-	if (strncmp(action, "image.", 6) == 0 && a->pipeline &&
-	    pipeline_identity(a->pipeline)) {
-		snprintf(azure_id, sizeof(azure_id), "azure %s",
-			 pipeline_identity(a->pipeline));
-		r.identity = azure_id;
-	}
-	r.context = a->context[0] ? a->context : NULL;
 	r.action = action;
 	r.target = target;
-	r.outcome = outcome;
-	r.detail = detail;
+	r.identity = identity;
 	err_clear(&e);
-	if (audit_append(a->audit_path, &r, &e) < 0)
-		app_status(a, ROLE_ERROR, "audit log: %s", e.msg);
-	app_touch(a, &activity_pane);
+	if (change_refuse(a->changes, &r, "read-only mode", &e) == -ERR_IO)
+		app_status(a, ROLE_ERROR,
+			   "read-only mode: %s refused (and not recorded: "
+			   "%s)",
+			   action, e.msg);
+	else
+		app_status(a, ROLE_ERROR,
+			   "read-only mode: %s refused (restart without "
+			   "--read-only to make changes)",
+			   action);
+	return UPD_DRAW;
 }
 
 static void on_tick(void *ud);
 
-size_t app_op_start(struct app *a, const char *action, const char *target)
+/* A change started, moved or ended: the panes that show changes follow. */
+static void change_seen(const struct change *c, void *ud)
 {
-	struct app_op *o;
+	struct app *a = ud;
 
-	if (a->nops == APP_MAX_OPS) {
-		memmove(&a->ops[0], &a->ops[1],
-			(APP_MAX_OPS - 1) * sizeof(a->ops[0]));
-		a->nops--;
-	}
-	o = &a->ops[a->nops];
-	memset(o, 0, sizeof(*o));
-	snprintf(o->action, sizeof(o->action), "%s", action);
-	snprintf(o->target, sizeof(o->target), "%s", target);
-	o->state = OP_RUNNING;
-	o->started_ms = loop_now_ms();
+	(void)c;
 	app_touch(a, &activity_pane);
-	if (!a->tick_timer)
+	if (change_log_running(a->changes) && !a->tick_timer)
 		a->tick_timer = loop_timer_add(a->loop, 1000, on_tick, a);
-	/* Ids stay valid while fewer than APP_MAX_OPS start meanwhile. */
-	return a->nops++;
-}
-
-void app_op_finish(struct app *a, size_t id, int ok, const char *message)
-{
-	if (id >= a->nops)
-		return;
-	a->ops[id].state = ok ? OP_SUCCEEDED : OP_FAILED;
-	a->ops[id].ended_ms = loop_now_ms();
-	snprintf(a->ops[id].message, sizeof(a->ops[id].message), "%s",
-		 message ? message : "");
-	app_touch(a, &activity_pane);
-}
-
-size_t app_ops(struct app *a, const struct app_op **ops)
-{
-	*ops = a->ops;
-	return a->nops;
 }
 
 /* ---- connection ------------------------------------------------------ */
@@ -335,8 +322,7 @@ static int connect_context(struct app *a, const char *ctx)
 	snprintf(a->context, sizeof(a->context), "%s",
 		 conn.context ? conn.context : "");
 	snprintf(a->server, sizeof(a->server), "%s", conn.server);
-	snprintf(a->identity, sizeof(a->identity), "kube user %s",
-		 conn.user_name ? conn.user_name : "(none)");
+	change_log_set_context(a->changes, a->context);
 	kube_conn_clear(&conn);
 	a->nodes = informer_start(a->kube, "/api/v1/nodes", &nodes_ops, a);
 	a->flux = flux_watch_start(a->kube, NULL, &flux_ops, a);
@@ -394,21 +380,16 @@ static void pipeline_done(size_t row, enum pipeline_action act, int ok,
 	struct app *a = ud;
 	const struct image_row *v;
 	char target[1300];
-	const char *action = act == PIPE_IMPORT ? "image.import"
-						: "image.promote";
 
 	pipeline_rows(a->pipeline, &v);
 	snprintf(target, sizeof(target), "%s:%s",
 		 act == PIPE_IMPORT ? v[row].quarantine_repo
 				    : v[row].live_repo,
 		 v[row].up.tag);
-	app_audit(a, action, target, ok ? AUDIT_SUCCEEDED : AUDIT_FAILED,
-		  message);
 	if (ok)
 		app_status(a, ROLE_OK, "%s", message);
 	else
 		app_status(a, ROLE_ERROR, "%s: %s", target, message);
-	images_op_finished(a, row, ok, message);
 }
 
 static void on_device_tick(void *ud)
@@ -663,15 +644,11 @@ static void on_frame_timer(void *ud)
 static void on_tick(void *ud)
 {
 	struct app *a = ud;
-	size_t i;
-	int running = 0;
 
 	a->tick_timer = 0;
-	for (i = 0; i < a->nops; i++)
-		running |= a->ops[i].state == OP_RUNNING;
 	app_touch(a, &activity_pane);
 	/* Tick only while something visibly changes with time. */
-	if (running)
+	if (change_log_running(a->changes))
 		a->tick_timer = loop_timer_add(a->loop, 1000, on_tick, a);
 }
 
@@ -710,13 +687,13 @@ int app_run(const struct app_opts *o)
 		free(a);
 		return 2;
 	}
-	a->audit_path = o->audit_log ? xstrdup(o->audit_log)
-				     : audit_default_path();
+	a->changes = change_log_new(o->audit_log, o->read_only);
+	change_log_set_observer(a->changes, change_seen, a);
 	a->loop = loop_new();
 	if (!a->loop || http_global_init(&e) < 0) {
 		fprintf(stderr, "jumpdeck: cannot start: %s\n",
 			e.msg[0] ? e.msg : "out of resources");
-		free(a->audit_path);
+		change_log_free(&a->changes);
 		free(a);
 		return 1;
 	}
@@ -779,7 +756,7 @@ out:
 	free(a->confirm.ud);
 	loop_free(&a->loop);
 	http_global_cleanup();
-	free(a->audit_path);
+	change_log_free(&a->changes);
 	free(a);
 	return rc;
 }

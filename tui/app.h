@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "backend/audit.h"
+#include "backend/change.h"
 #include "backend/informer.h"
 #include "backend/kube.h"
 #include "pane.h"
@@ -27,17 +27,6 @@ struct app_opts {
 	const struct config *config; /* endpoints, registry, images */
 };
 
-enum op_state { OP_RUNNING, OP_SUCCEEDED, OP_FAILED };
-
-/* One operation the operator started in this session. */
-struct app_op {
-	char action[48];
-	char target[160];
-	enum op_state state;
-	long long started_ms, ended_ms;
-	char message[256];
-};
-
 typedef void (*app_confirm_fn)(struct app *a, void *ud);
 
 struct app;
@@ -51,8 +40,6 @@ struct flux_watch *app_flux(struct app *a);
 struct pipeline *app_pipeline(struct app *a);
 /* Why there is no pipeline (config error), or NULL. */
 const char *app_pipeline_error(struct app *a);
-/* The images pane hears of finished operations (for its op ids). */
-void images_op_finished(struct app *a, size_t row, int ok, const char *msg);
 int app_read_only(const struct app *a);
 const char *app_context(const struct app *a);
 void app_status(struct app *a, enum role r, const char *fmt, ...)
@@ -62,14 +49,18 @@ void app_status(struct app *a, enum role r, const char *fmt, ...)
 void app_confirm(struct app *a, const char *action, const char *target,
 		 const char *question, const char *expect, app_confirm_fn fn,
 		 void *ud);
-/* Write an audit record with the current context and identity. */
-void app_audit(struct app *a, const char *action, const char *target,
-	       enum audit_outcome outcome, const char *detail);
-/* Operations in this session (the activity pane shows them). */
-size_t app_op_start(struct app *a, const char *action, const char *target);
-void app_op_finish(struct app *a, size_t id, int ok, const char *message);
-size_t app_ops(struct app *a, const struct app_op **ops);
+/* The audit log's path, for showing it. */
 const char *app_audit_path(struct app *a);
+/* The session's changes (the one audited path, change.h). */
+struct change_log *app_changes(const struct app *a);
+/* Begin the change the operator confirmed; when it is refused (read-only,
+ * the audit log cannot be written) the status bar says why and NULL is
+ * returned: then nothing may be done. */
+struct change *app_change_begin(struct app *a, const struct change_req *r);
+/* Refuse an action at once under read-only, before any question:
+ * recorded, and said on the status bar. Returns UPD_DRAW. */
+int app_refuse_read_only(struct app *a, const char *action,
+			 const char *target, const char *identity);
 /* Mark a pane for recalculation (by its ops). */
 void app_touch(struct app *a, const struct pane_ops *ops);
 /* The state of the pane with these ops (NULL before init). */

@@ -8,7 +8,6 @@
 #include "backend/kubeconfig.h"
 #include "backend/loop.h"
 
-#define APP_MAX_OPS 64
 
 enum input_mode {
 	IN_NORMAL,
@@ -47,9 +46,7 @@ struct app {
 	unsigned device_timer;
 	char context[256];
 	char server[512];
-	char identity[256];
 	struct theme theme;
-	char *audit_path;
 
 	struct pane panes[LAYOUT_PANES];
 	int focus;
@@ -70,8 +67,7 @@ struct app {
 	enum role status_role;
 	long long status_at;
 
-	struct app_op ops[APP_MAX_OPS];
-	size_t nops;
+	struct change_log *changes;
 
 	int dirty;
 	unsigned frame_timer;

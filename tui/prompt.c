@@ -216,6 +216,8 @@ int app_run_command(struct app *a, const char *line)
 int app_prompt_key(struct app *a, int key)
 {
 	char line[256];
+	app_confirm_fn fn;
+	void *ud;
 
 	switch (key) {
 	case 27: /* Esc */
@@ -227,8 +229,13 @@ int app_prompt_key(struct app *a, int key)
 			p->recalc = 1;
 		}
 		if (a->mode == IN_CONFIRM) {
-			app_audit(a, a->confirm.action, a->confirm.target,
-				  AUDIT_REFUSED, "cancelled by the operator");
+			struct change_req r;
+
+			memset(&r, 0, sizeof(r));
+			r.action = a->confirm.action;
+			r.target = a->confirm.target;
+			change_refuse(a->changes, &r,
+				      "cancelled by the operator", NULL);
 			app_status(a, ROLE_WARN, "cancelled");
 			free(a->confirm.ud);
 			a->confirm.ud = NULL;
@@ -256,9 +263,15 @@ int app_prompt_key(struct app *a, int key)
 				return 1;
 			}
 			prompt_close(a);
-			a->confirm.fn(a, a->confirm.ud);
-			free(a->confirm.ud);
+			/* Take the dialog's data first: fn may open another
+			 * dialog, which must not free or inherit this one's. */
+			fn = a->confirm.fn;
+			ud = a->confirm.ud;
+			a->confirm.fn = NULL;
 			a->confirm.ud = NULL;
+			if (fn)
+				fn(a, ud);
+			free(ud);
 		}
 		return 1;
 	case '\t':

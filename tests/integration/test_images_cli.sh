@@ -418,7 +418,7 @@ check "--read-only import --all: no importImage POST" \
 check "audit: the read-only import is refused (busybox)" \
 	test "$(audit_n image.import refused quarantine/library/busybox:1.33.0 read-only)" -eq $((before + 1))
 check "audit: six read-only refusals in all" \
-	test "$(grep -c '"outcome":"refused","detail":"read-only mode"' "$AUDIT")" -eq 6
+	test "$(grep -c '"outcome":"refused","detail":"read-only mode' "$AUDIT")" -eq 6
 
 # ================================================================ sign-in
 BAD=not-the-secret-4711
