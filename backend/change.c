@@ -279,7 +279,9 @@ struct change *change_begin(struct change_log *l, const struct change_req *r,
 		c->ended_ms = now_ms();
 		c->audit_failed = 1;
 		snprintf(c->message, sizeof(c->message),
-			 "%s; nothing was changed", we.msg);
+			 "%s%s; nothing was changed",
+			 strstr(we.msg, "audit log") ? "" : "audit log: ",
+			 we.msg);
 		notify(l, c);
 		err_set(e, ERR_IO, "%s", c->message);
 		return NULL;

@@ -189,6 +189,10 @@ int app_refuse_read_only(struct app *a, const char *action,
 	struct change_req r;
 	struct err e;
 
+	const char *verb = strchr(action, '.');
+
+	/* "image.import" is said "import" */
+	verb = verb ? verb + 1 : action;
 	memset(&r, 0, sizeof(r));
 	r.action = action;
 	r.target = target;
@@ -198,12 +202,12 @@ int app_refuse_read_only(struct app *a, const char *action,
 		app_status(a, ROLE_ERROR,
 			   "read-only mode: %s refused (and not recorded: "
 			   "%s)",
-			   action, e.msg);
+			   verb, e.msg);
 	else
 		app_status(a, ROLE_ERROR,
 			   "read-only mode: %s refused (restart without "
 			   "--read-only to make changes)",
-			   action);
+			   verb);
 	return UPD_DRAW;
 }
 
