@@ -3,6 +3,7 @@
  * tables or JSON and exit codes for pipelines. No internet lookups. */
 #include "cli.h"
 #include "cli_session.h"
+#include "backend/health.h"
 #include "backend/flux.h"
 #include "backend/flux_drift.h"
 #include "backend/flux_ops.h"
@@ -165,18 +166,14 @@ int cli_flux(const struct cli_opts *o)
 		printf("\n%s\n", line);
 		free(line);
 	}
-	rc = (problems || sum.failed || sum.waiting || sum.progressing ||
-	      sum.controllers_ok < sum.controllers || !sum.controllers)
-		     ? 1
-		     : 0;
-	for (i = 0; i < n; i++) {
-		const struct flux_object *ob = &v[i];
-		const struct drift_result *d =
-			flux_drift_get(drift, ob->namespace, ob->name);
+	/* the one verdict `status` and the bootstrap steps use too */
+	{
+		struct health h;
 
-		if (d && d->state == DRIFT_BEHIND)
-			rc = 1;
+		health_flux(w, drift, cli_ascii(o), &h);
+		rc = h.state == HEALTH_OK ? 0 : 1;
 	}
+	(void)problems;
 out:
 	flux_drift_free(&drift);
 	flux_objects_free(&v, n);

@@ -1,205 +1,207 @@
-/* cli_status.c - `jumpdeck status`: one snapshot of every pane (nodes,
- * Flux, images; scans are not in this build) as summary lines or one JSON
- * document, for a quick look or a pipeline gate. */
+/* cli_status.c - `jumpdeck status`: one snapshot of every model (nodes,
+ * Flux, images; scans when they land) through the same backend session
+ * the TUI runs on and the same health verdicts, as summary lines or one
+ * JSON document, for a quick look or a pipeline gate. */
 #include "cli.h"
 #include "cli_session.h"
 #include "backend/config.h"
-#include "backend/flux.h"
-#include "backend/flux_watch.h"
+#include "backend/health.h"
+#include "backend/http.h"
 #include "backend/nodes.h"
-#include "backend/pipeline.h"
+#include "backend/session.h"
 #include "backend/text.h"
 #include "backend/xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define WAIT_MS 60000
 
-struct deadline {
-	int done;
+struct wait {
+	int timed_out;
 };
 
 static void on_deadline(void *ud)
 {
-	((struct deadline *)ud)->done = 1;
+	((struct wait *)ud)->timed_out = 1;
 }
 
-static void flux_changed(struct flux_watch *w, void *ud)
+/* Every model has been read once (or failed): the snapshot can be
+ * taken. */
+static int settled(const struct session *s)
 {
-	if (flux_watch_settled(w))
-		((struct deadline *)ud)->done = 1;
+	const struct informer *nodes = session_nodes(s);
+	const struct flux_watch *flux = session_flux(s);
+	const struct pipeline *p = session_pipeline(s);
+
+	if (nodes && !informer_synced(nodes) && !informer_error(nodes))
+		return 0;
+	if (flux && !flux_watch_settled(flux))
+		return 0;
+	if (p && pipeline_busy(p))
+		return 0;
+	return 1;
 }
 
-static const struct flux_watch_ops flux_ops = {.on_change = flux_changed};
-
-static void line(const struct cli_opts *o, const char *pane, int ok,
-		 const char *text)
+static void line(const struct cli_opts *o, const char *pane,
+		 const struct health *h)
 {
-	char *safe = text_safe(text, -1, NULL);
+	char *safe = text_safe(h->text, -1, NULL);
+	const char *mark = h->state == HEALTH_OK ? cli_mark(o, 1)
+			   : h->state == HEALTH_PENDING
+			       ? (cli_ascii(o) ? "[.]" : "\u2026")
+			       : cli_mark(o, 0);
 
-	printf("%s %-7s %s\n", cli_mark(o, ok), pane, safe);
+	printf("%s %-7s %s\n", mark, pane, safe);
 	free(safe);
+}
+
+static cJSON *health_json(const struct health *h)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(j, "state", health_state_name(h->state));
+	cJSON_AddStringToObject(j, "text", h->text);
+	return j;
+}
+
+/* The nodes as the pane shows them, parsed from the session's informer. */
+static void nodes_part(const struct cli_opts *o, struct session *s,
+		       cJSON *doc, cJSON *health, struct health *h)
+{
+	const struct informer *inf = session_nodes(s);
+	struct node *v;
+	struct node_summary sum;
+	size_t n = inf ? informer_count(inf) : 0, i, k = 0;
+	char *js;
+
+	memset(&sum, 0, sizeof(sum));
+	v = xcalloc(n ? n : 1, sizeof(*v));
+	for (i = 0; i < n; i++)
+		if (node_from_json(&v[k], informer_item(inf, i), NULL) == 0)
+			k++;
+	nodes_summarize(v, k, &sum);
+	if (inf)
+		health_nodes(&sum, informer_synced(inf), informer_error(inf),
+			     cli_ascii(o), h);
+	else
+		snprintf(h->text, sizeof(h->text), "%s",
+			 session_conn_error(s) ? session_conn_error(s)->msg
+					       : "not connected");
+	if (!inf)
+		h->state = HEALTH_UNKNOWN;
+	cJSON_AddItemToObject(health, "nodes", health_json(h));
+	if (inf && informer_synced(inf)) {
+		js = nodes_to_json(v, k, &sum);
+		cJSON_AddItemToObject(doc, "nodes", cJSON_Parse(js));
+		free(js);
+	}
+	if (h->state != HEALTH_OK)
+		cJSON_AddStringToObject(doc, "nodesError", h->text);
+	node_summary_clear(&sum);
+	nodes_free(&v, k);
+}
+
+static void flux_part(const struct cli_opts *o, struct session *s,
+		      cJSON *doc, cJSON *health, struct health *h)
+{
+	const struct flux_watch *w = session_flux(s);
+
+	health_flux(w, NULL, cli_ascii(o), h);
+	cJSON_AddItemToObject(health, "flux", health_json(h));
+	if (w && flux_watch_settled(w) && !flux_watch_not_installed(w)) {
+		struct flux_object *v = NULL;
+		struct flux_controller *c = NULL;
+		struct flux_summary sum;
+		size_t n = 0, nc = 0;
+		char *js;
+
+		flux_watch_objects(w, &v, &n);
+		flux_watch_controllers(w, &c, &nc);
+		flux_summarize(c, nc, v, n, &sum);
+		js = flux_to_json(c, nc, v, n, &sum);
+		cJSON_AddItemToObject(doc, "flux", cJSON_Parse(js));
+		free(js);
+		flux_objects_free(&v, n);
+		flux_controllers_free(&c, nc);
+	}
+	if (h->state != HEALTH_OK)
+		cJSON_AddStringToObject(doc, "fluxError", h->text);
+}
+
+static void images_part(const struct cli_opts *o, struct session *s,
+			cJSON *doc, cJSON *health, struct health *h)
+{
+	const struct pipeline *p = session_pipeline(s);
+
+	health_images(p, session_pipeline_error(s), cli_ascii(o), h);
+	cJSON_AddItemToObject(health, "images", health_json(h));
+	if (p && h->state != HEALTH_UNKNOWN) {
+		const struct image_row *v;
+		size_t n = pipeline_rows(p, &v);
+		char *js = images_to_json(v, n, pipeline_registry(p),
+					  pipeline_quarantine_registry(p));
+
+		cJSON_AddItemToObject(doc, "images", cJSON_Parse(js));
+		free(js);
+	}
+	if (h->state != HEALTH_OK)
+		cJSON_AddStringToObject(doc, "imagesError", h->text);
 }
 
 int cli_status(const struct cli_opts *o)
 {
-	struct cli_session s;
+	struct session_opts so;
+	struct session *s;
 	struct config cfg;
-	struct deadline dl;
-	cJSON *doc = cJSON_CreateObject(), *list = NULL;
+	struct loop *loop;
+	struct wait w;
+	struct health hn, hf, hi;
+	cJSON *doc, *health;
 	struct err e;
 	unsigned timer;
-	int rc, bad = 0;
-	char buf[1200];
+	int rc;
 
 	rc = cli_load_config(o, &cfg);
-	if (rc) {
-		cJSON_Delete(doc);
+	if (rc)
 		return rc;
-	}
-	rc = cli_session_open(&s, o);
-	if (rc) {
-		config_free(&cfg);
-		cJSON_Delete(doc);
-		return rc;
-	}
-	/* Nodes. */
 	err_clear(&e);
-	if (cli_list(&s, "/api/v1/nodes", &list, &e) < 0) {
-		bad = 1;
-		if (!o->json)
-			line(o, "nodes", 0, e.msg);
-		cJSON_AddStringToObject(doc, "nodesError", e.msg);
-	} else {
-		struct node *v = NULL;
-		size_t n = 0;
-		struct node_summary sum;
-		char *t, *js;
-
-		nodes_from_list_json(list, &v, &n, &e);
-		nodes_summarize(v, n, &sum);
-		bad |= sum.ready != sum.total;
-		t = node_summary_text(&sum, cli_ascii(o));
-		if (!o->json)
-			line(o, "nodes", sum.ready == sum.total, t);
-		js = nodes_to_json(v, n, &sum);
-		cJSON_AddItemToObject(doc, "nodes", cJSON_Parse(js));
-		free(js);
-		free(t);
-		node_summary_clear(&sum);
-		nodes_free(&v, n);
+	if (http_global_init(&e) < 0) {
+		fprintf(stderr, "jumpdeck: %s\n", e.msg);
+		config_free(&cfg);
+		return 1;
 	}
-	cJSON_Delete(list);
-	/* Flux. */
-	{
-		struct flux_watch *w;
-		struct flux_object *v = NULL;
-		struct flux_controller *c = NULL;
-		size_t n = 0, nc = 0;
-		struct flux_summary sum;
-		char *t, *js;
-		int ok;
-
-		memset(&dl, 0, sizeof(dl));
-		w = flux_watch_start(s.kube, NULL, &flux_ops, &dl);
-		t = NULL;
-		{
-			unsigned tm = loop_timer_add(s.loop, WAIT_MS,
-						     on_deadline, &dl);
-
-			cli_wait(&s, &dl.done);
-			loop_timer_cancel(s.loop, tm);
-		}
-		if (flux_watch_not_installed(w)) {
-			if (!o->json)
-				line(o, "flux", 0, "Flux is not installed");
-			cJSON_AddStringToObject(doc, "fluxError",
-						"Flux is not installed");
-			bad = 1;
-		} else {
-			flux_watch_objects(w, &v, &n);
-			flux_watch_controllers(w, &c, &nc);
-			flux_summarize(c, nc, v, n, &sum);
-			ok = !sum.failed && !sum.waiting &&
-			     sum.controllers_ok == sum.controllers;
-			bad |= !ok;
-			t = flux_summary_text(&sum, cli_ascii(o));
-			if (!o->json)
-				line(o, "flux", ok, t);
-			js = flux_to_json(c, nc, v, n, &sum);
-			cJSON_AddItemToObject(doc, "flux", cJSON_Parse(js));
-			free(js);
-		}
-		free(t);
-		flux_objects_free(&v, n);
-		flux_controllers_free(&c, nc);
-		flux_watch_stop(&w);
+	loop = loop_new();
+	memset(&so, 0, sizeof(so));
+	so.kubeconfig = o->kubeconfig;
+	so.context = o->context;
+	so.audit_log = o->audit_log;
+	so.read_only = 1; /* a snapshot changes nothing */
+	so.config = &cfg;
+	so.azure_sources = AZURE_SRC_ENV | AZURE_SRC_IMDS | AZURE_SRC_CLI;
+	so.have_terminal = isatty(0);
+	so.models = MODEL_NODES | MODEL_FLUX | MODEL_IMAGES;
+	s = session_open(loop, &so, NULL, NULL, &e);
+	if (!s) {
+		fprintf(stderr, "jumpdeck: %s\n", e.msg);
+		loop_free(&loop);
+		http_global_cleanup();
+		config_free(&cfg);
+		return 1;
 	}
-	/* Images. */
-	{
-		struct pipeline *p;
-		const struct image_row *v;
-		size_t n, i, promoted = 0, alerts = 0;
-		int is_err = 0;
-		const char *st;
+	memset(&w, 0, sizeof(w));
+	timer = loop_timer_add(loop, WAIT_MS, on_deadline, &w);
+	while (!w.timed_out && !settled(s))
+		loop_run_once(loop, -1);
+	loop_timer_cancel(loop, timer);
 
-		err_clear(&e);
-		p = pipeline_new(s.loop, &cfg,
-				 AZURE_SRC_ENV | AZURE_SRC_IMDS |
-					 AZURE_SRC_CLI,
-				 NULL, NULL, &e);
-		if (!p) {
-			bad = 1;
-			if (!o->json)
-				line(o, "images", 0, e.msg);
-			cJSON_AddStringToObject(doc, "imagesError", e.msg);
-		} else {
-			memset(&dl, 0, sizeof(dl));
-			pipeline_refresh(p);
-			timer = loop_timer_add(s.loop, WAIT_MS, on_deadline,
-					       &dl);
-			while (!dl.done && pipeline_busy(p))
-				loop_run_once(s.loop, -1);
-			loop_timer_cancel(s.loop, timer);
-			st = pipeline_status(p, &is_err);
-			n = pipeline_rows(p, &v);
-			for (i = 0; i < n; i++) {
-				promoted += v[i].state == IMG_PROMOTED;
-				alerts += image_state_alert(v[i].state);
-			}
-			if (is_err) {
-				bad = 1;
-				if (!o->json)
-					line(o, "images", 0, st);
-				cJSON_AddStringToObject(doc, "imagesError",
-							st);
-			} else {
-				char *js = images_to_json(
-					v, n, pipeline_registry(p),
-					pipeline_quarantine_registry(p));
-
-				snprintf(buf, sizeof(buf),
-					 "%zu/%zu promoted%s%zu alert%s "
-					 "(registry %s)",
-					 promoted, n,
-					 cli_ascii(o) ? " - " : " \u00b7 ",
-					 alerts, alerts == 1 ? "" : "s",
-					 pipeline_registry(p));
-				bad |= promoted != n;
-				if (!o->json)
-					line(o, "images", promoted == n, buf);
-				cJSON_AddItemToObject(doc, "images",
-						      cJSON_Parse(js));
-				free(js);
-			}
-			pipeline_free(&p);
-		}
-	}
-	if (!o->json)
-		printf("%s %-7s %s\n", cli_ascii(o) ? "[-]" : "-", "scans",
-		       "not available in this build");
+	doc = cJSON_CreateObject();
+	health = cJSON_AddObjectToObject(doc, "health");
+	nodes_part(o, s, doc, health, &hn);
+	flux_part(o, s, doc, health, &hf);
+	images_part(o, s, doc, health, &hi);
 	if (o->json) {
 		char *out;
 
@@ -208,9 +210,21 @@ int cli_status(const struct cli_opts *o)
 		out = cJSON_Print(doc);
 		puts(out);
 		free(out);
+	} else {
+		line(o, "nodes", &hn);
+		line(o, "flux", &hf);
+		line(o, "images", &hi);
+		printf("%s %-7s %s\n", cli_ascii(o) ? "[-]" : "-", "scans",
+		       "not available in this build");
 	}
+	rc = hn.state == HEALTH_OK && hf.state == HEALTH_OK &&
+		     hi.state == HEALTH_OK
+		 ? 0
+		 : 1;
 	cJSON_Delete(doc);
-	cli_session_close(&s);
+	session_close(&s);
+	loop_free(&loop);
+	http_global_cleanup();
 	config_free(&cfg);
-	return bad ? 1 : 0;
+	return rc;
 }

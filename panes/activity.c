@@ -3,10 +3,12 @@
  * above the tail of the audit log. Reads the log through backend/audit
  * when recalculated; draws rows only. */
 #include "tui/app.h"
+#include "backend/session.h"
 #include "tui/list.h"
 #include "tui/screen.h"
 #include "backend/audit.h"
 #include "backend/change.h"
+#include "backend/text.h"
 #include "backend/timefmt.h"
 #include "backend/xalloc.h"
 
@@ -15,12 +17,18 @@
 #include <string.h>
 #include <time.h>
 
+extern const struct pane_ops activity_pane;
+
 struct activity_state {
 	struct audit_entry *audit;
 	size_t naudit;
 	struct err err;
 	int has_err;
 	struct list_view view;
+	/* shown row -> natural row (changes newest first, then the audit
+	 * records newest first), after the filter */
+	size_t *rows;
+	size_t rows_cap;
 	struct app *app;
 	char cell[320];
 };
@@ -39,6 +47,7 @@ static void act_fini(struct pane *p)
 	struct activity_state *st = p->st;
 
 	audit_entries_free(&st->audit, st->naudit);
+	free(st->rows);
 	free(st);
 	p->st = NULL;
 }
@@ -46,14 +55,45 @@ static void act_fini(struct pane *p)
 static void act_recalc(struct pane *p, struct app *a)
 {
 	struct activity_state *st = p->st;
-	size_t nops = change_log_count(app_changes(a));
+	const struct change_log *l = app_changes(a);
+	size_t nops = change_log_count(l), i, n;
 
 	audit_entries_free(&st->audit, st->naudit);
 	st->naudit = 0;
 	err_clear(&st->err);
 	st->has_err = audit_read_tail(app_audit_path(a), 200, &st->audit,
 				      &st->naudit, &st->err) < 0;
-	st->view.nrows = nops + st->naudit;
+	n = nops + st->naudit;
+	st->rows = xgrow(st->rows, &st->rows_cap, n ? n : 1,
+			 sizeof(*st->rows));
+	st->view.nrows = 0;
+	for (i = 0; i < n; i++) {
+		const char *f = p->filter;
+		int hit;
+
+		if (!f[0]) {
+			hit = 1;
+		} else if (i < nops) {
+			const struct change *c = change_log_at(l, nops - 1 - i);
+
+			hit = text_contains_nocase(c->action, f) ||
+			      text_contains_nocase(c->target, f) ||
+			      text_contains_nocase(c->message, f) ||
+			      text_contains_nocase(
+				  change_state_name(c->state), f);
+		} else {
+			const struct audit_entry *e =
+			    &st->audit[st->naudit - 1 - (i - nops)];
+
+			hit = text_contains_nocase(e->action, f) ||
+			      text_contains_nocase(e->target, f) ||
+			      text_contains_nocase(e->outcome, f) ||
+			      text_contains_nocase(e->detail, f) ||
+			      text_contains_nocase(e->user, f);
+		}
+		if (hit)
+			st->rows[st->view.nrows++] = i;
+	}
 	list_clamp(&st->view);
 }
 
@@ -86,6 +126,9 @@ static const char *cell(void *ud, size_t row, int col, enum role *role)
 	size_t nops = change_log_count(l);
 
 	*role = ROLE_NORMAL;
+	if (row >= st->view.nrows)
+		return "";
+	row = st->rows[row];
 	if (row < nops) {
 		const struct change *o = change_log_at(l, nops - 1 - row);
 		long long end = o->state == CHANGE_RUNNING ? app_now_ms()
@@ -160,9 +203,20 @@ static void act_draw(struct pane *p, struct app *a, const struct rect *area,
 		body.y++;
 		body.h--;
 	}
+	if (p->filter[0]) {
+		char f[400];
+
+		snprintf(f, sizeof(f), "filter: %s (%zu rows)", p->filter,
+			 st->view.nrows);
+		scr_put(body.y, body.x, body.w, ROLE_WARN, f);
+		body.y++;
+		body.h--;
+	}
 	if (!st->view.nrows) {
 		scr_put(body.y, body.x, body.w, ROLE_MUTED,
-			"Nothing yet: actions you take are listed here.");
+			p->filter[0]
+			    ? "No record matches the filter (Esc clears it)."
+			    : "Nothing yet: actions you take are listed here.");
 		return;
 	}
 	list_draw(&body, cols, 5, &st->view, cell, st, focused);
@@ -188,6 +242,9 @@ static void act_headline(struct pane *p, struct app *a, char *buf,
 }
 
 const struct pane_ops activity_pane = {
+	.grid = 0,
+	.filterable = 1,
+	.models = MODEL_CHANGES | MODEL_CLOCK,
 	.name = "activity",
 	.title = "Activity",
 	.scope = SCOPE_GLOBAL,

@@ -2,6 +2,8 @@
  * its real state where this build can read it, and "not checked" where it
  * cannot yet; never a checklist someone ticked. */
 #include "tui/app.h"
+#include "backend/session.h"
+#include "backend/health.h"
 #include "tui/list.h"
 #include "tui/screen.h"
 #include "backend/flux_watch.h"
@@ -12,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+extern const struct pane_ops bootstrap_pane;
 
 enum step_state { STEP_DONE, STEP_TODO, STEP_FAILING, STEP_UNCHECKED };
 
@@ -113,11 +117,20 @@ static void boot_recalc(struct pane *p, struct app *a)
 						      : STEP_FAILING;
 			snprintf(st->note[7], sizeof(st->note[7]),
 				 "%zu/%zu controllers available", ok, nc);
-			st->state[8] = fn && fready == fn ? STEP_DONE
-							 : STEP_FAILING;
-			snprintf(st->note[8], sizeof(st->note[8]),
-				 "%zu/%zu sources and kustomizations Ready",
-				 fready, fn);
+			{
+				struct health h;
+
+				/* the verdict `status` and `flux` give too */
+				health_flux(w, session_drift(app_session(a)),
+					    app_ascii(a), &h);
+				st->state[8] = h.state == HEALTH_OK
+						   ? STEP_DONE
+						   : STEP_FAILING;
+				snprintf(st->note[8], sizeof(st->note[8]),
+					 "%zu/%zu sources and kustomizations "
+					 "Ready",
+					 fready, fn);
+			}
 			flux_objects_free(&fv, fn);
 			flux_controllers_free(&fc, nc);
 		}
@@ -214,6 +227,10 @@ static void boot_headline(struct pane *p, struct app *a, char *buf,
 }
 
 const struct pane_ops bootstrap_pane = {
+	.grid = 0,
+	.filterable = 0,
+	.models = MODEL_CONN | MODEL_NODES | MODEL_FLUX | MODEL_IMAGES |
+		  MODEL_SCANS,
 	.name = "bootstrap",
 	.title = "Bootstrap",
 	.scope = SCOPE_GLOBAL,

@@ -4,6 +4,7 @@
  * conditions, the dependency tree and the object's events; reconcile,
  * suspend and resume, confirmed and audited, with live progress. */
 #include "tui/app.h"
+#include "backend/session.h"
 #include "tui/detail.h"
 #include "tui/list.h"
 #include "tui/screen.h"
@@ -21,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+extern const struct pane_ops flux_pane;
 
 enum { COL_KIND, COL_NAME, COL_FROM, COL_WHAT, COL_STATE, COL_REV,
        COL_ATTEMPTED, COL_SYNC, COL_SUSP, COL_INTERVAL, COL_AGE, COL_MSG,
@@ -65,11 +68,8 @@ struct fluxpane_state {
 	struct flux_summary sum;
 	char selected[600];
 	struct flux_run *runs;
-	struct flux_drift *drift;
+	const struct flux_drift *drift; /* the session's, for this frame */
 	struct detail detail;
-	struct kube_call *events_call;
-	cJSON *events;
-	char events_err[600];
 	char cell[700];
 	const int *colmap; /* the columns shown, by id */
 };
@@ -112,9 +112,7 @@ static void flux_disconnect(struct pane *p, struct app *a)
 	if (!st)
 		return;
 	drop_runs(st);
-	flux_drift_free(&st->drift);
-	kube_call_cancel(st->events_call);
-	st->events_call = NULL;
+	st->drift = NULL;
 }
 
 static void flux_fini(struct pane *p)
@@ -122,9 +120,6 @@ static void flux_fini(struct pane *p)
 	struct fluxpane_state *st = p->st;
 
 	drop_runs(st);
-	flux_drift_free(&st->drift);
-	kube_call_cancel(st->events_call);
-	cJSON_Delete(st->events);
 	flux_objects_free(&st->v, st->n);
 	flux_controllers_free(&st->c, st->nc);
 	free(st->rows);
@@ -164,7 +159,8 @@ static void build_detail(struct fluxpane_state *st, struct app *a)
 	char **tree = NULL;
 	size_t i, nt;
 	time_t now = time(NULL);
-	const cJSON *it;
+	const cJSON *it, *items = NULL;
+	const char *events_err = NULL;
 
 	(void)a;
 	detail_clear(&st->detail);
@@ -246,21 +242,19 @@ static void build_detail(struct fluxpane_state *st, struct app *a)
 	flux_revision_short(o->revision, rev, sizeof(rev));
 	detail_add(&st->detail, ROLE_NORMAL, " ");
 	detail_add(&st->detail, ROLE_HEADER, "Events (newest first)");
-	if (st->events_err[0])
-		detail_add(&st->detail, ROLE_ERROR, "  %s", st->events_err);
-	else if (!st->events)
+	session_events(app_session(a), flux_kind_get(o->kind)->kind,
+		       o->namespace, o->name, &items, &events_err);
+	if (events_err)
+		detail_add(&st->detail, ROLE_ERROR, "  %s", events_err);
+	else if (!items)
 		detail_add(&st->detail, ROLE_PENDING, "  loading...");
 	else {
 		size_t ne = 0;
-		int k, cnt = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(
-			st->events, "items"));
+		int k, cnt = cJSON_GetArraySize(items);
 
 		/* Newest first: the list comes oldest first. */
 		for (k = cnt - 1; k >= 0; k--) {
-			const cJSON *ev = cJSON_GetArrayItem(
-				cJSON_GetObjectItemCaseSensitive(st->events,
-								 "items"),
-				k);
+			const cJSON *ev = cJSON_GetArrayItem(items, k);
 			const cJSON *ty = cJSON_GetObjectItemCaseSensitive(
 				ev, "type");
 			const cJSON *re = cJSON_GetObjectItemCaseSensitive(
@@ -294,11 +288,6 @@ static void build_detail(struct fluxpane_state *st, struct app *a)
 	detail_done(&st->detail);
 }
 
-static void drift_changed(void *ud)
-{
-	app_touch(ud, &flux_pane);
-}
-
 static void flux_recalc(struct pane *p, struct app *a)
 {
 	struct fluxpane_state *st = p->st;
@@ -319,18 +308,8 @@ static void flux_recalc(struct pane *p, struct app *a)
 	}
 	flux_objects_sort(st->v, st->n);
 	flux_summarize(st->c, st->nc, st->v, st->n, &st->sum);
-	if (app_kube(a)) {
-		if (!st->drift)
-			st->drift = flux_drift_new(app_kube(a), drift_changed,
-						   a);
-		/* Never more often than the source's interval, and not
-		 * more than once every drift_interval (30 s) whatever it
-		 * says. */
-		flux_drift_update(st->drift, st->v, st->n,
-				  app_config(a) ? config_get_ms(app_config(a),
-						  CFG_DRIFT_INTERVAL)
-						: 30000);
-	}
+	/* the session checks drift whenever Flux changes */
+	st->drift = session_drift(app_session(a));
 	st->rows = xcalloc(st->n ? st->n : 1, sizeof(*st->rows));
 	st->view.nrows = 0;
 	for (i = 0; i < st->n; i++) {
@@ -716,45 +695,6 @@ static int ask(struct pane *p, struct app *a, enum flux_action_kind what,
 	return UPD_ALL;
 }
 
-static void on_events(struct kube_result *r, void *ud)
-{
-	struct pane *p = ud;
-	struct fluxpane_state *st = p->st;
-
-	st->events_call = NULL;
-	cJSON_Delete(st->events);
-	st->events = NULL;
-	st->events_err[0] = '\0';
-	if (r->ok) {
-		st->events = r->json;
-		r->json = NULL;
-	} else {
-		snprintf(st->events_err, sizeof(st->events_err),
-			 "events: %s", r->err.msg);
-	}
-	p->recalc = 1;
-}
-
-static void load_events(struct pane *p, struct app *a,
-			const struct flux_object *o)
-{
-	struct fluxpane_state *st = p->st;
-	char path[2400], sel[700], esc[900], ns[300];
-
-	kube_call_cancel(st->events_call);
-	cJSON_Delete(st->events);
-	st->events = NULL;
-	st->events_err[0] = '\0';
-	snprintf(sel, sizeof(sel), "involvedObject.name=%s,"
-				   "involvedObject.kind=%s",
-		 o->name, flux_kind_get(o->kind)->kind);
-	kube_escape(esc, sizeof(esc), sel);
-	kube_escape(ns, sizeof(ns), o->namespace);
-	snprintf(path, sizeof(path),
-		 "/api/v1/namespaces/%s/events?fieldSelector=%s", ns, esc);
-	st->events_call = kube_list(app_kube(a), path, on_events, p);
-}
-
 static int flux_action(struct pane *p, struct app *a, enum action_id act)
 {
 	struct fluxpane_state *st = p->st;
@@ -774,7 +714,10 @@ static int flux_action(struct pane *p, struct app *a, enum action_id act)
 		if (!o || !app_kube(a))
 			return UPD_NONE;
 		detail_open(&st->detail);
-		load_events(p, a, o);
+		/* the session loads them; MODEL_EVENTS brings them here */
+		session_events_load(app_session(a),
+				    flux_kind_get(o->kind)->kind, o->namespace,
+				    o->name);
 		build_detail(st, a);
 		return UPD_DRAW;
 	}
@@ -818,6 +761,10 @@ static void flux_headline(struct pane *p, struct app *a, char *buf,
 }
 
 const struct pane_ops flux_pane = {
+	.grid = 1,
+	.filterable = 1,
+	.models = MODEL_CONN | MODEL_FLUX | MODEL_EVENTS | MODEL_CHANGES |
+		  MODEL_CLOCK,
 	.name = "flux",
 	.title = "Flux",
 	.scope = SCOPE_FLUX,

@@ -4,6 +4,7 @@
  * elapsed time; a detail view; import, import all, promote (confirmed,
  * audited, forced only with a second typed confirmation), re-check. */
 #include "tui/app.h"
+#include "backend/session.h"
 #include "tui/detail.h"
 #include "tui/list.h"
 #include "tui/screen.h"
@@ -16,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+extern const struct pane_ops images_pane;
+
 enum { COL_IMAGE, COL_PIPE, COL_STATE, COL_Q, COL_L, COL_MSG, NCOLS };
 
 static const struct list_col cols[NCOLS] = {
@@ -26,6 +29,8 @@ static const struct list_col cols[NCOLS] = {
 
 struct images_state {
 	struct list_view view;
+	size_t *rows; /* shown row -> pipeline row (after the filter) */
+	size_t rows_cap;
 	struct detail detail;
 	char cell[900];
 };
@@ -39,11 +44,18 @@ static void img_init(struct pane *p, struct app *a)
 	p->st = st;
 }
 
+/* The pipeline row shown at list row i, or (size_t)-1. */
+static size_t at(const struct images_state *st, size_t i)
+{
+	return i < st->view.nrows ? st->rows[i] : (size_t)-1;
+}
+
 static void img_fini(struct pane *p)
 {
 	struct images_state *st = p->st;
 
 	detail_free(&st->detail);
+	free(st->rows);
 	free(st);
 	p->st = NULL;
 }
@@ -85,12 +97,12 @@ static void build_detail(struct images_state *st, struct app *a)
 	char reason[900], up[1200];
 
 	detail_clear(&st->detail);
-	if (st->view.sel >= n) {
+	if (at(st, st->view.sel) >= n) {
 		detail_add(&st->detail, ROLE_MUTED, "No image selected.");
 		detail_done(&st->detail);
 		return;
 	}
-	r = &v[st->view.sel];
+	r = &v[at(st, st->view.sel)];
 	detail_add(&st->detail, ROLE_HEADER, "%s", r->ref);
 	detail_add(&st->detail,
 		 image_state_alert(r->state) ? ROLE_ERROR
@@ -125,8 +137,21 @@ static void img_recalc(struct pane *p, struct app *a)
 {
 	struct images_state *st = p->st;
 	const struct image_row *v;
+	size_t n = rows_of(a, &v), i;
 
-	st->view.nrows = rows_of(a, &v);
+	/* the filter matches the reference, the state or the message */
+	st->rows = xgrow(st->rows, &st->rows_cap, n ? n : 1,
+			 sizeof(*st->rows));
+	st->view.nrows = 0;
+	for (i = 0; i < n; i++) {
+		if (p->filter[0] &&
+		    !text_contains_nocase(v[i].ref, p->filter) &&
+		    !text_contains_nocase(image_state_text(v[i].state),
+					  p->filter) &&
+		    !text_contains_nocase(v[i].last_result, p->filter))
+			continue;
+		st->rows[st->view.nrows++] = i;
+	}
 	list_clamp(&st->view);
 	if (st->detail.open)
 		build_detail(st, a);
@@ -141,7 +166,7 @@ static const char *cell(void *ud, size_t row, int col, enum role *role)
 	int ascii = app_ascii(a);
 
 	rows_of(a, &v);
-	r = &v[row];
+	r = &v[at(st, row)];
 	*role = ROLE_NORMAL;
 	switch (col) {
 	case COL_IMAGE:
@@ -250,6 +275,15 @@ static void img_draw(struct pane *p, struct app *a, const struct rect *area,
 			is_err ? ROLE_ERROR : ROLE_MUTED, status);
 	body.y++;
 	body.h--;
+	if (p->filter[0]) {
+		char f[400];
+
+		snprintf(f, sizeof(f), "filter: %s (%zu of %zu)", p->filter,
+			 st->view.nrows, n);
+		scr_put(body.y, body.x, body.w, ROLE_WARN, f);
+		body.y++;
+		body.h--;
+	}
 	if (body.h < 2)
 		return;
 	list_draw(&body, cols, NCOLS, &st->view, cell, a, focused);
@@ -408,9 +442,9 @@ static int img_action(struct pane *p, struct app *a, enum action_id act)
 		return UPD_DRAW;
 	case ACT_IMPORT:
 	case ACT_PROMOTE:
-		if (st->view.sel < n)
+		if (at(st, st->view.sel) < n)
 			ask(a, act == ACT_IMPORT ? PIPE_IMPORT : PIPE_PROMOTE,
-			    st->view.sel);
+			    at(st, st->view.sel));
 		return UPD_ALL;
 	case ACT_IMPORT_ALL:
 		for (i = 0; i < n; i++)
@@ -439,8 +473,8 @@ static int img_action(struct pane *p, struct app *a, enum action_id act)
 		app_status(a, ROLE_PENDING, "reading the digests again...");
 		return UPD_DRAW;
 	case ACT_CANCEL_OP:
-		if (st->view.sel < n && v[st->view.sel].op[0])
-			pipeline_cancel(pl, st->view.sel);
+		if (at(st, st->view.sel) < n && v[at(st, st->view.sel)].op[0])
+			pipeline_cancel(pl, at(st, st->view.sel));
 		return UPD_DRAW;
 	default:
 		return list_move(&st->view, act);
@@ -472,6 +506,9 @@ static void img_headline(struct pane *p, struct app *a, char *buf,
 }
 
 const struct pane_ops images_pane = {
+	.grid = 1,
+	.filterable = 1,
+	.models = MODEL_IMAGES | MODEL_SCANS | MODEL_CHANGES | MODEL_CLOCK,
 	.name = "images",
 	.title = "Images",
 	.scope = SCOPE_IMAGES,

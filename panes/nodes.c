@@ -2,6 +2,7 @@
  * table (not-ready first), a detail view, and cordon/uncordon through the
  * confirm dialog. Rows come from the nodes informer; no I/O here. */
 #include "tui/app.h"
+#include "backend/session.h"
 #include "tui/detail.h"
 #include "tui/list.h"
 #include "tui/screen.h"
@@ -16,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+extern const struct pane_ops nodes_pane;
 
 enum { COL_NAME, COL_STATUS, COL_POOL, COL_MODE, COL_ROLES, COL_VERSION,
        COL_AGE, COL_FLAGS, NCOLS };
@@ -454,6 +457,10 @@ static void nodes_headline(struct pane *p, struct app *a, char *buf,
 }
 
 const struct pane_ops nodes_pane = {
+	.grid = 1,
+	.filterable = 1,
+	.start_focused = 1,
+	.models = MODEL_CONN | MODEL_NODES | MODEL_CHANGES | MODEL_CLOCK,
 	.name = "nodes",
 	.title = "Nodes",
 	.scope = SCOPE_NODES,

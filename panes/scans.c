@@ -2,8 +2,11 @@
  * says so plainly instead of showing made-up rows. */
 #include "notice.h"
 #include "tui/app.h"
+#include "backend/session.h"
 
 #include <stdio.h>
+
+extern const struct pane_ops scans_pane;
 
 static const char *const lines[] = {
 	"Vulnerability scans: not checked by this build.",
@@ -30,6 +33,9 @@ static void scans_headline(struct pane *p, struct app *a, char *buf,
 }
 
 const struct pane_ops scans_pane = {
+	.grid = 1,
+	.filterable = 0,
+	.models = MODEL_SCANS | MODEL_IMAGES,
 	.name = "scans",
 	.title = "Scans",
 	.scope = SCOPE_GLOBAL,

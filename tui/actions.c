@@ -113,6 +113,29 @@ static int keys_contain(const char *keys, int key)
 	return 0;
 }
 
+int action_key_position(enum action_id id, int key)
+{
+	char name[16];
+	const char *p = action_keys(id);
+	int pos = 0;
+
+	while (*p) {
+		size_t n = strcspn(p, " ");
+
+		if (n && n < sizeof(name)) {
+			memcpy(name, p, n);
+			name[n] = '\0';
+			if (key_from_name(name) == key)
+				return pos;
+			pos++;
+		}
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+	return -1;
+}
+
 static enum action_id lookup(int key, enum action_scope scope)
 {
 	int i;

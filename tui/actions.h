@@ -28,14 +28,8 @@ enum action_scope {
 	  "Focus the next pane", 0)                                           \
 	X(FOCUS_PREV, "focus-prev", SCOPE_GLOBAL, "S-Tab",                    \
 	  "Focus the previous pane", 0)                                       \
-	X(FOCUS_1, "focus-images", SCOPE_GLOBAL, "1", "Focus images", 0)      \
-	X(FOCUS_2, "focus-scans", SCOPE_GLOBAL, "2", "Focus scans", 0)        \
-	X(FOCUS_3, "focus-nodes", SCOPE_GLOBAL, "3", "Focus nodes", 0)        \
-	X(FOCUS_4, "focus-flux", SCOPE_GLOBAL, "4", "Focus flux", 0)          \
-	X(FOCUS_5, "focus-bootstrap", SCOPE_GLOBAL, "5",                      \
-	  "Focus the bootstrap walkthrough", 0)                               \
-	X(FOCUS_6, "focus-activity", SCOPE_GLOBAL, "6",                       \
-	  "Focus the activity log", 0)                                        \
+	X(FOCUS_PANE, "focus-pane", SCOPE_GLOBAL, "1 2 3 4 5 6 7 8 9",        \
+	  "Focus pane N (the Nth key: the number in its title and tab)", 0)   \
 	X(ZOOM, "zoom", SCOPE_GLOBAL, "z", "Zoom the focused pane (again: "   \
 	  "back to the grid)", 0)                                             \
 	X(BACK, "back", SCOPE_GLOBAL, "Esc",                                  \
@@ -106,6 +100,9 @@ const char *action_scope_title(enum action_scope s);
  * then SCOPE_LIST when list is set, then SCOPE_GLOBAL. */
 enum action_id action_for_key(int key, enum action_scope scope, int list);
 const struct action_info *action_by_name(const char *name);
+/* Where key stands in the action's bound key list (0 for the first), or
+ * -1: "1 2 3" and '2' give 1. */
+int action_key_position(enum action_id id, int key);
 
 /* Key names <-> key codes (ncurses KEY_* values and characters). */
 int key_from_name(const char *name);

@@ -26,11 +26,6 @@
 
 #define FRAME_MS 100 /* at most ten frames a second */
 
-static const struct pane_ops *const pane_order[LAYOUT_PANES] = {
-	&images_pane, &scans_pane, &nodes_pane,
-	&flux_pane, &bootstrap_pane, &activity_pane,
-};
-
 long long app_now_ms(void)
 {
 	return loop_now_ms();
@@ -38,24 +33,29 @@ long long app_now_ms(void)
 
 /* ---- services for panes --------------------------------------------- */
 
+struct session *app_session(struct app *a)
+{
+	return a->session;
+}
+
 struct kube_client *app_kube(struct app *a)
 {
-	return a->kube;
+	return session_kube(a->session);
 }
 
 struct informer *app_nodes(struct app *a)
 {
-	return a->nodes;
+	return session_nodes(a->session);
 }
 
 struct flux_watch *app_flux(struct app *a)
 {
-	return a->flux;
+	return session_flux(a->session);
 }
 
 struct pipeline *app_pipeline(struct app *a)
 {
-	return a->pipeline;
+	return session_pipeline(a->session);
 }
 
 int app_read_only(const struct app *a)
@@ -65,7 +65,7 @@ int app_read_only(const struct app *a)
 
 const char *app_context(const struct app *a)
 {
-	return a->context;
+	return session_context(a->session);
 }
 
 const struct config *app_config(const struct app *a)
@@ -80,14 +80,14 @@ int app_ascii(const struct app *a)
 
 const char *app_audit_path(struct app *a)
 {
-	const char *p = change_log_path(a->changes);
+	const char *p = change_log_path(session_changes(a->session));
 
 	return p ? p : "(no audit log path)";
 }
 
 struct change_log *app_changes(const struct app *a)
 {
-	return a->changes;
+	return session_changes(a->session);
 }
 
 static void on_frame_timer(void *ud);
@@ -118,7 +118,7 @@ void *app_pane_state(struct app *a, const struct pane_ops *ops)
 {
 	int i;
 
-	for (i = 0; i < LAYOUT_PANES; i++)
+	for (i = 0; i < pane_count; i++)
 		if (a->panes[i].ops == ops)
 			return a->panes[i].st;
 	return NULL;
@@ -128,18 +128,20 @@ void app_touch(struct app *a, const struct pane_ops *ops)
 {
 	int i;
 
-	for (i = 0; i < LAYOUT_PANES; i++)
+	for (i = 0; i < pane_count; i++)
 		if (a->panes[i].ops == ops)
 			a->panes[i].recalc = 1;
 	app_mark(a);
 }
 
-static void touch_all(struct app *a)
+/* Models changed: every pane that shows one of them is recalculated. */
+static void models_changed(struct app *a, unsigned models)
 {
 	int i;
 
-	for (i = 0; i < LAYOUT_PANES; i++)
-		a->panes[i].recalc = 1;
+	for (i = 0; i < pane_count; i++)
+		if (a->panes[i].ops && (a->panes[i].ops->models & models))
+			a->panes[i].recalc = 1;
 	app_mark(a);
 }
 
@@ -177,7 +179,7 @@ struct change *app_change_begin(struct app *a, const struct change_req *r)
 	struct err e;
 
 	err_clear(&e);
-	c = change_begin(a->changes, r, &e);
+	c = change_begin(app_changes(a), r, &e);
 	if (!c)
 		app_status(a, ROLE_ERROR, "%s", e.msg);
 	return c;
@@ -198,7 +200,8 @@ int app_refuse_read_only(struct app *a, const char *action,
 	r.target = target;
 	r.identity = identity;
 	err_clear(&e);
-	if (change_refuse(a->changes, &r, "read-only mode", &e) == -ERR_IO)
+	if (change_refuse(app_changes(a), &r, "read-only mode", &e) ==
+	    -ERR_IO)
 		app_status(a, ROLE_ERROR,
 			   "read-only mode: %s refused (and not recorded: "
 			   "%s)",
@@ -213,61 +216,31 @@ int app_refuse_read_only(struct app *a, const char *action,
 
 static void on_tick(void *ud);
 
-/* A change started, moved or ended: the panes that show changes follow. */
-static void change_seen(const struct change *c, void *ud)
+/* ---- the session's news ------------------------------------------------ */
+
+static void session_changed(unsigned models, void *ud)
 {
 	struct app *a = ud;
 
-	(void)c;
-	app_touch(a, &activity_pane);
-	if (change_log_running(a->changes) && !a->tick_timer)
+	models_changed(a, models);
+	/* running changes show their elapsed time: tick while any runs */
+	if ((models & MODEL_CHANGES) && !a->tick_timer &&
+	    change_log_running(app_changes(a)))
 		a->tick_timer = loop_timer_add(a->loop, 1000, on_tick, a);
 }
 
-/* ---- connection ------------------------------------------------------ */
-
-static void nodes_changed(struct informer *inf, void *ud)
+static void conn_status(const struct err *e, long retry_ms, void *ud)
 {
 	struct app *a = ud;
 
-	(void)inf;
-	app_touch(a, &nodes_pane);
-	app_touch(a, &bootstrap_pane);
-}
-
-static void nodes_status(struct informer *inf, const struct err *e,
-			 long retry_ms, void *ud)
-{
-	struct app *a = ud;
-
-	(void)inf;
 	if (e)
 		app_status(a, ROLE_ERROR, "%s %s retrying in %ld s", e->msg,
 			   app_ascii(a) ? "-" : "\u2014",
 			   (retry_ms + 999) / 1000);
 	else if (a->status_role == ROLE_ERROR)
-		app_status(a, ROLE_OK, "connected to %s", a->server);
-	app_touch(a, &nodes_pane);
-	app_touch(a, &bootstrap_pane);
+		app_status(a, ROLE_OK, "connected to %s",
+			   session_server(a->session));
 }
-
-static const struct informer_ops nodes_ops = {
-	.on_change = nodes_changed,
-	.on_status = nodes_status,
-};
-
-static void flux_changed(struct flux_watch *w, void *ud)
-{
-	struct app *a = ud;
-
-	(void)w;
-	app_touch(a, &flux_pane);
-	app_touch(a, &bootstrap_pane);
-}
-
-static const struct flux_watch_ops flux_ops = {
-	.on_change = flux_changed,
-};
 
 static int foreground(const char *const argv[], const char *const env[],
 		      char **out, size_t *out_len, int *code, struct err *e,
@@ -283,109 +256,14 @@ static int foreground(const char *const argv[], const char *const env[],
 	return rc;
 }
 
-static void disconnect(struct app *a)
-{
-	int i;
-
-	/* Panes may hold work that belongs to the client. */
-	for (i = 0; i < LAYOUT_PANES; i++)
-		if (a->panes[i].ops && a->panes[i].ops->disconnect)
-			a->panes[i].ops->disconnect(&a->panes[i], a);
-	flux_watch_stop(&a->flux);
-	informer_stop(&a->nodes);
-	kube_client_free(&a->kube);
-}
-
-static int connect_context(struct app *a, const char *ctx)
-{
-	struct kube_target t;
-	struct kube_conn conn;
-	struct err e;
-
-	memset(&t, 0, sizeof(t));
-	err_clear(&e);
-	a->have_kc_err = 0;
-	if (!a->kc) {
-		a->have_kc_err = 1;
-		return -1;
-	}
-	if (kubeconfig_resolve(a->kc, ctx, &t, &e) < 0) {
-		a->kc_err = e;
-		a->have_kc_err = 1;
-		return -1;
-	}
-	kube_conn_from_target(&conn, &t);
-	kube_target_clear(&t);
-	if (kube_client_new(&a->kube, a->loop, &conn, &e) < 0) {
-		kube_conn_clear(&conn);
-		a->kc_err = e;
-		a->have_kc_err = 1;
-		return -1;
-	}
-	kube_client_set_foreground(a->kube, foreground, a, 1);
-	snprintf(a->context, sizeof(a->context), "%s",
-		 conn.context ? conn.context : "");
-	snprintf(a->server, sizeof(a->server), "%s", conn.server);
-	change_log_set_context(a->changes, a->context);
-	kube_conn_clear(&conn);
-	a->nodes = informer_start(a->kube, "/api/v1/nodes", &nodes_ops, a);
-	a->flux = flux_watch_start(a->kube, NULL, &flux_ops, a);
-	return 0;
-}
-
-int app_switch_context(struct app *a, const char *name)
-{
-	char old[256];
-
-	snprintf(old, sizeof(old), "%s", a->context);
-	disconnect(a);
-	if (connect_context(a, name) < 0) {
-		app_status(a, ROLE_ERROR, "%s", a->kc_err.msg);
-		if (old[0])
-			connect_context(a, old);
-		touch_all(a);
-		return -1;
-	}
-	app_status(a, ROLE_OK, "switched to context %s", a->context);
-	touch_all(a);
-	return 0;
-}
-
-int app_set_theme(struct app *a, const char *name)
-{
-	struct theme t;
-	struct err e;
-
-	err_clear(&e);
-	if (theme_load(&t, name, &e) < 0) {
-		app_status(a, ROLE_ERROR, "%s", e.msg);
-		return -1;
-	}
-	a->theme = t;
-	screen_apply_theme(&a->theme);
-	clearok(stdscr, TRUE);
-	app_status(a, ROLE_OK, "theme %s", t.name);
-	return 0;
-}
-
-/* ---- the image pipeline ------------------------------------------------ */
-
-static void pipeline_changed(void *ud)
-{
-	struct app *a = ud;
-
-	app_touch(a, &images_pane);
-	app_touch(a, &bootstrap_pane);
-}
-
-static void pipeline_done(size_t row, enum pipeline_action act, int ok,
-			  const char *message, void *ud)
+static void image_done(size_t row, enum pipeline_action act, int ok,
+		       const char *message, void *ud)
 {
 	struct app *a = ud;
 	const struct image_row *v;
 	char target[1300];
 
-	pipeline_rows(a->pipeline, &v);
+	pipeline_rows(app_pipeline(a), &v);
 	snprintf(target, sizeof(target), "%s:%s",
 		 act == PIPE_IMPORT ? v[row].quarantine_repo
 				    : v[row].live_repo,
@@ -421,6 +299,7 @@ static void on_device_code(const struct azure_device_prompt *p, void *ud)
 	if (!a->device_timer)
 		a->device_timer = loop_timer_add(a->loop, 1000, on_device_tick,
 						 a);
+	a->redraw_all = 1;
 	app_mark(a);
 }
 
@@ -429,6 +308,7 @@ static void on_device_done(int status, const struct err *e, void *ud)
 	struct app *a = ud;
 
 	a->device_open = 0;
+	a->redraw_all = 1;
 	if (status < 0)
 		app_status(a, ROLE_ERROR, "Azure sign-in: %s", e->msg);
 	else
@@ -436,42 +316,62 @@ static void on_device_done(int status, const struct err *e, void *ud)
 	app_mark(a);
 }
 
-static void start_pipeline(struct app *a)
+/* The connection is about to go: panes drop the calls made on it. */
+static void panes_disconnect(struct app *a)
 {
-	struct pipeline_ops ops;
+	int i;
+
+	for (i = 0; i < pane_count; i++)
+		if (a->panes[i].ops && a->panes[i].ops->disconnect)
+			a->panes[i].ops->disconnect(&a->panes[i], a);
+}
+
+int app_switch_context(struct app *a, const char *name)
+{
 	struct err e;
 
-	if (!a->o.config)
-		return;
-	memset(&ops, 0, sizeof(ops));
-	ops.on_change = pipeline_changed;
-	ops.on_done = pipeline_done;
-	ops.on_device_code = on_device_code;
-	ops.on_device_done = on_device_done;
+	panes_disconnect(a);
 	err_clear(&e);
-	a->pipeline = pipeline_new(a->loop, a->o.config, AZURE_SRC_ALL, &ops,
-				   a, &e);
-	if (!a->pipeline) {
-		snprintf(a->pipeline_err, sizeof(a->pipeline_err), "%s",
-			 e.msg);
-		return;
+	if (session_switch_context(a->session, name, &e) < 0) {
+		app_status(a, ROLE_ERROR, "%s", e.msg);
+		return -1;
 	}
-	pipeline_refresh(a->pipeline);
+	app_status(a, ROLE_OK, "switched to context %s", app_context(a));
+	return 0;
+}
+
+int app_set_theme(struct app *a, const char *name)
+{
+	struct theme t;
+	struct err e;
+
+	err_clear(&e);
+	if (theme_load(&t, name, &e) < 0) {
+		app_status(a, ROLE_ERROR, "%s", e.msg);
+		return -1;
+	}
+	a->theme = t;
+	screen_apply_theme(&a->theme);
+	clearok(stdscr, TRUE);
+	a->redraw_all = 1;
+	app_status(a, ROLE_OK, "theme %s", t.name);
+	return 0;
 }
 
 const char *app_pipeline_error(struct app *a)
 {
-	return a->pipeline_err[0] ? a->pipeline_err : NULL;
+	return session_pipeline_error(a->session);
 }
 
 /* ---- keys ------------------------------------------------------------ */
 
 void app_set_focus(struct app *a, int pane)
 {
-	if (pane < 0 || pane >= LAYOUT_PANES)
+	if (pane < 0 || pane >= pane_count)
 		return;
 	a->focus = pane;
 	a->panes[pane].recalc = 1;
+	a->redraw_all = 1; /* the layout may change */
 	app_mark(a);
 }
 
@@ -481,10 +381,14 @@ static void apply_update(struct app *a, struct pane *p, int upd)
 		return;
 	if (upd & UPD_RECALC)
 		p->recalc = 1;
+	if (upd & (UPD_DRAW | UPD_RECALC))
+		p->redraw = 1;
+	if (upd & UPD_ALL)
+		a->redraw_all = 1;
 	app_mark(a);
 }
 
-static void global_action(struct app *a, enum action_id act)
+static void global_action(struct app *a, enum action_id act, int key)
 {
 	struct pane *p = &a->panes[a->focus];
 
@@ -498,30 +402,32 @@ static void global_action(struct app *a, enum action_id act)
 		a->help_top = 0;
 		break;
 	case ACT_FOCUS_NEXT:
-		app_set_focus(a, (a->focus + 1) % LAYOUT_PANES);
+		app_set_focus(a, (a->focus + 1) % pane_count);
 		break;
 	case ACT_FOCUS_PREV:
-		app_set_focus(a, (a->focus + LAYOUT_PANES - 1) % LAYOUT_PANES);
+		app_set_focus(a, (a->focus + pane_count - 1) % pane_count);
 		break;
-	case ACT_FOCUS_1:
-	case ACT_FOCUS_2:
-	case ACT_FOCUS_3:
-	case ACT_FOCUS_4:
-	case ACT_FOCUS_5:
-	case ACT_FOCUS_6:
-		app_set_focus(a, (int)(act - ACT_FOCUS_1));
+	case ACT_FOCUS_PANE: {
+		int n = action_key_position(ACT_FOCUS_PANE, key);
+
+		if (n >= 0 && n < pane_count)
+			app_set_focus(a, n);
+		else
+			app_status(a, ROLE_MUTED, "there are %d panes",
+				   pane_count);
 		break;
+	}
 	case ACT_ZOOM:
-		a->zoom = !a->zoom;
-		break;
 	case ACT_OPEN:
 		/* Panes without rows: Enter zooms, as on a title. */
 		a->zoom = !a->zoom;
+		a->redraw_all = 1;
 		break;
 	case ACT_BACK:
-		if (a->zoom)
+		if (a->zoom) {
 			a->zoom = 0;
-		else if (p->filter[0]) {
+			a->redraw_all = 1;
+		} else if (p->filter[0]) {
 			p->filter[0] = '\0';
 			p->recalc = 1;
 		}
@@ -530,21 +436,21 @@ static void global_action(struct app *a, enum action_id act)
 		app_prompt_open(a, IN_COMMAND);
 		break;
 	case ACT_FILTER:
+		if (!p->ops->filterable) {
+			app_status(a, ROLE_MUTED,
+				   "the %s pane has no rows to filter",
+				   p->ops->title);
+			break;
+		}
 		app_prompt_open(a, IN_FILTER);
 		break;
 	case ACT_REFRESH:
-		if (a->pipeline)
-			pipeline_refresh(a->pipeline);
-		if (a->flux)
-			flux_watch_retry_now(a->flux);
-		if (a->nodes)
-			informer_retry_now(a->nodes);
-		else if (a->kc)
-			app_switch_context(a, a->o.context);
+		session_retry_now(a->session);
 		app_status(a, ROLE_PENDING, "reconnecting...");
 		break;
 	case ACT_REDRAW:
 		clearok(stdscr, TRUE);
+		a->redraw_all = 1;
 		break;
 	default:
 		break;
@@ -564,7 +470,7 @@ static void handle_key(struct app *a, int key)
 		return;
 	}
 	if (a->device_open && key == 27) {
-		pipeline_cancel_sign_in(a->pipeline);
+		pipeline_cancel_sign_in(app_pipeline(a));
 		return;
 	}
 	if (a->help) {
@@ -585,7 +491,7 @@ static void handle_key(struct app *a, int key)
 		apply_update(a, p, upd);
 		return;
 	}
-	global_action(a, act);
+	global_action(a, act, key);
 }
 
 static void on_stdin(int fd, short revents, void *ud)
@@ -626,6 +532,7 @@ static void on_signal(int signo, void *ud)
 	if (signo == SIGWINCH) {
 		screen_resize(&a->cols, &a->rows);
 		clearok(stdscr, TRUE);
+		a->redraw_all = 1;
 		app_mark(a);
 	} else if (signo == SIGINT || signo == SIGTERM || signo == SIGHUP) {
 		a->quit = 1;
@@ -650,9 +557,9 @@ static void on_tick(void *ud)
 	struct app *a = ud;
 
 	a->tick_timer = 0;
-	app_touch(a, &activity_pane);
+	models_changed(a, MODEL_CHANGES);
 	/* Tick only while something visibly changes with time. */
-	if (change_log_running(a->changes))
+	if (change_log_running(app_changes(a)))
 		a->tick_timer = loop_timer_add(a->loop, 1000, on_tick, a);
 }
 
@@ -661,7 +568,7 @@ static void on_age_tick(void *ud)
 	struct app *a = ud;
 
 	/* Ages ("20m") move slowly: a refresh a minute keeps them true. */
-	touch_all(a);
+	models_changed(a, MODEL_CLOCK);
 	loop_timer_add(a->loop, 60000, on_age_tick, a);
 }
 
@@ -674,10 +581,24 @@ static int locale_is_utf8(void)
 	return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
 }
 
+/* The first pane marked to start focused, else the first. */
+static int start_focus(void)
+{
+	int i;
+
+	for (i = 0; i < pane_count; i++)
+		if (pane_table[i]->start_focused)
+			return i;
+	return 0;
+}
+
 int app_run(const struct app_opts *o)
 {
 	struct app *a = xcalloc(1, sizeof(*a));
-	struct screen_opts so;
+	struct session_opts so;
+	struct session_hooks sh;
+	struct screen_opts scr;
+	const struct err *ce;
 	struct err e;
 	int i, rc = 0;
 
@@ -691,21 +612,13 @@ int app_run(const struct app_opts *o)
 		free(a);
 		return 2;
 	}
-	a->changes = change_log_new(o->audit_log, o->read_only);
-	change_log_set_observer(a->changes, change_seen, a);
 	a->loop = loop_new();
 	if (!a->loop || http_global_init(&e) < 0) {
 		fprintf(stderr, "jumpdeck: cannot start: %s\n",
 			e.msg[0] ? e.msg : "out of resources");
-		change_log_free(&a->changes);
+		loop_free(&a->loop);
 		free(a);
 		return 1;
-	}
-	if (kubeconfig_load(&a->kc, o->kubeconfig, &e) < 0) {
-		a->kc_err = e;
-		a->have_kc_err = 1;
-	} else {
-		connect_context(a, o->context);
 	}
 	if (!isatty(0) || !isatty(1)) {
 		fprintf(stderr, "jumpdeck: the TUI needs a terminal; for "
@@ -713,9 +626,31 @@ int app_run(const struct app_opts *o)
 		rc = 2;
 		goto out;
 	}
-	so.no_color = o->no_color;
-	so.ascii = a->o.ascii;
-	if (screen_start(&so) < 0) {
+	memset(&so, 0, sizeof(so));
+	so.kubeconfig = o->kubeconfig;
+	so.context = o->context;
+	so.audit_log = o->audit_log;
+	so.read_only = o->read_only;
+	so.config = o->config;
+	so.azure_sources = AZURE_SRC_ALL;
+	so.have_terminal = 1;
+	so.models = MODEL_ALL;
+	memset(&sh, 0, sizeof(sh));
+	sh.changed = session_changed;
+	sh.conn_status = conn_status;
+	sh.foreground = foreground;
+	sh.device_code = on_device_code;
+	sh.device_done = on_device_done;
+	sh.image_done = image_done;
+	a->session = session_open(a->loop, &so, &sh, a, &e);
+	if (!a->session) {
+		fprintf(stderr, "jumpdeck: cannot start: %s\n", e.msg);
+		rc = 1;
+		goto out;
+	}
+	scr.no_color = o->no_color;
+	scr.ascii = a->o.ascii;
+	if (screen_start(&scr) < 0) {
 		fprintf(stderr, "jumpdeck: cannot use this terminal (TERM=%s)\n",
 			getenv("TERM") ? getenv("TERM") : "");
 		rc = 2;
@@ -724,20 +659,22 @@ int app_run(const struct app_opts *o)
 	screen_apply_theme(&a->theme);
 	a->cols = COLS;
 	a->rows = LINES;
-	for (i = 0; i < LAYOUT_PANES; i++) {
-		a->panes[i].ops = pane_order[i];
-		if (pane_order[i]->init)
-			pane_order[i]->init(&a->panes[i], a);
+	for (i = 0; i < pane_count; i++) {
+		a->panes[i].ops = pane_table[i];
+		if (pane_table[i]->init)
+			pane_table[i]->init(&a->panes[i], a);
 		a->panes[i].recalc = 1;
 	}
-	a->focus = 2; /* nodes: the one pane with a backend today */
-	if (a->have_kc_err)
-		app_status(a, ROLE_ERROR, "%s", a->kc_err.msg);
+	a->focus = start_focus();
+	a->redraw_all = 1;
+	ce = session_conn_error(a->session);
+	if (ce)
+		app_status(a, ROLE_ERROR, "%s", ce->msg);
 	else
 		app_status(a, ROLE_MUTED,
-			   "Tab or 1-6: panes  Enter: details  /: filter  "
-			   ":: command  q: quit");
-	start_pipeline(a);
+			   "Tab or 1-%d: panes  Enter: details  /: filter  "
+			   ":: command  q: quit",
+			   pane_count);
 	loop_add_fd(a->loop, 0, POLLIN, on_stdin, a);
 	loop_on_signal(a->loop, SIGWINCH, on_signal, a);
 	loop_on_signal(a->loop, SIGINT, on_signal, a);
@@ -748,19 +685,16 @@ int app_run(const struct app_opts *o)
 	app_mark(a);
 	loop_run(a->loop);
 	screen_stop();
-	disconnect(a);
-	pipeline_free(&a->pipeline);
+	panes_disconnect(a);
 	loop_timer_cancel(a->loop, a->device_timer);
-	for (i = 0; i < LAYOUT_PANES; i++)
-		if (a->panes[i].ops->fini)
+	for (i = 0; i < pane_count; i++)
+		if (a->panes[i].ops && a->panes[i].ops->fini)
 			a->panes[i].ops->fini(&a->panes[i]);
 out:
-	disconnect(a);
-	kubeconfig_free(&a->kc);
+	session_close(&a->session);
 	free(a->confirm.ud);
 	loop_free(&a->loop);
 	http_global_cleanup();
-	change_log_free(&a->changes);
 	free(a);
 	return rc;
 }

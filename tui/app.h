@@ -34,6 +34,9 @@ struct app;
 int app_run(const struct app_opts *o);
 
 /* Services for panes. */
+struct session;
+/* The backend session: models, connection, changes. */
+struct session *app_session(struct app *a);
 struct kube_client *app_kube(struct app *a);
 struct informer *app_nodes(struct app *a);
 struct flux_watch *app_flux(struct app *a);

@@ -7,6 +7,7 @@
 #include "layout.h"
 #include "backend/kubeconfig.h"
 #include "backend/loop.h"
+#include "backend/session.h"
 
 
 enum input_mode {
@@ -29,14 +30,7 @@ struct app_confirm {
 struct app {
 	struct app_opts o;
 	struct loop *loop;
-	struct kubeconfig *kc;
-	struct err kc_err;  /* why there is no cluster connection */
-	int have_kc_err;
-	struct kube_client *kube;
-	struct informer *nodes;
-	struct flux_watch *flux;
-	struct pipeline *pipeline;
-	char pipeline_err[512];
+	struct session *session; /* the cluster, models, changes */
 	/* the device-code sign-in dialog */
 	int device_open;
 	char device_code[64];
@@ -44,11 +38,9 @@ struct app {
 	char device_message[600];
 	long long device_expires; /* epoch seconds */
 	unsigned device_timer;
-	char context[256];
-	char server[512];
 	struct theme theme;
 
-	struct pane panes[LAYOUT_PANES];
+	struct pane panes[LAYOUT_MAX_PANES];
 	int focus;
 	int zoom;
 	int help;
@@ -67,9 +59,9 @@ struct app {
 	enum role status_role;
 	long long status_at;
 
-	struct change_log *changes;
-
 	int dirty;
+	int redraw_all; /* the whole screen, not only the panes marked */
+	int had_overlay; /* the last frame had help, a prompt or a dialog */
 	unsigned frame_timer;
 	unsigned tick_timer;
 	long long last_frame;

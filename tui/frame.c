@@ -16,9 +16,13 @@ static void draw_title(struct app *a, const struct rect *r)
 {
 	char buf[1024];
 	int x = r->x, w = r->w;
-	const struct kube_conn *c = a->kube ? kube_client_conn(a->kube) : NULL;
-	const char *auth = a->kube ? kube_client_auth_label(a->kube)
-				   : "not signed in";
+	struct kube_client *kube = app_kube(a);
+	struct pipeline *pl = app_pipeline(a);
+	const char *ctx = app_context(a);
+	const char *server = session_server(a->session);
+	const struct kube_conn *c = kube ? kube_client_conn(kube) : NULL;
+	const char *auth = kube ? kube_client_auth_label(kube)
+				: "not signed in";
 	const char *slash = strrchr(auth, '/');
 	char short_auth[160];
 
@@ -38,14 +42,14 @@ static void draw_title(struct app *a, const struct rect *r)
 	if (a->o.demo)
 		x += scr_put(r->y, x, r->x + w - x, ROLE_BADGE, " DEMO ");
 	snprintf(buf, sizeof(buf), " %s %s %s %s %s ",
-		 a->context[0] ? a->context : "(no context)", glyph(G_DOT),
-		 a->server[0] ? a->server : "(no server)", glyph(G_DOT), auth);
+		 ctx[0] ? ctx : "(no context)", glyph(G_DOT),
+		 server[0] ? server : "(no server)", glyph(G_DOT), auth);
 	x += scr_put(r->y, x, r->x + w - x, ROLE_TITLE, buf);
-	if (a->pipeline && pipeline_auth_source(a->pipeline)) {
-		const char *who = pipeline_identity(a->pipeline);
+	if (pl && pipeline_auth_source(pl)) {
+		const char *who = pipeline_identity(pl);
 
 		snprintf(buf, sizeof(buf), "%s Azure: %s (%s) ", glyph(G_DOT),
-			 who ? who : "?", pipeline_auth_source(a->pipeline));
+			 who ? who : "?", pipeline_auth_source(pl));
 		scr_put(r->y, x, r->x + w - x, ROLE_TITLE, buf);
 	}
 }
@@ -70,13 +74,13 @@ static void draw_tabs(struct app *a, const struct rect *r)
 	char t[160];
 
 	/* Headlines on every tab if they fit, else only on the focused. */
-	for (i = 0; i < LAYOUT_PANES; i++) {
+	for (i = 0; i < pane_count; i++) {
 		pane_title(a, i, t, sizeof(t));
 		full += text_width(t) + 3;
 	}
 	brief = full > r->w;
 	scr_fill(r->y, r->x, r->w, ROLE_TAB);
-	for (i = 0; i < LAYOUT_PANES && x < r->x + r->w; i++) {
+	for (i = 0; i < pane_count && x < r->x + r->w; i++) {
 		if (brief && i != a->focus)
 			snprintf(t, sizeof(t), "%d %s", i + 1,
 				 a->panes[i].ops->title);
@@ -97,10 +101,13 @@ static void draw_pane(struct app *a, int i, const struct rect *r)
 	struct pane *p = &a->panes[i];
 	struct rect inner;
 	char t[160];
-	int focused = i == a->focus;
+	int focused = i == a->focus, y;
 
 	if (!r->h)
 		return;
+	/* drawn alone (not after erase()): clear the box's area first */
+	for (y = r->y; y < r->y + r->h; y++)
+		scr_fill(y, r->x, r->w, ROLE_NORMAL);
 	pane_title(a, i, t, sizeof(t));
 	scr_box(r, focused ? ROLE_BORDER_FOCUS : ROLE_BORDER, t,
 		focused ? ROLE_BORDER_FOCUS : ROLE_HEADER);
@@ -244,22 +251,37 @@ static void draw_too_small(struct app *a)
 	scr_put(y, 0, a->cols, ROLE_NORMAL, buf);
 }
 
+/* Which panes may share the grid, as layout_compute wants it. */
+static unsigned grid_mask(void)
+{
+	unsigned m = 0;
+	int i;
+
+	for (i = 0; i < pane_count && i < LAYOUT_MAX_PANES; i++)
+		if (pane_table[i]->grid)
+			m |= 1u << i;
+	return m;
+}
+
 void app_draw_frame(struct app *a)
 {
-	int i;
+	struct layout old = a->layout;
+	int i, all, overlay;
 
 	a->cols = COLS;
 	a->rows = LINES;
-	layout_compute(&a->layout, a->cols, a->rows, a->focus, a->zoom);
+	layout_compute(&a->layout, a->cols, a->rows, pane_count, grid_mask(),
+		       a->focus, a->zoom);
 	if (a->layout.mode == LAYOUT_TOO_SMALL) {
 		draw_too_small(a);
 		scr_flush();
+		a->redraw_all = 1; /* whatever comes next redraws it all */
 		return;
 	}
 	/* Models to rows first, for the panes whose state is on screen: a
 	 * visible pane, or every pane when the tab strip shows their
 	 * headlines. A hidden pane keeps its flag until it is shown. */
-	for (i = 0; i < LAYOUT_PANES; i++) {
+	for (i = 0; i < pane_count; i++) {
 		struct pane *p = &a->panes[i];
 
 		if (!p->recalc ||
@@ -268,13 +290,28 @@ void app_draw_frame(struct app *a)
 		if (p->ops->recalc)
 			p->ops->recalc(p, a);
 		p->recalc = 0;
+		p->redraw = 1;
+		/* the tab strip shows its headline */
+		if (a->layout.tabs.h)
+			a->redraw_all = 1;
 	}
-	erase();
+	/* The whole screen when the layout moved or something on top of
+	 * the panes opened or closed; else only the panes that changed
+	 * (ncurses then sends only the cells that differ). */
+	overlay = a->help || a->mode != IN_NORMAL || a->device_open;
+	all = a->redraw_all || memcmp(&old, &a->layout, sizeof(old)) != 0 ||
+	      overlay || a->had_overlay;
+	a->had_overlay = overlay;
+	if (all)
+		erase();
 	draw_title(a, &a->layout.title);
-	if (a->layout.tabs.h)
+	if (a->layout.tabs.h && all)
 		draw_tabs(a, &a->layout.tabs);
-	for (i = 0; i < LAYOUT_PANES; i++)
-		draw_pane(a, i, &a->layout.panes[i]);
+	for (i = 0; i < pane_count; i++) {
+		if (all || a->panes[i].redraw)
+			draw_pane(a, i, &a->layout.panes[i]);
+		a->panes[i].redraw = 0;
+	}
 	draw_status(a, &a->layout.status);
 	if (a->help)
 		app_draw_help(a);
@@ -282,5 +319,6 @@ void app_draw_frame(struct app *a)
 		draw_confirm(a);
 	if (a->device_open)
 		draw_device(a);
+	a->redraw_all = 0;
 	scr_flush();
 }

@@ -6,8 +6,8 @@
 
 #include <stddef.h>
 
-#define LAYOUT_PANES 6
-#define LAYOUT_GRID_PANES 4 /* images, scans, nodes, flux */
+#define LAYOUT_MAX_PANES 9  /* focus keys 1 to 9 */
+#define LAYOUT_GRID_PANES 4 /* slots of the grid */
 #define LAYOUT_MIN_COLS 60
 #define LAYOUT_MIN_ROWS 16
 #define LAYOUT_GRID_COLS 120
@@ -29,15 +29,18 @@ struct layout {
 	struct rect title;
 	struct rect tabs;   /* tab strip (tabs mode, or a zoomed pane) */
 	struct rect status;
-	struct rect panes[LAYOUT_PANES];
+	int npanes;
+	struct rect panes[LAYOUT_MAX_PANES];
 	struct rect body;   /* everything between title and status */
 };
 
-/* Compute the layout for a cols x rows terminal with pane `focus` focused;
- * `zoom` shows the focused pane alone. Panes 4 and 5 (bootstrap and
- * activity) are never in the grid: focusing them shows them full size. */
-void layout_compute(struct layout *l, int cols, int rows, int focus,
-		    int zoom);
+/* Compute the layout for a cols x rows terminal of npanes panes with pane
+ * `focus` focused; `zoom` shows the focused pane alone. grid is a bitmask
+ * of the panes that may share the grid (the first LAYOUT_GRID_PANES of
+ * them do, left to right, top to bottom); focusing any other pane shows it
+ * full size under the tab strip. */
+void layout_compute(struct layout *l, int cols, int rows, int npanes,
+		    unsigned grid, int focus, int zoom);
 
 /* The layout as text ("grid 200x50: title 0,0 200x1; pane0 ...") for
  * tests. */

@@ -1,6 +1,8 @@
 /* pane.h - what a pane is: an ops struct (designated initializers, one per
- * file in panes/) plus its per-instance state and dirty flags. Panes turn
- * models into rows and keys into backend actions; they do no I/O. */
+ * file in panes/) plus its per-instance state and dirty flags, and the one
+ * table of panes (tui/pane_table.c) that focus keys, `:` commands, tabs
+ * and the grid are derived from. Panes turn models into rows and keys into
+ * backend actions; they do no I/O. */
 #ifndef JD_PANE_H
 #define JD_PANE_H
 
@@ -18,7 +20,8 @@ enum pane_update {
 	UPD_NONE = 0,
 	UPD_DRAW = 1,   /* redraw this pane */
 	UPD_RECALC = 2, /* rebuild rows from the models, then redraw */
-	UPD_ALL = 4,    /* redraw everything (layout changed) */
+	UPD_ALL = 4,    /* redraw the whole screen (a dialog opened or
+			 * closed, the layout changed) */
 };
 #define PANE_NOT_MINE (-1)
 
@@ -27,6 +30,12 @@ struct pane_ops {
 	const char *title;  /* box and tab title */
 	enum action_scope scope;
 	int is_list;        /* the LIST scope's keys apply */
+	int grid;           /* shares the grid on a large terminal (the first
+			     * LAYOUT_GRID_PANES such panes do) */
+	int filterable;     /* `/` filters its rows (else `/` says so) */
+	int start_focused;  /* focused at start (the first such pane) */
+	unsigned models;    /* the models it shows (enum session_model): it
+			     * is recalculated when one of them changes */
 	void (*init)(struct pane *p, struct app *a);
 	void (*fini)(struct pane *p);
 	/* Models -> rows (sorting, filtering). Called before draw when
@@ -45,16 +54,14 @@ struct pane_ops {
 struct pane {
 	const struct pane_ops *ops;
 	void *st;
-	int recalc;
-	int redraw;
+	int recalc; /* rows must be rebuilt from the models */
+	int redraw; /* its box must be drawn again */
 	char filter[256];
 };
 
-extern const struct pane_ops images_pane;
-extern const struct pane_ops scans_pane;
-extern const struct pane_ops nodes_pane;
-extern const struct pane_ops flux_pane;
-extern const struct pane_ops bootstrap_pane;
-extern const struct pane_ops activity_pane;
+/* The panes, in focus-key order (pane i is focused by key i+1). Adding a
+ * pane is a file in panes/ and a line in tui/pane_table.c. */
+extern const struct pane_ops *const pane_table[];
+extern const int pane_count;
 
 #endif

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Besides the panes' names (from the pane table). */
 static const char *const commands[] = {
-	"nodes", "flux", "images", "scans", "bootstrap", "activity",
 	"theme", "context", "help", "q", "quit", NULL,
 };
 
@@ -98,18 +98,23 @@ static void complete(struct app *a)
 	size_t n = 0, i, cap = 0, matches = 0, common = 0;
 	const char *first = NULL;
 	size_t off = 0;
+	const struct kubeconfig *kc = session_kubeconfig(a->session);
 
 	if (!sp) {
+		for (i = 0; i < (size_t)pane_count; i++) {
+			cands = xgrow(cands, &cap, n + 1, sizeof(*cands));
+			cands[n++] = xstrdup(pane_table[i]->name);
+		}
 		for (i = 0; commands[i]; i++) {
 			cands = xgrow(cands, &cap, n + 1, sizeof(*cands));
 			cands[n++] = xstrdup(commands[i]);
 		}
 	} else if (strncmp(a->input, "theme ", 6) == 0) {
 		cands = theme_list(&n);
-	} else if (strncmp(a->input, "context ", 8) == 0 && a->kc) {
-		for (i = 0; i < a->kc->ncontexts; i++) {
+	} else if (strncmp(a->input, "context ", 8) == 0 && kc) {
+		for (i = 0; i < kc->ncontexts; i++) {
 			cands = xgrow(cands, &cap, n + 1, sizeof(*cands));
-			cands[n++] = xstrdup(a->kc->contexts[i].name);
+			cands[n++] = xstrdup(kc->contexts[i].name);
 		}
 	}
 	a->completions[0] = '\0';
@@ -187,7 +192,7 @@ int app_run_command(struct app *a, const char *line)
 		a->help = 1;
 		return 0;
 	}
-	for (i = 0; i < LAYOUT_PANES; i++) {
+	for (i = 0; i < pane_count; i++) {
 		if (strcmp(cmd, a->panes[i].ops->name) == 0) {
 			app_set_focus(a, i);
 			return 0;
@@ -204,7 +209,8 @@ int app_run_command(struct app *a, const char *line)
 	if (strcmp(cmd, "context") == 0) {
 		if (!arg[0]) {
 			app_status(a, ROLE_WARN,
-				   "usage: :context NAME (now %s)", a->context);
+				   "usage: :context NAME (now %s)",
+				   app_context(a));
 			return -1;
 		}
 		return app_switch_context(a, arg);
@@ -234,7 +240,7 @@ int app_prompt_key(struct app *a, int key)
 			memset(&r, 0, sizeof(r));
 			r.action = a->confirm.action;
 			r.target = a->confirm.target;
-			change_refuse(a->changes, &r,
+			change_refuse(app_changes(a), &r,
 				      "cancelled by the operator", NULL);
 			app_status(a, ROLE_WARN, "cancelled");
 			free(a->confirm.ud);

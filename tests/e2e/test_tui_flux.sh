@@ -234,9 +234,24 @@ check "zoomed: a0005-i Waiting 'waiting for dependency flux-system/cluster-basel
 	'Waiting .*waiting for dependency flux-system/cluster-baseline-settings'
 
 # ---------------------------------------------------------------- detail
+# An event of the object, as kustomize-controller records one (core/v1
+# Event, involvedObject naming the Kustomization).
+now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+api POST /api/v1/namespaces/$NS/events "{\"apiVersion\":\"v1\",
+ \"kind\":\"Event\",\"metadata\":{\"name\":\"cbs.e2e1\",\"namespace\":\"$NS\"},
+ \"involvedObject\":{\"apiVersion\":\"kustomize.toolkit.fluxcd.io/v1\",
+ \"kind\":\"Kustomization\",\"name\":\"cluster-baseline-settings\",
+ \"namespace\":\"$NS\"},\"reason\":\"BuildFailed\",\"type\":\"Warning\",
+ \"message\":\"e2e-event: kustomize build failed\",\"count\":1,
+ \"firstTimestamp\":\"$now\",\"lastTimestamp\":\"$now\",
+ \"source\":{\"component\":\"kustomize-controller\"}}" >/dev/null
 send g Enter
 assert_screen_has "Enter on cluster-baseline-settings: its detail view" \
 	"Kustomization flux-system/cluster-baseline-settings"
+# the events arrive from the backend and are drawn at once (they used to
+# wait for the next minute's refresh)
+assert_screen_has "detail: the object's event is shown, not 'loading...'" \
+	"e2e-event: kustomize build failed" 3
 check "detail: Conditions, BuildFailed, Dependencies" wait_screen 3 \
 	shows_all Conditions BuildFailed Dependencies
 assert_screen_has "detail: the source GitRepository/flux-system" \

@@ -20,7 +20,7 @@ static void test_layout_grid_large(void **state)
 	char buf[512];
 
 	(void)state;
-	layout_compute(&l, 200, 50, 2, 0);
+	layout_compute(&l, 200, 50, 6, 0x0f, 2, 0);
 	layout_describe(&l, buf, sizeof(buf));
 	assert_string_equal(buf, "grid 200x50: title 0,0 200x1; pane0 1,0 "
 				 "100x24; pane1 1,100 100x24; pane2 25,0 "
@@ -34,7 +34,7 @@ static void test_layout_tabs_80x24(void **state)
 	char buf[512];
 
 	(void)state;
-	layout_compute(&l, 80, 24, 2, 0);
+	layout_compute(&l, 80, 24, 6, 0x0f, 2, 0);
 	layout_describe(&l, buf, sizeof(buf));
 	assert_string_equal(buf, "tabs 80x24: title 0,0 80x1; tabs 1,0 80x1; "
 				 "pane2 2,0 80x21; status 23,0 80x1;");
@@ -45,17 +45,17 @@ static void test_layout_boundaries(void **state)
 	struct layout l;
 
 	(void)state;
-	layout_compute(&l, 120, 35, 0, 0);
+	layout_compute(&l, 120, 35, 6, 0x0f, 0, 0);
 	assert_int_equal(l.mode, LAYOUT_GRID);
-	layout_compute(&l, 119, 35, 0, 0);
+	layout_compute(&l, 119, 35, 6, 0x0f, 0, 0);
 	assert_int_equal(l.mode, LAYOUT_TABS);
-	layout_compute(&l, 120, 34, 0, 0);
+	layout_compute(&l, 120, 34, 6, 0x0f, 0, 0);
 	assert_int_equal(l.mode, LAYOUT_TABS);
-	layout_compute(&l, 59, 24, 0, 0);
+	layout_compute(&l, 59, 24, 6, 0x0f, 0, 0);
 	assert_int_equal(l.mode, LAYOUT_TOO_SMALL);
-	layout_compute(&l, 80, 15, 0, 0);
+	layout_compute(&l, 80, 15, 6, 0x0f, 0, 0);
 	assert_int_equal(l.mode, LAYOUT_TOO_SMALL);
-	layout_compute(&l, 60, 16, 0, 0);
+	layout_compute(&l, 60, 16, 6, 0x0f, 0, 0);
 	assert_int_equal(l.mode, LAYOUT_TABS);
 }
 
@@ -66,13 +66,13 @@ static void test_layout_zoom_and_full_panes(void **state)
 
 	(void)state;
 	/* Zoom: the focused pane alone, even on a large terminal. */
-	layout_compute(&l, 200, 50, 3, 1);
+	layout_compute(&l, 200, 50, 6, 0x0f, 3, 1);
 	layout_describe(&l, buf, sizeof(buf));
 	assert_string_equal(buf, "tabs 200x50: title 0,0 200x1; tabs 1,0 "
 				 "200x1; pane3 2,0 200x47; status 49,0 "
 				 "200x1;");
 	/* Bootstrap and activity are never in the grid. */
-	layout_compute(&l, 200, 50, 5, 0);
+	layout_compute(&l, 200, 50, 6, 0x0f, 5, 0);
 	assert_int_equal(l.mode, LAYOUT_TABS);
 	assert_int_equal(l.panes[5].h, 47);
 	assert_int_equal(l.panes[0].h, 0);

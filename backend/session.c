@@ -1,0 +1,429 @@
+/* session.c - owns the connection and the models a front end shows: the
+ * kube client for the chosen context, the node informer, the Flux watch
+ * with its drift checker and an object's events, the image pipeline and
+ * the change log; reports which models changed. No drawing, no keys. */
+#include "session.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kubeconfig.h"
+#include "xalloc.h"
+
+#define DRIFT_DEFAULT_MS 30000
+
+struct events {
+	char kind[64];
+	char ns[256];
+	char name[256];
+	struct kube_call *call;
+	cJSON *json;
+	char error[600];
+	int asked;
+};
+
+struct session {
+	struct loop *loop;
+	struct session_opts o;
+	struct session_hooks h;
+	void *ud;
+	struct kubeconfig *kc;
+	struct err conn_err;
+	int have_conn_err;
+	struct kube_client *kube;
+	struct informer *nodes;
+	struct flux_watch *flux;
+	struct flux_drift *drift;
+	struct events ev;
+	struct pipeline *pipeline;
+	char pipeline_err[512];
+	struct change_log *changes;
+	char context[256];
+	char server[512];
+};
+
+static void tell(struct session *s, unsigned models)
+{
+	if (s->h.changed)
+		s->h.changed(models, s->ud);
+}
+
+/* ---- nodes ------------------------------------------------------------ */
+
+static void nodes_changed(struct informer *inf, void *ud)
+{
+	(void)inf;
+	tell(ud, MODEL_NODES);
+}
+
+static void nodes_status(struct informer *inf, const struct err *e,
+			 long retry_ms, void *ud)
+{
+	struct session *s = ud;
+
+	(void)inf;
+	if (s->h.conn_status)
+		s->h.conn_status(e, retry_ms, s->ud);
+	tell(s, MODEL_NODES | MODEL_CONN);
+}
+
+static const struct informer_ops nodes_ops = {
+	.on_change = nodes_changed,
+	.on_status = nodes_status,
+};
+
+/* ---- Flux and drift ----------------------------------------------------- */
+
+static void drift_changed(void *ud)
+{
+	tell(ud, MODEL_FLUX);
+}
+
+/* Drift is checked no more often than each source's interval, and not
+ * more than once every drift_interval whatever a source says. */
+static void update_drift(struct session *s)
+{
+	struct flux_object *v = NULL;
+	size_t n = 0;
+	long long min_ms = s->o.config ? config_get_ms(s->o.config,
+						       CFG_DRIFT_INTERVAL)
+				       : 0;
+
+	if (!s->kube || !s->flux)
+		return;
+	if (!s->drift)
+		s->drift = flux_drift_new(s->kube, drift_changed, s);
+	flux_watch_objects(s->flux, &v, &n);
+	flux_drift_update(s->drift, v, n,
+			  min_ms > 0 ? min_ms : DRIFT_DEFAULT_MS);
+	flux_objects_free(&v, n);
+}
+
+static void flux_changed(struct flux_watch *w, void *ud)
+{
+	struct session *s = ud;
+
+	(void)w;
+	update_drift(s);
+	tell(s, MODEL_FLUX);
+}
+
+static const struct flux_watch_ops flux_ops = {
+	.on_change = flux_changed,
+};
+
+/* ---- events ------------------------------------------------------------- */
+
+static void events_drop(struct events *ev)
+{
+	kube_call_cancel(ev->call);
+	ev->call = NULL;
+	cJSON_Delete(ev->json);
+	ev->json = NULL;
+	ev->error[0] = '\0';
+}
+
+static void on_events(struct kube_result *r, void *ud)
+{
+	struct session *s = ud;
+
+	s->ev.call = NULL;
+	if (r->ok) {
+		s->ev.json = r->json;
+		r->json = NULL;
+	} else {
+		snprintf(s->ev.error, sizeof(s->ev.error), "events: %s",
+			 r->err.msg);
+	}
+	tell(s, MODEL_EVENTS);
+}
+
+void session_events_load(struct session *s, const char *kind,
+			 const char *ns, const char *name)
+{
+	char path[2400], sel[700], esc[900], nsesc[300];
+
+	events_drop(&s->ev);
+	snprintf(s->ev.kind, sizeof(s->ev.kind), "%s", kind);
+	snprintf(s->ev.ns, sizeof(s->ev.ns), "%s", ns);
+	snprintf(s->ev.name, sizeof(s->ev.name), "%s", name);
+	s->ev.asked = 1;
+	if (!s->kube) {
+		snprintf(s->ev.error, sizeof(s->ev.error),
+			 "events: not connected to a cluster");
+		tell(s, MODEL_EVENTS);
+		return;
+	}
+	snprintf(sel, sizeof(sel),
+		 "involvedObject.name=%s,involvedObject.kind=%s", name, kind);
+	kube_escape(esc, sizeof(esc), sel);
+	kube_escape(nsesc, sizeof(nsesc), ns);
+	snprintf(path, sizeof(path),
+		 "/api/v1/namespaces/%s/events?fieldSelector=%s", nsesc, esc);
+	s->ev.call = kube_list(s->kube, path, on_events, s);
+}
+
+int session_events(const struct session *s, const char *kind,
+		   const char *ns, const char *name, const cJSON **items,
+		   const char **error)
+{
+	*items = NULL;
+	*error = NULL;
+	if (!s->ev.asked || strcmp(s->ev.kind, kind) != 0 ||
+	    strcmp(s->ev.ns, ns) != 0 || strcmp(s->ev.name, name) != 0)
+		return 0;
+	if (s->ev.error[0])
+		*error = s->ev.error;
+	else if (s->ev.json)
+		*items = cJSON_GetObjectItemCaseSensitive(s->ev.json, "items");
+	return 1;
+}
+
+/* ---- images ------------------------------------------------------------- */
+
+static void pipeline_changed(void *ud)
+{
+	tell(ud, MODEL_IMAGES);
+}
+
+static void pipeline_done(size_t row, enum pipeline_action a, int ok,
+			  const char *message, void *ud)
+{
+	struct session *s = ud;
+
+	if (s->h.image_done)
+		s->h.image_done(row, a, ok, message, s->ud);
+	tell(s, MODEL_IMAGES);
+}
+
+static void start_pipeline(struct session *s)
+{
+	struct pipeline_ops ops;
+	struct err e;
+
+	if (!s->o.config || !(s->o.models & MODEL_IMAGES))
+		return;
+	memset(&ops, 0, sizeof(ops));
+	ops.on_change = pipeline_changed;
+	ops.on_done = pipeline_done;
+	ops.on_device_code = s->h.device_code;
+	ops.on_device_done = s->h.device_done;
+	err_clear(&e);
+	s->pipeline = pipeline_new(s->loop, s->o.config,
+				   s->o.azure_sources ? s->o.azure_sources
+						      : AZURE_SRC_ALL,
+				   &ops, s, &e);
+	if (!s->pipeline) {
+		snprintf(s->pipeline_err, sizeof(s->pipeline_err), "%s",
+			 e.msg);
+		return;
+	}
+	pipeline_refresh(s->pipeline);
+}
+
+/* ---- changes ------------------------------------------------------------ */
+
+static void change_seen(const struct change *c, void *ud)
+{
+	(void)c;
+	tell(ud, MODEL_CHANGES);
+}
+
+/* ---- the connection ----------------------------------------------------- */
+
+static void disconnect(struct session *s)
+{
+	events_drop(&s->ev);
+	s->ev.asked = 0;
+	flux_drift_free(&s->drift);
+	flux_watch_stop(&s->flux);
+	informer_stop(&s->nodes);
+	kube_client_free(&s->kube);
+}
+
+static int foreground(const char *const argv[], const char *const env[],
+		      char **out, size_t *out_len, int *code, struct err *e,
+		      void *ud)
+{
+	struct session *s = ud;
+
+	return s->h.foreground(argv, env, out, out_len, code, e, s->ud);
+}
+
+static int connect_context(struct session *s, const char *ctx)
+{
+	struct kube_target t;
+	struct kube_conn conn;
+	struct err e;
+
+	memset(&t, 0, sizeof(t));
+	err_clear(&e);
+	s->have_conn_err = 0;
+	if (!s->kc)
+		return -1; /* the load error is kept in conn_err */
+	if (kubeconfig_resolve(s->kc, ctx, &t, &e) < 0) {
+		s->conn_err = e;
+		s->have_conn_err = 1;
+		return -1;
+	}
+	kube_conn_from_target(&conn, &t);
+	kube_target_clear(&t);
+	if (kube_client_new(&s->kube, s->loop, &conn, &e) < 0) {
+		kube_conn_clear(&conn);
+		s->conn_err = e;
+		s->have_conn_err = 1;
+		return -1;
+	}
+	if (s->h.foreground)
+		kube_client_set_foreground(s->kube, foreground, s, 1);
+	else
+		kube_client_set_foreground(s->kube, NULL, NULL,
+					   s->o.have_terminal);
+	snprintf(s->context, sizeof(s->context), "%s",
+		 conn.context ? conn.context : "");
+	snprintf(s->server, sizeof(s->server), "%s",
+		 conn.server ? conn.server : "");
+	kube_conn_clear(&conn);
+	change_log_set_context(s->changes, s->context);
+	if (s->o.models & MODEL_NODES)
+		s->nodes = informer_start(s->kube, "/api/v1/nodes",
+					  &nodes_ops, s);
+	if (s->o.models & MODEL_FLUX)
+		s->flux = flux_watch_start(s->kube, NULL, &flux_ops, s);
+	return 0;
+}
+
+struct session *session_open(struct loop *l, const struct session_opts *o,
+			     const struct session_hooks *h, void *ud,
+			     struct err *e)
+{
+	struct session *s;
+
+	if (!l) {
+		err_set(e, ERR_INTERNAL, "no event loop");
+		return NULL;
+	}
+	s = xcalloc(1, sizeof(*s));
+	s->loop = l;
+	s->o = *o;
+	if (h)
+		s->h = *h;
+	s->ud = ud;
+	s->changes = change_log_new(o->audit_log, o->read_only);
+	change_log_set_observer(s->changes, change_seen, s);
+	err_clear(&s->conn_err);
+	if (kubeconfig_load(&s->kc, o->kubeconfig, &s->conn_err) < 0)
+		s->have_conn_err = 1;
+	else
+		connect_context(s, o->context);
+	start_pipeline(s);
+	return s;
+}
+
+void session_close(struct session **sp)
+{
+	struct session *s = sp ? *sp : NULL;
+
+	if (!s)
+		return;
+	disconnect(s);
+	pipeline_free(&s->pipeline);
+	kubeconfig_free(&s->kc);
+	/* last: ending running changes records their outcome */
+	change_log_set_observer(s->changes, NULL, NULL);
+	change_log_free(&s->changes);
+	free(s);
+	*sp = NULL;
+}
+
+int session_switch_context(struct session *s, const char *context,
+			   struct err *e)
+{
+	char old[256];
+
+	snprintf(old, sizeof(old), "%s", s->context);
+	disconnect(s);
+	if (connect_context(s, context) < 0) {
+		if (e)
+			*e = s->conn_err;
+		if (old[0])
+			connect_context(s, old);
+		tell(s, MODEL_ALL);
+		return -(s->conn_err.code ? s->conn_err.code : ERR_USAGE);
+	}
+	tell(s, MODEL_ALL);
+	return 0;
+}
+
+void session_retry_now(struct session *s)
+{
+	if (s->pipeline)
+		pipeline_refresh(s->pipeline);
+	if (s->flux)
+		flux_watch_retry_now(s->flux);
+	if (s->nodes)
+		informer_retry_now(s->nodes);
+	else if (s->kc)
+		session_switch_context(s, s->o.context, NULL);
+}
+
+struct kube_client *session_kube(const struct session *s)
+{
+	return s->kube;
+}
+
+struct informer *session_nodes(const struct session *s)
+{
+	return s->nodes;
+}
+
+struct flux_watch *session_flux(const struct session *s)
+{
+	return s->flux;
+}
+
+struct flux_drift *session_drift(const struct session *s)
+{
+	return s->drift;
+}
+
+struct pipeline *session_pipeline(const struct session *s)
+{
+	return s->pipeline;
+}
+
+struct change_log *session_changes(const struct session *s)
+{
+	return s->changes;
+}
+
+const struct config *session_config(const struct session *s)
+{
+	return s->o.config;
+}
+
+struct kubeconfig *session_kubeconfig(const struct session *s)
+{
+	return s->kc;
+}
+
+const char *session_context(const struct session *s)
+{
+	return s->context;
+}
+
+const char *session_server(const struct session *s)
+{
+	return s->server;
+}
+
+const struct err *session_conn_error(const struct session *s)
+{
+	return s->have_conn_err ? &s->conn_err : NULL;
+}
+
+const char *session_pipeline_error(const struct session *s)
+{
+	return s->pipeline_err[0] ? s->pipeline_err : NULL;
+}
