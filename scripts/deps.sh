@@ -3,7 +3,7 @@
 # As root it runs apt-get; otherwise it prints the exact command to run.
 set -eu
 
-# pkg-config module or command  ->  Debian package
+# pkg-config module, command, file or Python module  ->  Debian package
 need="
 pkgconf:pkg-config:pkg-config
 cmd:cc:gcc
@@ -16,6 +16,7 @@ pc:libssh:libssh-dev
 pc:libcrypto:libssl-dev
 pc:cmocka:libcmocka-dev
 cmd:python3:python3
+py:yaml:python3-yaml
 cmd:openssl:openssl
 cmd:tmux:tmux
 cmd:git:git
@@ -45,6 +46,9 @@ for item in $need; do
 		fi ;;
 	file)
 		[ -e "$name" ] || missing="$missing $pkg" ;;
+	py)
+		python3 -c "import $name" >/dev/null 2>&1 ||
+			missing="$missing $pkg" ;;
 	locale)
 		;;
 	esac

@@ -254,9 +254,10 @@ ctl("POST", "/_sim/faults", [
     {"path_prefix": "/api/v1/nodes", "method": "GET", "action": "status",
      "status": 503, "times": 2}])
 st, b, r = req("GET", "/api/v1/namespaces")
-check("429 fault with Retry-After and a Status body", st == 429 and
-      r.getheader("Retry-After") == "2" and
-      b["reason"] == "TooManyRequests", b)
+check("429 as the max-in-flight limiter and APF send it: text/plain, "
+      "Retry-After", st == 429 and r.getheader("Retry-After") == "2" and
+      r.getheader("Content-Type") == "text/plain; charset=utf-8" and
+      b == b"Too many requests, please try again later.\n", (b, r.headers))
 st2, _, _ = req("GET", "/api/v1/nodes")
 st3, _, _ = req("GET", "/api/v1/nodes")
 st4, _, _ = req("GET", "/api/v1/nodes")
@@ -283,6 +284,142 @@ try:
 except (OSError, http.client.HTTPException):
     truncated = True
 check("truncate fault cuts the body short", truncated)
+
+# --- paging: expired continue tokens, filtered pages
+for i in range(6):
+    req("POST", "/api/v1/namespaces/default/configmaps",
+        {"metadata": {"name": "page-%d" % i,
+                      "labels": {"odd": str(i % 2)}}})
+st, b, _ = req("GET", "/api/v1/namespaces/default/configmaps?limit=2")
+tok = b["metadata"]["continue"]
+req("POST", "/api/v1/namespaces/default/configmaps",
+    {"metadata": {"name": "page-later"}})
+ctl("POST", "/_sim/compact")
+st, b, _ = req("GET", "/api/v1/namespaces/default/configmaps?limit=2&"
+               "continue=" + tok)
+check("expired continue: 410 whose metadata.continue goes on at the latest",
+      st == 410 and b["metadata"].get("continue"), b)
+st2, b2, _ = req("GET", "/api/v1/namespaces/default/configmaps?limit=2&"
+                 "continue=" + b["metadata"]["continue"])
+check("... and that token lists the next page", st2 == 200 and
+      len(b2["items"]) == 2, b2)
+seen, cont, pages, empty = [], "", 0, 0
+while pages < 20:
+    st, b, _ = req("GET", "/api/v1/namespaces/default/configmaps?limit=2&"
+                   "labelSelector=odd%3D1" +
+                   ("&continue=" + cont if cont else ""))
+    pages += 1
+    seen += [i["metadata"]["name"] for i in b["items"]]
+    empty += not b["items"]
+    cont = b["metadata"].get("continue")
+    if not cont:
+        break
+check("a selector filters after each storage read: short or empty pages "
+      "with continue, all matches once", sorted(seen) == [
+          "page-1", "page-3", "page-5"] and empty >= 1 and pages > 3,
+      (seen, pages, empty))
+
+# --- too large resourceVersion
+st, b, _ = req("GET", "/api/v1/nodes")
+future = int(b["metadata"]["resourceVersion"]) + 1000
+t0 = time.time()
+st, b, r = req("GET", "/api/v1/nodes?resourceVersion=%d" % future)
+check("a list from a future resourceVersion: 504 after ~3 s, Retry-After 1",
+      st == 504 and b["reason"] == "Timeout" and
+      b["message"].startswith("Too large resource version: %d" % future) and
+      r.getheader("Retry-After") == "1" and
+      b["details"]["causes"][0]["reason"] == "ResourceVersionTooLarge" and
+      2.5 < time.time() - t0 < 6, (b, time.time() - t0))
+evs, closed = watch("/api/v1/nodes?watch=1&sendInitialEvents=true&"
+                    "allowWatchBookmarks=true&resourceVersionMatch="
+                    "NotOlderThan&resourceVersion=%d" % future, 6)
+check("sendInitialEvents from a future resourceVersion: an ERROR event 504",
+      len(evs) == 1 and evs[0]["type"] == "ERROR" and
+      evs[0]["object"]["code"] == 504 and closed, evs)
+
+# --- patch types, field selectors
+req("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", {
+    "metadata": {"name": "widgets.sim.test"},
+    "spec": {"group": "sim.test", "scope": "Namespaced",
+             "names": {"plural": "widgets", "singular": "widget",
+                       "kind": "Widget"},
+             "versions": [{"name": "v1", "served": True, "storage": True,
+                           "schema": {"openAPIV3Schema": {
+                               "type": "object",
+                               "x-kubernetes-preserve-unknown-fields":
+                               True}}}]}})
+st, b, _ = req("GET", "/apis/sim.test/v1/namespaces/default/widgets")
+check("a new CRD is not served at once", st == 404, b)
+conds = []
+for _ in range(50):
+    st, b, _ = req("GET", "/apis/apiextensions.k8s.io/v1/"
+                   "customresourcedefinitions/widgets.sim.test")
+    conds = {c["type"]: c for c in b["status"].get("conditions") or []}
+    if conds.get("Established", {}).get("status") == "True":
+        break
+    time.sleep(0.05)
+check("... it becomes NamesAccepted and Established",
+      conds.get("NamesAccepted", {}).get("reason") == "NoConflicts" and
+      conds.get("Established", {}).get("reason") == "InitialNamesAccepted",
+      conds)
+req("POST", "/apis/sim.test/v1/namespaces/default/widgets",
+    {"metadata": {"name": "w1"}})
+st, b, _ = req("PATCH", "/apis/sim.test/v1/namespaces/default/widgets/w1",
+               {"spec": {}}, "application/strategic-merge-patch+json")
+check("a strategic merge patch on a custom resource: 415", st == 415 and
+      b["reason"] == "UnsupportedMediaType" and
+      "strategic" not in b["message"], b)
+st, b, _ = req("GET", "/apis/sim.test/v1/namespaces/default/widgets?"
+               "fieldSelector=spec.size%3D1")
+check("custom resources select by metadata.name/namespace only: 400",
+      st == 400 and b["message"] == '"spec.size" is not a known field '
+      'selector: only "metadata.name", "metadata.namespace"', b)
+st, b, _ = req("GET", "/api/v1/pods?fieldSelector=spec.nodeName%3Dx")
+check("pods select by spec.nodeName", st == 200, b)
+
+# --- access reviews
+def ssar(token, **attrs):
+    st, b, _ = req("POST", "/apis/authorization.k8s.io/v1/"
+                   "selfsubjectaccessreviews",
+                   {"apiVersion": "authorization.k8s.io/v1",
+                    "kind": "SelfSubjectAccessReview",
+                    "spec": {"resourceAttributes": attrs}}, token=token)
+    return st, b
+
+
+with open(os.path.join(D, "deny.json"), "w") as f:
+    json.dump([{"user": "viewer", "verb": "delete", "resource": "pods"}], f)
+st, b = ssar("admin-token", verb="*", group="*", resource="*")
+check("SSAR: system:masters may do * on *", st == 201 and
+      b["status"]["allowed"] is True, b)
+st, b = ssar("viewer-token", verb="*", group="*", resource="*")
+check("SSAR: a user with a deny rule may not do * on *", st == 201 and
+      b["status"]["allowed"] is False, b)
+st, b = ssar("viewer-token", verb="list", resource="pods",
+             namespace="default")
+check("SSAR: ... but may list pods", b["status"]["allowed"] is True, b)
+os.unlink(os.path.join(D, "deny.json"))
+
+# --- pods and their logs
+req("POST", "/api/v1/namespaces/default/pods", {
+    "metadata": {"name": "two"}, "spec": {"containers": [
+        {"name": "a", "image": "x"}, {"name": "b", "image": "y"}]}})
+st, b, _ = req("GET", "/api/v1/namespaces/default/pods/two/log")
+check("log of a pod with two containers needs one named", st == 400 and
+      b["message"] == "a container name must be specified for pod two, "
+      "choose one of: [a b]", b)
+st, b, _ = req("GET", "/api/v1/namespaces/default/pods/two/log?container=a&"
+               "previous=true")
+check("no previous instance: the kubelet's sentence", st == 400 and
+      b["message"] == 'previous terminated container "a" in pod "two" '
+      'not found', b)
+ctl("POST", "/_sim/logs/default/two", {"container": "a", "previous": True,
+                                       "text": "1\n2\n3\n"})
+st, b, r = req("GET", "/api/v1/namespaces/default/pods/two/log?container=a&"
+               "previous=true&tailLines=2")
+check("previous=true&tailLines=2: the last two lines, text/plain",
+      st == 200 and b == b"2\n3\n" and
+      r.getheader("Content-Type") == "text/plain", (st, b))
 
 # --- restart: watches drop, objects and RV survive
 st, b, _ = req("GET", "/api/v1/namespaces/default/configmaps/between")

@@ -31,6 +31,11 @@ import time
 import urllib.parse
 import uuid
 
+import yaml
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import simhttp  # noqa: E402
+
 GIT_VERSION = "v1.30.6"
 ALL_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch",
              "update", "watch"]
@@ -130,22 +135,36 @@ def version_key(v):
     return (kind, -major, -minor, v)
 
 
-class ApiError(Exception):
-    def __init__(self, code, reason, message, details=None, headers=None):
-        Exception.__init__(self, message)
+class ApiError(simhttp.HttpError):
+    """An answer with a metav1.Status body (apimachinery's StatusError)."""
+
+    def __init__(self, code, reason, message, details=None, headers=None,
+                 list_meta=None):
+        simhttp.HttpError.__init__(self, code, b"", headers,
+                                   "application/json")
         self.code = code
         self.reason = reason
         self.message = message
         self.details = details
-        self.headers = headers or {}
+        self.list_meta = list_meta or {}
 
-    def status(self):
-        st = {"kind": "Status", "apiVersion": "v1", "metadata": {},
+    def to_status(self):
+        st = {"kind": "Status", "apiVersion": "v1",
+              "metadata": dict(self.list_meta),
               "status": "Failure", "message": self.message,
               "reason": self.reason, "code": self.code}
         if self.details:
             st["details"] = self.details
         return st
+
+    def payload(self):
+        return "application/json", (json.dumps(self.to_status()) +
+                                    "\n").encode()
+
+
+def continue_token(rv, last_key):
+    return base64.urlsafe_b64encode(json.dumps(
+        {"rv": rv, "start": list(last_key)}).encode()).decode().rstrip("=")
 
 
 def qualified(rt):
@@ -188,8 +207,9 @@ class RType:
 
     def __init__(self, group, versions, plural, singular, kind, namespaced,
                  short=(), status=False, categories=(), gen=False, crd=None,
-                 extra_sub=()):
+                 extra_sub=(), verbs=None):
         self.group = group
+        self.verbs = list(verbs or ALL_VERBS)
         self.versions = list(versions)
         self.plural = plural
         self.singular = singular
@@ -219,21 +239,50 @@ class RType:
 
 
 def builtin_types():
+    apps = dict(status=True, categories=["all"], gen=True)
     return [
         RType("", ["v1"], "namespaces", "namespace", "Namespace", False,
               ["ns"], status=True, extra_sub=[("finalize", ["update"])]),
         RType("", ["v1"], "nodes", "node", "Node", False, ["no"],
               status=True),
         RType("", ["v1"], "pods", "pod", "Pod", True, ["po"], status=True,
-              categories=["all"]),
+              categories=["all"], extra_sub=[("log", ["get"])]),
         RType("", ["v1"], "services", "service", "Service", True, ["svc"],
               status=True, categories=["all"]),
         RType("", ["v1"], "configmaps", "configmap", "ConfigMap", True,
               ["cm"]),
         RType("", ["v1"], "secrets", "secret", "Secret", True),
         RType("", ["v1"], "events", "event", "Event", True, ["ev"]),
+        RType("", ["v1"], "serviceaccounts", "serviceaccount",
+              "ServiceAccount", True, ["sa"]),
+        RType("", ["v1"], "limitranges", "limitrange", "LimitRange", True,
+              ["limits"]),
+        RType("", ["v1"], "resourcequotas", "resourcequota",
+              "ResourceQuota", True, ["quota"], status=True),
         RType("apps", ["v1"], "deployments", "deployment", "Deployment",
-              True, ["deploy"], status=True, categories=["all"], gen=True),
+              True, ["deploy"], **apps),
+        RType("apps", ["v1"], "daemonsets", "daemonset", "DaemonSet", True,
+              ["ds"], **apps),
+        RType("apps", ["v1"], "statefulsets", "statefulset", "StatefulSet",
+              True, ["sts"], **apps),
+        RType("apps", ["v1"], "replicasets", "replicaset", "ReplicaSet",
+              True, ["rs"], **apps),
+        RType("rbac.authorization.k8s.io", ["v1"], "roles", "role", "Role",
+              True),
+        RType("rbac.authorization.k8s.io", ["v1"], "rolebindings",
+              "rolebinding", "RoleBinding", True),
+        RType("rbac.authorization.k8s.io", ["v1"], "clusterroles",
+              "clusterrole", "ClusterRole", False),
+        RType("rbac.authorization.k8s.io", ["v1"], "clusterrolebindings",
+              "clusterrolebinding", "ClusterRoleBinding", False),
+        RType("networking.k8s.io", ["v1"], "networkpolicies",
+              "networkpolicy", "NetworkPolicy", True, ["netpol"]),
+        RType("coordination.k8s.io", ["v1"], "leases", "lease", "Lease",
+              True),
+        # answered at once, never stored (pkg/registry/authorization/
+        # selfsubjectaccessreview/rest.go)
+        RType("authorization.k8s.io", ["v1"], "selfsubjectaccessreviews",
+              "", "SelfSubjectAccessReview", False, verbs=["create"]),
         RType("apiextensions.k8s.io", ["v1"], "customresourcedefinitions",
               "customresourcedefinition", "CustomResourceDefinition", False,
               ["crd", "crds"], status=True, categories=["api-extensions"],
@@ -255,6 +304,11 @@ def rtype_from_crd(crd):
                  names.get("kind", ""), spec.get("scope") != "Cluster",
                  names.get("shortNames") or [], status=status,
                  categories=names.get("categories") or [], gen=True, crd=crd)
+
+
+def crd_is_established(crd):
+    return any(c.get("type") == "Established" and c.get("status") == "True"
+               for c in (crd.get("status") or {}).get("conditions") or [])
 
 
 # ---------------------------------------------------------------- selectors
@@ -323,14 +377,47 @@ def labels_match(reqs, obj):
     return True
 
 
-def parse_field_selector(sel):
+# Field labels each builtin resource can be selected by, besides
+# metadata.name and metadata.namespace (pkg/apis/core/v1/conversion.go,
+# pkg/apis/apps/v1/conversion.go AddFieldLabelConversionFunc... and the
+# registries' ToSelectableFields); custom resources only have those two
+# (apimachinery runtime.DefaultMetaV1FieldSelectorConversion).
+FIELD_LABELS = {
+    "/nodes": ["spec.unschedulable"],
+    "/pods": ["spec.nodeName", "spec.restartPolicy", "spec.schedulerName",
+              "spec.serviceAccountName", "spec.hostNetwork", "status.phase",
+              "status.podIP", "status.nominatedNodeName"],
+    "/events": ["involvedObject.kind", "involvedObject.namespace",
+                "involvedObject.name", "involvedObject.uid",
+                "involvedObject.apiVersion",
+                "involvedObject.resourceVersion",
+                "involvedObject.fieldPath", "reason", "reportingComponent",
+                "source", "type"],
+    "/namespaces": ["status.phase"],
+    "/secrets": ["type"],
+    "apps/replicasets": ["status.replicas"],
+}
+FIELD_PATHS = {"source": ["source", "component"]}
+
+
+def parse_field_selector(sel, rt=None):
     reqs = []
     for part in split_top(sel or ""):
         m = re.match(r"^([A-Za-z0-9_.]+)\s*(==|!=|=)\s*(.*)$", part)
         if not m:
             raise bad_request('invalid selector: \'%s\'; can\'t understand '
                               '\'%s\'' % (sel, part))
-        reqs.append((m.group(2) != "!=", m.group(1).split("."), m.group(3)))
+        label = m.group(1)
+        if rt is not None and label not in (
+                "metadata.name", "metadata.namespace") and \
+                label not in FIELD_LABELS.get(rt.key, []):
+            if rt.crd:
+                raise bad_request('"%s" is not a known field selector: '
+                                  'only "metadata.name", '
+                                  '"metadata.namespace"' % label)
+            raise bad_request("field label not supported: %s" % label)
+        reqs.append((m.group(2) != "!=",
+                     FIELD_PATHS.get(label, label.split(".")), m.group(3)))
     return reqs
 
 
@@ -563,253 +650,12 @@ def json_patch(doc, ops):
     return doc
 
 
-# ---------------------------------------------------------------- YAML subset
-
-class YamlError(ValueError):
-    pass
-
-
-def yaml_scalar(s):
-    s = s.strip()
-    if s == "" or s in ("~", "null", "Null", "NULL"):
-        return None
-    if s[0] == '"':
-        try:
-            return json.loads(s)
-        except ValueError:
-            raise YamlError("bad double-quoted scalar %r" % s)
-    if s[0] == "'":
-        if not s.endswith("'") or len(s) < 2:
-            raise YamlError("bad single-quoted scalar %r" % s)
-        return s[1:-1].replace("''", "'")
-    if s[0] in "[{":
-        return yaml_flow(s)
-    if s in ("true", "True", "TRUE"):
-        return True
-    if s in ("false", "False", "FALSE"):
-        return False
-    if re.match(r"^[-+]?(0|[1-9][0-9]*)$", s):
-        return int(s)
-    if re.match(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$", s):
-        return float(s)
-    return s
-
-
-def yaml_flow(s):
-    """Flow collections: try JSON first, then a relaxed form with plain
-    scalars."""
-    try:
-        return json.loads(s)
-    except ValueError:
-        pass
-    pos = [0]
-
-    def ws():
-        while pos[0] < len(s) and s[pos[0]] in " \t\r\n":
-            pos[0] += 1
-
-    def value():
-        ws()
-        c = s[pos[0]:pos[0] + 1]
-        if c == "[":
-            pos[0] += 1
-            out = []
-            ws()
-            if s[pos[0]:pos[0] + 1] == "]":
-                pos[0] += 1
-                return out
-            while True:
-                out.append(value())
-                ws()
-                c = s[pos[0]:pos[0] + 1]
-                pos[0] += 1
-                if c == "]":
-                    return out
-                if c != ",":
-                    raise YamlError("bad flow sequence")
-        if c == "{":
-            pos[0] += 1
-            out = {}
-            ws()
-            if s[pos[0]:pos[0] + 1] == "}":
-                pos[0] += 1
-                return out
-            while True:
-                k = value()
-                ws()
-                if s[pos[0]:pos[0] + 1] != ":":
-                    raise YamlError("bad flow mapping")
-                pos[0] += 1
-                out[k] = value()
-                ws()
-                c = s[pos[0]:pos[0] + 1]
-                pos[0] += 1
-                if c == "}":
-                    return out
-                if c != ",":
-                    raise YamlError("bad flow mapping")
-        start = pos[0]
-        if c in "\"'":
-            q = c
-            pos[0] += 1
-            while pos[0] < len(s) and s[pos[0]] != q:
-                pos[0] += 2 if s[pos[0]] == "\\" and q == '"' else 1
-            pos[0] += 1
-        else:
-            while pos[0] < len(s) and s[pos[0]] not in ",]}:":
-                pos[0] += 1
-        return yaml_scalar(s[start:pos[0]])
-
-    v = value()
-    ws()
-    if pos[0] != len(s):
-        raise YamlError("trailing characters in flow collection")
-    return v
-
-
-def strip_comment(line):
-    out, q = "", None
-    for i, ch in enumerate(line):
-        if q:
-            if ch == q:
-                q = None
-        elif ch in "\"'" and (i == 0 or line[i - 1] in " :-[{,"):
-            q = ch
-        elif ch == "#" and (i == 0 or line[i - 1] in " \t"):
-            break
-        out += ch
-    return out.rstrip()
-
-
-def split_key(text):
-    """'key: rest' -> (key, rest) or None."""
-    if text[:1] in "\"'":
-        q = text[0]
-        end = text.find(q, 1)
-        while q == '"' and end > 0 and text[end - 1] == "\\":
-            end = text.find(q, end + 1)
-        if end > 0 and text[end + 1:end + 2] == ":" and \
-                text[end + 2:end + 3] in ("", " "):
-            return yaml_scalar(text[:end + 1]), text[end + 2:].strip()
-        return None
-    m = re.match(r"^([^:#]+?|[^ ][^:]*?):( |$)(.*)$", text)
-    if not m or text[:1] in "[{":
-        return None
-    return m.group(1).strip(), m.group(3).strip()
-
-
-def yaml_load(text):
-    """A small YAML subset: block mappings/sequences, plain/quoted scalars,
-    flow collections on one line, | and > block scalars, one document."""
-    raw = text.replace("\r\n", "\n").split("\n")
-    lines = []
-    i = 0
-    while i < len(raw):
-        ln = raw[i]
-        if ln.strip() in ("---", "...") and not ln.startswith(" "):
-            if lines:
-                break
-            i += 1
-            continue
-        s = strip_comment(ln)
-        if s.strip():
-            if "\t" in s[:len(s) - len(s.lstrip())]:
-                raise YamlError("tabs are not allowed for indentation")
-            lines.append([len(s) - len(s.lstrip()), s.strip(), i])
-        i += 1
-    pos = [0]
-
-    def block_scalar(indicator, parent_indent, line_no):
-        style = indicator[0]
-        chomp = indicator[1:2]
-        body, j = [], line_no + 1
-        ind = None
-        while j < len(raw):
-            r = raw[j]
-            if r.strip() == "":
-                body.append("")
-                j += 1
-                continue
-            cur = len(r) - len(r.lstrip())
-            if cur <= parent_indent:
-                break
-            if ind is None:
-                ind = cur
-            body.append(r[ind:] if cur >= ind else r.lstrip())
-            j += 1
-        while pos[0] < len(lines) and lines[pos[0]][2] < j:
-            pos[0] += 1
-        while body and body[-1] == "":
-            body.pop()
-        if style == "|":
-            txt = "\n".join(body)
-        else:
-            txt = ""
-            for b in body:
-                txt += ("\n" if b == "" else (" " if txt and not
-                                              txt.endswith("\n") else "")
-                        + b) if txt else b
-        if chomp != "-" and body:
-            txt += "\n"
-        return txt
-
-    def parse_value(rest, indent, line_no):
-        if rest == "":
-            if pos[0] < len(lines) and (lines[pos[0]][0] > indent or (
-                    lines[pos[0]][0] == indent and
-                    lines[pos[0]][1].startswith("- ") or
-                    lines[pos[0]][1] == "-") and lines[pos[0]][0] >= indent):
-                return parse_block(lines[pos[0]][0])
-            return None
-        if rest[0] in "|>":
-            return block_scalar(rest, indent, line_no)
-        if rest.startswith("&") or rest.startswith("*") or \
-                rest.startswith("!"):
-            raise YamlError("anchors, aliases and tags are not supported")
-        return yaml_scalar(rest)
-
-    def parse_block(indent):
-        first = lines[pos[0]][1]
-        if first == "-" or first.startswith("- "):
-            out = []
-            while pos[0] < len(lines) and lines[pos[0]][0] == indent and \
-                    (lines[pos[0]][1] == "-" or
-                     lines[pos[0]][1].startswith("- ")):
-                _, text, ln = lines[pos[0]]
-                item = text[1:].strip()
-                if item == "":
-                    pos[0] += 1
-                    out.append(parse_value("", indent, ln))
-                elif split_key(item) and item[0] not in "[{":
-                    # an inline mapping starting on the dash line
-                    lines[pos[0]] = [indent + 2, item, ln]
-                    out.append(parse_block(indent + 2))
-                else:
-                    pos[0] += 1
-                    out.append(parse_value(item, indent, ln))
-            return out
-        out = {}
-        while pos[0] < len(lines) and lines[pos[0]][0] == indent:
-            _, text, ln = lines[pos[0]]
-            kv = split_key(text)
-            if kv is None:
-                if not out and pos[0] == 0:
-                    pos[0] += 1
-                    return yaml_scalar(text)
-                raise YamlError("line %d: expected 'key: value'" % (ln + 1))
-            pos[0] += 1
-            out[kv[0]] = parse_value(kv[1], indent, ln)
-        return out
-
-    if not lines:
-        return None
-    v = parse_block(lines[0][0])
-    if pos[0] < len(lines):
-        raise YamlError("line %d: bad indentation" % (lines[pos[0]][2] + 1))
-    return v
-
+# ---------------------------------------------------------------- bodies
 
 def parse_body(raw, content_type):
+    """A request body: JSON, or YAML for the YAML media types (the
+    apiserver decodes application/yaml and application/apply-patch+yaml
+    with sigs.k8s.io/yaml; Debian's python3-yaml reads the same YAML)."""
     if not raw.strip():
         raise bad_request("the request body is empty")
     try:
@@ -817,8 +663,8 @@ def parse_body(raw, content_type):
     except (ValueError, UnicodeDecodeError) as e:
         if "yaml" in (content_type or ""):
             try:
-                return yaml_load(raw.decode("utf-8"))
-            except (YamlError, UnicodeDecodeError, IndexError) as e2:
+                return yaml.safe_load(raw.decode("utf-8"))
+            except (yaml.YAMLError, UnicodeDecodeError) as e2:
                 raise bad_request("error decoding YAML: %s" % e2)
         raise bad_request("the body of the request was in an unknown "
                           "format - accepted media types include: "
@@ -886,6 +732,32 @@ def container_ready(o):
     return "%d/%d" % (ready, spec)
 
 
+def pod_status_text(o):
+    """printPod's STATUS (pkg/printers/internalversion/printers.go): the
+    phase, replaced by a container's waiting or terminated reason."""
+    st = o.get("status") or {}
+    reason = st.get("reason") or st.get("phase", "")
+    running = False
+    for c in reversed(st.get("containerStatuses") or []):
+        state = c.get("state") or {}
+        if (state.get("waiting") or {}).get("reason"):
+            reason = state["waiting"]["reason"]
+        elif (state.get("terminated") or {}).get("reason"):
+            reason = state["terminated"]["reason"]
+        elif c.get("ready") and "running" in state:
+            running = True
+    if reason == "Completed" and running:
+        reason = "Running"
+    if (o.get("metadata") or {}).get("deletionTimestamp"):
+        reason = "Terminating"
+    return reason
+
+
+def event_object(o):
+    inv = o.get("involvedObject") or {}
+    return "%s/%s" % ((inv.get("kind") or "").lower(), inv.get("name", ""))
+
+
 def deploy_ready(o):
     st = o.get("status") or {}
     return "%d/%d" % (st.get("readyReplicas", 0),
@@ -929,7 +801,7 @@ BUILTIN_COLUMNS = {
         NAME_COL,
         col("Ready", container_ready, "The aggregate readiness state of "
             "this pod for accepting traffic."),
-        col("Status", lambda o: (o.get("status") or {}).get("phase", ""),
+        col("Status", pod_status_text,
             "The aggregate status of the containers in this pod."),
         col("Restarts", lambda o: sum(c.get("restartCount", 0) for c in (
             (o.get("status") or {}).get("containerStatuses") or [])),
@@ -946,6 +818,36 @@ BUILTIN_COLUMNS = {
         col("Data", lambda o: len(o.get("data") or {}) +
             len(o.get("binaryData") or {}), "Number of data in configmap",
             typ="integer"),
+        AGE_COL],
+    "/events": [
+        col("Last Seen", lambda o: age_of(o.get("lastTimestamp") or
+                                          o.get("eventTime") or
+                                          meta(o, "creationTimestamp")),
+            "Time when this Event was last observed."),
+        col("Type", lambda o: o.get("type", ""), "Type of this event "
+            "(Normal, Warning), new types could be added in the future."),
+        col("Reason", lambda o: o.get("reason", ""), "Reason why the "
+            "action was taken."),
+        col("Object", event_object, "The object that this event is "
+            "about."),
+        col("Message", lambda o: o.get("message", ""), "A human-readable "
+            "description of the status of this operation.")],
+    "apps/daemonsets": [
+        NAME_COL,
+        col("Desired", lambda o: (o.get("status") or {}).get(
+            "desiredNumberScheduled", 0), "The desired number of pods.",
+            typ="integer"),
+        col("Current", lambda o: (o.get("status") or {}).get(
+            "currentNumberScheduled", 0), "The current number of pods.",
+            typ="integer"),
+        col("Ready", lambda o: (o.get("status") or {}).get(
+            "numberReady", 0), "The number of pods ready.", typ="integer"),
+        col("Up-to-date", lambda o: (o.get("status") or {}).get(
+            "updatedNumberScheduled", 0), "The number of pods updated.",
+            typ="integer"),
+        col("Available", lambda o: (o.get("status") or {}).get(
+            "numberAvailable", 0), "The number of pods ready and "
+            "available.", typ="integer"),
         AGE_COL],
     "/secrets": [
         NAME_COL,
@@ -1145,7 +1047,7 @@ class Store:
         for crd in self.objects.get(
                 "apiextensions.k8s.io/customresourcedefinitions", {}).values():
             rt = rtype_from_crd(crd)
-            if rt:
+            if rt and crd_is_established(crd):
                 self.add_type(rt)
         self.floor = self.rv
 
@@ -1299,13 +1201,18 @@ class Sim:
         self.dir = os.path.abspath(args.dir)
         self.bookmark_interval = args.bookmark_interval
         self.store = Store(os.path.join(self.dir, "state.json"), args.history)
-        self.faults = []
-        self.faults_lock = threading.Lock()
-        self.requests = collections.deque(maxlen=500)
-        self.requests_lock = threading.Lock()
         self.cert_cache = {}
         self.start_time = time.time()
         self.watchers = 0
+        self.establish_delay = max(0.0, args.establish_delay)
+        self.crd_queue = {}
+        self.logs = {}
+        self.logs_lock = threading.Lock()
+        with self.store.cond:
+            for crd in self.store.objects[
+                    "apiextensions.k8s.io/customresourcedefinitions"].values():
+                if not crd_is_established(crd):
+                    self.queue_crd(crd["metadata"]["name"])
         with self.store.cond:
             for ns in ("default", "kube-system", "kube-public",
                        "kube-node-lease"):
@@ -1313,6 +1220,9 @@ class Sim:
                     self.create(self.store.types["/namespaces"], "v1", "",
                                 {"metadata": {"name": ns}}, save=False)
             self.store.write_snapshot()
+
+    def start_background(self):
+        threading.Thread(target=self.apiextensions, daemon=True).start()
 
     def tokens(self):
         path = os.path.join(self.dir, "tokens.json")
@@ -1397,12 +1307,13 @@ class Sim:
         self.defaults(rt, obj, None)
         if rt.key == "apiextensions.k8s.io/customresourcedefinitions":
             self.validate_crd(rt, obj)
+            self.crd_initial_status(obj)
         if dry:
             obj["metadata"]["resourceVersion"] = str(store.rv)
             return obj
         stored = store.commit(rt, "ADDED", obj, None)
         if rt.key == "apiextensions.k8s.io/customresourcedefinitions":
-            stored = self.establish_crd(rt, stored)
+            self.queue_crd(name)
         if save:
             store.save()
         return stored
@@ -1476,37 +1387,103 @@ class Sim:
         if causes:
             raise invalid(rt, name, causes)
 
-    def establish_crd(self, rt, crd):
-        """What the apiextensions controllers do: accept the names, mark
-        the CRD Established, and start serving it."""
-        new = copy.deepcopy(crd)
-        spec = new.get("spec", {})
-        now = rfc3339()
+    # -- the apiextensions controllers
+    # A new CRD is stored with an empty status (storedVersions only, from
+    # the registry strategy's PrepareForCreate). Then, as in
+    # apiextensions-apiserver: the naming controller
+    # (pkg/controller/status/naming_controller.go) sets NamesAccepted True
+    # "NoConflicts"/"no conflicts found", acceptedNames, and Established
+    # False "Installing"; the establishing controller
+    # (pkg/controller/establish/establishing_controller.go) then sets
+    # Established True "InitialNamesAccepted"/"the initial names have been
+    # accepted". Until Established the CRD's group-version is neither in
+    # discovery nor served (customresource_handler.go answers 404), which
+    # is why clients wait for it before creating objects.
+    def crd_initial_status(self, crd):
+        spec = crd.get("spec", {})
         storage = [v["name"] for v in spec.get("versions", [])
                    if v.get("storage")] or \
             [v["name"] for v in spec.get("versions", [])][:1]
-        old_st = crd.get("status") or {}
-        conds = old_st.get("conditions")
-        if not any(c.get("type") == "Established" and c.get("status") ==
-                   "True" for c in conds or []):
-            conds = [
-                {"type": "NamesAccepted", "status": "True",
-                 "lastTransitionTime": now, "reason": "NoConflicts",
-                 "message": "no conflicts found"},
-                {"type": "Established", "status": "True",
-                 "lastTransitionTime": now, "reason": "InitialNamesAccepted",
-                 "message": "the initial names have been accepted"}]
-        new["status"] = {
-            "acceptedNames": spec.get("names", {}),
-            "conditions": conds,
-            "storedVersions": sorted(set(old_st.get("storedVersions") or [])
-                                     | set(storage))}
-        new_rt = rtype_from_crd(new)
-        if new_rt:
-            self.store.add_type(new_rt)
-        if new.get("status") == crd.get("status"):
-            return crd
-        return self.store.commit(rt, "MODIFIED", new, crd)
+        crd["status"] = {"acceptedNames": {"kind": "", "plural": ""},
+                         "conditions": [], "storedVersions": storage}
+
+    def queue_crd(self, name):
+        now = time.time()
+        self.crd_queue[name] = (now + self.establish_delay / 2,
+                                now + self.establish_delay)
+        self.store.cond.notify_all()
+
+    def crd_conditions(self, crd, names, established):
+        when = rfc3339()
+        conds = []
+        for c in (crd.get("status") or {}).get("conditions") or []:
+            if c.get("type") not in ("NamesAccepted", "Established"):
+                conds.append(c)
+        old = {c.get("type"): c for c in
+               (crd.get("status") or {}).get("conditions") or []}
+        if names:
+            conds.append(old.get("NamesAccepted") if old.get(
+                "NamesAccepted", {}).get("status") == "True" else {
+                "type": "NamesAccepted", "status": "True",
+                "lastTransitionTime": when, "reason": "NoConflicts",
+                "message": "no conflicts found"})
+        if established:
+            conds.append({"type": "Established", "status": "True",
+                          "lastTransitionTime": when,
+                          "reason": "InitialNamesAccepted",
+                          "message": "the initial names have been "
+                                     "accepted"})
+        elif names:
+            conds.append({"type": "Established", "status": "False",
+                          "lastTransitionTime": when,
+                          "reason": "Installing",
+                          "message": "the initial names have been "
+                                     "accepted"})
+        return conds
+
+    def crd_step(self, name, established):
+        """One apiextensions controller step on CRD `name` (store.cond
+        held)."""
+        rt = self.store.types["apiextensions.k8s.io/customresourcedefinitions"]
+        crd = self.store.objects[rt.key].get(("", name))
+        if crd is None:
+            return
+        new = copy.deepcopy(crd)
+        st = new.setdefault("status", {})
+        st["acceptedNames"] = copy.deepcopy(new["spec"].get("names", {}))
+        st["conditions"] = self.crd_conditions(crd, True, established)
+        if established:
+            crt = rtype_from_crd(new)
+            if crt:
+                self.store.add_type(crt)
+        if new != crd:
+            self.store.commit(rt, "MODIFIED", new, crd)
+            self.store.save()
+
+    def apiextensions(self):
+        """The naming and establishing controllers, on their own thread."""
+        with self.store.cond:
+            while not self.store.stopping:
+                now = time.time()
+                for name, (t_names, t_est) in list(self.crd_queue.items()):
+                    if now >= t_est:
+                        del self.crd_queue[name]
+                        self.crd_step(name, True)
+                    elif t_names and now >= t_names:
+                        self.crd_queue[name] = (0, t_est)
+                        self.crd_step(name, False)
+                due = [t for pair in self.crd_queue.values() for t in pair
+                       if t]
+                self.store.cond.wait(max(0.01, min(due) - now) if due
+                                     else 1.0)
+
+    def crd_served_update(self, crd):
+        """An update of an Established CRD changes what is served at once
+        (new versions, names)."""
+        if crd_is_established(crd):
+            crt = rtype_from_crd(crd)
+            if crt:
+                self.store.add_type(crt)
 
     def spec_changed(self, rt, old, new):
         if rt.status:
@@ -1580,8 +1557,9 @@ class Sim:
         if dry:
             return new
         stored = store.commit(rt, "MODIFIED", new, old)
-        if rt.key == "apiextensions.k8s.io/customresourcedefinitions":
-            stored = self.establish_crd(rt, stored)
+        if rt.key == "apiextensions.k8s.io/customresourcedefinitions" and \
+                sub != "status":
+            self.crd_served_update(stored)
         store.save()
         return stored
 
@@ -1612,30 +1590,10 @@ class Sim:
             store.save()
         return gone
 
-    # -- the request log and faults
-    def log_request(self, entry):
-        with self.requests_lock:
-            self.requests.append(entry)
-
-    def take_fault(self, method, path, query):
-        with self.faults_lock:
-            for rule in self.faults:
-                if rule.get("method") and rule["method"].upper() != method:
-                    continue
-                if not path.startswith(rule.get("path_prefix", "")):
-                    continue
-                if rule.get("query_contains") and \
-                        rule["query_contains"] not in query:
-                    continue
-                rule["times"] = rule.get("times", 1) - 1
-                if rule["times"] <= 0:
-                    self.faults.remove(rule)
-                return dict(rule)
-        return None
-
 
 # ---------------------------------------------------------------- HTTP
 
+# Status reasons for injected faults (metav1.StatusReason* names).
 FAULT_REASONS = {
     400: "BadRequest", 401: "Unauthorized", 403: "Forbidden",
     404: "NotFound", 409: "Conflict", 410: "Expired", 422: "Invalid",
@@ -1648,231 +1606,107 @@ FAULT_MESSAGES = {
     503: "the server is currently unable to handle the request",
     504: "Timeout: request did not complete within the allowed duration",
 }
+# The max-in-flight limiter and API Priority and Fairness reject with Go's
+# http.Error(w, "Too many requests, please try again later.", 429): a
+# text/plain body, not a Status (apiserver/pkg/server/filters/
+# maxinflight.go tooManyRequests; priority-and-fairness.go). APF's
+# Retry-After grows with the queue, up to 32 s.
+THROTTLED_BODY = b"Too many requests, please try again later.\n"
 
 
-class Dropped(Exception):
-    pass
-
-
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(simhttp.Handler):
     server_version = "kubesim"
-    sys_version = ""
     timeout = 120
-
-    def log_message(self, fmt, *args):
-        if os.environ.get("KUBESIM_VERBOSE"):
-            sys.stderr.write("%s %s\n" % (self.address_string(), fmt % args))
-
-    def setup(self):
-        http.server.BaseHTTPRequestHandler.setup(self)
-        # Small answers go out at once instead of waiting for Nagle.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.connection.settimeout(20)
-        self.connection.do_handshake()
-        self.connection.settimeout(self.timeout)
+    verbose_env = "KUBESIM_VERBOSE"
 
     @property
     def sim(self):
         return self.server.sim
 
-    def do_GET(self):
-        self.handle_any("GET")
+    def extra_headers(self):
+        # every apiserver answer carries these (filters/audit and APF)
+        return {"Cache-Control": "no-cache, private",
+                "Audit-Id": self.request_id}
 
-    def do_POST(self):
-        self.handle_any("POST")
+    def new_log_entry(self, method, path, query):
+        if path.startswith("/_sim/"):
+            return None
+        return {"method": method, "path": path, "query": query,
+                "user": "system:anonymous", "status": 0,
+                "time": round(self.started, 3),
+                "user_agent": self.headers.get("User-Agent", ""),
+                "protocol": self.headers.get("X-Forwarded-Proto-Version",
+                                             "HTTP/1.1")}
 
-    def do_PUT(self):
-        self.handle_any("PUT")
+    def internal_error(self, exc):
+        return ApiError(500, "InternalError",
+                        "Internal error occurred: %s" % exc)
 
-    def do_PATCH(self):
-        self.handle_any("PATCH")
-
-    def do_DELETE(self):
-        self.handle_any("DELETE")
-
-    def do_HEAD(self):
-        self.handle_any("HEAD")
-
-    def do_OPTIONS(self):
-        self.handle_any("OPTIONS")
-
-    # -- low level
-    def read_body(self):
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            out = b""
-            while True:
-                line = self.rfile.readline(1024)
-                size = int(line.split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline(1024) not in (b"\r\n", b"\n",
-                                                            b""):
-                        pass
-                    return out
-                out += self.rfile.read(size)
-                self.rfile.readline(16)
-        n = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(n) if n > 0 else b""
-
-    def send_response(self, code, message=None):
-        self.status_code = code
-        entry = getattr(self, "log_entry", None)
-        if entry is not None:
-            entry["status"] = code
-            if self.user:
-                entry["user"] = self.user
-        http.server.BaseHTTPRequestHandler.send_response(self, code, message)
-
-    def send_raw(self, code, body, ctype="application/json", headers=None):
-        self.status_code = code
-        if self.fault and self.fault.get("action") == "truncate":
-            self.send_response(code)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body[:len(body) // 2])
-            self.wfile.flush()
-            self.close_connection = True
-            self.connection.shutdown(socket.SHUT_RDWR)
-            return
-        self.send_response(code)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Cache-Control", "no-cache, private")
-        self.send_header("Audit-Id", str(uuid.uuid4()))
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+    def fault_error(self, rule):
+        code = int(rule.get("status", 500))
+        hdr = {}
+        if rule.get("retry_after") is not None:
+            hdr["Retry-After"] = str(rule["retry_after"])
+        if code == 429 and rule.get("body") != "status":
+            return simhttp.HttpError(429, THROTTLED_BODY, hdr,
+                                     "text/plain; charset=utf-8")
+        det = {"retryAfterSeconds": int(rule["retry_after"])} \
+            if str(rule.get("retry_after", "")).isdigit() else None
+        return ApiError(code, rule.get("reason") or
+                        FAULT_REASONS.get(code, "InternalError"),
+                        rule.get("message") or FAULT_MESSAGES.get(
+                            code, "injected fault"), det, hdr)
 
     def send_json(self, code, obj, headers=None):
         self.send_raw(code, (json.dumps(obj) + "\n").encode(),
-                      headers=headers)
+                      "application/json", headers)
 
     def send_error_status(self, e):
-        self.send_json(e.code, e.status(), headers=e.headers)
+        self.send_json(e.code, e.to_status(), headers=e.headers)
 
     # -- entry
-    def handle_any(self, method):
-        self.fault = None
-        self.status_code = 0
+    def serve(self, method, path, query, body):
         self.user = None
         self.groups = None
-        started = time.time()
-        url = urllib.parse.urlsplit(self.path)
-        path = urllib.parse.unquote(url.path)
-        query = url.query
-        self.log_entry = None
-        if not path.startswith("/_sim/"):
-            self.log_entry = {
-                "method": method, "path": path, "query": query,
-                "user": "system:anonymous", "status": 0,
-                "time": round(started, 3),
-                "user_agent": self.headers.get("User-Agent", "")}
-            self.sim.log_request(self.log_entry)
-        try:
-            body = self.read_body()
-        except (ValueError, OSError):
-            self.close_connection = True
-            return
-        try:
-            if path.startswith("/_sim/"):
-                self.control(method, path, body)
-                return
-            if not path.startswith(("/healthz", "/readyz", "/livez")):
-                self.user, self.groups = self.authenticate()
-                if self.log_entry is not None and self.user:
-                    self.log_entry["user"] = self.user
-            fault = self.sim.take_fault(method, path, query)
-            if fault:
-                act = fault.get("action", "status")
-                if act == "delay":
-                    time.sleep(float(fault.get("delay_ms", 0)) / 1000.0)
-                elif act == "drop":
-                    self.status_code = 0
-                    self.close_connection = True
-                    raise Dropped()
-                elif act == "truncate":
-                    self.fault = fault
-                else:
-                    code = int(fault.get("status", 500))
-                    hdr = {}
-                    if fault.get("retry_after") is not None:
-                        hdr["Retry-After"] = str(fault["retry_after"])
-                    det = {"retryAfterSeconds": int(fault["retry_after"])} \
-                        if str(fault.get("retry_after", "")).isdigit() \
-                        else None
-                    raise ApiError(code, fault.get("reason") or
-                                   FAULT_REASONS.get(code, "InternalError"),
-                                   fault.get("message") or FAULT_MESSAGES.get(
-                                       code, "injected fault"), det, hdr)
-            self.route(method, path, urllib.parse.parse_qs(
-                query, keep_blank_values=True), body)
-        except ApiError as e:
-            self.send_error_status(e)
-        except Dropped:
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        except (BrokenPipeError, ConnectionResetError, ssl.SSLError,
-                socket.timeout):
-            self.close_connection = True
-        except Exception as e:     # never crash on bad input
-            import traceback
-            traceback.print_exc()
-            try:
-                self.send_error_status(ApiError(
-                    500, "InternalError", "Internal error occurred: %s" % e))
-            except OSError:
-                self.close_connection = True
-        finally:
-            if self.log_entry is not None:
-                self.log_entry["duration_ms"] = int(
-                    (time.time() - started) * 1000)
+        if path.startswith("/_sim/"):
+            return self.control(method, path, body)
+        if not path.startswith(("/healthz", "/readyz", "/livez")):
+            self.user, self.groups = self.authenticate()
+            if self.log_entry is not None and self.user:
+                self.log_entry["user"] = self.user
+        # Faults are checked after authentication, as the apiserver's
+        # priority and fairness filter runs after it, so the log shows
+        # who was throttled.
+        fault = self.server.faults.take(method, path, query)
+        if fault:
+            act = fault.get("action", "status")
+            if act == "compact":
+                self.sim.store.compact()
+            else:
+                self.apply_fault(fault)
+        self.route(method, path, urllib.parse.parse_qs(
+            query, keep_blank_values=True), body)
 
     # -- control API
     def control(self, method, path, body):
         sim = self.sim
-        if path == "/_sim/faults":
-            if method == "POST":
-                try:
-                    rules = json.loads(body.decode() or "[]")
-                except ValueError as e:
-                    raise bad_request("bad JSON: %s" % e)
-                if isinstance(rules, dict):
-                    rules = [rules]
-                if not isinstance(rules, list) or not all(
-                        isinstance(r, dict) for r in rules):
-                    raise bad_request("expected a list of fault rules")
-                with sim.faults_lock:
-                    for r in rules:
-                        r.setdefault("times", 1)
-                        sim.faults.append(r)
-                    n = len(sim.faults)
-                return self.send_json(200, {"faults": n})
-            if method == "DELETE":
-                with sim.faults_lock:
-                    sim.faults = []
-                return self.send_json(200, {"faults": 0})
-            if method == "GET":
-                with sim.faults_lock:
-                    return self.send_json(200, list(sim.faults))
-        elif path == "/_sim/compact" and method == "POST":
+        data = None
+        if body.strip():
+            try:
+                data = json.loads(body.decode())
+            except ValueError as e:
+                raise bad_request("bad JSON: %s" % e)
+        if self.control_common(method, path, data):
+            return
+        if path == "/_sim/compact" and method == "POST":
             sim.store.compact()
             return self.send_json(200, {"compacted": sim.store.rv})
-        elif path == "/_sim/requests":
-            with sim.requests_lock:
-                if method == "DELETE":
-                    sim.requests.clear()
-                    return self.send_json(200, [])
-                if method == "GET":
-                    return self.send_json(200, list(sim.requests))
-        elif path == "/_sim/info" and method == "GET":
+        if path == "/_sim/info" and method == "GET":
             return self.send_json(200, {
                 "resourceVersion": sim.store.rv, "floor": sim.store.floor,
                 "watchers": sim.watchers, "pid": os.getpid()})
+        if path.startswith("/_sim/logs/") and method in ("POST", "GET"):
+            return self.control_logs(method, path, data)
         raise ApiError(404, "NotFound", "no such control endpoint")
 
     # -- authentication and authorization
@@ -1902,8 +1736,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     "system:authenticated"]
         return None, None
 
-    def authorize(self, user, groups, verb, rt, sub, ns, name):
-        res = rt.plural + ("/" + sub if sub else "")
+    def denied_by(self, user, groups, verb, group, res, ns):
+        """The first deny rule that refuses the request, or None. A "*"
+        in the request (a review of "everything") is refused when any
+        rule refuses some part of it."""
+        plural = res.split("/")[0]
         for rule in self.sim.deny_rules():
             if not isinstance(rule, dict):
                 continue
@@ -1912,23 +1749,146 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 continue
             if rule.get("group") and rule["group"] not in groups:
                 continue
-            if rule.get("verb", "*") not in ("*", verb):
+            if "*" not in (rule.get("verb", "*"), verb) and \
+                    rule.get("verb") != verb:
                 continue
-            if rule.get("resource", "*") not in ("*", rt.plural, res):
+            r = rule.get("resource", "*")
+            if "*" not in (r, plural) and r not in (plural, res):
                 continue
             if rule.get("namespace") and rule["namespace"] != ns:
                 continue
-            scope = ('in the namespace "%s"' % ns) if ns else \
-                "at the cluster scope"
-            why = 'User "%s" cannot %s resource "%s" in API group "%s" %s' % (
-                user, verb, res, rt.group, scope)
-            q = qualified(rt)
-            msg = ('%s "%s" is forbidden: %s' % (q, name, why)) if name else \
-                ("%s is forbidden: %s" % (q, why))
-            det = {"group": rt.group, "kind": rt.plural}
-            if name:
-                det["name"] = name
-            raise ApiError(403, "Forbidden", msg, det)
+            return rule
+        return None
+
+    def authorize(self, user, groups, verb, rt, sub, ns, name):
+        res = rt.plural + ("/" + sub if sub else "")
+        if self.denied_by(user, groups, verb, rt.group, res, ns) is None:
+            return
+        scope = ('in the namespace "%s"' % ns) if ns else \
+            "at the cluster scope"
+        why = 'User "%s" cannot %s resource "%s" in API group "%s" %s' % (
+            user, verb, res, rt.group, scope)
+        q = qualified(rt)
+        msg = ('%s "%s" is forbidden: %s' % (q, name, why)) if name else \
+            ("%s is forbidden: %s" % (q, why))
+        det = {"group": rt.group, "kind": rt.plural}
+        if name:
+            det["name"] = name
+        raise ApiError(403, "Forbidden", msg, det)
+
+    def serve_ssar(self, rt, version, body):
+        """SelfSubjectAccessReview: the same decision a request with those
+        attributes would get here. system:masters passes the privileged-
+        group authorizer before any other (allowed, no reason); everyone
+        else is allowed unless a deny rule refuses it. Nothing is
+        stored."""
+        review = parse_body(body, self.headers.get("Content-Type"))
+        if not isinstance(review, dict):
+            raise bad_request("the request body must be a JSON object")
+        spec = review.get("spec") if isinstance(review.get("spec"),
+                                                dict) else {}
+        ra = spec.get("resourceAttributes")
+        nra = spec.get("nonResourceAttributes")
+        if bool(ra) == bool(nra):
+            raise invalid(rt, "", [("spec.resourceAttributes", "Invalid "
+                                    "value: \"null\": exactly one of "
+                                    "nonResourceAttributes or "
+                                    "resourceAttributes must be specified")])
+        if ra:
+            res = ra.get("resource") or ""
+            if ra.get("subresource"):
+                res += "/" + ra["subresource"]
+            rule = self.denied_by(self.user, self.groups,
+                                  ra.get("verb") or "", ra.get("group") or
+                                  "", res, ra.get("namespace") or "")
+        else:
+            rule = self.denied_by(self.user, self.groups, nra.get("verb") or
+                                  "", "", nra.get("path") or "", "")
+        allowed = rule is None or "system:masters" in (self.groups or [])
+        out = {"kind": "SelfSubjectAccessReview",
+               "apiVersion": "authorization.k8s.io/" + version,
+               "metadata": {"creationTimestamp": None},
+               "spec": spec, "status": {"allowed": allowed}}
+        if not allowed:
+            out["status"]["reason"] = ""
+        return self.send_json(201, out)
+
+    def serve_log(self, ns, name, qv):
+        """GET pods/NAME/log, answered by the kubelet through the
+        apiserver (pkg/registry/core/pod/rest/log.go): text/plain, one
+        container (required when the pod has several), the previous
+        instance with previous=true, the last tailLines lines,
+        limitBytes. Log text comes from the control API (/_sim/logs), as
+        a container would write it."""
+        store = self.sim.store
+        with store.cond:
+            pod = store.objects["/pods"].get((ns, name))
+        if pod is None:
+            raise not_found(store.types["/pods"], name)
+        names = [c.get("name") for c in (pod.get("spec") or {}).get(
+            "containers") or []]
+        container = qv.get("container") or ""
+        if not container:
+            if len(names) != 1:
+                raise bad_request("a container name must be specified for "
+                                  "pod %s, choose one of: [%s]" % (
+                                      name, " ".join(names)))
+            container = names[0]
+        if container not in names:
+            raise bad_request("container %s is not valid for pod %s" % (
+                container, name))
+        previous = qv.get("previous") in ("1", "true", "True")
+        st = next((c for c in (pod.get("status") or {}).get(
+            "containerStatuses") or [] if c.get("name") == container), {})
+        with self.sim.logs_lock:
+            text = self.sim.logs.get((ns, name, container, previous))
+        if text is None:
+            # the kubelet's answers (pkg/kubelet/kubelet_pods.go
+            # validateContainerLogStatus)
+            if previous:
+                raise bad_request('previous terminated container "%s" in '
+                                  'pod "%s" not found' % (container, name))
+            waiting = (st.get("state") or {}).get("waiting")
+            if waiting is not None or not st:
+                raise bad_request(
+                    'container "%s" in pod "%s" is waiting to start: %s' % (
+                        container, name,
+                        (waiting or {}).get("reason") or
+                        "ContainerCreating"))
+            text = ""
+        lines = text.splitlines(True)
+        tail = qv.get("tailLines")
+        if tail is not None:
+            if not tail.lstrip("-").isdigit():
+                raise bad_request("invalid tailLines %r" % tail)
+            lines = lines[-int(tail):] if int(tail) > 0 else []
+        out = "".join(lines).encode()
+        lb = qv.get("limitBytes")
+        if lb and lb.isdigit() and int(lb) > 0:
+            out = out[:int(lb)]
+        return self.send_raw(200, out, "text/plain")
+
+    def control_logs(self, method, path, data):
+        """/_sim/logs/NAMESPACE/POD: what a pod's containers wrote. POST
+        {"container": C, "previous": false, "text": "..."} appends to that
+        container's log (previous: the terminated instance's); GET lists
+        what is stored."""
+        parts = path.split("/")[3:]
+        if len(parts) != 2 or not all(parts):
+            raise ApiError(404, "NotFound", "use /_sim/logs/NAMESPACE/POD")
+        ns, name = parts
+        if method == "GET":
+            with self.sim.logs_lock:
+                return self.send_json(200, [
+                    {"container": k[2], "previous": k[3], "text": v}
+                    for k, v in self.sim.logs.items() if k[:2] == (ns, name)])
+        if not isinstance(data, dict) or not data.get("container"):
+            raise bad_request("expected {\"container\": ..., \"text\": ...}")
+        key = (ns, name, data["container"], bool(data.get("previous")))
+        with self.sim.logs_lock:
+            self.sim.logs[key] = self.sim.logs.get(key, "") + str(
+                data.get("text", ""))
+        return self.send_json(200, {"bytes": len(self.sim.logs[key])})
 
     # -- routing
     def route(self, method, path, q, body):
@@ -2035,6 +1995,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
             raise ApiError(404, "NotFound", "the server could not find the "
                            "requested resource")
         self.authorize(user, groups, verb, rt, sub, ns, name)
+        if rt.key == "authorization.k8s.io/selfsubjectaccessreviews":
+            if method != "POST" or name:
+                raise ApiError(405, "MethodNotAllowed", "the server does "
+                               "not allow this method on the requested "
+                               "resource")
+            return self.serve_ssar(rt, version, body)
+        if sub == "log":
+            if method != "GET":
+                raise ApiError(405, "MethodNotAllowed", "the server does "
+                               "not allow this method on the requested "
+                               "resource")
+            return self.serve_log(ns, name, qv)
         if method == "POST" and name:
             raise ApiError(405, "MethodNotAllowed", "the server does not "
                            "allow this method on the requested resource")
@@ -2074,7 +2046,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     "uid": o["metadata"].get("uid")}})
         if verb == "deletecollection":
             lsel = parse_label_selector(qv.get("labelSelector"))
-            fsel = parse_field_selector(qv.get("fieldSelector"))
+            fsel = parse_field_selector(qv.get("fieldSelector"), rt)
             with sim.store.cond:
                 for k in sorted(sim.store.objects[rt.key]):
                     o = sim.store.objects[rt.key][k]
@@ -2182,7 +2154,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         for rt in sorted(types, key=lambda r: r.plural):
             r = {"name": rt.plural, "singularName": rt.singular,
                  "namespaced": rt.namespaced, "kind": rt.kind,
-                 "verbs": list(ALL_VERBS),
+                 "verbs": list(rt.verbs),
                  "storageVersionHash": base64.b64encode(hashlib.sha256(
                      rt.key.encode()).digest()[:8]).decode()}
             if rt.short:
@@ -2223,13 +2195,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def serve_list(self, rt, version, ns, qv):
         lsel = parse_label_selector(qv.get("labelSelector"))
-        fsel = parse_field_selector(qv.get("fieldSelector"))
+        fsel = parse_field_selector(qv.get("fieldSelector"), rt)
         limit = qv.get("limit") or "0"
         if not limit.isdigit():
             raise bad_request("invalid limit %r" % limit)
         limit = int(limit)
         cont = qv.get("continue")
         store = self.sim.store
+        want_rv = qv.get("resourceVersion") or ""
+        if want_rv and not want_rv.isdigit():
+            raise bad_request('invalid resource version: "%s"' % want_rv)
+        if want_rv and want_rv != "0" and not cont:
+            self.wait_fresh(int(want_rv))
         with store.cond:
             if cont:
                 try:
@@ -2242,7 +2219,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                       "incorrect encoded start "
                                       "resourceVersion (version "
                                       "meta.k8s.io/v1)")
-                if at_rv < store.floor:
+                if at_rv == -1:
+                    # a token from an Expired answer: go on from the
+                    # latest state, inconsistently
+                    at_rv = store.rv
+                    objs = store.objects[rt.key]
+                elif at_rv < store.floor:
+                    # etcd3 store.go handleCompactedErrorForPaging: 410
+                    # Expired whose ListMeta carries a fresh token (its
+                    # resourceVersion -1: "continue at the latest") for
+                    # the client that accepts an inconsistent list.
                     raise ApiError(
                         410, "Expired", "The provided continue parameter "
                         "is too old to display a consistent list result. "
@@ -2252,29 +2238,35 @@ class Handler(http.server.BaseHTTPRequestHandler):
                         "Continuing with the provided token results in an "
                         "inconsistent list - objects that were created, "
                         "modified, or deleted between the time the first "
-                        "chunk was returned and now may show up in the list.")
-                objs = store.snapshot(rt, at_rv)
+                        "chunk was returned and now may show up in the "
+                        "list.", list_meta={"continue": continue_token(
+                            -1, start)})
+                else:
+                    objs = store.snapshot(rt, at_rv)
             else:
                 at_rv, start = store.rv, None
                 objs = store.objects[rt.key]
             keys = sorted(k for k in objs if (not ns or k[0] == ns) and
                           (start is None or k > start))
-            items, more, last = [], 0, None
-            for k in keys:
-                o = objs[k]
-                if not (labels_match(lsel, o) and fields_match(fsel, o)):
-                    continue
-                if limit and len(items) >= limit:
-                    more += 1
-                    continue
-                items.append(o)
-                last = k
+            # A page is one read of `limit` keys from storage, filtered
+            # afterwards: with a label or field selector it may hold fewer
+            # items than the limit, none at all, and still carry a
+            # continue token (ListOptions.limit: "Setting a limit may
+            # return fewer than the requested amount of items (up to zero
+            # items) in the event all requested objects are filtered out
+            # and clients should only use the presence of the continue
+            # field to determine whether more results are available").
+            # remainingItemCount is only given without selectors.
+            scanned = keys[:limit] if limit else keys
+            items = [objs[k] for k in scanned
+                     if labels_match(lsel, objs[k]) and
+                     fields_match(fsel, objs[k])]
+            more = len(keys) - len(scanned)
         lm = {"resourceVersion": str(at_rv)}
         if more:
-            lm["continue"] = base64.urlsafe_b64encode(json.dumps(
-                {"rv": at_rv, "start": list(last)}).encode()).decode(
-                ).rstrip("=")
-            lm["remainingItemCount"] = more
+            lm["continue"] = continue_token(at_rv, scanned[-1])
+            if not lsel and not fsel:
+                lm["remainingItemCount"] = more
         items = [self.present(rt, version, o) for o in items]
         tv = wants_table(self.headers.get("Accept"))
         if tv:
@@ -2294,19 +2286,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip()
         sim = self.sim
         dry = qv.get("dryRun") == "All"
-        if ctype not in ("application/merge-patch+json",
-                         "application/json-patch+json",
-                         "application/strategic-merge-patch+json",
-                         "application/apply-patch+yaml",
-                         "application/apply-patch+cbor"):
+        # The patch types a resource accepts (handlers/patch.go answers
+        # anything else with negotiation.NewUnsupportedMediaTypeError):
+        # custom resources have no Go struct to merge strategically, so
+        # apiextensions-apiserver's customresource_handler.go offers only
+        # JSON patch, merge patch and apply patch (415 for a strategic
+        # merge patch); built-in types also take strategic merge patches.
+        accepted = ["application/json-patch+json",
+                    "application/merge-patch+json",
+                    "application/apply-patch+yaml"]
+        if not rt.crd:
+            accepted.append("application/strategic-merge-patch+json")
+        if ctype not in accepted:
             raise ApiError(415, "UnsupportedMediaType", "the body of the "
                            "request was in an unknown format - accepted "
-                           "media types include: application/json-patch+"
-                           "json, application/merge-patch+json, application/"
-                           "apply-patch+yaml")
-        if ctype == "application/apply-patch+cbor":
-            raise ApiError(415, "UnsupportedMediaType", "CBOR is not "
-                           "supported by this simulator")
+                           "media types include: " + ", ".join(accepted))
         patch = parse_body(body, ctype)
         if ctype == "application/apply-patch+yaml":
             if not qv.get("fieldManager"):
@@ -2373,7 +2367,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.fault and self.fault.get("action") == "truncate":
             self.wfile.write(b"%x\r\n" % len(line) + line[:len(line) // 2])
             self.wfile.flush()
-            raise Dropped()
+            raise simhttp.Dropped()
         self.wfile.write(b"%x\r\n%s\r\n" % (len(line), line))
         self.wfile.flush()
 
@@ -2384,10 +2378,44 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return True
         return bool(r)
 
+    def next_bookmark(self, deadline):
+        """cacher.go nextBookmarkTime: about every bookmark interval
+        (defaultBookmarkFrequency, a minute) and once 2 s before the
+        watch's own timeout."""
+        t = time.time() + self.sim.bookmark_interval
+        if deadline - 2 < t and deadline - 2 > time.time():
+            t = deadline - 2
+        return t
+
+    def wait_fresh(self, rv):
+        """A read that must see resourceVersion rv waits up to 3 s for it,
+        then fails with storage.NewTooLargeResourceVersionError: 504
+        Timeout "Too large resource version: RV, current: CUR", a
+        ResourceVersionTooLarge cause and retryAfterSeconds 1, which the
+        response writer copies into Retry-After (watch_cache.go
+        waitUntilFreshAndBlock, blockTimeout 3 s,
+        resourceVersionTooHighRetrySeconds 1)."""
+        store = self.sim.store
+        end = time.time() + 3.0
+        with store.cond:
+            while store.rv < rv and time.time() < end and \
+                    not store.stopping:
+                store.cond.wait(max(0.01, end - time.time()))
+            if store.rv >= rv:
+                return
+            cur = store.rv
+        raise ApiError(504, "Timeout", "Too large resource version: %d, "
+                       "current: %d" % (rv, cur), {
+                           "causes": [{"reason": "ResourceVersionTooLarge",
+                                       "message": "Too large resource "
+                                                  "version"}],
+                           "retryAfterSeconds": 1},
+                       headers={"Retry-After": "1"})
+
     def serve_watch(self, rt, version, ns, qv):
         store = self.sim.store
         lsel = parse_label_selector(qv.get("labelSelector"))
-        fsel = parse_field_selector(qv.get("fieldSelector"))
+        fsel = parse_field_selector(qv.get("fieldSelector"), rt)
         rv = qv.get("resourceVersion", "")
         bookmarks = qv.get("allowWatchBookmarks") in ("1", "true", "True")
         initial = qv.get("sendInitialEvents") in ("1", "true", "True")
@@ -2414,8 +2442,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return o
 
         expired = None
+        if initial and rv not in ("", "0"):
+            # sendInitialEvents waits for the watch cache to reach rv
+            # (cacher.go waitUntilWatchCacheFreshAndForceAllEvents); a
+            # plain watch from a future rv is accepted and simply sees
+            # nothing until then.
+            try:
+                self.wait_fresh(int(rv))
+            except ApiError as e:
+                expired = e
         with store.cond:
-            if rv in ("", "0") or initial:
+            if expired:
+                first, pos = [], store.rv
+            elif rv in ("", "0") or initial:
                 first = [store.objects[rt.key][k]
                          for k in sorted(store.objects[rt.key])]
                 first = [o for o in first if match(o)]
@@ -2424,9 +2463,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 first = []
                 pos = int(rv)
                 if pos < store.floor:
-                    expired = "too old resource version: %s (%d)" % (
-                        rv, store.floor + 1)
+                    # watch_cache.go getAllEventsSinceLocked
+                    expired = ApiError(410, "Expired",
+                                       "too old resource version: %s (%d)" %
+                                       (rv, store.floor + 1))
+        # Once the request is authorized and its resourceVersion parsed,
+        # errors come as a watch event of type ERROR, not as an HTTP
+        # status (cacher.go newErrWatcher).
         self.status_code = 200
+        if self.log_entry is not None:
+            self.log_entry["status"] = 200
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Cache-Control", "no-cache, private")
@@ -2436,10 +2482,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.sim.watchers += 1
         try:
             if expired:
-                self.watch_write("ERROR", {
-                    "kind": "Status", "apiVersion": "v1", "metadata": {},
-                    "status": "Failure", "message": expired,
-                    "reason": "Expired", "code": 410})
+                self.watch_write("ERROR", expired.to_status())
                 self.wfile.write(b"0\r\n\r\n")
                 return
             for o in first:
@@ -2450,7 +2493,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     "metadata": {"resourceVersion": str(pos), "annotations": {
                         "k8s.io/initial-events-end": "true"}}})
             deadline = time.time() + timeout
-            next_bm = time.time() + self.sim.bookmark_interval
+            next_bm = self.next_bookmark(deadline)
             while True:
                 with store.cond:
                     while True:
@@ -2495,34 +2538,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     self.watch_write("BOOKMARK", {
                         "kind": rt.kind, "apiVersion": rt.api_version(version),
                         "metadata": {"resourceVersion": str(pos)}})
-                    next_bm = time.time() + self.sim.bookmark_interval
+                    next_bm = self.next_bookmark(deadline)
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
         finally:
             self.sim.watchers -= 1
-
-
-class TLSServer(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 128
-
-    def __init__(self, addr, sim, ctx):
-        self.sim = sim
-        self.ctx = ctx
-        http.server.ThreadingHTTPServer.__init__(self, addr, Handler)
-
-    def get_request(self):
-        sock, addr = self.socket.accept()
-        return self.ctx.wrap_socket(sock, server_side=True,
-                                    do_handshake_on_connect=False), addr
-
-    def handle_error(self, request, client_address):
-        e = sys.exc_info()[1]
-        if isinstance(e, (ssl.SSLError, OSError, ConnectionError)):
-            return
-        http.server.ThreadingHTTPServer.handle_error(self, request,
-                                                     client_address)
 
 
 def ensure_files(d):
@@ -2542,64 +2562,58 @@ def main():
     ap = argparse.ArgumentParser(description="Kubernetes API simulator")
     ap.add_argument("--dir", required=True)
     ap.add_argument("--port", type=int, default=0)
-    ap.add_argument("--bookmark-interval", type=float, default=5.0)
+    ap.add_argument("--plain-port", type=int, default=None,
+                    help="also serve plain HTTP on this loopback port (for "
+                    "a TLS-terminating front such as nghttpx)")
+    # cacher.go: defaultBookmarkFrequency = time.Minute
+    ap.add_argument("--bookmark-interval", type=float, default=60.0)
     ap.add_argument("--history", type=int, default=1000)
+    ap.add_argument("--establish-delay", type=float, default=0.3,
+                    help="seconds before a new CRD is Established")
     args = ap.parse_args()
     d = os.path.abspath(args.dir)
     ensure_files(d)
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-    ctx.load_cert_chain(os.path.join(d, "server.crt"),
-                        os.path.join(d, "server.key"))
-    # Trust the rogue CA at the TLS layer too, so that its certificates reach
-    # the authenticator and get a 401 there, as with kube-apiserver.
-    ctx.load_verify_locations(os.path.join(d, "ca.crt"))
+    # Trust the rogue CA at the TLS layer too, so that its certificates
+    # reach the authenticator and get a 401 there, as with kube-apiserver
+    # (which requests but does not require client certificates).
+    cas = [os.path.join(d, "ca.crt")]
     if os.path.exists(os.path.join(d, "rogue-ca.crt")):
-        ctx.load_verify_locations(os.path.join(d, "rogue-ca.crt"))
-    ctx.verify_mode = ssl.CERT_OPTIONAL
-    ctx.set_alpn_protocols(["http/1.1"])
+        cas.append(os.path.join(d, "rogue-ca.crt"))
+    ctx = simhttp.tls_context(os.path.join(d, "server.crt"),
+                              os.path.join(d, "server.key"), client_ca=cas,
+                              verify="optional")
     sim = Sim(args)
-    server = None
-    deadline = time.time() + 10
-    while True:
-        try:
-            server = TLSServer(("127.0.0.1", args.port), sim, ctx)
-            break
-        except OSError as e:
-            if args.port == 0 or time.time() > deadline:
-                sys.stderr.write("kubesim: cannot listen on 127.0.0.1:%d: "
-                                 "%s\n" % (args.port, e))
-                return 1
-            time.sleep(0.2)
-    port = server.server_address[1]
+    servers = []
+    try:
+        servers.append(simhttp.listen(args.port, Handler, ctx, sim=sim))
+        if args.plain_port is not None:
+            servers.append(simhttp.listen(args.plain_port, Handler, None,
+                                          sim=sim))
+    except OSError as e:
+        sys.stderr.write("kubesim: %s\n" % e)
+        return 1
+    port = servers[0].server_address[1]
     write_atomic(os.path.join(d, "pid"), "%d\n" % os.getpid())
+    if len(servers) > 1:
+        write_atomic(os.path.join(d, "plain_port"),
+                     "%d\n" % servers[1].server_address[1])
     write_atomic(os.path.join(d, "port"), "%d\n" % port)
     sys.stderr.write("kubesim: listening on https://127.0.0.1:%d (pid %d)\n"
                      % (port, os.getpid()))
     sys.stderr.flush()
-    stop = threading.Event()
-
-    def on_signal(signum, frame):
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    t = threading.Thread(target=server.serve_forever, kwargs={
-        "poll_interval": 0.2}, daemon=True)
-    t.start()
     saver = threading.Thread(target=sim.store.saver, daemon=True)
     saver.start()
-    while not stop.wait(1.0):
-        pass
-    with sim.store.cond:
-        sim.store.stopping = True
-        sim.store.cond.notify_all()
-    server.shutdown()
-    server.server_close()
-    saver.join(2.0)
-    sim.store.flush()
-    sys.stderr.write("kubesim: stopped\n")
-    return 0
+    sim.start_background()
+
+    def on_stop():
+        with sim.store.cond:
+            sim.store.stopping = True
+            sim.store.cond.notify_all()
+        saver.join(2.0)
+        sim.store.flush()
+        sys.stderr.write("kubesim: stopped\n")
+
+    return simhttp.run(servers, on_stop)
 
 
 if __name__ == "__main__":
