@@ -172,6 +172,17 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *ud)
 		r->nrh = 0;
 		return n;
 	}
+	if (n <= 2 && (buf[0] == '\r' || buf[0] == '\n')) {
+		long code = status_of(r);
+
+		/* The end of a 2xx answer's headers: a stream is open. */
+		if (r->on_data && code >= 200 && code < 300 &&
+		    r->on_data(buf, 0, r->ud)) {
+			r->aborted = 1;
+			return 0;
+		}
+		return n;
+	}
 	colon = memchr(buf, ':', n);
 	if (!colon)
 		return n;

@@ -41,7 +41,9 @@ struct http_response {
 
 typedef void (*http_done_fn)(const struct http_response *r, void *ud);
 /* Streamed body data of a 2xx response; return 0 to go on, non-zero to
- * abort the transfer (on_done then reports ERR_CANCELLED). */
+ * abort the transfer (on_done then reports ERR_CANCELLED). Called once
+ * with len 0 when the answer's headers have arrived, before any body: a
+ * stream that stays quiet (a watch) is open from then on. */
 typedef int (*http_data_fn)(const char *buf, size_t len, void *ud);
 /* Streamed request body: fill at most len bytes of buf and return how
  * many were written (0 at the end), or HTTP_READ_ABORT to stop the

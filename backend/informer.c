@@ -241,8 +241,15 @@ static void on_event(const char *type, cJSON *obj, void *ud)
 {
 	struct informer *inf = ud;
 
+	/* Healthy again once the server accepts the watch: the apiserver
+	 * answers 200 at once, then may send nothing but a bookmark a
+	 * minute (watch cache defaultBookmarkFrequency). */
+	if (strcmp(type, "OPEN") == 0) {
+		if (inf->has_err)
+			report(inf, NULL, 0);
+		return;
+	}
 	inf->stats.events++;
-	/* Healthy again only once the watch really delivers. */
 	if (inf->has_err)
 		report(inf, NULL, 0);
 	if (strcmp(type, "ERROR") == 0) {

@@ -16,6 +16,10 @@
 
 enum call_kind { CALL_REQUEST, CALL_LIST, CALL_WATCH };
 
+/* 1000 pages of 500: half a million objects, far beyond any cluster this
+ * tool is for. */
+#define KUBE_MAX_LIST_PAGES 1000
+
 struct kube_call {
 	struct kube_client *c;
 	enum call_kind kind;
@@ -33,6 +37,8 @@ struct kube_call {
 	struct err defer_err;
 	cJSON *acc;       /* list: merged pages */
 	char *cont;       /* list: continue token of the next page */
+	int pages;        /* list: pages received so far */
+	int relisted;     /* list: started over after an expired token */
 	char *rv;         /* watch: start resourceVersion */
 	int timeout_s;
 	char *line;       /* watch: partial line */
@@ -928,6 +934,20 @@ static void on_http_done(const struct http_response *resp, void *ud)
 		call_send(call);
 		return;
 	}
+	if (resp->status == 410 && call->kind == CALL_LIST && call->cont &&
+	    !call->relisted) {
+		/* The continue token expired (storage compacted past it):
+		 * start over once, as client-go's pager does, rather than
+		 * take the inconsistent token the answer offers. */
+		call->relisted = 1;
+		call->pages = 0;
+		free(call->cont);
+		call->cont = NULL;
+		cJSON_Delete(call->acc);
+		call->acc = NULL;
+		call_send(call);
+		return;
+	}
 	if (resp->status < 200 || resp->status >= 300) {
 		kube_status_sentence(resp->status, resp->body, url, &r.err);
 		r.json = cJSON_Parse(resp->body);
@@ -967,6 +987,15 @@ static void on_http_done(const struct http_response *resp, void *ud)
 		call->cont = NULL;
 		if (cJSON_IsString(cont) && *cont->valuestring)
 			call->cont = xstrdup(cont->valuestring);
+		/* Pages may be short or empty and still carry a token; a
+		 * server that never stops is cut off. */
+		if (call->cont && ++call->pages >= KUBE_MAX_LIST_PAGES) {
+			err_set(&r.err, ERR_HTTP,
+				"%s: the list did not end after %d pages",
+				url, KUBE_MAX_LIST_PAGES);
+			finish(call, &r);
+			return;
+		}
 		if (!call->acc) {
 			call->acc = r.json;
 			r.json = NULL;
@@ -1021,6 +1050,12 @@ static int on_watch_data(const char *buf, size_t len, void *ud)
 {
 	struct kube_call *call = ud;
 	size_t i, start = 0;
+
+	if (len == 0) {
+		/* The server answered 200: the watch is established. */
+		call->on_event("OPEN", NULL, call->ud);
+		return 0;
+	}
 
 	for (i = 0; i < len; i++) {
 		if (buf[i] != '\n')

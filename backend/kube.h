@@ -63,7 +63,9 @@ struct kube_result {
 typedef void (*kube_done_fn)(struct kube_result *r, void *ud);
 
 /* Watch events: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR;
- * obj is borrowed for the duration of the callback. */
+ * obj is borrowed for the duration of the callback. First, type OPEN
+ * with obj NULL: the server accepted the watch (a healthy watch may then
+ * stay silent for a minute, until its next bookmark). */
 typedef void (*kube_event_fn)(const char *type, cJSON *obj, void *ud);
 
 /* Runs an interactive credential plugin in the foreground. The TUI sets

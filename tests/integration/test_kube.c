@@ -832,6 +832,257 @@ static void test_informer_survives_restart(void **state)
 	kube_client_free(&c);
 }
 
+/* After a restart the informer is healthy again as soon as the server
+ * accepts its watch, not only once something changes: a real apiserver
+ * may then send nothing but a bookmark a minute. */
+static int w_healthy(void *ud)
+{
+	struct watcher *w = ud;
+
+	return w->healthy && !informer_error(w->inf);
+}
+
+static void test_informer_healthy_without_events(void **state)
+{
+	struct kube_client *c = client_for("sim");
+	struct watcher w;
+	long long t0;
+
+	(void)state;
+	watcher_start(&w, c, "/api/v1/nodes");
+	wait_synced(&w, 7);
+	if (!run_until(watch_connected, NULL, WAIT_MS))
+		fail_msg("the informer did not start watching");
+	assert_int_equal(simworld_stop(&world), 0);
+	server_stopped = 1;
+	if (!run_until(refused_seen, &w, WAIT_MS))
+		fail_msg("no \"connection refused\" while the server was down");
+	assert_int_equal(simworld_start(&world), 0);
+	server_stopped = 0;
+	t0 = loop_now_ms();
+	/* nothing changes; bookmarks come once a minute */
+	if (!run_until(w_healthy, &w, 12000))
+		fail_msg("still unhealthy %lld ms after the server came back "
+			 "(last error: %s)",
+			 loop_now_ms() - t0, w.last.msg);
+	informer_stop(&w.inf);
+	kube_client_free(&c);
+}
+
+/* A watch quiet for longer than the client's idle cut-off (90 s): the
+ * watch cache's bookmark, once a minute, keeps it alive, and the change
+ * that finally comes is seen at once. */
+static void test_quiet_watch_outlives_idle_cutoff(void **state)
+{
+	struct kube_client *c;
+	struct watcher w;
+	cJSON *log;
+	long long t0;
+
+	(void)state;
+	if (getenv("JD_SANITIZED"))
+		skip(); /* 95 s: once, without sanitizers, is enough */
+	c = client_for("sim");
+	watcher_start(&w, c, "/api/v1/nodes");
+	wait_synced(&w, 7);
+	if (!run_until(watch_connected, NULL, WAIT_MS))
+		fail_msg("the informer did not start watching");
+	assert_int_equal(simworld_reset(&world), 0);
+	t0 = loop_now_ms();
+	while (loop_now_ms() - t0 < 95000)
+		loop_run_once(L, 1000);
+	assert_true(w_healthy(&w));
+	log = simworld_requests(&world);
+	assert_int_equal(simworld_count_requests(log, "GET", "/api/v1/nodes",
+						 NULL),
+			 0);
+	cJSON_Delete(log);
+	set_ready(NODE_SY0, 0);
+	t0 = loop_now_ms();
+	wait_node(&w, NODE_SY0, "False");
+	assert_true(loop_now_ms() - t0 < 3000);
+	informer_stop(&w.inf);
+	kube_client_free(&c);
+}
+
+/* A watch answered 504 "Too large resource version" (the apiserver's
+ * storage.NewTooLargeResourceVersionError): the pane says so, the
+ * informer retries by itself and is current again. */
+static void test_watch_504_recovers(void **state)
+{
+	struct kube_client *c = client_for("sim");
+	struct watcher w;
+
+	(void)state;
+	assert_int_equal(simworld_fault(&world,
+					"{\"method\":\"GET\",\"path_prefix\":"
+					"\"/api/v1/nodes\",\"query_contains\":"
+					"\"watch=1\",\"status\":504,"
+					"\"message\":\"Too large resource "
+					"version: 9999, current: 42\","
+					"\"retry_after\":\"1\",\"times\":2}"),
+			 0);
+	watcher_start(&w, c, "/api/v1/nodes");
+	wait_synced(&w, 7);
+	w.want_errors = 1;
+	if (!run_until(errors_seen, &w, WAIT_MS))
+		fail_msg("the 504 was not reported");
+	if (!strstr(w.last.msg, "Too large resource version"))
+		fail_msg("the 504 reads \"%s\"", w.last.msg);
+	set_ready(NODE_IN1, 0);
+	wait_node(&w, NODE_IN1, "False");
+	informer_stop(&w.inf);
+	kube_client_free(&c);
+}
+
+/* ---- paging against storage ------------------------------------------ */
+
+struct expire_ctx {
+	long long t0;
+	int done;
+};
+
+static int time_passed(void *ud)
+{
+	struct expire_ctx *x = ud;
+
+	return loop_now_ms() - x->t0 > 600;
+}
+
+/* The continue token expires between pages (storage compacted past it):
+ * the list starts over once and comes back whole, as kubectl's does. */
+static void test_list_restarts_after_expired_continue(void **state)
+{
+	const char *path = "/api/v1/namespaces/paging/configmaps";
+	struct kube_client *c = client_for("sim");
+	struct expire_ctx x;
+	struct result res;
+	cJSON *log;
+
+	(void)state;
+	assert_int_equal(simworld_fault(&world,
+					"{\"method\":\"GET\",\"path_prefix\":"
+					"\"/api/v1/namespaces/paging/"
+					"configmaps\",\"query_contains\":"
+					"\"continue=\",\"action\":\"delay\","
+					"\"delay_ms\":1500}"),
+			 0);
+	memset(&res, 0, sizeof(res));
+	kube_list(c, path, on_result, &res);
+	x.t0 = loop_now_ms();
+	run_until(time_passed, &x, 2000);
+	/* while page 2 is on its way: a write, then a compaction */
+	assert_int_equal(simworld_http(&world, "POST",
+				       "/api/v1/namespaces/default/configmaps",
+				       NULL,
+				       "{\"metadata\":{\"generateName\":"
+				       "\"between-\"}}",
+				       NULL),
+			 201);
+	assert_int_equal(simworld_compact(&world), 0);
+	wait_result(&res);
+	if (!res.ok)
+		fail_msg("list failed: %s", res.err.msg);
+	assert_int_equal(list_len(res.json), NPAGED);
+	result_clear(&res);
+	log = simworld_requests(&world);
+	/* 1 + the expired page 2 + a full list of 3 pages */
+	assert_int_equal(simworld_count_requests(log, "GET", path, NULL), 5);
+	cJSON_Delete(log);
+	kube_client_free(&c);
+}
+
+/* With a selector, storage reads a page of keys and filters it: pages
+ * come back empty with a continue token, and the one match is found on
+ * the last page. */
+static void test_list_follows_empty_pages(void **state)
+{
+	const char *path = "/api/v1/namespaces/paging/configmaps";
+	struct kube_client *c = client_for("sim");
+	struct result res;
+	char sel[300];
+	cJSON *log;
+
+	(void)state;
+	request_sync(c, "PATCH",
+		     "/api/v1/namespaces/paging/configmaps/cm-1202",
+		     "application/merge-patch+json",
+		     "{\"metadata\":{\"labels\":{\"last\":\"yes\"}}}", &res);
+	assert_true(res.ok);
+	result_clear(&res);
+	assert_int_equal(simworld_reset(&world), 0);
+	snprintf(sel, sizeof(sel), "%s?labelSelector=last%%3Dyes", path);
+	list_sync(c, sel, &res);
+	if (!res.ok)
+		fail_msg("list failed: %s", res.err.msg);
+	assert_int_equal(list_len(res.json), 1);
+	assert_string_equal(
+		meta_str(cJSON_GetArrayItem(
+			     cJSON_GetObjectItemCaseSensitive(res.json,
+							      "items"),
+			     0),
+			 "name"),
+		"cm-1202");
+	result_clear(&res);
+	log = simworld_requests(&world);
+	assert_int_equal(simworld_count_requests(log, "GET", path, NULL), 3);
+	cJSON_Delete(log);
+	kube_client_free(&c);
+}
+
+/* A server whose pages never end: the list gives up with a sentence. */
+static void test_list_page_cap(void **state)
+{
+	struct kube_client *c = client_for("sim");
+	struct result res;
+
+	(void)state;
+	assert_int_equal(simworld_fault(&world,
+					"{\"method\":\"GET\",\"path_prefix\":"
+					"\"/api/v1/namespaces/paging/"
+					"configmaps\",\"action\":"
+					"\"endless_pages\",\"times\":100000}"),
+			 0);
+	memset(&res, 0, sizeof(res));
+	kube_list(c, "/api/v1/namespaces/paging/configmaps", on_result,
+		  &res);
+	if (!run_until(result_done, &res, 60000))
+		fail_msg("the endless list did not end within 60 s");
+	assert_false(res.ok);
+	if (!strstr(res.err.msg, "did not end after 1000 pages"))
+		fail_msg("the endless list says \"%s\"", res.err.msg);
+	result_clear(&res);
+	kube_client_free(&c);
+}
+
+/* A write throttled by priority and fairness (429, text/plain): not
+ * retried blindly, and the sentence says what happened. */
+static void test_429_text_plain_on_write(void **state)
+{
+	struct kube_client *c = client_for("sim");
+	struct result res;
+	cJSON *log;
+	char path[200];
+
+	(void)state;
+	snprintf(path, sizeof(path), "/api/v1/nodes/%s", NODE_IN1);
+	assert_int_equal(simworld_fault(&world,
+					"{\"method\":\"PATCH\","
+					"\"path_prefix\":\"/api/v1/nodes\","
+					"\"status\":429,\"retry_after\":\"1\"}"),
+			 0);
+	request_sync(c, "PATCH", path, "application/merge-patch+json",
+		     "{\"spec\":{\"unschedulable\":true}}", &res);
+	assert_int_equal(res.status, 429);
+	assert_string_equal(res.err.msg, "the server is throttling requests "
+					 "(HTTP 429 Too Many Requests)");
+	result_clear(&res);
+	log = simworld_requests(&world);
+	assert_int_equal(simworld_count_requests(log, "PATCH", path, NULL), 1);
+	cJSON_Delete(log);
+	kube_client_free(&c);
+}
+
 /* ---- 9. client certificates and TLS --------------------------------- */
 
 static void test_client_certificate(void **state)
@@ -1146,6 +1397,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_list_follows_continue),
+		T(test_list_restarts_after_expired_continue),
+		T(test_list_follows_empty_pages),
+		T(test_list_page_cap),
 		T(test_informer_sees_update),
 		T(test_informer_relists_after_410),
 		T(test_429_waits_retry_after),
@@ -1156,6 +1410,10 @@ int main(void)
 		T(test_exec_credential_cached),
 		T(test_403_says_what_is_forbidden),
 		T(test_informer_survives_restart),
+		T(test_informer_healthy_without_events),
+		T(test_watch_504_recovers),
+		T(test_quiet_watch_outlives_idle_cutoff),
+		T(test_429_text_plain_on_write),
 		T(test_client_certificate),
 		T(test_rogue_client_certificate),
 		T(test_tls_settings),

@@ -1682,6 +1682,16 @@ class Handler(simhttp.Handler):
             act = fault.get("action", "status")
             if act == "compact":
                 self.sim.store.compact()
+            elif act == "endless_pages":
+                # a broken or hostile server: an empty page whose continue
+                # token never runs out
+                with self.sim.store.cond:
+                    rv = self.sim.store.rv
+                return self.send_json(200, {
+                    "kind": "List", "apiVersion": "v1", "items": [],
+                    "metadata": {"resourceVersion": str(rv),
+                                 "continue": continue_token(
+                                     rv, ("~", str(time.time())))}})
             else:
                 self.apply_fault(fault)
         self.route(method, path, urllib.parse.parse_qs(
