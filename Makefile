@@ -5,11 +5,14 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 DATADIR ?= $(PREFIX)/share/jumpdeck
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 DESTDIR ?=
 BUILD ?= build
 CC ?= cc
 CFLAGS ?= -O2 -g
 LDFLAGS ?=
+CPPFLAGS ?=
 
 PKGS := ncursesw libcurl libcjson yaml-0.1 libssh libcrypto
 PKG_CFLAGS = $(filter-out -D_XOPEN_SOURCE% -D_DEFAULT_SOURCE,\
@@ -21,7 +24,7 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wcast-qual -Wundef -Wwrite-strings -Werror
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 \
 	-D_XOPEN_SOURCE_EXTENDED $(WARN) -MMD -MP -I. -I$(BUILD)/gen \
-	$(PKG_CFLAGS) -DJD_DATADIR='"$(DATADIR)"' $(CFLAGS)
+	$(PKG_CFLAGS) -DJD_DATADIR='"$(DATADIR)"' $(CPPFLAGS) $(CFLAGS)
 
 LIB_SRC := $(wildcard backend/*.c) $(wildcard panes/*.c) $(wildcard tui/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/default_theme.o
@@ -35,7 +38,7 @@ BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all deps build-tests test check test-asan check-asan demo bench \
-	install uninstall clean format readme-keys
+	install uninstall clean format readme-keys deb test-deb
 
 all: $(BUILD)/jumpdeck
 
@@ -113,14 +116,30 @@ readme-keys: $(BUILD)/jumpdeck
 
 install: $(BUILD)/jumpdeck
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-		$(DESTDIR)$(DATADIR)/themes
+		$(DESTDIR)$(DATADIR)/themes $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 $(BUILD)/jumpdeck $(DESTDIR)$(BINDIR)/jumpdeck
 	install -m 644 doc/jumpdeck.1 $(DESTDIR)$(MANDIR)/man1/jumpdeck.1
 	install -m 644 themes/*.theme $(DESTDIR)$(DATADIR)/themes/
+	install -m 644 completions/jumpdeck.bash \
+		$(DESTDIR)$(BASHCOMPDIR)/jumpdeck
+	install -m 644 completions/_jumpdeck $(DESTDIR)$(ZSHCOMPDIR)/_jumpdeck
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/jumpdeck $(DESTDIR)$(MANDIR)/man1/jumpdeck.1
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/jumpdeck $(DESTDIR)$(ZSHCOMPDIR)/_jumpdeck
 	rm -rf $(DESTDIR)$(DATADIR)
+
+# The Debian package (debian/, dpkg-buildpackage, lintian) in $(BUILD)/deb.
+deb:
+	@scripts/deps.sh deb
+	@BUILD=$(BUILD) scripts/make-deb.sh
+
+# The package installed into a clean Debian 12 root (debootstrap), run
+# there against the simulated cluster. Slow the first time (a cache keeps
+# the root and the packages); not part of `make check`.
+test-deb: deb
+	@BUILD=$(BUILD) tests/deb/test_deb.sh
 
 format:
 	clang-format -i $(LIB_SRC) $(MAIN_SRC) backend/*.h panes/*.h tui/*.h cli/*.h

@@ -1,6 +1,8 @@
 #!/bin/sh
 # deps.sh - installs what jumpdeck needs to build and test on Debian 12.
 # As root it runs apt-get; otherwise it prints the exact command to run.
+# `deps.sh deb` adds what `make deb` and `make test-deb` need (packaging
+# tools, lintian, debootstrap), which the other targets do not.
 set -eu
 
 # pkg-config module, command, file or Python module  ->  Debian package
@@ -29,6 +31,15 @@ cmd:zsh:zsh
 file:/usr/share/bash-completion/bash_completion:bash-completion
 locale:C.UTF-8:locales
 "
+if [ "${1:-}" = deb ]; then
+	need="$need
+cmd:dpkg-buildpackage:dpkg-dev
+cmd:dh:debhelper
+cmd:lintian:lintian
+file:/usr/sbin/debootstrap:debootstrap
+cmd:xz:xz-utils
+"
+fi
 
 missing=""
 for item in $need; do
