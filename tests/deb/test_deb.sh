@@ -100,6 +100,7 @@ if [ ! -s "$BASE" ]; then
 	MOUNTED=""
 	tar --numeric-owner -C "$B" -cf "$BASE.tmp" . && mv "$BASE.tmp" "$BASE"
 	rm -rf --one-file-system "$B"
+	echo "# the root was made and cached in $(($(date +%s) - START)) s"
 fi
 mkdir -p "$R"
 tar --numeric-owner -C "$R" -xf "$BASE"
