@@ -294,3 +294,58 @@ char *images_to_json(const struct image_row *v, size_t n,
 	cJSON_Delete(j);
 	return out;
 }
+
+int image_row_check(const struct image_row *r, enum image_action a,
+		    int force, struct err *e)
+{
+	char d1[32], d2[32];
+
+	if (!r->quarantine.checked || !r->live.checked)
+		return err_set(e, ERR_USAGE,
+			       "%s: its digests are not known yet (%s)", r->ref,
+			       r->quarantine.error[0] ? r->quarantine.error
+						      : "checking");
+	if (a == IMAGE_IMPORT) {
+		if (r->quarantine.exists &&
+		    (!r->upstream.exists ||
+		     strcmp(r->upstream.digest, r->quarantine.digest) == 0)) {
+			err_set(e, ERR_CONFLICT,
+				"%s:%s is already in quarantine (%s)",
+				r->quarantine_repo, r->up.tag,
+				image_short_digest(r->quarantine.digest, d1,
+						   sizeof(d1)));
+			return 1;
+		}
+		if (r->quarantine.exists && !force)
+			return err_set(e, ERR_EXISTS,
+				       "%s:%s holds %s, upstream has %s: force "
+				       "it to replace",
+				       r->quarantine_repo, r->up.tag,
+				       image_short_digest(r->quarantine.digest,
+							  d1, sizeof(d1)),
+				       image_short_digest(r->upstream.digest,
+							  d2, sizeof(d2)));
+		return 0;
+	}
+	if (!r->quarantine.exists)
+		return err_set(e, ERR_USAGE,
+			       "%s:%s is not in quarantine: import it first",
+			       r->quarantine_repo, r->up.tag);
+	if (r->live.exists &&
+	    strcmp(r->live.digest, r->quarantine.digest) == 0) {
+		err_set(e, ERR_CONFLICT, "%s:%s is already promoted (%s)",
+			r->live_repo, r->up.tag,
+			image_short_digest(r->live.digest, d1, sizeof(d1)));
+		return 1;
+	}
+	if (r->live.exists && !force)
+		return err_set(e, ERR_EXISTS,
+			       "%s:%s exists with another digest (%s, "
+			       "quarantine has %s): force it to replace",
+			       r->live_repo, r->up.tag,
+			       image_short_digest(r->live.digest, d1,
+						  sizeof(d1)),
+			       image_short_digest(r->quarantine.digest, d2,
+						  sizeof(d2)));
+	return 0;
+}

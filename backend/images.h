@@ -65,6 +65,18 @@ int image_row_init(struct image_row *r, const char *ref,
 		   struct err *e);
 /* Recompute r->state from the copies. */
 enum image_state image_state_of(const struct image_row *r);
+
+enum image_action { IMAGE_IMPORT, IMAGE_PROMOTE };
+
+/* Whether a copy of the row could start, from what is known of its
+ * copies (checked before any question is asked): 0 it can, 1 nothing to
+ * do (e says why: "already in quarantine (sha256:…)", "already promoted"),
+ * or negative with e: -ERR_USAGE when the digests are not known yet or
+ * promote finds nothing in quarantine/ ("import it first"), -ERR_EXISTS
+ * when the target tag holds another digest and only force replaces it.
+ * Pure: reads r only. */
+int image_row_check(const struct image_row *r, enum image_action a,
+		    int force, struct err *e);
 const char *image_state_text(enum image_state s);
 /* 1 for DRIFTED and LIVE_ONLY. */
 int image_state_alert(enum image_state s);

@@ -648,7 +648,6 @@ int pipeline_check(const struct pipeline *p, enum pipeline_action a,
 {
 	const struct image_row *r;
 	const struct job *j;
-	char d1[32], d2[32];
 
 	if (row >= p->nrows)
 		return err_set(e, ERR_USAGE, "no such image");
@@ -660,55 +659,9 @@ int pipeline_check(const struct pipeline *p, enum pipeline_action a,
 	if (j->running || j->queued)
 		return err_set(e, ERR_CONFLICT, "%s: already %s", r->ref,
 			       r->op[0] ? r->op : "queued");
-	if (!r->quarantine.checked || !r->live.checked)
-		return err_set(e, ERR_USAGE,
-			       "%s: its digests are not known yet (%s)", r->ref,
-			       r->quarantine.error[0] ? r->quarantine.error
-						      : "checking");
-	if (a == PIPE_IMPORT) {
-		if (r->quarantine.exists && (!r->upstream.exists ||
-					     strcmp(r->upstream.digest,
-						    r->quarantine.digest) ==
-						     0)) {
-			err_set(e, ERR_CONFLICT,
-				"%s:%s is already in quarantine (%s)",
-				r->quarantine_repo, r->up.tag,
-				image_short_digest(r->quarantine.digest, d1,
-						   sizeof(d1)));
-			return 1;
-		}
-		if (r->quarantine.exists && !force)
-			return err_set(e, ERR_EXISTS,
-				       "%s:%s holds %s, upstream has %s: force "
-				       "it to replace",
-				       r->quarantine_repo, r->up.tag,
-				       image_short_digest(r->quarantine.digest,
-							  d1, sizeof(d1)),
-				       image_short_digest(r->upstream.digest,
-							  d2, sizeof(d2)));
-		return 0;
-	}
-	if (!r->quarantine.exists)
-		return err_set(e, ERR_USAGE,
-			       "%s:%s is not in quarantine: import it first",
-			       r->quarantine_repo, r->up.tag);
-	if (r->live.exists &&
-	    strcmp(r->live.digest, r->quarantine.digest) == 0) {
-		err_set(e, ERR_CONFLICT, "%s:%s is already promoted (%s)",
-			r->live_repo, r->up.tag,
-			image_short_digest(r->live.digest, d1, sizeof(d1)));
-		return 1;
-	}
-	if (r->live.exists && !force)
-		return err_set(e, ERR_EXISTS,
-			       "%s:%s exists with another digest (%s, "
-			       "quarantine has %s): force it to replace",
-			       r->live_repo, r->up.tag,
-			       image_short_digest(r->live.digest, d1,
-						  sizeof(d1)),
-			       image_short_digest(r->quarantine.digest, d2,
-						  sizeof(d2)));
-	return 0;
+	return image_row_check(r,
+			       a == PIPE_IMPORT ? IMAGE_IMPORT : IMAGE_PROMOTE,
+			       force, e);
 }
 
 int pipeline_start(struct pipeline *p, struct change *ch,

@@ -175,11 +175,60 @@ static void test_config_precedence(void **state)
 	unlink(path);
 }
 
+/* The preconditions of import and promote, said before any question:
+ * every state of the row against both actions, with and without force. */
+static void test_row_check(void **state)
+{
+	struct image_row r;
+	struct err e;
+
+	(void)state;
+	assert_int_equal(image_row_init(&r, "docker.io/library/busybox:1.33.0",
+					"quarantine/", "live/", &e),
+			 0);
+	/* digests not read yet: nothing can be decided */
+	assert_int_equal(image_row_check(&r, IMAGE_IMPORT, 0, &e), -ERR_USAGE);
+	assert_non_null(strstr(e.msg, "not known yet"));
+	set_copy(&r.upstream, 1, "sha256:up");
+	set_copy(&r.quarantine, 0, NULL);
+	set_copy(&r.live, 0, NULL);
+	/* not imported: import goes, promote is refused at once */
+	assert_int_equal(image_row_check(&r, IMAGE_IMPORT, 0, &e), 0);
+	assert_int_equal(image_row_check(&r, IMAGE_PROMOTE, 0, &e),
+			 -ERR_USAGE);
+	assert_non_null(strstr(e.msg, "import it first"));
+	/* quarantined with the upstream digest: nothing to import */
+	set_copy(&r.quarantine, 1, "sha256:up");
+	assert_int_equal(image_row_check(&r, IMAGE_IMPORT, 0, &e), 1);
+	assert_non_null(strstr(e.msg, "already in quarantine"));
+	assert_int_equal(image_row_check(&r, IMAGE_PROMOTE, 0, &e), 0);
+	/* quarantine holds something else: only a forced import */
+	set_copy(&r.quarantine, 1, "sha256:other");
+	assert_int_equal(image_row_check(&r, IMAGE_IMPORT, 0, &e),
+			 -ERR_EXISTS);
+	assert_non_null(strstr(e.msg, "force it"));
+	assert_int_equal(image_row_check(&r, IMAGE_IMPORT, 1, &e), 0);
+	/* promoted: nothing to promote */
+	set_copy(&r.live, 1, "sha256:other");
+	assert_int_equal(image_row_check(&r, IMAGE_PROMOTE, 0, &e), 1);
+	assert_non_null(strstr(e.msg, "already promoted"));
+	/* drifted: live/ holds another digest, only a forced promotion */
+	set_copy(&r.live, 1, "sha256:drift");
+	assert_int_equal(image_row_check(&r, IMAGE_PROMOTE, 0, &e),
+			 -ERR_EXISTS);
+	assert_non_null(strstr(e.msg, "exists with another digest"));
+	assert_int_equal(image_row_check(&r, IMAGE_PROMOTE, 1, &e), 0);
+	/* upstream unreachable but quarantine has a copy: nothing to do */
+	set_copy(&r.upstream, 0, NULL);
+	assert_int_equal(image_row_check(&r, IMAGE_IMPORT, 0, &e), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ref_parse),
 		cmocka_unit_test(test_states),
+		cmocka_unit_test(test_row_check),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_config_precedence),
 	};
