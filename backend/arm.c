@@ -62,6 +62,7 @@ struct arm_call {
 	arm_progress_fn progress;
 	arm_import_fn import_done;
 	char *image;
+	char *source; /* "docker.io/library/x:1" for sentences */
 	char *status_url;
 	int async_op;             /* status_url is an Azure-AsyncOperation */
 	int accepted;
@@ -540,6 +541,7 @@ static void call_free(struct arm_call *c)
 	for (i = 0; i < c->nnames; i++)
 		free(c->names[i]);
 	free(c->image);
+	free(c->source);
 	free(c->status_url);
 	cJSON_Delete(c->request);
 	cJSON_Delete(c->rows);
@@ -1169,6 +1171,49 @@ static void poll_trouble(struct arm_call *c, const struct http_response *r,
 	schedule_poll(c, r);
 }
 
+/* ACR words a failed import "Operation <id> failed. Resource <registry
+ * id> <detail>" (as az acr import prints it). Keep the detail, and give
+ * the two failures an operator acts on a sentence of their own: a target
+ * tag that exists (NoForce) and a source image that is not there. */
+static void import_failure_sentence(struct arm_call *c)
+{
+	char code[64] = "", detail[sizeof(c->err.msg)], tag[256];
+	const char *m = c->err.msg, *colon, *op, *res, *t, *end;
+	size_t n;
+
+	if (strstr(m, "MANIFEST_UNKNOWN")) {
+		err_set(&c->err, ERR_NOTFOUND,
+			"%s was not found in its registry (MANIFEST_UNKNOWN)",
+			c->source);
+		return;
+	}
+	t = strstr(m, " Tag ");
+	end = t ? strstr(t + 5, " already exists in target registry") : NULL;
+	if (t && end) {
+		n = (size_t)(end - (t + 5));
+		snprintf(tag, sizeof(tag), "%.*s", (int)n, t + 5);
+		err_set(&c->err, ERR_CONFLICT,
+			"%s already exists in the target registry, and the "
+			"import was not forced",
+			tag);
+		return;
+	}
+	colon = strstr(m, ": ");
+	op = strstr(m, "Operation ");
+	res = op ? strstr(op, " failed. Resource ") : NULL;
+	if (!colon || !op || !res || colon > op)
+		return;
+	snprintf(code, sizeof(code), "%.*s", (int)(colon - m), m);
+	res += strlen(" failed. Resource ");
+	res += strcspn(res, " ");
+	while (*res == ' ')
+		res++;
+	if (!*res)
+		return;
+	snprintf(detail, sizeof(detail), "%s", res);
+	err_set(&c->err, c->err.code, "%s: %s", code, detail);
+}
+
 static void on_async_status(struct arm_call *c, const struct http_response *r)
 {
 	cJSON *doc = cJSON_Parse(r->body);
@@ -1204,6 +1249,8 @@ static void on_async_status(struct arm_call *c, const struct http_response *r)
 		if (canceled && cJSON_IsObject(eo))
 			err_prefix(&c->err, "the import was canceled in "
 					    "Azure");
+		else
+			import_failure_sentence(c);
 		cJSON_Delete(doc);
 		import_end(c);
 		return;
@@ -1283,6 +1330,7 @@ static void on_poll_done(const struct http_response *r, void *ud)
 	}
 	snprintf(c->op_status, sizeof(c->op_status), "Failed");
 	arm_error_sentence(r->status, r->body, &c->err);
+	import_failure_sentence(c);
 	import_end(c);
 }
 
@@ -1389,6 +1437,10 @@ struct arm_call *arm_import_image(struct arm *a, const char *sub,
 	c->image = xstrdup(params && params->source_image
 				   ? params->source_image
 				   : "");
+	c->source = params && params->registry_uri && params->source_image
+			? xasprintf("%s/%s", params->registry_uri,
+				    params->source_image)
+			: xstrdup(c->image);
 	if (!have_args(c, sub, rg))
 		return fail_later(c);
 	if (!registry || !*registry) {
