@@ -1,8 +1,9 @@
 # lib_azure.sh - the simulated Azure side for the image pipeline tests,
 # sourced after tests/integration/lib_world.sh or tests/e2e/lib.sh: the two
-# local registries (registry.py), the walkthrough's six images pushed to
-# upstream (images.py seed-upstream), the Azure simulator (azuresim.py),
-# its environment file exported, the control API (/_sim/...) with curl, and
+# local registries (registry.py, with regproxy.py in front of each), the
+# walkthrough's six images pushed to upstream (images.py seed-upstream), the
+# Azure simulator (azuresim.py), its environment file exported, the control
+# APIs (/_sim/... of azuresim and of the registry proxies) with curl, and
 # a cleanup that stops those processes by their recorded pids and removes
 # its temporary directory, chained before the sourcing library's own.
 # POSIX sh.
@@ -152,4 +153,49 @@ print(json.load(sys.stdin)["digest"])'
 az_digest() {
 	python3 "$AZ_SIM/images.py" digest --dir "$AZ_REG" --registry "$1" \
 		--repo "$2" --ref "$3" 2>/dev/null
+}
+
+# ---------------------------------------------------------------- registries
+
+# az_reg_fault acr|upstream JSON: a fault rule for the proxy in front of
+# that registry (tests/sim/regproxy.py), e.g. a 429 or 503.
+az_reg_fault() {
+	curl -sSf --max-time 10 --cacert "$AZ_CA" -X POST \
+		-H 'Content-Type: application/json' --data-binary "$2" \
+		"$(cat "$AZ_REG/$1_url")/_sim/faults" >/dev/null
+}
+
+# az_reg_reset: no fault rules and empty request logs in both proxies.
+az_reg_reset() {
+	for r in acr upstream; do
+		for what in faults requests; do
+			curl -sSf --max-time 10 --cacert "$AZ_CA" -X DELETE \
+				"$(cat "$AZ_REG/${r}_url")/_sim/$what" >/dev/null ||
+				return 1
+		done
+	done
+}
+
+# az_reg_requests acr|upstream METHOD PATH [STATUS]: how many requests the
+# registry behind that proxy got with that method and path (and status).
+az_reg_requests() {
+	curl -sSf --max-time 10 --cacert "$AZ_CA" \
+		"$(cat "$AZ_REG/$1_url")/_sim/requests" | python3 -c '
+import json, sys
+method, path = sys.argv[1], sys.argv[2]
+status = int(sys.argv[3]) if len(sys.argv) > 3 else None
+print(sum(1 for r in json.load(sys.stdin) if r.get("method") == method and
+          r.get("path") == path and (status is None or
+                                     r.get("status") == status)))' "$2" "$3" \
+		${4:+"$4"}
+}
+
+# az_push_upstream REPO TAG [images.py push options...]: an image pushed to
+# the upstream registry; images.py's JSON on stdout.
+az_push_upstream() {
+	r=$1
+	t=$2
+	shift 2
+	python3 "$AZ_SIM/images.py" push --dir "$AZ_REG" --registry upstream \
+		--repo "$r" --tag "$t" "$@"
 }

@@ -902,6 +902,8 @@ static void test_import_from_upstream(void **state)
 	free(d);
 }
 
+/* Within the registry ACR may answer 200 at once (the spec allows 200
+ * or 202): the import is done, with no status requests. */
 static void test_import_quarantine_to_live(void **state)
 {
 	const char *tags[] = {"live/" BUSYBOX, NULL};
@@ -916,9 +918,15 @@ static void test_import_quarantine_to_live(void **state)
 
 	(void)state;
 	seed_tag("quarantine/promote/busybox:1.33.0");
+	assert_int_equal(ctl("DELETE", "requests", NULL, NULL), 0);
 	memset(&r, 0, sizeof(r));
 	import_sync(&p, &r);
 	assert_true(r.ok);
+	assert_true(r.accepted);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(r.polls, 0);
+	assert_string_equal(r.op_status, "Succeeded");
+	assert_int_equal(count_requests("GET", "/operation"), 0);
 	d = acr_digest("live/library/busybox", "1.33.0");
 	assert_non_null(d);
 	assert_string_equal(d, W.upstream_digest);
@@ -926,30 +934,53 @@ static void test_import_quarantine_to_live(void **state)
 	free(rid);
 }
 
+/* NoForce onto a tag that exists: ACR accepts the import and the
+ * operation fails ("Tag … already exists in target registry"). The
+ * caller gets a conflict in one sentence; the POST is not sent again and
+ * the tag keeps its image. */
 static void test_noforce_conflict_not_reposted(void **state)
 {
 	const char *tags[] = {"quarantine/conflict/busybox:1.33.0", NULL};
 	struct arm_import p = {.registry_uri = "docker.io",
-			       .source_image = BUSYBOX,
+			       .source_image = "library/busybox:1.33.0",
 			       .target_tags = tags,
 			       .mode = ARM_IMPORT_NO_FORCE};
 	struct imp_res r;
+	char *before, *after;
 
 	(void)state;
 	seed_tag(tags[0]);
+	before = acr_digest("quarantine/conflict/busybox", "1.33.0");
 	assert_int_equal(ctl("DELETE", "requests", NULL, NULL), 0);
 	memset(&r, 0, sizeof(r));
 	import_sync(&p, &r);
 	assert_false(r.ok);
-	assert_false(r.accepted);
-	assert_int_equal(r.status, 409);
+	assert_true(r.accepted);
+	assert_string_equal(r.op_status, "Failed");
 	assert_int_equal(r.err.code, ERR_CONFLICT);
 	assert_string_equal(r.err.msg,
-			    "Conflict: Tag quarantine/conflict/busybox:1.33.0 "
-			    "already exists in target registry.");
+			    "quarantine/conflict/busybox:1.33.0 already "
+			    "exists in the target registry, and the import "
+			    "was not forced");
 	run_for(1500);
 	assert_int_equal(r.done, 1);
 	assert_int_equal(count_requests("POST", "/importImage"), 1);
+	after = acr_digest("quarantine/conflict/busybox", "1.33.0");
+	assert_non_null(before);
+	assert_non_null(after);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+
+	/* The same when the status comes from Azure-AsyncOperation. */
+	config("{\"import_async_header\":true}");
+	memset(&r, 0, sizeof(r));
+	import_sync(&p, &r);
+	config("{\"import_async_header\":false}");
+	assert_false(r.ok);
+	assert_int_equal(r.err.code, ERR_CONFLICT);
+	assert_non_null(strstr(r.err.msg, "already exists in the target "
+					  "registry"));
 }
 
 static void test_failed_operation(void **state)
@@ -989,15 +1020,18 @@ static void test_failed_operation(void **state)
 			    "ImportFailed: The manifest is invalid.");
 	assert_true(count_requests("GET", "/operationStatuses/") >= 1);
 
-	/* A source image that does not exist. */
+	/* A source image that does not exist: the operation fails with the
+	 * source registry's MANIFEST_UNKNOWN; one sentence naming it. */
 	config("{\"import_async_header\":false}");
 	p.source_image = "library/nosuchimage:1";
 	memset(&r, 0, sizeof(r));
 	import_sync(&p, &r);
 	assert_false(r.ok);
+	assert_true(r.accepted);
+	assert_int_equal(r.err.code, ERR_NOTFOUND);
 	assert_string_equal(r.err.msg,
-			    "InvalidParameter: Image 'docker.io/library/"
-			    "nosuchimage:1' not found in source registry.");
+			    "docker.io/library/nosuchimage:1 was not found "
+			    "in its registry (MANIFEST_UNKNOWN)");
 }
 
 static void test_slow_operation_reports_progress(void **state)

@@ -996,6 +996,33 @@ static void test_device_expired(void **state)
 		       "used");
 }
 
+/* The service no longer knows the device code (Entra answers
+ * bad_verification_code): the sign-in ends at once with Entra's sentence,
+ * instead of polling until the code would have expired. */
+static void test_device_unknown_code(void **state)
+{
+	struct ui u;
+	struct azure_auth *a = device_chain(&u);
+	struct got g = {0};
+	long long t0;
+
+	(void)state;
+	azure_auth_get(a, ARM, on_token, &g);
+	assert_true(run_until(ui_shown, &u, WAIT_MS));
+	t0 = loop_now_ms();
+	sim_device("forget", u.user_code);
+	assert_true(run_until(got_done, &g, WAIT_MS));
+	assert_true(loop_now_ms() - t0 < 15000);
+	assert_int_equal(g.status, -ERR_AUTH);
+	if (!strstr(g.err.msg, "device_code"))
+		fail_msg("\"device_code\" not in \"%s\"", g.err.msg);
+	assert_true(run_until(ui_closed, &u, WAIT_MS));
+	assert_int_equal(u.done_status, -ERR_AUTH);
+	assert_null(azure_auth_source(a));
+	got_clear(&g);
+	azure_auth_free(&a);
+}
+
 static void test_device_cancel(void **state)
 {
 	struct ui u;
@@ -1354,6 +1381,7 @@ int main(void)
 	    T(test_device_one_dialog),
 	    T(test_device_declined),
 	    T(test_device_expired),
+	    T(test_device_unknown_code),
 	    T(test_device_cancel),
 	    T(test_device_caller_cancels),
 	    T(test_device_not_allowed),

@@ -256,8 +256,12 @@ check "JUMPDECK_IMPORT_CONCURRENCY=1: never two operations at once ($n)" \
 az_config '{"import_delay_s": 0, "lro_retry_after": 1}'
 
 # ================================================================ promote
+az_sim DELETE /requests >/dev/null
 jd promote --all
 check "promote --all: exits 0" rc_is 0
+check "promote --all: ACR answered each within the registry at once, and jumpdeck asked no status" \
+	sh -c 'test "$1" -eq 6 && test "$2" -eq 0' _ \
+	"$(az_requests POST /importImage 200)" "$(az_requests GET /operation)"
 check "promote --all: six 'promoted to live/…' lines" \
 	test "$(grep -c '^✓ promoted to live/' "$J")" -eq 6
 check "promote --all: says there are no scan verdicts yet" \
@@ -381,30 +385,95 @@ print(sum(1 for o in json.load(sys.stdin) if o.get("mode") == "Force" and
           "quarantine/falcosecurity/falco:0.26.2" in (o.get("targetTags") or [])))')
 check "import --force falco: one importImage with mode Force ($n)" test "$n" -eq 1
 
-# The tag appears at ARM between jumpdeck's check and its POST: ARM's own
-# NoForce conflict (409) must be reported, and nothing overwritten.
+# The tag appears between jumpdeck's check and the operation's start: ACR
+# accepts the import (202) and the operation fails ("Tag … already exists
+# in target registry"). The simulator holds the operation (lro_hold) until
+# the other image is pushed, so the order is certain.
 az_reset
-az_fault "{\"method\": \"POST\", \"path_prefix\": \"$AZ_IMPORT\", \"action\": \"delay\", \"delay_ms\": 2500, \"times\": 1}"
+az_fault "{\"method\": \"POST\", \"path_prefix\": \"$AZ_IMPORT\", \"action\": \"lro_hold\", \"times\": 1}"
 lw_bg "$LW_TMP/race.out" $LW_LIMIT env JUMPDECK_QUARANTINE_PREFIX=race/ \
 	"$JD" import kured
 race_pid=$LW_BG_PID
 i=0
-while [ "$(az_requests POST /importImage)" -lt 1 ] && [ $i -lt 100 ]; do
+while [ "$(az_sim GET /imports | python3 -c '
+import json, sys
+print(sum(1 for o in json.load(sys.stdin) if o.get("held")))')" -lt 1 ] &&
+	[ $i -lt 300 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
 RACE=$(az_push race/weaveworks/kured 1.6.1 race)
+az_sim POST /imports/release '{}' >/dev/null
 wait "$race_pid"
 RC=$?
 LW_PIDS=$(echo "$LW_PIDS" | sed "s/ $race_pid\$//; s/ $race_pid / /")
 cp "$LW_TMP/race.out" "$LW_OUT"
-check "ARM NoForce conflict (409): exits 1" rc_is 1
-check "ARM NoForce conflict: ARM's sentence 'already exists in target registry'" \
-	grep -qF "already exists in target registry" "$LW_TMP/race.out"
-check "ARM NoForce conflict: the tag keeps the image pushed meanwhile" \
+check "tag taken meanwhile (NoForce, failed operation): exits 1" rc_is 1
+check "tag taken meanwhile: one sentence naming the tag, 'not forced'" \
+	grep -qF "race/weaveworks/kured:1.6.1: race/weaveworks/kured:1.6.1 already exists in the target registry, and the import was not forced" "$LW_TMP/race.out"
+check "tag taken meanwhile: the tag keeps the image pushed meanwhile" \
 	test "$(az_digest acr race/weaveworks/kured 1.6.1)" = "$RACE"
+check "tag taken meanwhile: one importImage POST, not sent again" \
+	test "$(az_requests POST /importImage)" -eq 1
 check "audit: image.import failed for race/weaveworks/kured:1.6.1" \
 	audit_has image.import failed race/weaveworks/kured:1.6.1 "already exists"
+
+# ================================================================ no source
+# An image the upstream registry does not have: ACR accepts the import
+# and the operation fails with the registry's MANIFEST_UNKNOWN.
+printf '%s\n' 'image = docker.io/library/busybox:9.9.9' >"$LW_TMP/nosrc.conf"
+az_reset
+jd --config "$LW_TMP/nosrc.conf" import busybox
+check "source image missing upstream: import exits 1" rc_is 1
+check "source image missing upstream: a sentence naming it and MANIFEST_UNKNOWN" \
+	grep -qF "docker.io/library/busybox:9.9.9 was not found in its registry (MANIFEST_UNKNOWN)" "$E"
+check "audit: image.import failed, MANIFEST_UNKNOWN" \
+	audit_has image.import failed quarantine/library/busybox:9.9.9 MANIFEST_UNKNOWN
+jd --config "$LW_TMP/nosrc.conf" images --json
+check "source image missing upstream: still not imported, nothing in quarantine" \
+	js 'j["images"][0]["state"] == "not imported" and not j["images"][0]["quarantine"]["present"]'
+
+# ================================================================ registries
+# The registries behind their proxies answer 429 and 503 as registries do.
+az_reset
+az_reg_reset
+KURED_PATH=/v2/docker.io/weaveworks/kured/manifests/1.6.1
+az_reg_fault upstream "{\"path_prefix\": \"$KURED_PATH\", \"status\": 429, \"retry_after\": \"1\", \"times\": 1}"
+jd images --json
+check "upstream 429 with Retry-After once: images still exits 0" rc_is 0
+check "upstream 429 once: kured's upstream digest is read after waiting" \
+	js "[i['upstream']['digest'] for i in j['images'] if i['image'] == '$KURED'] == ['$(az_seed_digest "$KURED")']"
+check "upstream 429 once: the registry saw the 429, then the request again" \
+	sh -c 'test "$1" -eq 1 && test "$2" -ge 1' _ \
+	"$(az_reg_requests upstream HEAD "$KURED_PATH" 429)" \
+	"$(az_reg_requests upstream HEAD "$KURED_PATH" 200)"
+az_reg_reset
+az_reg_fault upstream "{\"path_prefix\": \"$KURED_PATH\", \"status\": 503, \"times\": 100}"
+jd images --json
+check "upstream 503 for kured: its upstream says why (HTTP 503), the others are read" \
+	js "[i for i in j['images'] if i['image'] == '$KURED'][0]['upstream'].get('error', '').find('503') >= 0 and sum(1 for i in j['images'] if i['upstream'].get('digest')) == 5"
+check "upstream 503 for kured: what is known stays (promoted: quarantine and live agree)" \
+	js "[i['state'] for i in j['images'] if i['image'] == '$KURED'] == ['promoted']"
+n=$(az_reg_requests upstream HEAD "$KURED_PATH")
+check "upstream 503: a bounded number of tries ($n)" test "$n" -le 6
+az_reg_reset
+
+# An OCI index with BuildKit attestations (unknown/unknown entries): it is
+# imported and promoted with its digest, like any multi-platform image.
+printf '%s\n' 'image = docker.io/library/alpine:3.20' >"$LW_TMP/attest.conf"
+ATT=$(az_push_upstream docker.io/library/alpine 3.20 \
+	--platforms linux/amd64,linux/arm64 --attest | python3 -c '
+import json, sys
+print(json.load(sys.stdin)["digest"])')
+jd --config "$LW_TMP/attest.conf" import alpine
+check "attested index: import exits 0, multi-platform, upstream digest" \
+	sh -c 'test "$1" -eq 0 && grep -qF "imported to quarantine/library/alpine:3.20 ($2, multi-platform)" "$3"' \
+	_ "$RC" "$(short "$ATT")" "$J"
+jd --config "$LW_TMP/attest.conf" promote alpine
+check "attested index: promote exits 0" rc_is 0
+jd --config "$LW_TMP/attest.conf" images --json
+check "attested index: upstream, quarantine and live hold one digest" \
+	js "j['images'][0]['state'] == 'promoted' and j['images'][0]['upstream']['digest'] == j['images'][0]['quarantine']['digest'] == j['images'][0]['live']['digest'] == '$ATT'"
 
 # ================================================================ read-only
 az_reset

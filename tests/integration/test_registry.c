@@ -44,6 +44,10 @@ struct azworld {
 	cJSON *seed; /* images.py seed-upstream's answer */
 	char *aad;   /* an Entra token for the exchange */
 	struct simworld sim; /* only base and ca: the /_sim control API */
+	/* The same for the registry proxies (tests/sim/regproxy.py): in
+	 * front of acr, in front of upstream, and upstream's token service
+	 * (Docker Hub's auth.docker.io). */
+	struct simworld acr_proxy, up_proxy, up_auth;
 };
 
 static struct azworld W;
@@ -237,6 +241,16 @@ static int world_up(void)
 	W.ca = simworld_read_file(W.ca_path, &W.ca_len);
 	snprintf(W.sim.base, sizeof(W.sim.base), "%s", W.auth_url);
 	snprintf(W.sim.ca, sizeof(W.sim.ca), "%s", W.ca_path);
+	snprintf(W.acr_proxy.base, sizeof(W.acr_proxy.base), "%.63s",
+		 W.acr_url);
+	snprintf(W.up_proxy.base, sizeof(W.up_proxy.base), "%.63s",
+		 W.upstream_url);
+	if (read_line(W.regdir, "upstream_auth_url", W.up_auth.base,
+		      sizeof(W.up_auth.base)) < 0)
+		return -1;
+	snprintf(W.acr_proxy.ca, sizeof(W.acr_proxy.ca), "%s", W.ca_path);
+	snprintf(W.up_proxy.ca, sizeof(W.up_proxy.ca), "%s", W.ca_path);
+	snprintf(W.up_auth.ca, sizeof(W.up_auth.ca), "%s", W.ca_path);
 	W.aad = entra_token();
 	if (!W.ca || !W.aad)
 		return -1;
@@ -781,35 +795,6 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* A page of /v2/_catalog?n=2 read with plain libcurl: the registry
- * really pages (two names and a Link to the rest). */
-static void expect_registry_pages(void)
-{
-	CURL *h = curl_easy_init();
-	struct simworld_buf b = {NULL, 0};
-	struct curl_header *hd = NULL;
-	char url[300];
-	cJSON *j;
-
-	snprintf(url, sizeof(url), "%s/v2/_catalog?n=2", W.upstream_url);
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_CAINFO, W.ca_path);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, simworld_on_write);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
-	assert_int_equal(curl_easy_perform(h), CURLE_OK);
-	assert_int_equal(curl_easy_header(h, "Link", 0, CURLH_HEADER, -1,
-					  &hd),
-			 CURLHE_OK);
-	assert_non_null(strstr(hd->value, "rel=\"next\""));
-	j = cJSON_Parse(b.p);
-	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(
-				 j, "repositories")),
-			 2);
-	cJSON_Delete(j);
-	free(b.p);
-	curl_easy_cleanup(h);
-}
-
 static void test_tags_paging(void **state)
 {
 	struct registry *r = acr(), *up = upstream();
@@ -831,29 +816,15 @@ static void test_tags_paging(void **state)
 		assert_string_equal(o.names[i], want);
 	}
 
-	/* The upstream catalog (no auth): six repositories, two a page,
-	 * so three pages and two Link headers followed. */
-	expect_registry_pages();
+	/* Docker Hub has no catalog for anonymous clients: the upstream
+	 * registry refuses it after the token dance, in one sentence. */
 	outcome_reset(&o);
 	err_clear(&e);
 	expect_started(registry_catalog(up, 2, on_list, &o, &e), &e);
 	assert_true(wait_done(&o, WAIT_MS));
-	assert_int_equal(o.status, 0);
-	assert_int_equal(o.nnames, 6);
-	assert_string_equal(o.names[0], "docker.io/envoyproxy/envoy-alpine");
-	assert_string_equal(o.names[1], "docker.io/falcosecurity/falco");
-	assert_string_equal(o.names[2], "docker.io/library/busybox");
-	assert_string_equal(o.names[3], "docker.io/weaveworks/kured");
-	assert_string_equal(o.names[4],
-			    "ghcr.io/fluxcd/kustomize-controller");
-	assert_string_equal(o.names[5], "ghcr.io/fluxcd/source-controller");
-
-	/* One a page. */
-	outcome_reset(&o);
-	expect_started(registry_catalog(up, 1, on_list, &o, &e), &e);
-	assert_true(wait_done(&o, WAIT_MS));
-	assert_int_equal(o.status, 0);
-	assert_int_equal(o.nnames, 6);
+	assert_int_equal(o.status, -ERR_DENIED);
+	assert_non_null(strstr(o.err.msg, "not authorized for registry"));
+	assert_non_null(strstr(o.err.msg, "catalog"));
 
 	tags(up, BUSYBOX, 1, &o);
 	assert_int_equal(o.status, 0);
@@ -877,11 +848,19 @@ static void test_catalog_acr(void **state)
 
 	(void)state;
 	clear_log();
+	assert_int_equal(simworld_reset(&W.acr_proxy), 0);
 	err_clear(&e);
 	expect_started(registry_catalog(r, 2, on_list, &o, &e), &e);
 	assert_true(wait_done(&o, WAIT_MS));
 	assert_int_equal(o.status, 0);
 	assert_true(o.nnames >= 5);
+	/* Two names a page: the client followed the Link headers (the
+	 * registry's own log, in the proxy in front of it). */
+	log = simworld_requests(&W.acr_proxy);
+	assert_true(
+	    simworld_count_requests(log, "GET", "/v2/_catalog", "last=") >=
+	    (int)(o.nnames - 1) / 2);
+	cJSON_Delete(log);
 	for (i = 0; i < o.nnames; i++) {
 		if (i)
 			assert_true(strcmp(o.names[i - 1], o.names[i]) < 0);
@@ -897,6 +876,159 @@ static void test_catalog_acr(void **state)
 	cJSON_Delete(log);
 	outcome_reset(&o);
 	registry_free(&r);
+}
+
+/* The upstream registry challenges like Docker Hub: Bearer with a realm
+ * on another host (the token service) and the pull scope. The client asks
+ * that realm for a token without credentials and pulls with it. */
+static void test_upstream_anonymous_token(void **state)
+{
+	struct registry *up = upstream();
+	struct outcome o = {0};
+	cJSON *log;
+	const cJSON *it;
+	int anon = 0;
+
+	(void)state;
+	assert_int_equal(simworld_reset(&W.up_auth), 0);
+	head(up, BUSYBOX, "1.33.0", &o);
+	assert_int_equal(o.status, 0);
+	assert_string_equal(o.info.digest,
+			    seed_digest(BUSYBOX ":1.33.0", NULL));
+	head(up, BUSYBOX, "1.33.0", &o);
+	assert_int_equal(o.status, 0);
+	log = simworld_requests(&W.up_auth);
+	/* One token for the repository (cached for the second HEAD),
+	 * asked for the service and scope of the challenge, anonymously. */
+	assert_int_equal(simworld_count_requests(log, "GET", "/token", NULL),
+			 1);
+	assert_int_equal(simworld_count_requests(log, "GET", "/token",
+						 "service=registry.docker.io"),
+			 1);
+	assert_int_equal(
+	    simworld_count_requests(log, "GET", "/token",
+				    "scope=repository%3Adocker.io%2Flibrary%2F"
+				    "busybox%3Apull"),
+	    1);
+	cJSON_ArrayForEach(it, log)
+	{
+		const cJSON *a = cJSON_GetObjectItem(it, "authorization");
+
+		if (cJSON_IsNull(a))
+			anon++;
+	}
+	assert_int_equal(anon, 1);
+	cJSON_Delete(log);
+	outcome_reset(&o);
+	registry_free(&up);
+}
+
+/* An OCI index with BuildKit's attestation manifests (platform
+ * unknown/unknown, vnd.docker.reference.type attestation-manifest): the
+ * index lists them as entries of their own, and a copy takes them along,
+ * so the digest stays the same. */
+static void test_attested_index(void **state)
+{
+	const char *extra[] = {"--registry",  "upstream",
+			       "--repo",      "docker.io/library/alpine",
+			       "--tag",	      "3.20",
+			       "--platforms", "linux/amd64,linux/arm64",
+			       "--attest",    NULL};
+	struct registry *up = upstream(), *a = acr();
+	struct outcome o = {0};
+	char *out = NULL, idx[80], att[80];
+	cJSON *j;
+	size_t i, unknown = 0;
+
+	(void)state;
+	assert_int_equal(sim_py("images.py", "push", W.regdir, extra, &out),
+			 0);
+	j = cJSON_Parse(out);
+	free(out);
+	snprintf(idx, sizeof(idx), "%s",
+		 cJSON_GetObjectItem(j, "digest")->valuestring);
+	snprintf(att, sizeof(att), "%s",
+		 cJSON_GetObjectItem(cJSON_GetObjectItem(j, "attestations"),
+				     "linux/amd64")
+		     ->valuestring);
+	cJSON_Delete(j);
+
+	get(up, "docker.io/library/alpine", "3.20", &o);
+	assert_int_equal(o.status, 0);
+	assert_true(o.is_index);
+	assert_string_equal(o.info.digest, idx);
+	assert_int_equal(o.nplats, 4);
+	for (i = 0; i < o.nplats; i++) {
+		if (strcmp(o.plats[i].os, "unknown") == 0 &&
+		    strcmp(o.plats[i].arch, "unknown") == 0)
+			unknown++;
+	}
+	assert_int_equal(unknown, 2);
+
+	copy(up, "docker.io/library/alpine", "3.20", a,
+	     "quarantine/library/alpine", "3.20", &o);
+	assert_int_equal(o.status, 0);
+	assert_string_equal(o.copy.digest, idx);
+	head(a, "quarantine/library/alpine", "3.20", &o);
+	assert_int_equal(o.status, 0);
+	assert_string_equal(o.info.digest, idx);
+	head(a, "quarantine/library/alpine", att, &o);
+	assert_int_equal(o.status, 0);
+	assert_true(o.info.exists);
+	outcome_reset(&o);
+	registry_free(&up);
+	registry_free(&a);
+}
+
+/* A registry that answers 429 with Retry-After: a read waits and asks
+ * again; one that keeps answering 503: a sentence, after a bounded
+ * number of tries. */
+static void test_throttled_and_unavailable(void **state)
+{
+	struct registry *a = acr();
+	struct outcome o = {0};
+	char path[300], rule[600];
+	cJSON *log;
+	long long t0;
+	int n;
+
+	(void)state;
+	head(a, PAGING_REPO, "v1", &o);
+	assert_int_equal(o.status, 0);
+	assert_int_equal(simworld_reset(&W.acr_proxy), 0);
+	snprintf(path, sizeof(path), "/v2/%s/manifests/v1", PAGING_REPO);
+	snprintf(rule, sizeof(rule),
+		 "{\"path_prefix\": \"%s\", \"status\": 429, "
+		 "\"retry_after\": \"1\", \"times\": 1}",
+		 path);
+	assert_int_equal(simworld_fault(&W.acr_proxy, rule), 0);
+	t0 = loop_now_ms();
+	head(a, PAGING_REPO, "v1", &o);
+	assert_int_equal(o.status, 0);
+	assert_true(o.info.exists);
+	assert_true(loop_now_ms() - t0 >= 900);
+	log = simworld_requests(&W.acr_proxy);
+	n = simworld_count_requests(log, "HEAD", path, NULL);
+	assert_int_equal(n, 2);
+	cJSON_Delete(log);
+
+	assert_int_equal(simworld_reset(&W.acr_proxy), 0);
+	snprintf(rule, sizeof(rule),
+		 "{\"path_prefix\": \"%s\", \"status\": 503, "
+		 "\"times\": 100}",
+		 path);
+	assert_int_equal(simworld_fault(&W.acr_proxy, rule), 0);
+	head(a, PAGING_REPO, "v1", &o);
+	assert_true(o.status < 0);
+	if (!strstr(o.err.msg, "503"))
+		fail_msg("no 503 in \"%s\"", o.err.msg);
+	log = simworld_requests(&W.acr_proxy);
+	n = simworld_count_requests(log, "HEAD", path, NULL);
+	assert_true(n >= 1 && n <= 6);
+	cJSON_Delete(log);
+	assert_int_equal(simworld_reset(&W.acr_proxy), 0);
+	outcome_reset(&o);
+	registry_free(&a);
 }
 
 static void test_head_digests(void **state)
@@ -1341,18 +1473,22 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_aad_provider, setup,
 					    teardown),
-	    cmocka_unit_test_setup_teardown(test_tags_paging, setup,
-					    teardown),
+	    cmocka_unit_test_setup_teardown(test_tags_paging, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_head_digests, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_invalid_arguments, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_copy_upstream_to_acr, setup,
 					    teardown),
-	    cmocka_unit_test_setup_teardown(test_copy_within_acr_mounts,
-					    setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_catalog_acr, setup,
+	    cmocka_unit_test_setup_teardown(test_copy_within_acr_mounts, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_catalog_acr, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_upstream_anonymous_token,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_attested_index, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_throttled_and_unavailable,
+					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_entra_token, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_pull_only_identity, setup,

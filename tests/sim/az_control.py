@@ -11,6 +11,7 @@ import uuid
 
 import az_arm
 import az_defender
+import az_import
 from az_core import (DEFAULT_CONFIG, DEFAULT_USER, HttpError, RESOURCE_GROUP,
                      SUBSCRIPTION, first, iso)
 
@@ -43,7 +44,7 @@ def control(h, method, path, q, data):
             return h.send_json(200, [{k: v for k, v in r.items()
                                       if k != "device_code"}
                                      for r in sim.devicecodes.values()])
-    m = re.match(r"^devicecode/(approve|decline|expire)$", p)
+    m = re.match(r"^devicecode/(approve|decline|expire|forget)$", p)
     if m and method == "POST":
         data = data or {}
         with sim.lock:
@@ -54,6 +55,14 @@ def control(h, method, path, q, data):
             if not pend:
                 raise HttpError(404, "NotFound", "no pending device code")
             rec = max(pend, key=lambda r: r["created"])
+            if m.group(1) == "forget":
+                # The service no longer knows the code (as after a restart
+                # of this simulator): polls get bad_verification_code.
+                for k in [k for k, v in sim.devicecodes.items()
+                          if v is rec]:
+                    del sim.devicecodes[k]
+                return h.send_json(200, {"user_code": rec["user_code"],
+                                         "state": "forgotten"})
             rec["state"] = {"approve": "approved", "decline": "declined",
                             "expire": "expired"}[m.group(1)]
             if m.group(1) == "approve":
@@ -65,8 +74,10 @@ def control(h, method, path, q, data):
                                      "state": rec["state"]})
     if p == "deployments":
         return ctl_deployments(h, method, q, data)
-    if p in ("identities", "clients", "deny", "findings", "subscriptions"):
+    if p in ("identities", "clients", "deny", "subscriptions"):
         return ctl_list(h, p, method, q, data)
+    if p in ("findings", "scans"):
+        return ctl_scans(h, p, method, q, data)
     if p == "token" and method == "POST":
         data = data or {}
         tok, c = sim.entra_token(
@@ -80,6 +91,8 @@ def control(h, method, path, q, data):
         with sim.lock:
             return h.send_json(200, [dict(o) for o in
                                      sim.ops.values()])
+    if p == "imports/release" and method == "POST":
+        return h.send_json(200, {"released": az_import.release(sim)})
     raise HttpError(404, "NotFound", "no such control endpoint")
 
 
@@ -169,8 +182,6 @@ def ctl_list(h, what, method, q, data):
                     for rg in x.get("resourceGroups", []):
                         sim.resource_groups.add((sid.lower(),
                                                  rg.lower()))
-                else:
-                    sim.findings.extend(az_defender.make_findings(h, x))
         elif method == "DELETE":
             if what == "identities":
                 sim.identities = []
@@ -178,10 +189,6 @@ def ctl_list(h, what, method, q, data):
                 sim.clients = {}
             elif what == "deny":
                 sim.deny = []
-            elif what == "findings":
-                repo = first(q, "repository")
-                sim.findings = [r for r in sim.findings if repo and
-                                row_repo(r) != repo]
         if what == "identities":
             out = sim.identities
         elif what == "clients":
@@ -189,15 +196,32 @@ def ctl_list(h, what, method, q, data):
                    for c in sim.clients.values()]
         elif what == "deny":
             out = sim.deny
-        elif what == "subscriptions":
-            out = list(sim.subscriptions.values())
         else:
-            out = {"total": len(sim.findings)} if method != "GET" \
-                else sim.findings
+            out = list(sim.subscriptions.values())
         return h.send_json(200, out)
 
 
-def row_repo(r):
-    a = r["properties"]["additionalData"]
-    return a.get("repositoryName") or a.get("artifactDetails", {}).get(
-        "repositoryName")
+def ctl_scans(h, what, method, q, data):
+    """/_sim/findings adds rows to a digest's scan; /_sim/scans sets its
+    state (az_defender.py). GET findings: the rows Resource Graph shows
+    now; GET scans: one summary per digest. DELETE ?repository= and/or
+    ?digest=, or everything."""
+    sim = h.sim
+    if method == "POST":
+        items = data if isinstance(data, list) else [data]
+        if what == "findings":
+            n = sum(az_defender.add_findings(sim, x) for x in items)
+            with sim.lock:
+                total = sum(len(s.rows) for s in sim.scans.values())
+            return h.send_json(200, {"added": n, "total": total})
+        return h.send_json(200, [az_defender.set_scan(sim, x)
+                                 for x in items])
+    if method == "DELETE":
+        az_defender.delete_scans(sim, first(q, "repository"),
+                                 first(q, "digest"))
+    elif method != "GET":
+        raise HttpError(405, "BadRequest", "GET, POST or DELETE")
+    if what == "findings":
+        return h.send_json(200, az_defender.visible_rows(sim))
+    with sim.lock:
+        return h.send_json(200, [s.summary() for s in sim.scans.values()])

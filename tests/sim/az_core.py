@@ -61,6 +61,7 @@ DEFAULT_CONFIG = {
     "imds_no_identity_status": 400,
     "import_delay_s": 0.0,        # every importImage waits this long
     "import_async_header": False,  # also send Azure-AsyncOperation
+    "import_sync_same_registry": True,  # 200 at once within the registry
     "lro_retry_after": 1,         # Retry-After on 202s (s)
     "arg_quota": 15,              # Resource Graph queries per window
     "arg_window_s": 5,
@@ -230,7 +231,7 @@ class Sim:
         self.clients = {}
         self.devicecodes = {}
         self.refresh_tokens = {}
-        self.findings = []
+        self.scans = collections.OrderedDict()  # az_defender.Scan
         self.deny = []
         self.ops = collections.OrderedDict()
         self.faults = simhttp.Faults()

@@ -121,9 +121,13 @@ def token(h, tid, form, v1=False):
             if rec:
                 rec["polls"] += 1
         if not rec or rec["client_id"] != first(form, "client_id"):
-            raise HttpError(400, "invalid_grant", "The provided value "
-                            "for the input parameter 'device_code' is "
-                            "not valid.", "entra",
+            # An unknown or wrong device_code: "bad_verification_code" in
+            # the Microsoft identity platform's device-code error table
+            # (learn.microsoft.com entra/identity-platform/
+            # v2-oauth2-device-code). The AADSTS number is not verified.
+            raise HttpError(400, "bad_verification_code", "The provided "
+                            "value for the input parameter 'device_code' "
+                            "is not valid.", "entra",
                             extra={"error_codes": [70000]})
         st = rec["state"]
         if st == "pending" and time.time() > rec["expires_at"]:
@@ -160,33 +164,40 @@ def token(h, tid, form, v1=False):
                             "is invalid or has expired.", "entra",
                             extra={"error_codes": [700082]})
         return user_tokens(h, ent["user"], ent["client_id"], tid,
-                           scope or ent["scope"])
+                           scope or ent["scope"], refreshing=True)
     raise HttpError(400, "unsupported_grant_type", "The provided value "
                     "for the input parameter 'grant_type' is not valid.",
                     "entra", extra={"error_codes": [70003]})
 
 
-def user_tokens(h, user, client_id, tid, scope):
+def user_tokens(h, user, client_id, tid, scope, refreshing=False):
+    """Tokens for a signed-in user. A refresh token only when the scope
+    asks for offline_access and an id token only when it asks for openid
+    (Microsoft identity platform: v2-oauth2-device-code and
+    scopes-oidc "OpenID Connect scopes"); a refresh grant rotates the
+    refresh token it used."""
     sim = h.sim
     ttl = int(sim.config["token_ttl"])
+    asked = scope.split()
     aud = aud_from_scope(scope) or "https://management.azure.com"
     tok, _ = sim.entra_token(aud, user["oid"], user.get("tid") or tid,
                              upn=user["upn"], name=user.get("name"),
                              appid=client_id, ttl=ttl)
-    idt = sim.keys.sign({"aud": client_id, "iss": "https://login."
-                         "microsoftonline.com/%s/v2.0" % tid,
-                         "iat": int(time.time()),
-                         "nbf": int(time.time()),
-                         "exp": int(time.time()) + ttl,
-                         "oid": user["oid"], "sub": user["oid"],
-                         "tid": tid, "name": user.get("name"),
-                         "preferred_username": user["upn"], "ver": "2.0"})
-    rt = R.b64url(os.urandom(64))
-    with sim.lock:
-        sim.refresh_tokens[rt] = {"user": user, "client_id": client_id,
-                                  "scope": scope}
+    out = {"token_type": "Bearer", "scope": scope, "expires_in": ttl,
+           "ext_expires_in": ttl, "access_token": tok}
+    if "openid" in asked:
+        now = int(time.time())
+        out["id_token"] = sim.keys.sign({
+            "aud": client_id, "iss": "https://login.microsoftonline.com/"
+            "%s/v2.0" % tid, "iat": now, "nbf": now, "exp": now + ttl,
+            "oid": user["oid"], "sub": user["oid"], "tid": tid,
+            "name": user.get("name"), "preferred_username": user["upn"],
+            "ver": "2.0"})
+    if "offline_access" in asked or refreshing:
+        rt = R.b64url(os.urandom(64))
+        with sim.lock:
+            sim.refresh_tokens[rt] = {"user": user, "client_id": client_id,
+                                      "scope": scope}
+        out["refresh_token"] = rt
     h.who = "user:" + user["upn"]
-    h.send_json(200, {"token_type": "Bearer", "scope": scope,
-                      "expires_in": ttl, "ext_expires_in": ttl,
-                      "access_token": tok, "refresh_token": rt,
-                      "id_token": idt})
+    h.send_json(200, out)

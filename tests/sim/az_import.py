@@ -1,7 +1,26 @@
 # az_import.py - importImage as a long-running operation that really copies
 # images between the local docker-registry instances, and its status URLs
 # (Location and Azure-AsyncOperation). Not ACR's other operations.
-"""importImage for the Azure simulator."""
+"""importImage for the Azure simulator.
+
+Sources followed: azure-rest-api-specs containerregistry 2023-07-01
+(Registries_ImportImage: 200 or 202 with Location, final-state-via
+location; ImportImageParameters); learn.microsoft.com "Track asynchronous
+Azure operations" (Location answers 202 until done, then 200, or the
+failure's status with an ARM error body; Azure-AsyncOperation answers a
+status document). What ACR itself says, from reported output:
+- NoForce onto an existing tag is accepted and the operation then fails
+  with "Operation registries-<id> failed. Resource <registry id> <tag>
+  Tag <tag> already exists in target registry." (Azure/azure-cli#10938);
+  the error code and HTTP status of that failure are not verified (409
+  Conflict here).
+- A source that is not there fails the operation with the source
+  registry's own answer embedded: "Invalid message NotFound Not Found
+  {"errors":[{"code":"MANIFEST_UNKNOWN",...}]}" (MicrosoftDocs/azure-docs
+  #90060); code and status not verified (400 BadRequest here).
+- The operation id is "registries-" and the caller's
+  x-ms-client-request-id (Azure/azure-cli#23142).
+"""
 
 import collections
 import json
@@ -16,6 +35,10 @@ import images as I
 import registry as R
 from az_core import (HttpError, LOCATION, SUBSCRIPTION, UPSTREAM_HOSTS, first,
                      iso, split_image)
+
+HOLD_MAX_S = 120  # a held operation goes on by itself after this long
+REASONS = {401: ("Unauthorized", "Unauthorized"),
+           403: ("Forbidden", "Forbidden"), 404: ("NotFound", "Not Found")}
 
 
 def import_image(h, claims, q, body, hdr):
@@ -89,21 +112,13 @@ def import_image(h, claims, q, body, hdr):
         raise HttpError(500, "InternalServerError", "the simulator was "
                         "started without --registry-dir; importImage "
                         "needs the local registries")
-    if mode == "NoForce":
-        acr = acr_client(sim, [r for r, _ in targets], [])
-        for repo, tag in targets:
-            try:
-                exists = acr.head_manifest(repo, tag)
-            except (I.RegistryError, OSError) as e:
-                raise HttpError(500, "InternalServerError",
-                                "registry check failed: %s" % e)
-            if exists:
-                # Real ACR's code for this is not verified; its message
-                # contains "already exists in target registry".
-                raise HttpError(409, "Conflict", "Tag %s:%s already "
-                                "exists in target registry." % (repo, tag))
     lro = sim.take_fault("POST", h.path.split("?")[0], "", lro=True)
-    op_id = "registries-" + str(uuid.uuid4())
+    crid = h.headers.get("x-ms-client-request-id", "")
+    op_id = "registries-" + (crid.lower() if re.match(
+        r"^[0-9a-fA-F-]{36}$", crid) else str(uuid.uuid1()))
+    with sim.lock:
+        if op_id in sim.ops:
+            op_id = "registries-" + str(uuid.uuid1())
     api = first(q, "api-version")
     base = "https://%s" % h.headers.get("Host", "127.0.0.1")
     loc_path = ("/subscriptions/%s/providers/Microsoft.ContainerRegistry/"
@@ -115,10 +130,8 @@ def import_image(h, claims, q, body, hdr):
     delay = float(sim.config["import_delay_s"])
     fail = None
     if lro:
-        if lro.get("action") == "lro_delay":
-            delay = float(lro.get("delay_s", delay))
-        elif lro.get("action") == "lro_fail":
-            delay = float(lro.get("delay_s", delay))
+        delay = float(lro.get("delay_s", delay))
+        if lro.get("action") == "lro_fail":
             fail = (int(lro.get("status", 500)),
                     lro.get("code", "InternalServerError"),
                     lro.get("message", "The import operation failed "
@@ -131,20 +144,51 @@ def import_image(h, claims, q, body, hdr):
           "targetTags": ["%s:%s" % t for t in targets],
           "untaggedTargetRepositories": list(untagged),
           "digest": None, "delay_s": delay, "copied_blobs": 0,
+          "held": bool(lro and lro.get("action") == "lro_hold"),
+          "answered": None, "registry_id": az_arm.acr_id(h),
           "location": base + loc_path + "?api-version=" + api,
           "async": base + async_path + "?api-version=" + api}
     with sim.lock:
         sim.ops[op_id] = op
         while len(sim.ops) > 500:
             sim.ops.popitem(last=False)
-    threading.Thread(target=run_import, args=(sim, op, fail),
-                     daemon=True).start()
+    # The spec allows 200 (done) as the first answer. This simulator gives
+    # it to an import within the registry (ACR shares the blobs, so only
+    # manifests are written) unless a delay or an operation fault asks for
+    # the long-running path; setting import_sync_same_registry false turns
+    # it off.
+    if source[0] == "acr" and sim.config["import_sync_same_registry"] and \
+            not lro and delay <= 0:
+        run_import(sim, op, None)
+        if op["status"] == "Succeeded":
+            op["answered"] = 200
+            return h.send_raw(200, b"", headers=hdr)
+    else:
+        threading.Thread(target=run_import, args=(sim, op, fail),
+                         daemon=True).start()
+    op["answered"] = 202
     hh = dict(hdr)
     hh["Location"] = op["location"]
     hh["Retry-After"] = str(sim.config["lro_retry_after"])
     if sim.config["import_async_header"]:
         hh["Azure-AsyncOperation"] = op["async"]
     h.send_raw(202, b"", headers=hh)
+
+
+def release(sim):
+    """Lets every held operation (fault action lro_hold) go on."""
+    with sim.lock:
+        held = [o for o in sim.ops.values() if o["held"]]
+        for o in held:
+            o["held"] = False
+    return len(held)
+
+
+def failed(op, status, code, detail):
+    """A failure in ACR's words: "Operation <id> failed. Resource
+    <registry id> <detail>" (Azure/azure-cli#10938, Azure/acr#422)."""
+    return HttpError(status, code, "Operation %s failed. Resource %s %s" % (
+        op["id"], op["registry_id"], detail))
 
 
 def acr_client(sim, push_repos, pull_repos):
@@ -160,9 +204,21 @@ def acr_client(sim, push_repos, pull_repos):
                     lambda scopes: tok)
 
 
+def upstream_client(sim):
+    """The upstream registry, with anonymous bearer tokens fetched from
+    the realm it announces, as ACR does for Docker Hub and ghcr.io."""
+    return I.Client(R.read(os.path.join(sim.reg_dir, "upstream_url")),
+                    os.path.join(sim.reg_dir, "ca.crt"), "anonymous")
+
+
 def run_import(sim, op, fail):
-    """Runs once per accepted POST, on its own thread."""
+    """Runs once per accepted POST (on its own thread unless answered at
+    once)."""
     try:
+        end = time.time() + HOLD_MAX_S
+        while op["held"] and time.time() < end:
+            time.sleep(0.05)
+        op["held"] = False
         if op["delay_s"] > 0:
             time.sleep(op["delay_s"])
         if fail:
@@ -173,18 +229,22 @@ def run_import(sim, op, fail):
         repos = tag_repos + op["untaggedTargetRepositories"]
         pull = [op["source_repo"]] if op["source_kind"] == "acr" else []
         dst = acr_client(sim, repos, pull)
-        if op["source_kind"] == "acr":
-            src = dst
-        else:
-            src = I.Client(R.read(os.path.join(sim.reg_dir,
-                                               "upstream_url")),
-                           os.path.join(sim.reg_dir, "ca.crt"))
+        src = dst if op["source_kind"] == "acr" else upstream_client(sim)
+        # NoForce: the operation fails before copying anything when a
+        # target tag exists.
+        if op["mode"] == "NoForce":
+            for t in op["targetTags"]:
+                r, tag = t.rsplit(":", 1)
+                if dst.head_manifest(r, tag):
+                    raise failed(op, 409, "Conflict", "%s Tag %s already "
+                                 "exists in target registry." % (t, t))
         try:
-            src.head_manifest(op["source_repo"], op["source_ref"]) or \
-                missing(op)
+            src.get_manifest(op["source_repo"], op["source_ref"])
         except I.RegistryError as e:
-            if e.status in (401, 403, 404):
-                missing(op)
+            if e.status in REASONS:
+                raise failed(op, 400, "BadRequest", "Invalid message %s %s"
+                             " %s" % (REASONS[e.status] + (e.body.decode(
+                                 errors="replace").strip(),)))
             raise
         digest = None
 
@@ -218,12 +278,6 @@ def run_import(sim, op, fail):
             op["http_status"] = 500
             op["error"] = {"code": "InternalServerError",
                            "message": "The import failed: %s" % e}
-
-
-def missing(op):
-    # The exact code real ACR uses here is not verified.
-    raise HttpError(400, "InvalidParameter", "Image '%s' not found in "
-                    "source registry." % op["source"])
 
 
 def lro_status(h, claims, low, seg, hdr):

@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 # images.py - builds small container images without docker (a config blob,
-# one gzip layer with a file, a manifest, optionally a two-platform index) and
-# pushes them through the registry HTTP API. Also the registry client that
-# azuresim.py uses to copy images for importImage.
+# one gzip layer with a file, a manifest, optionally a two-platform index with
+# BuildKit-style attestation manifests) and pushes them through the registry
+# HTTP API. Also the registry client that azuresim.py uses to copy images for
+# importImage.
 """Small images for the local registries (Python standard library only).
 
   python3 images.py seed-upstream --dir REGDIR
   python3 images.py push --dir REGDIR --registry acr|upstream --repo R --tag T
                          [--content X] [--format oci|docker]
-                         [--platforms linux/amd64,linux/arm64]
+                         [--platforms linux/amd64,linux/arm64 [--attest]]
   python3 images.py digest --dir REGDIR --registry acr|upstream --repo R
                            --ref TAG_OR_DIGEST
 
@@ -21,6 +22,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import ssl
 import sys
 import tarfile
@@ -39,6 +41,7 @@ DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
 DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
 DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json"
 DOCKER_LAYER = "application/vnd.docker.image.rootfs.diff.tar.gzip"
+IN_TOTO = "application/vnd.in-toto+json"
 ALL_MANIFESTS = [DOCKER_MANIFEST, DOCKER_LIST, OCI_MANIFEST, OCI_INDEX]
 INDEX_TYPES = (OCI_INDEX, DOCKER_LIST)
 
@@ -68,14 +71,37 @@ class RegistryError(Exception):
 # ---------------------------------------------------------------- client
 
 class Client:
-    """A minimal registry v2 client. `token` is a callable(scopes) -> str or
-    None (anonymous); it is asked again after a 401 challenge."""
+    """A minimal registry v2 client. `token` is a callable(scopes) -> str
+    (a token minted for those scopes), or the string "anonymous": then a
+    401's Bearer challenge is answered by asking its realm for a token
+    without credentials (the Docker token flow, as for Docker Hub and
+    ghcr.io), or None: no authentication."""
 
     def __init__(self, base, cafile, token=None):
         self.base = base.rstrip("/")
+        self.cafile = cafile
         self.ctx = ssl.create_default_context(cafile=cafile)
         self.token_fn = token
         self.bearer = None
+
+    def anonymous_token(self, challenge):
+        """A token from the challenge's realm, asked anonymously."""
+        params = parse_challenge(challenge)
+        realm = params.get("realm")
+        if not realm:
+            raise RegistryError(401, "challenge without a realm: %s" %
+                                challenge)
+        q = [(k, params[k]) for k in ("service", "scope") if params.get(k)]
+        url = realm + ("&" if "?" in realm else "?") + \
+            urllib.parse.urlencode(q)
+        try:
+            with urllib.request.urlopen(url, context=self.ctx,
+                                        timeout=30) as r:
+                js = json.loads(r.read())
+        except urllib.error.HTTPError as e:
+            raise RegistryError(e.code, "token service: %s" %
+                                e.read()[:300].decode(errors="replace"))
+        return js.get("token") or js.get("access_token")
 
     def request(self, method, path, body=None, headers=None, scopes=(),
                 ok=(200, 201, 202, 204)):
@@ -92,6 +118,11 @@ class Client:
                     return r.status, dict(r.headers), r.read()
             except urllib.error.HTTPError as e:
                 data = e.read()
+                if e.code == 401 and attempt == 0 and \
+                        self.token_fn == "anonymous":
+                    self.bearer = self.anonymous_token(
+                        e.headers.get("WWW-Authenticate", ""))
+                    continue
                 if e.code == 401 and attempt == 0 and self.token_fn:
                     self.bearer = self.token_fn(list(scopes))
                     continue
@@ -176,6 +207,14 @@ class Client:
         return h.get("Docker-Content-Digest") or sha256(data)
 
 
+def parse_challenge(value):
+    """{key: value} of a 'Bearer k="v",k2="v2"' challenge."""
+    out = {}
+    for m in re.finditer(r'(\w+)="([^"]*)"', value or ""):
+        out[m.group(1)] = m.group(2)
+    return out
+
+
 def copy_image(src, src_repo, ref, dst, dst_repo, refs, progress=None):
     """Copies src_repo@ref (tag or digest) from `src` to `dst`, blobs first,
     then child manifests, then the top manifest under every name in `refs`
@@ -258,9 +297,54 @@ def build_image(content, fmt="oci", platform="linux/amd64"):
     return [config, layer], json.dumps(manifest, indent=3).encode(), mt
 
 
-def push_image(client, repo, tag, content, fmt="oci", platforms=None):
-    """Pushes one image (or an index over `platforms`) and tags it.
-    Returns {"digest", "mediaType", "platforms": {platform: digest}}."""
+def build_attestation(repo, tag, platform, subject_digest):
+    """BuildKit's attestation manifest for one platform manifest
+    (docs.docker.com build/metadata/attestations/attestation-storage): an
+    OCI image manifest whose config is an image config for unknown/unknown
+    and whose layers are in-toto statements (SLSA provenance, SPDX SBOM),
+    each annotated with its in-toto.io/predicate-type. Returns (blobs,
+    manifest bytes)."""
+    subject = [{"name": "pkg:docker/%s@%s?platform=%s" % (
+        repo, tag, urllib.parse.quote(platform, safe="")),
+        "digest": {"sha256": subject_digest.split(":", 1)[1]}}]
+    statements = [
+        ("https://slsa.dev/provenance/v0.2", {
+            "builder": {"id": ""}, "buildType":
+            "https://mobyproject.org/buildkit@v1",
+            "metadata": {"buildStartedOn": "2021-01-21T00:00:00Z"}}),
+        ("https://spdx.dev/Document", {
+            "spdxVersion": "SPDX-2.3", "SPDXID": "SPDXRef-DOCUMENT",
+            "name": "sbom", "packages": []}),
+    ]
+    blobs, layers, diff_ids = [], [], []
+    for ptype, predicate in statements:
+        data = json.dumps({"_type": "https://in-toto.io/Statement/v0.1",
+                           "predicateType": ptype, "subject": subject,
+                           "predicate": predicate}, sort_keys=True,
+                          separators=(",", ":")).encode()
+        blobs.append(data)
+        diff_ids.append(sha256(data))
+        layers.append({"mediaType": IN_TOTO, "digest": sha256(data),
+                       "size": len(data), "annotations": {
+                           "in-toto.io/predicate-type": ptype}})
+    config = json.dumps({"architecture": "unknown", "os": "unknown",
+                         "config": {}, "rootfs": {"type": "layers",
+                                                  "diff_ids": diff_ids}},
+                        sort_keys=True, separators=(",", ":")).encode()
+    blobs.insert(0, config)
+    manifest = {"schemaVersion": 2, "mediaType": OCI_MANIFEST,
+                "config": {"mediaType": OCI_CONFIG, "digest": sha256(config),
+                           "size": len(config)},
+                "layers": layers}
+    return blobs, json.dumps(manifest, indent=2).encode()
+
+
+def push_image(client, repo, tag, content, fmt="oci", platforms=None,
+               attest=False):
+    """Pushes one image (or an index over `platforms`, with BuildKit's
+    attestation manifests when `attest`) and tags it. Returns {"digest",
+    "mediaType", "platforms": {platform: digest}, "attestations":
+    {platform: digest}}."""
     out = {"platforms": {}}
     if not platforms:
         blobs, man, mt = build_image(content, fmt)
@@ -269,7 +353,10 @@ def push_image(client, repo, tag, content, fmt="oci", platforms=None):
         out["digest"] = client.put_manifest(repo, tag, man, mt)
         out["mediaType"] = mt
         return out
-    entries = []
+    if attest:
+        fmt = "oci"  # BuildKit stores attestations in an OCI index only
+        out["attestations"] = {}
+    entries, attestations = [], []
     for p in platforms:
         blobs, man, mt = build_image(content, fmt, p)
         for b in blobs:
@@ -279,32 +366,52 @@ def push_image(client, repo, tag, content, fmt="oci", platforms=None):
         os_, arch = p.split("/", 1)
         entries.append({"mediaType": mt, "digest": d, "size": len(man),
                         "platform": {"architecture": arch, "os": os_}})
+        if attest:
+            ablobs, aman = build_attestation(repo, tag, p, d)
+            for b in ablobs:
+                client.push_blob(repo, b)
+            ad = client.put_manifest(repo, sha256(aman), aman, OCI_MANIFEST)
+            out["attestations"][p] = ad
+            attestations.append({
+                "mediaType": OCI_MANIFEST, "digest": ad, "size": len(aman),
+                "annotations": {"vnd.docker.reference.digest": d,
+                                "vnd.docker.reference.type":
+                                "attestation-manifest"},
+                "platform": {"architecture": "unknown", "os": "unknown"}})
     it = OCI_INDEX if fmt == "oci" else DOCKER_LIST
     index = json.dumps({"schemaVersion": 2, "mediaType": it,
-                        "manifests": entries}, indent=3).encode()
+                        "manifests": entries + attestations},
+                       indent=3).encode()
     out["digest"] = client.put_manifest(repo, tag, index, it)
     out["mediaType"] = it
     return out
 
 
 def client_for(d, which):
-    """A client for the acr or upstream instance of registry dir `d`; for acr
-    it mints its own tokens with the key the registry trusts."""
+    """A client for the acr or upstream instance of registry dir `d` that
+    mints its own tokens (any action) with the key the registries trust,
+    as a publisher would have."""
     d = os.path.abspath(d)
     url = registry.read(os.path.join(d, which + "_url"))
     if not url:
         raise registry.SimError("no %s_url in %s (are the registries up?)" %
                                 (which, d))
-    tok = None
     if which == "acr":
-        def tok(scopes):
-            access = []
-            for s in scopes or ["registry:catalog:*"]:
-                t, rest = s.split(":", 1)
-                name, actions = rest.rsplit(":", 1)
-                access.append({"type": t, "name": name,
-                               "actions": actions.split(",")})
-            return registry.registry_token(d, access, subject="images.py")
+        mint = {}
+    else:
+        mint = {"service": registry.read(os.path.join(d,
+                                                      "upstream_service")),
+                "issuer": registry.UPSTREAM_ISSUER}
+
+    def tok(scopes):
+        access = []
+        for s in scopes or ["registry:catalog:*"]:
+            t, rest = s.split(":", 1)
+            name, actions = rest.rsplit(":", 1)
+            access.append({"type": t, "name": name,
+                           "actions": actions.split(",")})
+        return registry.registry_token(d, access, subject="images.py",
+                                       **mint)
     return Client(url, os.path.join(d, "ca.crt"), tok)
 
 
@@ -324,7 +431,7 @@ def cmd_push(a):
     c = client_for(a.dir, a.registry)
     plats = [p for p in (a.platforms or "").split(",") if p]
     r = push_image(c, a.repo, a.tag, a.content or "%s:%s" % (a.repo, a.tag),
-                   a.format, plats)
+                   a.format, plats, a.attest)
     print(json.dumps(r, sort_keys=True))
     return 0
 
@@ -356,6 +463,9 @@ def main():
     p.add_argument("--format", choices=("oci", "docker"), default="oci")
     p.add_argument("--platforms", help="e.g. linux/amd64,linux/arm64: push "
                    "an index over these")
+    p.add_argument("--attest", action="store_true", help="with "
+                   "--platforms: add BuildKit's attestation manifests "
+                   "(unknown/unknown entries) to the index")
     p = sub.add_parser("digest", help="print the manifest digest of a tag")
     p.add_argument("--dir", required=True)
     p.add_argument("--registry", choices=("acr", "upstream"), required=True)

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 # registry.py - starts two of Debian's docker-registry (distribution) on
 # loopback for jumpdeck's tests: "acr" (token auth as Azure Container Registry
-# does it) and "upstream" (anonymous; stands in for docker.io, ghcr.io, ...).
+# does it) and "upstream" (stands in for docker.io, ghcr.io, ...: anonymous
+# pulls with tokens from a token service, as Docker Hub does), each behind
+# regproxy.py, which can make it answer 429 and 503.
 """Local registries for the Azure simulation (Python standard library only).
 
   python3 registry.py up   --dir D [--acr-name acrakstest] [--token-port P]
@@ -31,7 +33,14 @@ import uuid
 DEFAULT_ACR = "acrakstest"
 # What real ACR puts in "iss"; the acr registry is configured to expect it.
 TOKEN_ISSUER = "Azure Container Registry"
+# The upstream registry plays Docker Hub: its tokens come from an anonymous
+# token service (regproxy.py) for this service, as auth.docker.io issues
+# them for registry.docker.io.
+UPSTREAM_ISSUER = "auth.docker.io"
+UPSTREAM_SERVICE = "registry.docker.io"
 INSTANCES = ("acr", "upstream")
+PROCS = {"acr": "docker-registry", "upstream": "docker-registry",
+         "regproxy": "regproxy.py"}  # name -> what its command line holds
 
 
 class SimError(Exception):
@@ -177,8 +186,9 @@ def jwt_decode(token):
 
 
 def registry_token(d, access, subject="jumpdeck-sim", ttl=3600,
-                   service=None):
-    """A token the acr registry of registry dir `d` accepts.
+                   service=None, issuer=TOKEN_ISSUER):
+    """A token the acr registry of registry dir `d` accepts (or, with the
+    upstream service and issuer, the upstream registry).
 
     access: [{"type": "repository", "name": "...", "actions": [...]}, ...]
     """
@@ -187,7 +197,7 @@ def registry_token(d, access, subject="jumpdeck-sim", ttl=3600,
     header = {"typ": "JWT", "alg": "RS256",
               "x5c": [cert_der_b64(os.path.join(d, "token.crt"))]}
     claims = {"jti": str(uuid.uuid4()), "sub": subject, "nbf": now - 5,
-              "exp": now + ttl, "iat": now, "iss": TOKEN_ISSUER,
+              "exp": now + ttl, "iat": now, "iss": issuer,
               "aud": service, "version": "1.0", "access": access}
     return jwt_encode(header, claims, os.path.join(d, "token.key"))
 
@@ -298,7 +308,7 @@ def registry_config(d, name, port, auth):
             "  token:",
             "    realm: \"%s\"" % auth["realm"],
             "    service: \"%s\"" % auth["service"],
-            "    issuer: \"%s\"" % TOKEN_ISSUER,
+            "    issuer: \"%s\"" % auth["issuer"],
             "    rootcertbundle: %s" % os.path.join(d, "token.crt"),
         ]
     path = os.path.join(d, name + ".yml")
@@ -346,18 +356,51 @@ def start_instance(d, exe, name, auth):
             proc.kill()
             proc.wait()
         raise
-    write_atomic(os.path.join(d, name + "_url"), url + "\n")
+    write_atomic(os.path.join(d, name + "_backend_url"), url + "\n")
     return url
+
+
+def start_proxy(d, timeout=20.0):
+    """regproxy.py in front of both registries (and the upstream's token
+    service); returns when all three addresses are written."""
+    for f in ("acr_url", "upstream_url", "upstream_auth_url"):
+        try:
+            os.unlink(os.path.join(d, f))
+        except OSError:
+            pass
+    log = open(os.path.join(d, "regproxy.log"), "ab")
+    proc = subprocess.Popen([sys.executable, os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "regproxy.py"),
+        "serve", "--dir", d], stdin=subprocess.DEVNULL, stdout=log,
+        stderr=log, start_new_session=True, close_fds=True)
+    log.close()
+    write_atomic(os.path.join(d, "regproxy.pid"), "%d\n" % proc.pid)
+    end = time.time() + timeout
+    while time.time() < end:
+        if proc.poll() is not None:
+            raise SimError("regproxy.py exited with status %d:\n%s" % (
+                proc.returncode, tail(os.path.join(d, "regproxy.log"))))
+        if all(read(os.path.join(d, f)) for f in (
+                "acr_url", "upstream_url", "upstream_auth_url")):
+            wait_registry(d, "regproxy", proc, read(os.path.join(
+                d, "upstream_url")), timeout)
+            return
+        time.sleep(0.05)
+    proc.kill()
+    proc.wait()
+    raise SimError("regproxy.py did not start within %ds:\n%s" % (
+        timeout, tail(os.path.join(d, "regproxy.log"))))
 
 
 def cmd_up(a):
     d = os.path.abspath(a.dir)
     os.makedirs(d, exist_ok=True)
-    for n in INSTANCES:
+    for n in INSTANCES + ("regproxy",):
         pid = read(os.path.join(d, n + ".pid"))
-        if pid.isdigit() and alive(int(pid), "docker-registry"):
-            raise SimError("registry %s already runs for %s (pid %s); run "
-                           "`registry.py down --dir %s` first" % (n, d, pid, d))
+        if pid.isdigit() and alive(int(pid), PROCS[n]):
+            raise SimError("%s already runs for %s (pid %s); run "
+                           "`registry.py down --dir %s` first" % (
+                               n, d, pid, d))
     exe = ensure_docker_registry()
     if not os.path.exists(os.path.join(d, "ca.key")):
         make_ca(d)
@@ -378,20 +421,32 @@ def cmd_up(a):
     write_atomic(os.path.join(d, "acr_service"), service + "\n")
     realm = "https://127.0.0.1:%d/oauth2/token" % token_port
     write_atomic(os.path.join(d, "acr_realm"), realm + "\n")
+    auth_port = int(read(os.path.join(d, "upstream_auth_port")) or 0) or \
+        free_port()
+    write_atomic(os.path.join(d, "upstream_auth_port"), "%d\n" % auth_port)
+    write_atomic(os.path.join(d, "upstream_service"),
+                 UPSTREAM_SERVICE + "\n")
+    up_realm = "https://127.0.0.1:%d/token" % auth_port
     started = []
     try:
-        up_url = start_instance(d, exe, "upstream", None)
+        start_instance(d, exe, "upstream", {
+            "realm": up_realm, "service": UPSTREAM_SERVICE,
+            "issuer": UPSTREAM_ISSUER})
         started.append("upstream")
-        acr_url = start_instance(d, exe, "acr", {"realm": realm,
-                                                 "service": service})
+        start_instance(d, exe, "acr", {"realm": realm, "service": service,
+                                       "issuer": TOKEN_ISSUER})
         started.append("acr")
+        start_proxy(d)
+        started.append("regproxy")
     except BaseException:
         for n in started:
-            stop_pid(os.path.join(d, n + ".pid"), "docker-registry")
+            stop_pid(os.path.join(d, n + ".pid"), PROCS[n])
         raise
-    print("acr:      %s (service %s, token realm %s)" % (acr_url, service,
-                                                          realm))
-    print("upstream: %s (anonymous)" % up_url)
+    acr_url = read(os.path.join(d, "acr_url"))
+    print("acr:      %s (service %s, token realm %s)" % (
+        acr_url, service, realm))
+    print("upstream: %s (anonymous tokens from %s)" % (
+        read(os.path.join(d, "upstream_url")), up_realm))
     print("# CA: %s; stop with: python3 %s down --dir %s" % (
         os.path.join(d, "ca.crt"), os.path.abspath(__file__), d))
     return 0
@@ -399,8 +454,8 @@ def cmd_up(a):
 
 def cmd_down(a):
     d = os.path.abspath(a.dir)
-    stopped = [n for n in INSTANCES
-               if stop_pid(os.path.join(d, n + ".pid"), "docker-registry")]
+    stopped = [n for n in ("regproxy",) + INSTANCES
+               if stop_pid(os.path.join(d, n + ".pid"), PROCS[n])]
     print("stopped: " + " ".join(stopped) if stopped
           else "nothing was running")
     return 0
