@@ -106,7 +106,8 @@ int scan_policy_allow(struct scan_policy *p, const char *line, struct err *e)
 			       "allow-list entry %s: \"%s\" is not an expiry "
 			       "date (YYYY-MM-DD)",
 			       a.id, dbuf);
-	snprintf(a.until_text, sizeof(a.until_text), "%s", dbuf);
+	/* parse_day took exactly YYYY-MM-DD */
+	snprintf(a.until_text, sizeof(a.until_text), "%.10s", dbuf);
 	s = skip_space(day + dn);
 	if (!*s)
 		return err_set(e, ERR_USAGE,
