@@ -150,6 +150,10 @@ spec:
 EOF
 k apply -f "$T/base.yaml"
 check "apply namespace, configmap and CRD" has 'configmap/settings created'
+# An apiserver serves a new CRD's kind only once it is Established (the
+# apiextensions establishing controller); an operator waits for that first.
+k wait --for=condition=Established crd/widgets.example.com --timeout=10s
+check "kubectl wait: the CRD becomes Established" has 'condition met'
 k apply -f "$T/widget.yaml"
 check "apply a custom object of the new CRD" has 'widget.example.com/gear created'
 k get configmap settings -n jd-test -o jsonpath='{.data.color}'
