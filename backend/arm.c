@@ -2,9 +2,10 @@
  * its operation polling, Resource Graph paging, ARM error sentences. */
 #include "arm.h"
 #include "http.h"
+#include "json.h"
+#include "strbuf.h"
 #include "xalloc.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,24 +96,10 @@ static void sanitize(char *s)
 /* Percent-encode a path segment (caller frees). */
 static char *escape_segment(const char *s)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = strlen(s), i, o = 0;
-	char *out = xmalloc(n * 3 + 1);
+	struct strbuf b = {0};
 
-	for (i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (isalnum(ch) || ch == '-' || ch == '.' || ch == '_' ||
-		    ch == '~') {
-			out[o++] = (char)ch;
-		} else {
-			out[o++] = '%';
-			out[o++] = hex[ch >> 4];
-			out[o++] = hex[ch & 15];
-		}
-	}
-	out[o] = '\0';
-	return out;
+	strbuf_add_pct(&b, s);
+	return strbuf_take(&b);
 }
 
 /* Whether two absolute URLs share scheme, host and port. */
@@ -267,18 +254,10 @@ static const cJSON *error_object(const cJSON *root)
 	return NULL;
 }
 
-static const char *str_of(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring
-						       : NULL;
-}
-
 void arm_error_code(const char *body, char *buf, size_t sz)
 {
 	cJSON *root = body && *body ? cJSON_Parse(body) : NULL;
-	const char *code = str_of(error_object(root), "code");
+	const char *code = json_text(error_object(root), "code");
 
 	snprintf(buf, sz, "%s", code ? code : "");
 	cJSON_Delete(root);
@@ -303,14 +282,14 @@ static int code_for_status(long status)
 /* The error sentence from an already parsed error object. */
 static int error_sentence_obj(long status, const cJSON *eo, struct err *e)
 {
-	const char *code = str_of(eo, "code");
-	const char *msg = str_of(eo, "message");
+	const char *code = json_text(eo, "code");
+	const char *msg = json_text(eo, "message");
 	const cJSON *details = cJSON_GetObjectItemCaseSensitive(eo, "details");
 	const cJSON *d0 = cJSON_IsArray(details)
 				  ? cJSON_GetArrayItem(details, 0)
 				  : NULL;
-	const char *dcode = str_of(d0, "code");
-	const char *dmsg = str_of(d0, "message");
+	const char *dcode = json_text(d0, "code");
+	const char *dmsg = json_text(d0, "message");
 	int ec = code_for_status(status);
 
 	if (status == 401 && code &&
@@ -387,9 +366,8 @@ int arm_new(struct arm **out, struct loop *l, const char *endpoint,
 
 int arm_set_ca_file(struct arm *a, const char *path, struct err *e)
 {
-	FILE *f;
-	unsigned char *buf = NULL;
-	size_t n = 0, cap = 0, r;
+	struct strbuf b = {0};
+	int rc;
 
 	if (!path || !*path) {
 		free(a->ca);
@@ -397,34 +375,19 @@ int arm_set_ca_file(struct arm *a, const char *path, struct err *e)
 		a->ca_len = 0;
 		return 0;
 	}
-	f = fopen(path, "rb");
-	if (!f)
-		return err_set(e, ERR_IO, "cannot open the CA bundle %s: %s",
-			       path, strerror(errno));
-	for (;;) {
-		buf = xgrow(buf, &cap, n + 4096, 1);
-		r = fread(buf + n, 1, cap - n, f);
-		if (r == 0)
-			break;
-		n += r;
-		if (n > (size_t)MAX_CA_BYTES) {
-			fclose(f);
-			free(buf);
+	rc = strbuf_read_file(&b, path, (size_t)MAX_CA_BYTES);
+	if (rc != 0) {
+		strbuf_free(&b);
+		if (rc == EFBIG)
 			return err_set(e, ERR_IO, "the CA bundle %s is too "
 						  "large",
 				       path);
-		}
+		return err_set(e, ERR_IO, "cannot open the CA bundle %s: %s",
+			       path, strerror(rc));
 	}
-	if (ferror(f)) {
-		fclose(f);
-		free(buf);
-		return err_set(e, ERR_IO, "cannot read the CA bundle %s",
-			       path);
-	}
-	fclose(f);
 	free(a->ca);
-	a->ca = buf;
-	a->ca_len = n;
+	a->ca_len = b.len;
+	a->ca = (unsigned char *)strbuf_take(&b);
 	return 0;
 }
 
@@ -732,7 +695,7 @@ static void finish_outputs(struct arm_call *c, cJSON *doc)
 		cJSON *outs = cJSON_DetachItemFromObjectCaseSensitive(
 			props, "outputs");
 
-		o.provisioning_state = str_of(props, "provisioningState");
+		o.provisioning_state = json_text(props, "provisioningState");
 		if (!cJSON_IsObject(outs)) {
 			cJSON_Delete(outs);
 			outs = cJSON_CreateObject();
@@ -1217,7 +1180,7 @@ static void import_failure_sentence(struct arm_call *c)
 static void on_async_status(struct arm_call *c, const struct http_response *r)
 {
 	cJSON *doc = cJSON_Parse(r->body);
-	const char *st = str_of(doc, "status");
+	const char *st = json_text(doc, "status");
 	struct err e;
 
 	if (!st) {
@@ -1532,7 +1495,7 @@ static int graph_page(struct arm_call *c, const char *body)
 							   "resultTruncated");
 	const cJSON *tot = cJSON_GetObjectItemCaseSensitive(doc,
 							    "totalRecords");
-	const char *skip = str_of(doc, "$skipToken");
+	const char *skip = json_text(doc, "$skipToken");
 	cJSON *it;
 
 	if (!cJSON_IsArray(data)) {

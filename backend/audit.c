@@ -16,6 +16,8 @@
 #include <cjson/cJSON.h>
 #include <openssl/evp.h>
 
+#include "json.h"
+#include "strbuf.h"
 #include "timefmt.h"
 #include "xalloc.h"
 #include "xdg.h"
@@ -29,27 +31,6 @@
 
 static const char zero_hash[HASH_HEX + 1] =
     "0000000000000000000000000000000000000000000000000000000000000000";
-
-/* ---- small growable buffer --------------------------------------------- */
-
-struct sbuf {
-	char *p;
-	size_t len;
-	size_t cap;
-};
-
-static void sb_add(struct sbuf *b, const char *s, size_t n)
-{
-	b->p = xgrow(b->p, &b->cap, b->len + n + 1, 1);
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void sb_puts(struct sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
 
 /* ---- hashing ------------------------------------------------------------ */
 
@@ -124,12 +105,12 @@ static int starts_nocase(const char *s, const char *prefix)
  * FIELD_MAX bytes on a UTF-8 boundary. NULL stays NULL. */
 static char *redact(const char *s)
 {
-	struct sbuf b = {0};
+	struct strbuf b = {0};
 	size_t i = 0, n;
 
 	if (!s)
 		return NULL;
-	sb_add(&b, "", 0);
+	strbuf_addn(&b, "", 0);
 	while (s[i]) {
 		int boundary = i == 0 || !is_token_char(s[i - 1]);
 
@@ -142,19 +123,19 @@ static char *redact(const char *s)
 			while (is_token_char(s[j + n]))
 				n++;
 			if (n >= 8) {
-				sb_add(&b, s + i, j - i);
-				sb_puts(&b, REDACTED);
+				strbuf_addn(&b, s + i, j - i);
+				strbuf_add(&b, REDACTED);
 				i = j + n;
 				continue;
 			}
 		}
 		n = boundary ? jwt_len(s + i) : 0;
 		if (n > 0) {
-			sb_puts(&b, REDACTED);
+			strbuf_add(&b, REDACTED);
 			i += n;
 			continue;
 		}
-		sb_add(&b, s + i, 1);
+		strbuf_addn(&b, s + i, 1);
 		i++;
 	}
 	if (b.len > FIELD_MAX) {
@@ -163,7 +144,7 @@ static char *redact(const char *s)
 			n--;
 		b.len = n;
 		b.p[n] = '\0';
-		sb_puts(&b, "...[truncated]");
+		strbuf_add(&b, "...[truncated]");
 	}
 	return b.p;
 }
@@ -203,16 +184,16 @@ static size_t utf8_seq(const unsigned char *s, uint32_t *cp)
 /* A JSON string. Control characters (C0, DEL, C1), bidi controls and line
  * separators are \u-escaped so that reading the log in a terminal is safe;
  * bytes that are not UTF-8 become U+FFFD. NULL is written as null. */
-static void put_str(struct sbuf *b, const char *s)
+static void put_str(struct strbuf *b, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	char esc[16];
 
 	if (!s) {
-		sb_puts(b, "null");
+		strbuf_add(b, "null");
 		return;
 	}
-	sb_puts(b, "\"");
+	strbuf_add(b, "\"");
 	while (*p) {
 		uint32_t c = *p;
 		size_t n = 1;
@@ -220,40 +201,40 @@ static void put_str(struct sbuf *b, const char *s)
 		if (*p >= 0x80) {
 			n = utf8_seq(p, &c);
 			if (n == 0) {
-				sb_puts(b, "\\ufffd");
+				strbuf_add(b, "\\ufffd");
 				p++;
 				continue;
 			}
 		}
 		if (c == '"') {
-			sb_puts(b, "\\\"");
+			strbuf_add(b, "\\\"");
 		} else if (c == '\\') {
-			sb_puts(b, "\\\\");
+			strbuf_add(b, "\\\\");
 		} else if (c == '\n') {
-			sb_puts(b, "\\n");
+			strbuf_add(b, "\\n");
 		} else if (c == '\t') {
-			sb_puts(b, "\\t");
+			strbuf_add(b, "\\t");
 		} else if (c < 0x20 || (c >= 0x7f && c <= 0x9f) ||
 			   c == 0x061c || c == 0x200e || c == 0x200f ||
 			   (c >= 0x2028 && c <= 0x202e) ||
 			   (c >= 0x2066 && c <= 0x2069)) {
 			snprintf(esc, sizeof(esc), "\\u%04x", (unsigned)c);
-			sb_puts(b, esc);
+			strbuf_add(b, esc);
 		} else {
-			sb_add(b, (const char *)p, n);
+			strbuf_addn(b, (const char *)p, n);
 		}
 		p += n;
 	}
-	sb_puts(b, "\"");
+	strbuf_add(b, "\"");
 }
 
-static void put_key(struct sbuf *b, const char *key, int first)
+static void put_key(struct strbuf *b, const char *key, int first)
 {
 	if (!first)
-		sb_puts(b, ",");
-	sb_puts(b, "\"");
-	sb_puts(b, key);
-	sb_puts(b, "\":");
+		strbuf_add(b, ",");
+	strbuf_add(b, "\"");
+	strbuf_add(b, key);
+	strbuf_add(b, "\":");
 }
 
 /* ---- who and where ------------------------------------------------------ */
@@ -302,7 +283,7 @@ static char *host_name(void)
 }
 
 /* The line for r, without hash and newline: `{...,"prev":"..."` open. */
-static void build_body(struct sbuf *b, const struct audit_record *r,
+static void build_body(struct strbuf *b, const struct audit_record *r,
 		       unsigned long long seq, const char *prev)
 {
 	char when[TIMEFMT_RFC3339_NANO_LEN], num[32];
@@ -320,7 +301,7 @@ static void build_body(struct sbuf *b, const struct audit_record *r,
 		free(sudo_user);
 		sudo_user = NULL;
 	}
-	sb_puts(b, "{");
+	strbuf_add(b, "{");
 	put_key(b, "time", 1);
 	put_str(b, when);
 	put_key(b, "user", 0);
@@ -330,12 +311,12 @@ static void build_body(struct sbuf *b, const struct audit_record *r,
 	put_key(b, "identity", 0);
 	put_str(b, identity);
 	put_key(b, "origin", 0);
-	sb_puts(b, "{");
+	strbuf_add(b, "{");
 	put_key(b, "host", 1);
 	put_str(b, host);
 	put_key(b, "ssh_client", 0);
 	put_str(b, ssh);
-	sb_puts(b, "}");
+	strbuf_add(b, "}");
 	put_key(b, "context", 0);
 	put_str(b, context);
 	put_key(b, "action", 0);
@@ -350,10 +331,10 @@ static void build_body(struct sbuf *b, const struct audit_record *r,
 	put_str(b, op);
 	put_key(b, "pid", 0);
 	snprintf(num, sizeof(num), "%ld", (long)getpid());
-	sb_puts(b, num);
+	strbuf_add(b, num);
 	put_key(b, "seq", 0);
 	snprintf(num, sizeof(num), "%llu", seq);
-	sb_puts(b, num);
+	strbuf_add(b, num);
 	put_key(b, "prev", 0);
 	put_str(b, prev);
 	free(user);
@@ -542,7 +523,7 @@ static int chain_tail(int fd, const char *path, unsigned long long *seq,
 int audit_append(const char *path_or_null, const struct audit_record *r,
 		 struct err *e)
 {
-	struct sbuf b = {0};
+	struct strbuf b = {0};
 	char prev[HASH_HEX + 1], hash[HASH_HEX + 1];
 	unsigned long long seq;
 	struct stat st;
@@ -573,15 +554,15 @@ int audit_append(const char *path_or_null, const struct audit_record *r,
 	if (rc != 0)
 		goto close;
 	build_body(&b, r, seq + 1, prev);
-	sb_puts(&b, "}");
+	strbuf_add(&b, "}");
 	if (sha256_hex(b.p, b.len, hash) != 0) {
 		rc = err_set(e, ERR_INTERNAL, "SHA-256 failed");
 		goto close;
 	}
 	b.len--; /* drop the "}" again and add the hash */
-	sb_puts(&b, HASH_KEY);
-	sb_puts(&b, hash);
-	sb_puts(&b, "\"}\n");
+	strbuf_add(&b, HASH_KEY);
+	strbuf_add(&b, hash);
+	strbuf_add(&b, "\"}\n");
 	if (fstat(fd, &st) != 0) {
 		rc = err_set(e, ERR_IO, "cannot stat %s: %s", path,
 			     strerror(errno));
@@ -760,15 +741,6 @@ int audit_verify(const char *path_or_null, size_t *nrecords, struct err *e)
 	return rc;
 }
 
-static char *dup_json_str(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-	if (cJSON_IsString(v) && v->valuestring)
-		return xstrdup(v->valuestring);
-	return NULL;
-}
-
 static int entry_from_line(struct audit_entry *a, const char *line, size_t len)
 {
 	cJSON *j = cJSON_ParseWithLength(line, len);
@@ -779,22 +751,22 @@ static int entry_from_line(struct audit_entry *a, const char *line, size_t len)
 		return -1;
 	}
 	memset(a, 0, sizeof(*a));
-	a->time = dup_json_str(j, "time");
+	a->time = json_dup(j, "time", NULL);
 	if (!a->time ||
 	    timefmt_parse_rfc3339(a->time, &a->when, NULL, NULL) != 0)
 		a->when = 0;
-	a->user = dup_json_str(j, "user");
-	a->sudo_user = dup_json_str(j, "sudo_user");
-	a->identity = dup_json_str(j, "identity");
+	a->user = json_dup(j, "user", NULL);
+	a->sudo_user = json_dup(j, "sudo_user", NULL);
+	a->identity = json_dup(j, "identity", NULL);
 	origin = cJSON_GetObjectItemCaseSensitive(j, "origin");
-	a->host = dup_json_str(origin, "host");
-	a->ssh_client = dup_json_str(origin, "ssh_client");
-	a->context = dup_json_str(j, "context");
-	a->action = dup_json_str(j, "action");
-	a->target = dup_json_str(j, "target");
-	a->outcome = dup_json_str(j, "outcome");
-	a->detail = dup_json_str(j, "detail");
-	a->op = dup_json_str(j, "op");
+	a->host = json_dup(origin, "host", NULL);
+	a->ssh_client = json_dup(origin, "ssh_client", NULL);
+	a->context = json_dup(j, "context", NULL);
+	a->action = json_dup(j, "action", NULL);
+	a->target = json_dup(j, "target", NULL);
+	a->outcome = json_dup(j, "outcome", NULL);
+	a->detail = json_dup(j, "detail", NULL);
+	a->op = json_dup(j, "op", NULL);
 	v = cJSON_GetObjectItemCaseSensitive(j, "pid");
 	a->pid = cJSON_IsNumber(v) ? (long)v->valuedouble : 0;
 	v = cJSON_GetObjectItemCaseSensitive(j, "seq");

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,8 +12,10 @@
 #include <cjson/cJSON.h>
 
 #include "http.h"
+#include "json.h"
 #include "jwt.h"
 #include "proc.h"
+#include "strbuf.h"
 #include "text.h"
 #include "xalloc.h"
 
@@ -181,110 +184,6 @@ char *azure_scope_for(const char *resource)
 	return xasprintf("%s/.default", resource);
 }
 
-/* A growing string for form bodies and URLs; wiped when freed. */
-struct sbuf {
-	char *p;
-	size_t len, cap;
-};
-
-static void sb_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *np;
-
-		while (b->len + n + 1 > cap)
-			cap *= 2;
-		/* Not xrealloc: the old block may hold a secret. */
-		np = xmalloc(cap);
-		if (b->p) {
-			memcpy(np, b->p, b->len);
-			wipe(b->p, b->cap);
-			free(b->p);
-		}
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void sb_str(struct sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
-/* Percent-encodes everything but RFC 3986 unreserved characters. */
-static void sb_escaped(struct sbuf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		char enc[3];
-
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-		    c == '_' || c == '~') {
-			sb_add(b, s, 1);
-			continue;
-		}
-		enc[0] = '%';
-		enc[1] = hex[c >> 4];
-		enc[2] = hex[c & 15];
-		sb_add(b, enc, 3);
-	}
-}
-
-static void sb_form(struct sbuf *b, const char *name, const char *value)
-{
-	if (b->len)
-		sb_str(b, "&");
-	sb_str(b, name);
-	sb_str(b, "=");
-	sb_escaped(b, value);
-}
-
-static void sb_free(struct sbuf *b)
-{
-	if (b->p) {
-		wipe(b->p, b->cap);
-		free(b->p);
-	}
-	memset(b, 0, sizeof(*b));
-}
-
-/* A number or a string of digits (IMDS and az send epochs as strings). */
-static int json_seconds(const cJSON *v, long long *out)
-{
-	if (cJSON_IsNumber(v) && v->valuedouble >= 0 &&
-	    v->valuedouble < 1e13) {
-		*out = (long long)v->valuedouble;
-		return 0;
-	}
-	if (cJSON_IsString(v) && v->valuestring[0] >= '0' &&
-	    v->valuestring[0] <= '9') {
-		char *end;
-		long long n;
-
-		errno = 0;
-		n = strtoll(v->valuestring, &end, 10);
-		if (errno || *end)
-			return -1;
-		*out = n;
-		return 0;
-	}
-	return -1;
-}
-
-static const char *json_str(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
-}
-
 /* The first line of server text, safe for the status bar and short. */
 static void first_line_safe(const char *s, char *dst, size_t sz, int cols)
 {
@@ -304,8 +203,8 @@ static void entra_error(const struct http_response *r, char *code,
 			size_t code_sz, char *msg, size_t msg_sz)
 {
 	cJSON *j = cJSON_ParseWithLength(r->body, r->body_len);
-	const char *c = json_str(j, "error");
-	const char *d = json_str(j, "error_description");
+	const char *c = json_text(j, "error");
+	const char *d = json_text(j, "error_description");
 	char safe_code[64], safe_desc[240];
 
 	text_safe_buf(safe_code, sizeof(safe_code), c ? c : "", 60);
@@ -716,7 +615,7 @@ static void start_fetch(struct entry *en)
 /* ---- HTTP plumbing ------------------------------------------------- */
 
 static int http_go(struct entry *en, const char *method, const char *url,
-		   const char *const *headers, const struct sbuf *body,
+		   const char *const *headers, const struct strbuf *body,
 		   int idempotent, long connect_ms, http_done_fn done)
 {
 	struct azure_auth *a = en->a;
@@ -770,8 +669,8 @@ static void entra_token_ok(struct entry *en, const struct http_response *r)
 {
 	struct azure_auth *a = en->a;
 	cJSON *j = cJSON_ParseWithLength(r->body, r->body_len);
-	const char *tok = json_str(j, "access_token");
-	const char *rt = json_str(j, "refresh_token");
+	const char *tok = json_text(j, "access_token");
+	const char *rt = json_text(j, "refresh_token");
 	long long secs = 0;
 	time_t exp = 0;
 
@@ -781,8 +680,7 @@ static void entra_token_ok(struct entry *en, const struct http_response *r)
 			   "Entra ID answered without an access token");
 		return;
 	}
-	if (json_seconds(cJSON_GetObjectItemCaseSensitive(j, "expires_in"),
-			 &secs) == 0)
+	if (json_seconds(json_get(j, "expires_in"), &secs) == 0)
 		exp = now_s() + (time_t)secs;
 	if (!exp) {
 		struct jwt_info info;
@@ -856,7 +754,7 @@ static void env_done(const struct http_response *r, void *ud)
 static void env_start(struct entry *en)
 {
 	struct azure_auth *a = en->a;
-	struct sbuf body = {0};
+	struct strbuf body = {.secret = 1};
 	char *url, *scope;
 
 	if (!a->client_secret) {
@@ -874,13 +772,13 @@ static void env_start(struct entry *en)
 	if (need_ca(en) < 0)
 		return;
 	scope = azure_scope_for(en->resource);
-	sb_form(&body, "grant_type", "client_credentials");
-	sb_form(&body, "client_id", a->client_id);
-	sb_form(&body, "client_secret", a->client_secret);
-	sb_form(&body, "scope", scope);
+	strbuf_add_form(&body, "grant_type", "client_credentials");
+	strbuf_add_form(&body, "client_id", a->client_id);
+	strbuf_add_form(&body, "client_secret", a->client_secret);
+	strbuf_add_form(&body, "scope", scope);
 	url = token_url(a, a->tenant, "token");
 	http_go(en, "POST", url, form_headers, &body, 1, 0, env_done);
-	sb_free(&body);
+	strbuf_free(&body);
 	free(url);
 	free(scope);
 }
@@ -913,13 +811,9 @@ static void imds_done(const struct http_response *r, void *ud)
 	}
 	j = cJSON_ParseWithLength(r->body, r->body_len);
 	if (r->status == 200) {
-		tok = json_str(j, "access_token");
-		if (json_seconds(
-			cJSON_GetObjectItemCaseSensitive(j, "expires_on"),
-			&exp) < 0 &&
-		    json_seconds(
-			cJSON_GetObjectItemCaseSensitive(j, "expires_in"),
-			&exp) == 0)
+		tok = json_text(j, "access_token");
+		if (json_seconds(json_get(j, "expires_on"), &exp) < 0 &&
+		    json_seconds(json_get(j, "expires_in"), &exp) == 0)
 			exp += now_s();
 		if (!tok || exp <= 0) {
 			cJSON_Delete(j);
@@ -933,8 +827,8 @@ static void imds_done(const struct http_response *r, void *ud)
 		cJSON_Delete(j);
 		return;
 	}
-	if (json_str(j, "error_description"))
-		first_line_safe(json_str(j, "error_description"), desc,
+	if (json_text(j, "error_description"))
+		first_line_safe(json_text(j, "error_description"), desc,
 				sizeof(desc), 120);
 	cJSON_Delete(j);
 	if (r->status == 404 || r->status == 410 || r->status == 429 ||
@@ -982,19 +876,19 @@ static void imds_start(struct entry *en)
 	struct azure_auth *a = en->a;
 	static const char *const hdrs[] = {"Metadata: true",
 					   "Accept: application/json", NULL};
-	struct sbuf url = {0};
+	struct strbuf url = {0};
 
-	sb_str(&url, a->imds);
-	sb_str(&url, "/metadata/identity/oauth2/token?api-version="
-		     "2018-02-01&resource=");
-	sb_escaped(&url, en->resource);
+	strbuf_add(&url, a->imds);
+	strbuf_add(&url, "/metadata/identity/oauth2/token?api-version="
+			 "2018-02-01&resource=");
+	strbuf_add_pct(&url, en->resource);
 	/* A client id without a secret names a user-assigned identity. */
 	if (a->client_id && !a->client_secret) {
-		sb_str(&url, "&client_id=");
-		sb_escaped(&url, a->client_id);
+		strbuf_add(&url, "&client_id=");
+		strbuf_add_pct(&url, a->client_id);
 	}
 	http_go(en, "GET", url.p, hdrs, NULL, 0, 2000, imds_done);
-	sb_free(&url);
+	strbuf_free(&url);
 }
 
 /* ---- source 3: the Azure CLI --------------------------------------- */
@@ -1081,7 +975,7 @@ static void cli_done(const struct proc_result *r, void *ud)
 		return;
 	}
 	j = cJSON_ParseWithLength(r->out, r->out_len);
-	tok = json_str(j, "accessToken");
+	tok = json_text(j, "accessToken");
 	if (!j || !tok) {
 		cJSON_Delete(j);
 		fetch_fail(en, ERR_PARSE,
@@ -1089,11 +983,10 @@ static void cli_done(const struct proc_result *r, void *ud)
 			   "accessToken)");
 		return;
 	}
-	if (json_seconds(cJSON_GetObjectItemCaseSensitive(j, "expires_on"),
-			 &exp) < 0) {
+	if (json_seconds(json_get(j, "expires_on"), &exp) < 0) {
 		exp = 0;
-		if (json_str(j, "expiresOn") &&
-		    parse_local_time(json_str(j, "expiresOn"), &t) == 0)
+		if (json_text(j, "expiresOn") &&
+		    parse_local_time(json_text(j, "expiresOn"), &t) == 0)
 			exp = (long long)t;
 	}
 	if (exp <= 0) {
@@ -1204,7 +1097,7 @@ static void device_poll(void *ud)
 {
 	struct entry *en = ud;
 	struct azure_auth *a = en->a;
-	struct sbuf body = {0};
+	struct strbuf body = {.secret = 1};
 	char *url;
 
 	en->timer = 0;
@@ -1213,12 +1106,12 @@ static void device_poll(void *ud)
 			   "the sign-in code expired before it was used");
 		return;
 	}
-	sb_form(&body, "grant_type", DEVICE_GRANT);
-	sb_form(&body, "client_id", a->device_client_id);
-	sb_form(&body, "device_code", en->device_code);
+	strbuf_add_form(&body, "grant_type", DEVICE_GRANT);
+	strbuf_add_form(&body, "client_id", a->device_client_id);
+	strbuf_add_form(&body, "device_code", en->device_code);
 	url = token_url(a, device_tenant(a), "token");
 	http_go(en, "POST", url, form_headers, &body, 0, 0, device_poll_done);
-	sb_free(&body);
+	strbuf_free(&body);
 	free(url);
 }
 
@@ -1245,9 +1138,9 @@ static void device_code_done(const struct http_response *r, void *ud)
 		return;
 	}
 	j = cJSON_ParseWithLength(r->body, r->body_len);
-	dc = json_str(j, "device_code");
-	if (!dc || !json_str(j, "user_code") ||
-	    !json_str(j, "verification_uri")) {
+	dc = json_text(j, "device_code");
+	if (!dc || !json_text(j, "user_code") ||
+	    !json_text(j, "verification_uri")) {
 		cJSON_Delete(j);
 		fetch_fail(en, ERR_PARSE,
 			   "Entra ID answered the device-code "
@@ -1258,8 +1151,7 @@ static void device_code_done(const struct http_response *r, void *ud)
 	en->device_code = xstrdup(dc);
 	wipe(cJSON_GetObjectItemCaseSensitive(j, "device_code")->valuestring,
 	     strlen(dc));
-	if (json_seconds(cJSON_GetObjectItemCaseSensitive(j, "expires_in"),
-			 &expires_in) < 0 ||
+	if (json_seconds(json_get(j, "expires_in"), &expires_in) < 0 ||
 	    expires_in <= 0)
 		expires_in = 900;
 	en->device_expires = now_s() + (time_t)expires_in;
@@ -1270,10 +1162,11 @@ static void device_code_done(const struct http_response *r, void *ud)
 		en->interval_ms = (long)(iv->valuedouble * 1000);
 	if (en->interval_ms < 200)
 		en->interval_ms = 200;
-	text_safe_buf(uc, sizeof(uc), json_str(j, "user_code"), 40);
-	text_safe_buf(uri, sizeof(uri), json_str(j, "verification_uri"), 200);
-	if (json_str(j, "message"))
-		text_safe_buf(text, sizeof(text), json_str(j, "message"), 300);
+	text_safe_buf(uc, sizeof(uc), json_text(j, "user_code"), 40);
+	text_safe_buf(uri, sizeof(uri), json_text(j, "verification_uri"), 200);
+	if (json_text(j, "message"))
+		text_safe_buf(text, sizeof(text), json_text(j, "message"),
+			      300);
 	else
 		snprintf(text, sizeof(text),
 			 "To sign in, open %s and enter the code %s.", uri,
@@ -1296,7 +1189,7 @@ static void device_code_done(const struct http_response *r, void *ud)
 static void device_start(struct entry *en)
 {
 	struct azure_auth *a = en->a;
-	struct sbuf body = {0};
+	struct strbuf body = {.secret = 1};
 	char *url, *scope, *scopes;
 
 	if (!a->show) {
@@ -1308,11 +1201,11 @@ static void device_start(struct entry *en)
 	en->device = 1;
 	scope = azure_scope_for(en->resource);
 	scopes = xasprintf("%s offline_access", scope);
-	sb_form(&body, "client_id", a->device_client_id);
-	sb_form(&body, "scope", scopes);
+	strbuf_add_form(&body, "client_id", a->device_client_id);
+	strbuf_add_form(&body, "scope", scopes);
 	url = token_url(a, device_tenant(a), "devicecode");
 	http_go(en, "POST", url, form_headers, &body, 0, 0, device_code_done);
-	sb_free(&body);
+	strbuf_free(&body);
 	free(url);
 	free(scope);
 	free(scopes);
@@ -1352,20 +1245,20 @@ static void refresh_done(const struct http_response *r, void *ud)
 static void refresh_start(struct entry *en)
 {
 	struct azure_auth *a = en->a;
-	struct sbuf body = {0};
+	struct strbuf body = {.secret = 1};
 	char *url, *scope, *scopes;
 
 	if (need_ca(en) < 0)
 		return;
 	scope = azure_scope_for(en->resource);
 	scopes = xasprintf("%s offline_access", scope);
-	sb_form(&body, "grant_type", "refresh_token");
-	sb_form(&body, "client_id", a->device_client_id);
-	sb_form(&body, "refresh_token", a->refresh_token);
-	sb_form(&body, "scope", scopes);
+	strbuf_add_form(&body, "grant_type", "refresh_token");
+	strbuf_add_form(&body, "client_id", a->device_client_id);
+	strbuf_add_form(&body, "refresh_token", a->refresh_token);
+	strbuf_add_form(&body, "scope", scopes);
 	url = token_url(a, device_tenant(a), "token");
 	http_go(en, "POST", url, form_headers, &body, 0, 0, refresh_done);
-	sb_free(&body);
+	strbuf_free(&body);
 	free(url);
 	free(scope);
 	free(scopes);
@@ -1427,33 +1320,18 @@ static char *without_slash(const char *s)
 
 static void load_ca(struct azure_auth *a, const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	size_t cap = 0, n = 0, r;
-	unsigned char *buf = NULL;
+	struct strbuf b = {0};
+	int rc = strbuf_read_file(&b, path, SIZE_MAX);
 
-	if (!f) {
+	if (rc != 0) {
 		snprintf(a->ca_error, sizeof(a->ca_error),
 			 "cannot read the CA bundle %s: %s", path,
-			 strerror(errno));
+			 strerror(rc));
+		strbuf_free(&b);
 		return;
 	}
-	for (;;) {
-		buf = xgrow(buf, &cap, n + 4096, 1);
-		r = fread(buf + n, 1, cap - n, f);
-		if (r == 0)
-			break;
-		n += r;
-	}
-	if (ferror(f)) {
-		snprintf(a->ca_error, sizeof(a->ca_error),
-			 "cannot read the CA bundle %s", path);
-		free(buf);
-		buf = NULL;
-		n = 0;
-	}
-	fclose(f);
-	a->ca = buf;
-	a->ca_len = n;
+	a->ca_len = b.len;
+	a->ca = (unsigned char *)strbuf_take(&b);
 }
 
 struct azure_auth *azure_auth_new(struct loop *l,

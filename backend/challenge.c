@@ -1,6 +1,7 @@
 /* challenge.c - a small scanner for WWW-Authenticate challenges and Link
  * headers (RFC 7235, RFC 8288 shapes). Pure text; knows no registry. */
 #include "challenge.h"
+#include "strbuf.h"
 #include "xalloc.h"
 
 #include <ctype.h>
@@ -33,8 +34,7 @@ static const char *scan_token(const char *p)
  * string does not end. */
 static const char *scan_quoted(const char *p, char **out)
 {
-	size_t n = 0, cap = 16;
-	char *buf = xmalloc(cap);
+	struct strbuf b = {0};
 
 	p++;
 	while (*p && *p != '"') {
@@ -46,16 +46,14 @@ static const char *scan_quoted(const char *p, char **out)
 			ch = p[1];
 			p++;
 		}
-		buf = xgrow(buf, &cap, n + 2, 1);
-		buf[n++] = ch;
+		strbuf_addn(&b, &ch, 1);
 		p++;
 	}
 	if (*p != '"') {
-		free(buf);
+		strbuf_free(&b);
 		return NULL;
 	}
-	buf[n] = '\0';
-	*out = buf;
+	*out = strbuf_take(&b);
 	return p + 1;
 }
 

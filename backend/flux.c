@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "text.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -158,30 +159,6 @@ int flux_kind_parse(const char *s, enum flux_kind *out)
 	return -ERR_USAGE;
 }
 
-static const cJSON *member(const cJSON *obj, const char *key)
-{
-	if (!cJSON_IsObject(obj))
-		return NULL;
-	return cJSON_GetObjectItemCaseSensitive(obj, key);
-}
-
-/* obj[key] if it is a string, else NULL */
-static const char *str_member(const cJSON *obj, const char *key)
-{
-	const cJSON *v = member(obj, key);
-
-	if (cJSON_IsString(v) && v->valuestring)
-		return v->valuestring;
-	return NULL;
-}
-
-static char *dup_member(const cJSON *obj, const char *key)
-{
-	const char *s = str_member(obj, key);
-
-	return xstrdup(s ? s : "");
-}
-
 static const char *const *versions_for_group(const char *group)
 {
 	int k;
@@ -199,7 +176,7 @@ static int version_listed(const cJSON *versions, const char *want)
 
 	cJSON_ArrayForEach(it, versions)
 	{
-		const char *v = str_member(it, "version");
+		const char *v = json_str(it, "version");
 
 		if (v && strcmp(v, want) == 0)
 			return 1;
@@ -215,10 +192,10 @@ const char *flux_pick_version(const cJSON *api_group)
 
 	if (!cJSON_IsObject(api_group))
 		return NULL;
-	versions = member(api_group, "versions");
+	versions = json_get(api_group, "versions");
 	if (!cJSON_IsArray(versions))
 		return NULL;
-	pref = versions_for_group(str_member(api_group, "name"));
+	pref = versions_for_group(json_str(api_group, "name"));
 	for (i = 0; i < 3; i++)
 		if (version_listed(versions, pref[i]))
 			return pref[i];
@@ -232,9 +209,9 @@ const char *flux_pick_version_in_list(const cJSON *group_list,
 
 	if (!group)
 		return NULL;
-	cJSON_ArrayForEach(it, member(group_list, "groups"))
+	cJSON_ArrayForEach(it, json_get(group_list, "groups"))
 	{
-		const char *name = str_member(it, "name");
+		const char *name = json_str(it, "name");
 
 		if (name && strcmp(name, group) == 0)
 			return flux_pick_version(it);
@@ -313,15 +290,6 @@ static enum flux_state compute_state(const struct flux_object *o)
 
 /* ---- parsing ------------------------------------------------------------ */
 
-static long long num_member(const cJSON *obj, const char *key, long long def)
-{
-	const cJSON *v = member(obj, key);
-
-	if (cJSON_IsNumber(v))
-		return (long long)v->valuedouble;
-	return def;
-}
-
 static time_t parse_time(const char *s)
 {
 	time_t t = 0;
@@ -347,11 +315,11 @@ static void parse_conditions(struct flux_object *o, const cJSON *arr)
 		if (!cJSON_IsObject(it))
 			continue;
 		c = &o->conditions[i++];
-		c->type = dup_member(it, "type");
-		c->status = dup_member(it, "status");
-		c->reason = dup_member(it, "reason");
-		c->message = dup_member(it, "message");
-		c->last_transition = dup_member(it, "lastTransitionTime");
+		c->type = json_dup(it, "type", "");
+		c->status = json_dup(it, "status", "");
+		c->reason = json_dup(it, "reason", "");
+		c->message = json_dup(it, "message", "");
+		c->last_transition = json_dup(it, "lastTransitionTime", "");
 	}
 	o->nconditions = i;
 }
@@ -360,11 +328,11 @@ static void parse_conditions(struct flux_object *o, const cJSON *arr)
 static void parse_ref(struct flux_ref *r, const cJSON *obj,
 		      const char *def_kind, const char *def_ns)
 {
-	const char *kind = str_member(obj, "kind");
-	const char *ns = str_member(obj, "namespace");
+	const char *kind = json_str(obj, "kind");
+	const char *ns = json_str(obj, "namespace");
 
 	r->kind = xstrdup(kind && kind[0] ? kind : def_kind);
-	r->name = dup_member(obj, "name");
+	r->name = json_dup(obj, "name", "");
 	r->namespace = xstrdup(ns && ns[0] ? ns : def_ns);
 }
 
@@ -394,7 +362,7 @@ static void parse_depends_on(struct flux_object *o, const cJSON *arr)
 	o->depends_on = xcalloc(count, sizeof(*o->depends_on));
 	cJSON_ArrayForEach(it, arr)
 	{
-		if (!cJSON_IsObject(it) || !str_member(it, "name"))
+		if (!cJSON_IsObject(it) || !json_str(it, "name"))
 			continue;
 		parse_ref(&o->depends_on[i++], it, kind_table[o->kind].kind,
 			  o->namespace);
@@ -409,7 +377,7 @@ static char *git_ref_text(const cJSON *ref)
 	size_t i;
 
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		const char *v = str_member(ref, order[i]);
+		const char *v = json_str(ref, order[i]);
 
 		if (v && v[0])
 			return xasprintf("%s %s", order[i], v);
@@ -423,7 +391,7 @@ static char *oci_ref_text(const cJSON *ref)
 	size_t i;
 
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		const char *v = str_member(ref, order[i]);
+		const char *v = json_str(ref, order[i]);
 
 		if (v && v[0])
 			return xasprintf("%s %s", order[i], v);
@@ -437,22 +405,22 @@ static void parse_source_spec(struct flux_object *o, const cJSON *spec)
 
 	switch (o->kind) {
 	case FLUX_GIT_REPOSITORY:
-		o->url = dup_member(spec, "url");
-		o->ref_text = git_ref_text(member(spec, "ref"));
+		o->url = json_dup(spec, "url", "");
+		o->ref_text = git_ref_text(json_get(spec, "ref"));
 		break;
 	case FLUX_OCI_REPOSITORY:
-		o->url = dup_member(spec, "url");
-		o->ref_text = oci_ref_text(member(spec, "ref"));
+		o->url = json_dup(spec, "url", "");
+		o->ref_text = oci_ref_text(json_get(spec, "ref"));
 		break;
 	case FLUX_HELM_REPOSITORY:
-		o->url = dup_member(spec, "url");
-		v = str_member(spec, "type");
+		o->url = json_dup(spec, "url", "");
+		v = json_str(spec, "type");
 		o->ref_text =
 		    xstrdup(v && strcmp(v, "oci") == 0 ? "type oci" : "");
 		break;
 	case FLUX_BUCKET:
-		o->url = dup_member(spec, "endpoint");
-		v = str_member(spec, "bucketName");
+		o->url = json_dup(spec, "endpoint", "");
+		v = json_str(spec, "bucketName");
 		o->ref_text =
 		    v && v[0] ? xasprintf("bucket %s", v) : xstrdup("");
 		break;
@@ -464,20 +432,20 @@ static void parse_source_spec(struct flux_object *o, const cJSON *spec)
 static void parse_helm_release(struct flux_object *o, const cJSON *spec,
 			       const cJSON *status)
 {
-	const cJSON *cspec = member(member(spec, "chart"), "spec");
-	const cJSON *chart_ref = member(spec, "chartRef");
-	const cJSON *hist = member(status, "history");
+	const cJSON *cspec = json_get(json_get(spec, "chart"), "spec");
+	const cJSON *chart_ref = json_get(spec, "chartRef");
+	const cJSON *hist = json_get(status, "history");
 	const cJSON *first =
 	    cJSON_IsArray(hist) ? cJSON_GetArrayItem(hist, 0) : NULL;
-	const char *name = str_member(cspec, "chart");
-	const char *version = str_member(cspec, "version");
-	const char *applied = str_member(status, "lastAppliedRevision");
+	const char *name = json_str(cspec, "chart");
+	const char *version = json_str(cspec, "version");
+	const char *applied = json_str(status, "lastAppliedRevision");
 
 	if (cJSON_IsObject(chart_ref)) {
 		parse_ref(&o->source_ref, chart_ref, "", o->namespace);
-		o->chart = dup_member(chart_ref, "name");
+		o->chart = json_dup(chart_ref, "name", "");
 	} else {
-		parse_ref(&o->source_ref, member(cspec, "sourceRef"), "",
+		parse_ref(&o->source_ref, json_get(cspec, "sourceRef"), "",
 			  o->namespace);
 		if (name && version && version[0])
 			o->chart = xasprintf("%s@%s", name, version);
@@ -487,19 +455,19 @@ static void parse_helm_release(struct flux_object *o, const cJSON *spec,
 	if (applied && applied[0])
 		o->revision = xstrdup(applied);
 	else
-		o->revision = dup_member(first, "chartVersion");
-	o->last_update = parse_time(str_member(first, "lastDeployed"));
+		o->revision = json_dup(first, "chartVersion", "");
+	o->last_update = parse_time(json_str(first, "lastDeployed"));
 }
 
 static void parse_inventory(struct flux_object *o, const cJSON *status)
 {
-	const cJSON *inv = member(status, "inventory");
-	const cJSON *snap = member(status, "snapshot");
+	const cJSON *inv = json_get(status, "inventory");
+	const cJSON *snap = json_get(status, "snapshot");
 	const cJSON *it, *k;
 
 	o->inventory_count = -1;
 	if (cJSON_IsObject(inv)) {
-		const cJSON *entries = member(inv, "entries");
+		const cJSON *entries = json_get(inv, "entries");
 
 		o->inventory_count =
 		    cJSON_IsArray(entries) ? cJSON_GetArraySize(entries) : 0;
@@ -509,12 +477,12 @@ static void parse_inventory(struct flux_object *o, const cJSON *status)
 		return;
 	o->inventory_is_snapshot = 1;
 	o->inventory_count = 0;
-	cJSON_ArrayForEach(it, member(snap, "entries"))
+	cJSON_ArrayForEach(it, json_get(snap, "entries"))
 	{
 		if (!cJSON_IsObject(it))
 			continue;
 		o->inventory_namespaces++;
-		cJSON_ArrayForEach(k, member(it, "kinds"))
+		cJSON_ArrayForEach(k, json_get(it, "kinds"))
 		{
 			o->inventory_count++;
 		}
@@ -524,15 +492,16 @@ static void parse_inventory(struct flux_object *o, const cJSON *status)
 static void parse_kustomization(struct flux_object *o, const cJSON *spec,
 				const cJSON *status)
 {
-	const cJSON *hist = member(status, "history");
+	const cJSON *hist = json_get(status, "history");
 	const cJSON *first =
 	    cJSON_IsArray(hist) ? cJSON_GetArrayItem(hist, 0) : NULL;
 
-	parse_ref(&o->source_ref, member(spec, "sourceRef"), "", o->namespace);
-	o->path = dup_member(spec, "path");
-	o->prune = cJSON_IsTrue(member(spec, "prune"));
-	o->revision = dup_member(status, "lastAppliedRevision");
-	o->last_update = parse_time(str_member(first, "lastReconciled"));
+	parse_ref(&o->source_ref, json_get(spec, "sourceRef"), "",
+		  o->namespace);
+	o->path = json_dup(spec, "path", "");
+	o->prune = cJSON_IsTrue(json_get(spec, "prune"));
+	o->revision = json_dup(status, "lastAppliedRevision", "");
+	o->last_update = parse_time(json_str(first, "lastReconciled"));
 	parse_inventory(o, status);
 }
 
@@ -567,49 +536,47 @@ int flux_object_from_json(struct flux_object *out, enum flux_kind kind,
 	if (!cJSON_IsObject(obj))
 		return err_set(e, ERR_PARSE, "%s is not a JSON object",
 			       info->kind);
-	k = member(obj, "kind");
+	k = json_get(obj, "kind");
 	if (k && !cJSON_IsNull(k) &&
 	    !(cJSON_IsString(k) && strcmp(k->valuestring, info->kind) == 0))
 		return err_set(e, ERR_PARSE, "object is a %.64s, not a %s",
 			       cJSON_IsString(k) ? k->valuestring
 						 : "(bad kind)",
 			       info->kind);
-	meta = member(obj, "metadata");
-	name = str_member(meta, "name");
+	meta = json_get(obj, "metadata");
+	name = json_str(meta, "name");
 	if (!name || !name[0])
 		return err_set(e, ERR_PARSE, "%s has no metadata.name",
 			       info->kind);
-	spec = member(obj, "spec");
-	status = member(obj, "status");
+	spec = json_get(obj, "spec");
+	status = json_get(obj, "status");
 
 	out->kind = kind;
-	out->api_version = dup_member(obj, "apiVersion");
-	out->namespace = dup_member(meta, "namespace");
+	out->api_version = json_dup(obj, "apiVersion", "");
+	out->namespace = json_dup(meta, "namespace", "");
 	out->name = xstrdup(name);
-	out->resource_version = dup_member(meta, "resourceVersion");
-	out->created = dup_member(meta, "creationTimestamp");
+	out->resource_version = json_dup(meta, "resourceVersion", "");
+	out->created = json_dup(meta, "creationTimestamp", "");
 	out->created_at = parse_time(out->created);
-	out->generation = num_member(meta, "generation", 0);
-	out->observed_generation =
-	    num_member(status, "observedGeneration", -1);
+	out->generation = json_num(meta, "generation", 0);
+	out->observed_generation = json_num(status, "observedGeneration", -1);
 	out->requested_at =
-	    dup_member(member(meta, "annotations"), ANN_REQUESTED_AT);
-	out->suspended = cJSON_IsTrue(member(spec, "suspend"));
-	out->interval = dup_member(spec, "interval");
-	out->timeout = dup_member(spec, "timeout");
-	out->secret_ref = dup_member(member(spec, "secretRef"), "name");
+	    json_dup(json_get(meta, "annotations"), ANN_REQUESTED_AT, "");
+	out->suspended = cJSON_IsTrue(json_get(spec, "suspend"));
+	out->interval = json_dup(spec, "interval", "");
+	out->timeout = json_dup(spec, "timeout", "");
+	out->secret_ref = json_dup(json_get(spec, "secretRef"), "name", "");
 	out->last_handled_reconcile_at =
-	    dup_member(status, "lastHandledReconcileAt");
+	    json_dup(status, "lastHandledReconcileAt", "");
 	out->inventory_count = -1;
-	parse_conditions(out, member(status, "conditions"));
+	parse_conditions(out, json_get(status, "conditions"));
 
 	if (info->is_source) {
-		const cJSON *art = member(status, "artifact");
+		const cJSON *art = json_get(status, "artifact");
 
 		parse_source_spec(out, spec);
-		out->revision = dup_member(art, "revision");
-		out->last_update =
-		    parse_time(str_member(art, "lastUpdateTime"));
+		out->revision = json_dup(art, "revision", "");
+		out->last_update = parse_time(json_str(art, "lastUpdateTime"));
 	} else if (kind == FLUX_KUSTOMIZATION) {
 		parse_kustomization(out, spec, status);
 	} else {
@@ -617,8 +584,8 @@ int flux_object_from_json(struct flux_object *out, enum flux_kind kind,
 	}
 	if (!info->is_source) {
 		out->attempted_revision =
-		    dup_member(status, "lastAttemptedRevision");
-		parse_depends_on(out, member(spec, "dependsOn"));
+		    json_dup(status, "lastAttemptedRevision", "");
+		parse_depends_on(out, json_get(spec, "dependsOn"));
 	}
 	fill_empty(out);
 	flux_revision_sha(out->revision, sha, sizeof(sha));
@@ -640,7 +607,7 @@ int flux_objects_append_list(struct flux_object **v, size_t *n,
 			     struct err *e)
 {
 	const struct flux_kind_info *info = flux_kind_get(kind);
-	const cJSON *items = member(list, "items");
+	const cJSON *items = json_get(list, "items");
 	const cJSON *it;
 	struct flux_object *grown;
 	size_t count, i = 0;
@@ -1069,32 +1036,6 @@ int flux_reconcile_check(const struct flux_object *o, struct err *e)
 	return 0;
 }
 
-static char *print_json(cJSON *root)
-{
-	char *text = cJSON_Print(root);
-	char *out;
-
-	cJSON_Delete(root);
-	if (!text)
-		return NULL;
-	out = xstrdup(text);
-	cJSON_free(text);
-	return out;
-}
-
-static char *print_json_compact(cJSON *root)
-{
-	char *text = cJSON_PrintUnformatted(root);
-	char *out;
-
-	cJSON_Delete(root);
-	if (!text)
-		return NULL;
-	out = xstrdup(text);
-	cJSON_free(text);
-	return out;
-}
-
 char *flux_reconcile_patch(const char *requested_at)
 {
 	cJSON *root = cJSON_CreateObject();
@@ -1102,7 +1043,7 @@ char *flux_reconcile_patch(const char *requested_at)
 	    cJSON_AddObjectToObject(root, "metadata"), "annotations");
 
 	cJSON_AddStringToObject(ann, ANN_REQUESTED_AT, s0(requested_at));
-	return print_json_compact(root);
+	return json_print_free(root, 0);
 }
 
 char *flux_suspend_patch(int suspend)
@@ -1111,7 +1052,7 @@ char *flux_suspend_patch(int suspend)
 
 	cJSON_AddBoolToObject(cJSON_AddObjectToObject(root, "spec"), "suspend",
 			      suspend != 0);
-	return print_json_compact(root);
+	return json_print_free(root, 0);
 }
 
 /* ---- controllers -------------------------------------------------------- */
@@ -1127,10 +1068,10 @@ static const char *const controller_names[] = {
 
 int flux_is_controller(const cJSON *deployment)
 {
-	const cJSON *meta = member(deployment, "metadata");
+	const cJSON *meta = json_get(deployment, "metadata");
 	const char *part_of =
-	    str_member(member(meta, "labels"), LABEL_PART_OF);
-	const char *name = str_member(meta, "name");
+	    json_str(json_get(meta, "labels"), LABEL_PART_OF);
+	const char *name = json_str(meta, "name");
 	size_t i;
 
 	if (part_of && strcmp(part_of, "flux") == 0)
@@ -1178,31 +1119,31 @@ int flux_controller_from_json(struct flux_controller *out,
 	if (!cJSON_IsObject(deployment))
 		return err_set(e, ERR_PARSE,
 			       "Deployment is not a JSON object");
-	meta = member(deployment, "metadata");
-	name = str_member(meta, "name");
+	meta = json_get(deployment, "metadata");
+	name = json_str(meta, "name");
 	if (!name || !name[0])
 		return err_set(e, ERR_PARSE,
 			       "Deployment has no metadata.name");
-	spec = member(deployment, "spec");
-	status = member(deployment, "status");
-	out->namespace = dup_member(meta, "namespace");
+	spec = json_get(deployment, "spec");
+	status = json_get(deployment, "status");
+	out->namespace = json_dup(meta, "namespace", "");
 	out->name = xstrdup(name);
-	part_of = str_member(member(meta, "labels"), LABEL_PART_OF);
+	part_of = json_str(json_get(meta, "labels"), LABEL_PART_OF);
 	out->labeled = part_of && strcmp(part_of, "flux") == 0;
-	out->desired = (int)num_member(spec, "replicas", 1);
-	out->ready = (int)num_member(status, "readyReplicas", 0);
+	out->desired = (int)json_num(spec, "replicas", 1);
+	out->ready = (int)json_num(status, "readyReplicas", 0);
 	out->available_replicas =
-	    (int)num_member(status, "availableReplicas", 0);
-	cJSON_ArrayForEach(it, member(status, "conditions"))
+	    (int)json_num(status, "availableReplicas", 0);
+	cJSON_ArrayForEach(it, json_get(status, "conditions"))
 	{
-		const char *type = str_member(it, "type");
+		const char *type = json_str(it, "type");
 
 		if (!type || strcmp(type, "Available") != 0 ||
 		    out->available_status)
 			continue;
-		out->available_status = dup_member(it, "status");
-		out->available_reason = dup_member(it, "reason");
-		out->available_message = dup_member(it, "message");
+		out->available_status = json_dup(it, "status", "");
+		out->available_reason = json_dup(it, "reason", "");
+		out->available_message = json_dup(it, "message", "");
 	}
 	if (!out->available_status) {
 		out->available_status = xstrdup("");
@@ -1210,12 +1151,12 @@ int flux_controller_from_json(struct flux_controller *out,
 		out->available_message = xstrdup("");
 	}
 	out->available = strcmp(out->available_status, "True") == 0;
-	containers =
-	    member(member(member(spec, "template"), "spec"), "containers");
-	out->image = dup_member(cJSON_IsArray(containers)
-				    ? cJSON_GetArrayItem(containers, 0)
-				    : NULL,
-				"image");
+	containers = json_get(json_get(json_get(spec, "template"), "spec"),
+			      "containers");
+	out->image = json_dup(cJSON_IsArray(containers)
+				  ? cJSON_GetArrayItem(containers, 0)
+				  : NULL,
+			      "image", "");
 	split_image(out);
 	return 0;
 }
@@ -1232,7 +1173,7 @@ static int controller_cmp(const void *a, const void *b)
 int flux_controllers_from_list(const cJSON *list, struct flux_controller **out,
 			       size_t *n, struct err *e)
 {
-	const cJSON *items = member(list, "items");
+	const cJSON *items = json_get(list, "items");
 	const cJSON *it;
 	struct flux_controller *v;
 	size_t count, i = 0, pos = 0;
@@ -1621,7 +1562,7 @@ char *flux_to_json(const struct flux_controller *c, size_t nc,
 	cJSON_AddNumberToObject(sum, "failed", (double)s->failed);
 	cJSON_AddNumberToObject(sum, "waiting", (double)s->waiting);
 	cJSON_AddNumberToObject(sum, "progressing", (double)s->progressing);
-	return print_json(root);
+	return json_print_free(root, 1);
 }
 
 /* ---- tables ------------------------------------------------------------- */

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "base64.h"
 #include "http.h"
 #include "pktline.h"
+#include "strbuf.h"
 #include "xalloc.h"
 
 #define MAX_REDIRECTS  5
@@ -686,27 +688,20 @@ static void blob_type(const unsigned char *b, size_t n, char *out, size_t sz)
 static char *read_home_known_hosts(void)
 {
 	const char *home = getenv("HOME");
-	char *path, *buf = NULL;
-	size_t n = 0, cap = 0, r;
-	FILE *f;
+	struct strbuf b = {0};
+	char *path;
+	int rc;
 
 	if (!home || !*home)
 		return NULL;
 	path = xasprintf("%s/.ssh/known_hosts", home);
-	f = fopen(path, "r");
+	rc = strbuf_read_file(&b, path, SIZE_MAX);
 	free(path);
-	if (!f)
+	if (rc != 0) {
+		strbuf_free(&b);
 		return NULL;
-	for (;;) {
-		buf = xgrow(buf, &cap, n + 4097, 1);
-		r = fread(buf + n, 1, 4096, f);
-		if (r == 0)
-			break;
-		n += r;
 	}
-	fclose(f);
-	buf[n] = '\0';
-	return buf;
+	return strbuf_take(&b);
 }
 
 /* ---- SSH (worker thread) ---------------------------------------------- */
@@ -977,20 +972,7 @@ static char *quote_arg(const char *s)
 	return q;
 }
 
-struct bytes {
-	char *p;
-	size_t n, cap;
-};
-
-static void bytes_add(struct bytes *b, const char *p, size_t n)
-{
-	b->p = xgrow(b->p, &b->cap, b->n + n + 1, 1);
-	memcpy(b->p + b->n, p, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
-
-static void read_stderr(ssh_channel ch, struct bytes *errout)
+static void read_stderr(ssh_channel ch, struct strbuf *errout)
 {
 	char tmp[1024];
 	int n;
@@ -999,13 +981,13 @@ static void read_stderr(ssh_channel ch, struct bytes *errout)
 		n = ssh_channel_read_nonblocking(ch, tmp, sizeof(tmp), 1);
 		if (n <= 0)
 			return;
-		if (errout->n < STDERR_LIMIT)
-			bytes_add(errout, tmp, (size_t)n);
+		if (errout->len < STDERR_LIMIT)
+			strbuf_addn(errout, tmp, (size_t)n);
 	}
 }
 
 /* What the remote said on stderr when it sent no advertisement. */
-static int remote_said(struct git_remote_call *c, const struct bytes *eo,
+static int remote_said(struct git_remote_call *c, const struct strbuf *eo,
 		       struct err *e)
 {
 	const char *p = eo->p, *nl;
@@ -1030,10 +1012,10 @@ static int remote_said(struct git_remote_call *c, const struct bytes *eo,
 }
 
 static int read_advertisement(struct git_remote_call *c, ssh_channel ch,
-			      struct bytes *out, struct err *e)
+			      struct strbuf *out, struct err *e)
 {
 	struct pkt_scan scan = {0, 0};
-	struct bytes errout = {NULL, 0, 0};
+	struct strbuf errout = {0};
 	char tmp[16384];
 	size_t end = 0;
 	int rc;
@@ -1065,22 +1047,22 @@ static int read_advertisement(struct git_remote_call *c, ssh_channel ch,
 			break;
 		}
 		if (n > 0) {
-			if (out->n + (size_t)n > ADV_LIMIT) {
+			if (out->len + (size_t)n > ADV_LIMIT) {
 				rc = err_set(e, ERR_PARSE,
 					     "%s: the ref "
 					     "advertisement is too large",
 					     c->shown);
 				break;
 			}
-			bytes_add(out, tmp, (size_t)n);
-			rc = pkt_adv_find_end(out->p, out->n, 0, &scan, &end,
+			strbuf_addn(out, tmp, (size_t)n);
+			rc = pkt_adv_find_end(out->p, out->len, 0, &scan, &end,
 					      e);
 			if (rc < 0) {
 				err_prefix(e, "%s", c->shown);
 				break;
 			}
 			if (rc == 1) {
-				out->n = end;
+				out->len = end;
 				rc = 0;
 				break;
 			}
@@ -1092,7 +1074,7 @@ static int read_advertisement(struct git_remote_call *c, ssh_channel ch,
 			break;
 		}
 	}
-	free(errout.p);
+	strbuf_free(&errout);
 	return rc;
 }
 
@@ -1100,7 +1082,7 @@ static int read_advertisement(struct git_remote_call *c, ssh_channel ch,
 static void end_politely(struct git_remote_call *c, ssh_channel ch)
 {
 	long long until = loop_now_ms() + 1000;
-	struct bytes ignored = {NULL, 0, 0};
+	struct strbuf ignored = {0};
 	char tmp[512];
 
 	if (ssh_channel_write(ch, "0000", 4) == 4)
@@ -1111,7 +1093,7 @@ static void end_politely(struct git_remote_call *c, ssh_channel ch)
 			break;
 		read_stderr(ch, &ignored);
 	}
-	free(ignored.p);
+	strbuf_free(&ignored);
 	ssh_channel_close(ch);
 }
 
@@ -1119,7 +1101,7 @@ static int ssh_exchange(struct git_remote_call *c, ssh_session s,
 			struct err *e)
 {
 	ssh_channel ch = ssh_channel_new(s);
-	struct bytes adv = {NULL, 0, 0};
+	struct strbuf adv = {0};
 	struct pkt_adv parsed;
 	char *arg = NULL, *cmd = NULL;
 	int rc;
@@ -1142,7 +1124,7 @@ static int ssh_exchange(struct git_remote_call *c, ssh_session s,
 	if (rc == 0)
 		end_politely(c, ch);
 	if (rc == 0) {
-		rc = pkt_adv_parse(adv.p, adv.n, 0, &parsed, e);
+		rc = pkt_adv_parse(adv.p, adv.len, 0, &parsed, e);
 		if (rc < 0)
 			err_prefix(e, "%s", c->shown);
 	}
@@ -1153,7 +1135,7 @@ static int ssh_exchange(struct git_remote_call *c, ssh_session s,
 out:
 	if (ch)
 		ssh_channel_free(ch);
-	free(adv.p);
+	strbuf_free(&adv);
 	free(arg);
 	free(cmd);
 	return rc;

@@ -1,6 +1,7 @@
 /* http.c - libcurl easy handles on the loop's multi handle: TLS options,
  * buffering or streaming, and the retry policy. No API knowledge here. */
 #include "http.h"
+#include "strbuf.h"
 #include "xalloc.h"
 
 #include <ctype.h>
@@ -37,8 +38,7 @@ struct http_req {
 	int in_multi;
 	char errbuf[CURL_ERROR_SIZE];
 	/* current response */
-	char *rbody;
-	size_t rlen, rcap;
+	struct strbuf rbody;
 	struct http_header *rh;
 	size_t nrh, caprh;
 	int overflow;
@@ -53,9 +53,7 @@ static void reset_response(struct http_req *r)
 		free(r->rh[i].value);
 	}
 	r->nrh = 0;
-	r->rlen = 0;
-	if (r->rbody)
-		r->rbody[0] = '\0';
+	strbuf_reset(&r->rbody);
 	r->overflow = 0;
 	r->errbuf[0] = '\0';
 }
@@ -80,7 +78,7 @@ static void req_free(struct http_req *r)
 	curl_slist_free_all(r->connect_to);
 	reset_response(r);
 	free(r->rh);
-	free(r->rbody);
+	strbuf_free(&r->rbody);
 	free(r->url);
 	free(r->orig_url);
 	if (r->body)
@@ -112,21 +110,11 @@ static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ud)
 		}
 		return n;
 	}
-	if (r->rlen + n + 1 > MAX_BODY) {
+	if (r->rbody.len + n + 1 > MAX_BODY) {
 		r->overflow = 1;
 		return 0;
 	}
-	if (r->rlen + n + 1 > r->rcap) {
-		size_t cap = r->rcap ? r->rcap : 4096;
-
-		while (cap < r->rlen + n + 1)
-			cap *= 2;
-		r->rbody = xrealloc(r->rbody, cap);
-		r->rcap = cap;
-	}
-	memcpy(r->rbody + r->rlen, ptr, n);
-	r->rlen += n;
-	r->rbody[r->rlen] = '\0';
+	strbuf_addn(&r->rbody, ptr, n);
 	return n;
 }
 
@@ -313,8 +301,8 @@ static void fire_done(struct http_req *r, CURLcode rc)
 	resp.attempts = r->attempts;
 	resp.headers = r->rh;
 	resp.nheaders = r->nrh;
-	resp.body = r->rbody ? r->rbody : "";
-	resp.body_len = r->rlen;
+	resp.body = strbuf_str(&r->rbody);
+	resp.body_len = r->rbody.len;
 	if (rc == CURLE_OK) {
 		resp.status = status_of(r);
 	} else if (r->aborted) {

@@ -5,6 +5,7 @@
 #include "base64.h"
 #include "http.h"
 #include "proc.h"
+#include "strbuf.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
@@ -41,8 +42,7 @@ struct kube_call {
 	int relisted;     /* list: started over after an expired token */
 	char *rv;         /* watch: start resourceVersion */
 	int timeout_s;
-	char *line;       /* watch: partial line */
-	size_t line_len, line_cap;
+	struct strbuf line; /* watch: partial line */
 	struct kube_call *next;
 };
 
@@ -713,7 +713,7 @@ static void call_free(struct kube_call *call)
 	cJSON_Delete(call->acc);
 	free(call->cont);
 	free(call->rv);
-	free(call->line);
+	strbuf_free(&call->line);
 	free(call);
 }
 
@@ -1060,21 +1060,13 @@ static int on_watch_data(const char *buf, size_t len, void *ud)
 	for (i = 0; i < len; i++) {
 		if (buf[i] != '\n')
 			continue;
-		call->line = xgrow(call->line, &call->line_cap,
-				   call->line_len + (i - start) + 1, 1);
-		memcpy(call->line + call->line_len, buf + start, i - start);
-		call->line_len += i - start;
-		call->line[call->line_len] = '\0';
-		watch_line(call, call->line);
-		call->line_len = 0;
+		strbuf_addn(&call->line, buf + start, i - start);
+		watch_line(call, call->line.p);
+		strbuf_reset(&call->line);
 		start = i + 1;
 	}
-	if (start < len) {
-		call->line = xgrow(call->line, &call->line_cap,
-				   call->line_len + (len - start) + 1, 1);
-		memcpy(call->line + call->line_len, buf + start, len - start);
-		call->line_len += len - start;
-	}
+	if (start < len)
+		strbuf_addn(&call->line, buf + start, len - start);
 	return 0;
 }
 

@@ -3,8 +3,6 @@
 #include "kubeconfig.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +11,7 @@
 #include <yaml.h>
 
 #include "base64.h"
+#include "strbuf.h"
 #include "xalloc.h"
 
 #define MAX_KUBECONFIG_BYTES ((size_t)16 << 20)
@@ -24,41 +23,6 @@
 #define EXEC_V1ALPHA1 "client.authentication.k8s.io/v1alpha1"
 
 /* ---- small helpers ---------------------------------------------------- */
-
-struct sbuf {
-	char *s;
-	size_t len;
-	size_t cap;
-};
-
-static void sb_addf(struct sbuf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void sb_addf(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	b->s = xgrow(b->s, &b->cap, b->len + (size_t)n + 1, 1);
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
-
-static char *sb_take(struct sbuf *b)
-{
-	char *s = b->s ? b->s : xstrdup("");
-
-	b->s = NULL;
-	b->len = b->cap = 0;
-	return s;
-}
 
 static unsigned char *dup_bytes(const unsigned char *p, size_t n)
 {
@@ -77,43 +41,17 @@ static unsigned char *dup_bytes(const unsigned char *p, size_t n)
 static int read_whole_file(const char *path, size_t max, char **buf,
 			   size_t *len)
 {
-	char *b = NULL;
-	size_t cap = 0, n = 0;
-	ssize_t r;
-	int fd, saved;
+	struct strbuf b = {.secret = 1};
+	int rc = strbuf_read_file(&b, path, max);
 
 	*buf = NULL;
 	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno;
-	for (;;) {
-		if (n + 1 >= cap)
-			b = xgrow(b, &cap, n + 4096, 1);
-		r = read(fd, b + n, cap - n - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			saved = errno;
-			close(fd);
-			xfree_secret(b, cap);
-			return saved;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		if (n > max) {
-			close(fd);
-			xfree_secret(b, cap);
-			return EFBIG;
-		}
+	if (rc != 0) {
+		strbuf_free(&b);
+		return rc;
 	}
-	close(fd);
-	if (!b)
-		b = xmalloc(1);
-	b[n] = '\0';
-	*buf = b;
-	*len = n;
+	*len = b.len;
+	*buf = strbuf_take(&b);
 	return 0;
 }
 
@@ -959,7 +897,7 @@ static int load_explicit(struct kubeconfig *kc, const char *path,
 static int load_env_list(struct kubeconfig *kc, const char *list,
 			 struct err *e)
 {
-	struct sbuf tried = {0};
+	struct strbuf tried = {0};
 	enum file_status st;
 	const char *p = list, *colon;
 	char *path, *msg;
@@ -973,17 +911,18 @@ static int load_env_list(struct kubeconfig *kc, const char *list,
 			path = xstrndup(p, (size_t)(colon - p));
 			rc = load_file(kc, path, &st, &err_no, e);
 			if (rc == 0 && st != FILE_LOADED)
-				sb_addf(&tried, "%s%s (%s)",
-					tried.len ? ", " : "", path,
-					st == FILE_EMPTY ? "empty"
-							 : strerror(err_no));
+				strbuf_addf(&tried, "%s%s (%s)",
+					    tried.len ? ", " : "", path,
+					    st == FILE_EMPTY
+						? "empty"
+						: strerror(err_no));
 			free(path);
 			if (rc < 0)
 				break;
 		}
 		p = *colon ? colon + 1 : colon;
 	}
-	msg = sb_take(&tried);
+	msg = strbuf_take(&tried);
 	if (rc == 0 && kc->nfiles == 0)
 		rc = err_set(e, ERR_IO,
 			     "no kubeconfig could be read from KUBECONFIG: %s",
@@ -1040,35 +979,35 @@ int kubeconfig_load(struct kubeconfig **out, const char *explicit_path,
 
 /* ---- resolving -------------------------------------------------------- */
 
-static void add_files(struct sbuf *b, const struct kubeconfig *kc)
+static void add_files(struct strbuf *b, const struct kubeconfig *kc)
 {
 	size_t i;
 
 	for (i = 0; i < kc->nfiles; i++)
-		sb_addf(b, "%s%s", i ? ", " : "", kc->files[i]);
+		strbuf_addf(b, "%s%s", i ? ", " : "", kc->files[i]);
 }
 
 /* "contexts in /a, /b: x, y" or "no contexts in /a", for messages. */
 static char *names_note(const struct kubeconfig *kc, enum list_kind kind)
 {
-	struct sbuf b = {0};
+	struct strbuf b = {0};
 	size_t i, n;
 	const char *name;
 
 	n = kind == LIST_CLUSTERS ? kc->nclusters
 	    : kind == LIST_USERS  ? kc->nusers
 				  : kc->ncontexts;
-	sb_addf(&b, "%s%s in ", n ? "" : "no ", list_key[kind]);
+	strbuf_addf(&b, "%s%s in ", n ? "" : "no ", list_key[kind]);
 	add_files(&b, kc);
 	for (i = 0; i < n && i < MAX_NAMES_LISTED; i++) {
 		name = kind == LIST_CLUSTERS ? kc->clusters[i].name
 		       : kind == LIST_USERS  ? kc->users[i].name
 					     : kc->contexts[i].name;
-		sb_addf(&b, "%s%s", i ? ", " : ": ", name);
+		strbuf_addf(&b, "%s%s", i ? ", " : ": ", name);
 	}
 	if (n > MAX_NAMES_LISTED)
-		sb_addf(&b, ", and %zu more", n - MAX_NAMES_LISTED);
-	return sb_take(&b);
+		strbuf_addf(&b, ", and %zu more", n - MAX_NAMES_LISTED);
+	return strbuf_take(&b);
 }
 
 /* Reads a PEM (or any) file named by a kubeconfig key. */

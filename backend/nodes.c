@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "text.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -18,39 +19,6 @@
 #define MIDDOT	       "\xc2\xb7"
 
 /* ---- parsing ------------------------------------------------------------ */
-
-static const cJSON *member(const cJSON *obj, const char *key)
-{
-	if (!cJSON_IsObject(obj))
-		return NULL;
-	return cJSON_GetObjectItemCaseSensitive(obj, key);
-}
-
-/* A new copy of obj[key] if it is a string, else of "". */
-static char *dup_member(const cJSON *obj, const char *key)
-{
-	const cJSON *v = member(obj, key);
-
-	if (cJSON_IsString(v) && v->valuestring)
-		return xstrdup(v->valuestring);
-	return xstrdup("");
-}
-
-/* A value of a string map; numbers and booleans are tolerated. */
-static char *dup_scalar(const cJSON *v)
-{
-	char buf[64];
-
-	if (cJSON_IsString(v) && v->valuestring)
-		return xstrdup(v->valuestring);
-	if (cJSON_IsNumber(v)) {
-		snprintf(buf, sizeof(buf), "%.17g", v->valuedouble);
-		return xstrdup(buf);
-	}
-	if (cJSON_IsBool(v))
-		return xstrdup(cJSON_IsTrue(v) ? "true" : "false");
-	return xstrdup("");
-}
 
 static int kv_cmp(const void *a, const void *b)
 {
@@ -83,7 +51,7 @@ static void parse_map(const cJSON *obj, struct node_kv **out, size_t *n)
 		if (!it->string)
 			continue;
 		(*out)[i].key = xstrdup(it->string);
-		(*out)[i].value = dup_scalar(it);
+		(*out)[i].value = json_scalar_dup(it);
 		i++;
 	}
 	*n = i;
@@ -173,12 +141,12 @@ static void parse_conditions(struct node *n, const cJSON *arr)
 		if (!cJSON_IsObject(it))
 			continue;
 		c = &n->conditions[i++];
-		c->type = dup_member(it, "type");
-		c->status = dup_member(it, "status");
-		c->reason = dup_member(it, "reason");
-		c->message = dup_member(it, "message");
-		c->last_transition = dup_member(it, "lastTransitionTime");
-		c->last_heartbeat = dup_member(it, "lastHeartbeatTime");
+		c->type = json_dup(it, "type", "");
+		c->status = json_dup(it, "status", "");
+		c->reason = json_dup(it, "reason", "");
+		c->message = json_dup(it, "message", "");
+		c->last_transition = json_dup(it, "lastTransitionTime", "");
+		c->last_heartbeat = json_dup(it, "lastHeartbeatTime", "");
 		if (strcmp(c->type, "Ready") == 0) {
 			if (strcmp(c->status, "True") == 0)
 				n->ready = NODE_READY;
@@ -214,9 +182,9 @@ static void parse_taints(struct node *n, const cJSON *arr)
 	{
 		if (!cJSON_IsObject(it))
 			continue;
-		n->taints[i].key = dup_member(it, "key");
-		n->taints[i].value = dup_member(it, "value");
-		n->taints[i].effect = dup_member(it, "effect");
+		n->taints[i].key = json_dup(it, "key", "");
+		n->taints[i].value = json_dup(it, "value", "");
+		n->taints[i].effect = json_dup(it, "effect", "");
 		i++;
 	}
 	n->ntaints = i;
@@ -235,8 +203,8 @@ static void parse_addresses(struct node *n, const cJSON *arr)
 	{
 		if (!cJSON_IsObject(it))
 			continue;
-		n->addresses[i].type = dup_member(it, "type");
-		n->addresses[i].address = dup_member(it, "address");
+		n->addresses[i].type = json_dup(it, "type", "");
+		n->addresses[i].address = json_dup(it, "address", "");
 		i++;
 	}
 	n->naddresses = i;
@@ -244,13 +212,13 @@ static void parse_addresses(struct node *n, const cJSON *arr)
 
 static void parse_info(struct node_info *info, const cJSON *obj)
 {
-	info->kernel = dup_member(obj, "kernelVersion");
-	info->os_image = dup_member(obj, "osImage");
-	info->container_runtime = dup_member(obj, "containerRuntimeVersion");
-	info->kubelet = dup_member(obj, "kubeletVersion");
-	info->kube_proxy = dup_member(obj, "kubeProxyVersion");
-	info->arch = dup_member(obj, "architecture");
-	info->os = dup_member(obj, "operatingSystem");
+	info->kernel = json_dup(obj, "kernelVersion", "");
+	info->os_image = json_dup(obj, "osImage", "");
+	info->container_runtime = json_dup(obj, "containerRuntimeVersion", "");
+	info->kubelet = json_dup(obj, "kubeletVersion", "");
+	info->kube_proxy = json_dup(obj, "kubeProxyVersion", "");
+	info->arch = json_dup(obj, "architecture", "");
+	info->os = json_dup(obj, "operatingSystem", "");
 }
 
 int node_from_json(struct node *out, const cJSON *obj, struct err *e)
@@ -261,28 +229,28 @@ int node_from_json(struct node *out, const cJSON *obj, struct err *e)
 	memset(out, 0, sizeof(*out));
 	if (!cJSON_IsObject(obj))
 		return err_set(e, ERR_PARSE, "node is not a JSON object");
-	kind = member(obj, "kind");
+	kind = json_get(obj, "kind");
 	if (kind && !cJSON_IsNull(kind) &&
 	    !(cJSON_IsString(kind) && strcmp(kind->valuestring, "Node") == 0))
 		return err_set(e, ERR_PARSE, "object is a %.64s, not a Node",
 			       cJSON_IsString(kind) ? kind->valuestring
 						    : "(bad kind)");
-	meta = member(obj, "metadata");
-	name = member(meta, "name");
+	meta = json_get(obj, "metadata");
+	name = json_get(meta, "name");
 	if (!cJSON_IsString(name) || !name->valuestring ||
 	    name->valuestring[0] == '\0')
 		return err_set(e, ERR_PARSE, "node has no metadata.name");
-	spec = member(obj, "spec");
-	status = member(obj, "status");
+	spec = json_get(obj, "spec");
+	status = json_get(obj, "status");
 
 	out->name = xstrdup(name->valuestring);
-	out->resource_version = dup_member(meta, "resourceVersion");
-	out->created = dup_member(meta, "creationTimestamp");
+	out->resource_version = json_dup(meta, "resourceVersion", "");
+	out->created = json_dup(meta, "creationTimestamp", "");
 	if (out->created[0] != '\0' &&
 	    timefmt_parse_rfc3339(out->created, &out->created_at, NULL,
 				  NULL) != 0)
 		out->created_at = 0;
-	parse_map(member(meta, "labels"), &out->labels, &out->nlabels);
+	parse_map(json_get(meta, "labels"), &out->labels, &out->nlabels);
 
 	pool = kv_get(out->labels, out->nlabels, LABEL_POOL_AKS);
 	if (!pool)
@@ -292,16 +260,17 @@ int node_from_json(struct node *out, const cJSON *obj, struct err *e)
 	out->mode = xstrdup(mode ? mode : "");
 	out->roles = roles_from_labels(out->labels, out->nlabels);
 
-	unsched = member(spec, "unschedulable");
+	unsched = json_get(spec, "unschedulable");
 	out->unschedulable = cJSON_IsTrue(unsched);
-	parse_taints(out, member(spec, "taints"));
+	parse_taints(out, json_get(spec, "taints"));
 
-	parse_conditions(out, member(status, "conditions"));
-	parse_map(member(status, "capacity"), &out->capacity, &out->ncapacity);
-	parse_map(member(status, "allocatable"), &out->allocatable,
+	parse_conditions(out, json_get(status, "conditions"));
+	parse_map(json_get(status, "capacity"), &out->capacity,
+		  &out->ncapacity);
+	parse_map(json_get(status, "allocatable"), &out->allocatable,
 		  &out->nallocatable);
-	parse_addresses(out, member(status, "addresses"));
-	parse_info(&out->info, member(status, "nodeInfo"));
+	parse_addresses(out, json_get(status, "addresses"));
+	parse_info(&out->info, json_get(status, "nodeInfo"));
 	out->version = xstrdup(out->info.kubelet);
 	return 0;
 }
@@ -309,7 +278,7 @@ int node_from_json(struct node *out, const cJSON *obj, struct err *e)
 int nodes_from_list_json(const cJSON *list, struct node **out, size_t *n,
 			 struct err *e)
 {
-	const cJSON *items = member(list, "items");
+	const cJSON *items = json_get(list, "items");
 	const cJSON *it;
 	struct node *v;
 	size_t count, i = 0;

@@ -1,6 +1,7 @@
 /* proc.c - fork/exec with non-blocking pipes read from the event loop,
  * and a blocking foreground variant that lends the child the terminal. */
 #include "proc.h"
+#include "strbuf.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -15,37 +16,17 @@
 
 extern char **environ;
 
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
 struct proc {
 	struct loop *loop;
 	pid_t pid;
 	int out_fd, err_fd;
-	struct buf out, errb;
+	struct strbuf out, errb;
 	proc_done_fn done;
 	void *ud;
 	unsigned timeout_timer, reap_timer;
 	int timed_out;
 	char name[128];
 };
-
-static void buf_add(struct buf *b, const char *p, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 1024;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		b->p = xrealloc(b->p, cap);
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, p, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
 
 char **proc_env_build(const char *const extra_env[])
 {
@@ -161,7 +142,8 @@ static void on_pipe(int fd, short revents, void *ud)
 	(void)revents;
 	r = read(fd, tmp, sizeof(tmp));
 	if (r > 0) {
-		buf_add(fd == p->out_fd ? &p->out : &p->errb, tmp, (size_t)r);
+		strbuf_addn(fd == p->out_fd ? &p->out : &p->errb, tmp,
+			    (size_t)r);
 		return;
 	}
 	if (r < 0 && (errno == EAGAIN || errno == EINTR))
@@ -279,8 +261,8 @@ void proc_cancel(struct proc *p)
 	}
 	loop_timer_cancel(p->loop, p->timeout_timer);
 	loop_timer_cancel(p->loop, p->reap_timer);
-	free(p->out.p);
-	free(p->errb.p);
+	strbuf_free(&p->out);
+	strbuf_free(&p->errb);
 	free(p);
 }
 
@@ -289,7 +271,7 @@ int proc_run_foreground(const char *const argv[], const char *const extra_env[],
 			struct err *e)
 {
 	int o[2], status = 0;
-	struct buf b = {0};
+	struct strbuf b = {0};
 	char tmp[4096];
 	char **env;
 	pid_t pid;
@@ -319,7 +301,7 @@ int proc_run_foreground(const char *const argv[], const char *const extra_env[],
 	for (;;) {
 		r = read(o[0], tmp, sizeof(tmp));
 		if (r > 0) {
-			buf_add(&b, tmp, (size_t)r);
+			strbuf_addn(&b, tmp, (size_t)r);
 			continue;
 		}
 		if (r < 0 && errno == EINTR)
@@ -332,8 +314,8 @@ int proc_run_foreground(const char *const argv[], const char *const extra_env[],
 	*exit_code = WIFEXITED(status) ? WEXITSTATUS(status)
 				       : 128 + WTERMSIG(status);
 	if (!b.p)
-		buf_add(&b, "", 0);
-	*out = b.p;
+		strbuf_addn(&b, "", 0);
 	*out_len = b.len;
+	*out = strbuf_take(&b);
 	return 0;
 }

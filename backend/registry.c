@@ -4,11 +4,14 @@
 #include "base64.h"
 #include "challenge.h"
 #include "http.h"
+#include "json.h"
+#include "strbuf.h"
 #include "xalloc.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,63 +30,6 @@
 	", " REGISTRY_MT_OCI_MANIFEST ", " REGISTRY_MT_OCI_INDEX
 
 /* ---- small helpers ------------------------------------------------------ */
-
-struct sbuf {
-	char *p;
-	size_t len, cap;
-};
-
-static void sb_addn(struct sbuf *b, const char *s, size_t n)
-{
-	b->p = xgrow(b->p, &b->cap, b->len + n + 1, 1);
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void sb_add(struct sbuf *b, const char *s)
-{
-	sb_addn(b, s, strlen(s));
-}
-
-/* Percent-encodes everything but RFC 3986 unreserved characters. */
-static void sb_pct(struct sbuf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		char enc[3];
-
-		if (isalnum(ch) || ch == '-' || ch == '.' || ch == '_' ||
-		    ch == '~') {
-			sb_addn(b, s, 1);
-			continue;
-		}
-		enc[0] = '%';
-		enc[1] = hex[ch >> 4];
-		enc[2] = hex[ch & 15];
-		sb_addn(b, enc, 3);
-	}
-}
-
-/* "&key=value" (no "&" first), both encoded. */
-static void sb_form(struct sbuf *b, const char *key, const char *value)
-{
-	if (b->len)
-		sb_add(b, "&");
-	sb_pct(b, key);
-	sb_add(b, "=");
-	sb_pct(b, value);
-}
-
-static void sb_wipe(struct sbuf *b)
-{
-	if (b->p)
-		memset(b->p, 0, b->cap);
-	free(b->p);
-	memset(b, 0, sizeof(*b));
-}
 
 /* scheme://host[:port] of url as a new string. */
 static char *origin_of(const char *url)
@@ -159,20 +105,6 @@ static void media_type(char *dst, size_t sz, const char *ctype)
 	dst[n] = '\0';
 }
 
-static const char *jstr(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static long long jnum(const cJSON *o, const char *key, long long dflt)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsNumber(v) ? (long long)v->valuedouble : dflt;
-}
-
 /* exp of a JWT (seconds since the epoch), or -1. */
 static long long jwt_exp(const char *jwt)
 {
@@ -197,7 +129,7 @@ static long long jwt_exp(const char *jwt)
 	}
 	if (base64_decode(seg, strlen(seg), &raw, &rawlen, NULL) == 0) {
 		j = cJSON_ParseWithLength((const char *)raw, rawlen);
-		exp = jnum(j, "exp", -1);
+		exp = json_num(j, "exp", -1);
 		cJSON_Delete(j);
 		memset(raw, 0, rawlen);
 	}
@@ -240,16 +172,16 @@ static int body_error(const char *body, char *code, size_t csz, char *msg,
 	first = cJSON_IsArray(arr) ? cJSON_GetArrayItem(arr, 0) : NULL;
 	errobj = cJSON_GetObjectItemCaseSensitive(j, "error");
 	if (cJSON_IsObject(first)) {
-		copy_str(code, csz, jstr(first, "code"));
-		copy_str(msg, msz, jstr(first, "message"));
+		copy_str(code, csz, json_str(first, "code"));
+		copy_str(msg, msz, json_str(first, "message"));
 		found = 1;
 	} else if (cJSON_IsObject(errobj)) {
-		copy_str(code, csz, jstr(errobj, "code"));
-		copy_str(msg, msz, jstr(errobj, "message"));
+		copy_str(code, csz, json_str(errobj, "code"));
+		copy_str(msg, msz, json_str(errobj, "message"));
 		found = 1;
 	} else if (cJSON_IsString(errobj)) {
 		copy_str(code, csz, errobj->valuestring);
-		copy_str(msg, msz, jstr(j, "error_description"));
+		copy_str(msg, msz, json_str(j, "error_description"));
 		msg[strcspn(msg, "\r\n")] = '\0';
 		found = 1;
 	}
@@ -269,36 +201,6 @@ static void error_suffix(const char *body, char *out, size_t sz)
 		snprintf(out, sz, ": %s: %s", code, msg);
 	else
 		snprintf(out, sz, ": %s", code[0] ? code : msg);
-}
-
-static char *read_whole_file(const char *path, size_t *len, struct err *e)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t n = 0, cap = 0, got;
-
-	if (!f) {
-		err_set(e, ERR_IO, "cannot read %s: %s", path,
-			strerror(errno));
-		return NULL;
-	}
-	for (;;) {
-		buf = xgrow(buf, &cap, n + 4097, 1);
-		got = fread(buf + n, 1, 4096, f);
-		if (got == 0)
-			break;
-		n += got;
-	}
-	if (ferror(f)) {
-		err_set(e, ERR_IO, "cannot read %s", path);
-		fclose(f);
-		free(buf);
-		return NULL;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
 }
 
 /* One path component: [a-z0-9]+ ((\.|_|__|-+)[a-z0-9]+)* */
@@ -524,14 +426,20 @@ struct registry *registry_new(struct loop *l, const struct registry_opts *o)
 		r->ca[o->ca_len] = '\0';
 		r->ca_len = o->ca_len;
 	} else if (o->ca_path && *o->ca_path) {
-		struct err e;
+		struct strbuf ca = {0};
+		int rc = strbuf_read_file(&ca, o->ca_path, SIZE_MAX);
 
-		err_clear(&e);
-		r->ca = (unsigned char *)read_whole_file(o->ca_path,
-							 &r->ca_len, &e);
-		if (!r->ca && !r->setup_err.code)
-			err_set(&r->setup_err, e.code,
-				"registry %s: CA bundle: %s", r->name, e.msg);
+		if (rc != 0) {
+			strbuf_free(&ca);
+			if (!r->setup_err.code)
+				err_set(&r->setup_err, ERR_IO,
+					"registry %s: CA bundle: cannot read "
+					"%s: %s", r->name, o->ca_path,
+					strerror(rc));
+		} else {
+			r->ca_len = ca.len;
+			r->ca = (unsigned char *)strbuf_take(&ca);
+		}
 	}
 	r->auth = o->auth;
 	r->username = xstrdup(o->username);
@@ -1175,7 +1083,7 @@ static void job_refused(struct registry *r, const char *what,
 }
 
 static void job_start_req(struct registry *r, const char *method,
-			  const char *url, const struct sbuf *form,
+			  const char *url, const struct strbuf *form,
 			  int basic, http_done_fn done)
 {
 	struct token_job *j = r->jobs;
@@ -1213,7 +1121,7 @@ static void job_start_req(struct registry *r, const char *method,
 }
 
 /* Adds every scope of the space-separated key as its own field. */
-static void form_scopes(struct sbuf *b, const char *key, int query)
+static void form_scopes(struct strbuf *b, const char *key, int query)
 {
 	const char *p = key;
 
@@ -1224,8 +1132,8 @@ static void form_scopes(struct sbuf *b, const char *key, int query)
 
 		if (*one) {
 			if (query)
-				sb_add(b, "&");
-			sb_form(b, "scope", one);
+				strbuf_add(b, "&");
+			strbuf_add_form(b, "scope", one);
 		}
 		free(one);
 		p = end ? end + 1 : NULL;
@@ -1254,9 +1162,9 @@ static void on_token_answer(const struct http_response *resp, void *ud)
 		return;
 	}
 	js = cJSON_Parse(resp->body);
-	tok = jstr(js, "access_token");
+	tok = json_str(js, "access_token");
 	if (!tok || !*tok)
-		tok = jstr(js, "token");
+		tok = json_str(js, "token");
 	if (!tok || !*tok) {
 		cJSON_Delete(js);
 		job_failf(r, ERR_AUTH, "registry %s: authentication required "
@@ -1264,7 +1172,7 @@ static void on_token_answer(const struct http_response *resp, void *ud)
 			  r->name);
 		return;
 	}
-	job_finish(r, tok, token_deadline(tok, jnum(js, "expires_in", 0)),
+	job_finish(r, tok, token_deadline(tok, json_num(js, "expires_in", 0)),
 		   NULL);
 	cJSON_Delete(js);
 }
@@ -1272,34 +1180,34 @@ static void on_token_answer(const struct http_response *resp, void *ud)
 static void job_token(struct registry *r)
 {
 	struct token_job *j = r->jobs;
-	struct sbuf b = {0};
+	struct strbuf b = {.secret = 1};
 
 	j->phase = JOB_TOKEN;
 	if (r->auth == REGISTRY_AUTH_ACR) {
-		sb_form(&b, "grant_type", "refresh_token");
+		strbuf_add_form(&b, "grant_type", "refresh_token");
 		if (r->service)
-			sb_form(&b, "service", r->service);
+			strbuf_add_form(&b, "service", r->service);
 		form_scopes(&b, j->key, 0);
-		sb_form(&b, "refresh_token", r->refresh);
+		strbuf_add_form(&b, "refresh_token", r->refresh);
 		job_start_req(r, "POST", r->realm, &b, 0, on_token_answer);
-		sb_wipe(&b);
+		strbuf_free(&b);
 		return;
 	}
 	/* Docker's token flow: GET realm?service=…&scope=…, anonymous or
 	 * with Basic credentials. */
-	sb_add(&b, r->realm);
-	sb_add(&b, strchr(r->realm, '?') ? "&" : "?");
+	strbuf_add(&b, r->realm);
+	strbuf_add(&b, strchr(r->realm, '?') ? "&" : "?");
 	if (r->service) {
-		struct sbuf f = {0};
+		struct strbuf f = {.secret = 1};
 
-		sb_form(&f, "service", r->service);
-		sb_add(&b, f.p);
-		sb_wipe(&f);
+		strbuf_add_form(&f, "service", r->service);
+		strbuf_add(&b, f.p);
+		strbuf_free(&f);
 	}
 	form_scopes(&b, j->key, 1);
 	job_start_req(r, "GET", b.p, NULL, r->auth == REGISTRY_AUTH_BASIC,
 		      on_token_answer);
-	sb_wipe(&b);
+	strbuf_free(&b);
 }
 
 static void on_exchange_answer(const struct http_response *resp, void *ud)
@@ -1315,7 +1223,7 @@ static void on_exchange_answer(const struct http_response *resp, void *ud)
 		return;
 	}
 	js = cJSON_Parse(resp->body);
-	rt = jstr(js, "refresh_token");
+	rt = json_str(js, "refresh_token");
 	if (!rt || !*rt) {
 		cJSON_Delete(js);
 		job_failf(r, ERR_AUTH, "registry %s: authentication required "
@@ -1334,21 +1242,21 @@ static void on_exchange_answer(const struct http_response *resp, void *ud)
 static void job_exchange(struct registry *r, const char *aad)
 {
 	struct token_job *j = r->jobs;
-	struct sbuf b = {0};
+	struct strbuf b = {.secret = 1};
 	char *origin, *url;
 
 	j->phase = JOB_EXCHANGE;
 	origin = r->auth_url ? xstrdup(r->auth_url) : origin_of(r->realm);
 	url = xasprintf("%s/oauth2/exchange", origin);
 	free(origin);
-	sb_form(&b, "grant_type", "access_token");
+	strbuf_add_form(&b, "grant_type", "access_token");
 	if (r->service)
-		sb_form(&b, "service", r->service);
+		strbuf_add_form(&b, "service", r->service);
 	if (r->tenant)
-		sb_form(&b, "tenant", r->tenant);
-	sb_form(&b, "access_token", aad);
+		strbuf_add_form(&b, "tenant", r->tenant);
+	strbuf_add_form(&b, "access_token", aad);
 	job_start_req(r, "POST", url, &b, 0, on_exchange_answer);
-	sb_wipe(&b);
+	strbuf_free(&b);
 	free(url);
 }
 
@@ -1791,7 +1699,7 @@ static int manifest_identity(const struct http_response *resp,
 	if (!m->media_type[0] || strcmp(m->media_type, "application/json") ==
 					 0)
 		copy_str(m->media_type, sizeof(m->media_type),
-			 jstr(js, "mediaType"));
+			 json_str(js, "mediaType"));
 	if (!m->media_type[0] && cJSON_GetObjectItem(js, "manifests"))
 		copy_str(m->media_type, sizeof(m->media_type),
 			 REGISTRY_MT_OCI_INDEX);
@@ -1837,15 +1745,15 @@ static void get_resp(struct registry_op *op,
 			struct registry_platform *p = &plats[np++];
 
 			copy_str(p->digest, sizeof(p->digest),
-				 jstr(it, "digest"));
+				 json_str(it, "digest"));
 			copy_str(p->media_type, sizeof(p->media_type),
-				 jstr(it, "mediaType"));
-			p->size = jnum(it, "size", -1);
-			copy_str(p->os, sizeof(p->os), jstr(pf, "os"));
+				 json_str(it, "mediaType"));
+			p->size = json_num(it, "size", -1);
+			copy_str(p->os, sizeof(p->os), json_str(pf, "os"));
 			copy_str(p->arch, sizeof(p->arch),
-				 jstr(pf, "architecture"));
+				 json_str(pf, "architecture"));
 			copy_str(p->variant, sizeof(p->variant),
-				 jstr(pf, "variant"));
+				 json_str(pf, "variant"));
 		}
 	}
 	cJSON_Delete(js);
@@ -1895,7 +1803,8 @@ static void report(struct registry_op *op, const char *current, int force)
 
 static void add_blob(struct registry_op *op, const cJSON *desc)
 {
-	const char *d = jstr(desc, "digest"), *mt = jstr(desc, "mediaType");
+	const char *d = json_str(desc, "digest");
+	const char *mt = json_str(desc, "mediaType");
 	const cJSON *urls = cJSON_GetObjectItemCaseSensitive(desc, "urls");
 	size_t i;
 
@@ -1911,7 +1820,7 @@ static void add_blob(struct registry_op *op, const cJSON *desc)
 	op->blobs = xgrow(op->blobs, &op->capblobs, op->nblobs + 1,
 			  sizeof(*op->blobs));
 	copy_str(op->blobs[op->nblobs].digest, 80, d);
-	op->blobs[op->nblobs].size = jnum(desc, "size", 0);
+	op->blobs[op->nblobs].size = json_num(desc, "size", 0);
 	op->prog.bytes_total += op->blobs[op->nblobs].size;
 	op->nblobs++;
 	op->prog.blobs_total = op->nblobs;
@@ -2029,7 +1938,7 @@ static void copy_top_resp(struct registry_op *op,
 		arr = cJSON_GetObjectItemCaseSensitive(js, "manifests");
 		cJSON_ArrayForEach(it, arr)
 		{
-			const char *d = jstr(it, "digest");
+			const char *d = json_str(it, "digest");
 			struct child *k;
 
 			if (!d || !is_digest_ref(d) || !registry_valid_ref(d))
@@ -2040,7 +1949,7 @@ static void copy_top_resp(struct registry_op *op,
 			memset(k, 0, sizeof(*k));
 			copy_str(k->digest, sizeof(k->digest), d);
 			copy_str(k->media_type, sizeof(k->media_type),
-				 jstr(it, "mediaType"));
+				 json_str(it, "mediaType"));
 		}
 		cJSON_Delete(js);
 		op->i = 0;
@@ -2097,12 +2006,12 @@ static void copy_upload_resp(struct registry_op *op,
 static void copy_upload(struct registry_op *op)
 {
 	struct blob *b = &op->blobs[op->i];
-	struct sbuf u = {0};
+	struct strbuf u = {0};
 
-	sb_add(&u, op->upload_url);
-	sb_add(&u, strchr(op->upload_url, '?') ? "&" : "?");
-	sb_form(&u, "digest", b->digest);
-	op_prepare(op, op->regs[1], "PUT", u.p, op->dst_scope,
+	strbuf_add(&u, op->upload_url);
+	strbuf_add(&u, strchr(op->upload_url, '?') ? "&" : "?");
+	strbuf_add_form(&u, "digest", b->digest);
+	op_prepare(op, op->regs[1], "PUT", strbuf_take(&u), op->dst_scope,
 		   copy_upload_resp);
 	op->ctype = xstrdup("Content-Type: application/octet-stream");
 	op->upload = 1;
@@ -2261,7 +2170,7 @@ static void copy_head_resp(struct registry_op *op,
 			   const struct http_response *resp)
 {
 	struct blob *b = &op->blobs[op->i];
-	struct sbuf u = {0};
+	struct strbuf u = {0};
 	char *sub;
 
 	if (resp->status == 200) {
@@ -2278,13 +2187,14 @@ static void copy_head_resp(struct registry_op *op,
 		copy_pull(op);
 		return;
 	}
-	sb_add(&u, op->regs[1]->base);
-	sb_add(&u, "/v2/");
-	sb_add(&u, op->dst_repo);
-	sb_add(&u, "/blobs/uploads/?");
-	sb_form(&u, "mount", b->digest);
-	sb_form(&u, "from", op->repo);
-	op_go(op, op->regs[1], "POST", u.p, op->dst_scope, copy_mount_resp);
+	strbuf_add(&u, op->regs[1]->base);
+	strbuf_add(&u, "/v2/");
+	strbuf_add(&u, op->dst_repo);
+	strbuf_add(&u, "/blobs/uploads/?");
+	strbuf_add_form(&u, "mount", b->digest);
+	strbuf_add_form(&u, "from", op->repo);
+	op_go(op, op->regs[1], "POST", strbuf_take(&u), op->dst_scope,
+	      copy_mount_resp);
 }
 
 static void copy_next_blob(struct registry_op *op)
