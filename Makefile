@@ -30,6 +30,8 @@ LIB_SRC := $(wildcard backend/*.c) $(wildcard panes/*.c) $(wildcard tui/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/default_theme.o
 MAIN_SRC := $(wildcard cli/*.c)
 MAIN_OBJ := $(MAIN_SRC:%.c=$(BUILD)/%.o)
+# The CLI without main(), for the tests of its printers.
+CLI_OBJ := $(filter-out $(BUILD)/cli/main.o,$(MAIN_OBJ))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 INTEG_SRC := $(wildcard tests/integration/test_*.c)
@@ -61,15 +63,20 @@ $(BUILD)/libjd.a: $(LIB_OBJ)
 	@rm -f $@
 	@ar rcs $@ $^
 
+$(BUILD)/libcli.a: $(CLI_OBJ)
+	@rm -f $@
+	@ar rcs $@ $^
+
 $(BUILD)/jumpdeck: $(MAIN_OBJ) $(BUILD)/libjd.a
 	@echo "  LINK    $@"
 	@$(CC) $(ALL_CFLAGS) -o $@ $(MAIN_OBJ) $(BUILD)/libjd.a $(PKG_LIBS) \
 		-lpthread $(LDFLAGS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libjd.a
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcli.a $(BUILD)/libjd.a
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
-	@$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libjd.a $(PKG_LIBS) \
+	@$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libcli.a $(BUILD)/libjd.a \
+		$(PKG_LIBS) \
 		$(CMOCKA_LIBS) -lpthread $(LDFLAGS)
 
 $(BUILD)/tests/%: tests/integration/%.c $(BUILD)/libjd.a

@@ -1,5 +1,6 @@
 /* flux.h - Flux sources, Kustomizations, HelmReleases and controllers as
- * plain structs, with their texts. Not the client (kube); no curses. */
+ * plain structs, with their texts. Not the client (kube), not the CLI's
+ * tables and JSON (cli/print.h); no curses. */
 #ifndef JD_FLUX_H
 #define JD_FLUX_H
 
@@ -407,58 +408,7 @@ void flux_objects_sort(struct flux_object *v, size_t n);
  * a NULL or "" filter. */
 int flux_matches(const struct flux_object *o, const char *filter);
 
-/* ---- output ------------------------------------------------------------- */
-
-/* The `jumpdeck flux --json` document, pretty-printed:
- * {"controllers":[{"namespace","name","ready","desired","available",
- *    "availableReplicas","image","tag","digest","labeled","message"}],
- *  "sources":[{"kind","apiVersion","namespace","name","url","ref","ready",
- *    "state","revision","sha","suspended","lastUpdate","message"}],
- *  "kustomizations":[{"kind","apiVersion","namespace","name","source",
- *    "path","ready","state","appliedRevision","attemptedRevision",
- *    "suspended","interval","lastReconcile","message","inventory",
- *    "dependsOn":["ns/name"],"dependencyRoot"}],
- *  "summary":{"controllers","controllersReady","sources","sourcesReady",
- *    "kustomizations","kustomizationsReady","helmreleases",
- *    "helmreleasesReady","suspended","failed","waiting","progressing"}}
- * "ready" of an object is a bool (Ready True); "state" is
- * flux_state_text; "lastUpdate"/"lastReconcile" are RFC 3339 or "";
- * "source" is "Kind/namespace/name" (HelmRelease path is its chart);
- * "inventory" is a number or null; "dependencyRoot" is null for OK or
- * {"status":"notReady"|"missing"|"cycle","kind","namespace","name",
- * "message"}. HelmReleases go into "kustomizations" (their "kind" tells).
- * Objects appear in the given order. s may be NULL: computed from c and v.
- * Returns a new string, caller frees (free()). */
-char *flux_to_json(const struct flux_controller *c, size_t nc,
-		   const struct flux_object *v, size_t n,
-		   const struct flux_summary *s);
-
-enum flux_table {
-	FLUX_TABLE_SOURCES = 0,	   /* the source kinds of v */
-	FLUX_TABLE_KUSTOMIZATIONS, /* Kustomizations and HelmReleases of v */
-};
-
-/* A `flux get`-like table of the objects of v that belong to it, in the
- * given order: columns as wide as their widest cell, three spaces apart,
- * an empty cell shown as "-", every server string made terminal-safe.
- * NAME is "kind/name" (lower-case singular kind) when the rows mix kinds.
- * Revisions are in short form (flux_revision_short).
- *   Sources:        NAMESPACE NAME URL REF REVISION SUSPENDED READY
- *                   STATE UPDATED MESSAGE
- *   Kustomizations: NAMESPACE NAME SOURCE PATH REVISION ATTEMPTED
- *                   SUSPENDED READY STATE INTERVAL RECONCILED MESSAGE
- * READY is the Ready status ("Unknown" without one); UPDATED/RECONCILED
- * are ages at now; MESSAGE is flux_object_message, or for a WAITING
- * object with dependencies flux_dependency_text (all of v is searched).
- * Prints only the header when nothing belongs. */
-void flux_print_table(FILE *f, enum flux_table which,
-		      const struct flux_object *v, size_t n, time_t now);
-
-/* NAMESPACE NAME READY (ready/desired) AVAILABLE IMAGE TAG MESSAGE; IMAGE
- * is the repository, TAG the tag or else the digest cut to
- * "sha256:" and 12 hex digits. Server strings are made terminal-safe. */
-void flux_print_controllers(FILE *f, const struct flux_controller *c,
-			    size_t n);
+/* ---- dependency tree ---------------------------------------------------- */
 
 /* The dependency tree of root for the detail view: the first line is root
  * itself, each further line a dependency (what the object above it waits

@@ -1,8 +1,9 @@
 /* images.h - the image quarantine pipeline as plain structs: an upstream
  * reference, its quarantine/ and live/ copies, their digests and the
  * state they add up to (not imported, quarantined, promoted, drifted, live
- * only); text, table and JSON. Not the registry client (registry.h) nor
- * the runner that fills it (pipeline.h). */
+ * only) and their texts. Not the registry client (registry.h), the
+ * runner that fills it (pipeline.h) nor the CLI's table and JSON
+ * (cli/print.h). */
 #ifndef JD_IMAGES_H
 #define JD_IMAGES_H
 
@@ -87,16 +88,5 @@ const char *image_short_digest(const char *digest, char *buf, size_t sz);
  * imported from somewhere else". */
 const char *image_state_reason(const struct image_row *r, char *buf,
 			       size_t sz);
-
-/* `jumpdeck images` table and JSON:
- * {"registry","quarantineRegistry","images":[{"image","upstream":{...},
- *  "quarantine":{"repository","tag","present","digest","mediaType",
- *  "platforms"},"scan":{"verdict":"not available yet"},"live":{...},
- *  "state","alert","message"}],"summary":{"total","promoted",
- *  "quarantined","notImported","drifted","liveOnly","unknown"}} */
-void images_print_table(FILE *f, const struct image_row *v, size_t n,
-			int ascii);
-char *images_to_json(const struct image_row *v, size_t n,
-		     const char *registry, const char *quarantine_registry);
 
 #endif

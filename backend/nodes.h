@@ -1,5 +1,6 @@
-/* nodes.h - Node objects as plain C structs: summary, sort, filter, JSON,
- * table. Not the client that fetches them (kube), and no curses drawing. */
+/* nodes.h - Node objects as plain C structs: texts, summary, sort, filter.
+ * Not the client that fetches them (kube), not the CLI's table or JSON
+ * (cli/print.h), and no curses drawing. */
 #ifndef JD_NODES_H
 #define JD_NODES_H
 
@@ -184,20 +185,5 @@ void nodes_sort(struct node *v, size_t n, enum node_sort_key key,
 /* 1 when filter (case-insensitive, ASCII) is a substring of the name,
  * status text, pool, mode, roles or version; 1 for a NULL or "" filter. */
 int node_matches(const struct node *n, const char *filter);
-
-/* The `jumpdeck nodes --json` document, pretty-printed:
- * {"nodes":[{"name","status","ready","unschedulable","pool","mode","roles",
- *   "version","created","conditions":[{"type","status","reason","message",
- *   "lastTransitionTime"}]}],
- *  "summary":{"total","ready","pools":{"<pool>":{"total","ready","mode"}}}}
- * Absent strings are "". s may be NULL: the summary is computed from v.
- * Returns a new string, caller frees (free()). */
-char *nodes_to_json(const struct node *v, size_t n,
-		    const struct node_summary *s);
-
-/* A kubectl-like table: NAME STATUS POOL MODE ROLES AGE VERSION PRESSURE,
- * each column as wide as its widest cell, three spaces between columns,
- * nodes in the given order. Server strings are made terminal-safe. */
-void nodes_print_table(FILE *f, const struct node *v, size_t n, time_t now);
 
 #endif

@@ -3,6 +3,7 @@
  * tables or JSON and exit codes for pipelines. No internet lookups. */
 #include "cli.h"
 #include "cli_session.h"
+#include "print.h"
 #include "backend/health.h"
 #include "backend/flux.h"
 #include "backend/flux_drift.h"

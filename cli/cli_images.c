@@ -3,6 +3,7 @@
  * codes for release pipelines. */
 #include "cli.h"
 #include "cli_session.h"
+#include "print.h"
 #include "backend/audit.h"
 #include "backend/config.h"
 #include "backend/http.h"

@@ -2,6 +2,7 @@
  * backend calls the nodes pane makes, run once on the event loop. */
 #include "cli.h"
 #include "cli_session.h"
+#include "print.h"
 #include "backend/audit.h"
 #include "backend/text.h"
 #include "backend/http.h"

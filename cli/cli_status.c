@@ -4,6 +4,7 @@
  * JSON document, for a quick look or a pipeline gate. */
 #include "cli.h"
 #include "cli_session.h"
+#include "print.h"
 #include "backend/config.h"
 #include "backend/health.h"
 #include "backend/http.h"

@@ -16,6 +16,7 @@
 
 #include "backend/config.h"
 #include "backend/images.h"
+#include "cli/print.h"
 
 static void test_ref_parse(void **state)
 {

@@ -16,6 +16,7 @@
 #include "backend/nodes.h"
 #include "backend/text.h"
 #include "backend/timefmt.h"
+#include "cli/print.h"
 
 #define RC "\xef\xbf\xbd" /* U+FFFD REPLACEMENT CHARACTER */
 
