@@ -78,13 +78,18 @@ typedef int (*kube_foreground_fn)(const char *const argv[],
 struct kube_client;
 struct kube_call;
 
+/* A client for conn (copied). Fails with ERR_USAGE when conn has no
+ * http(s) server URL; *out is NULL then. */
 int kube_client_new(struct kube_client **out, struct loop *l,
 		    const struct kube_conn *conn, struct err *e);
 /* Cancels every call in flight (their callbacks are not called). */
 void kube_client_free(struct kube_client **c);
 const struct kube_conn *kube_client_conn(const struct kube_client *c);
 struct loop *kube_client_loop(const struct kube_client *c);
-/* Whether a terminal is available for interactive plugins. */
+/* How exec plugins that take the terminal run: through fn (with ud), or
+ * directly when fn is NULL. have_terminal says whether one may take it:
+ * interactiveMode IfAvailable does only then (else it runs in the
+ * background like Never), Always fails without it. */
 void kube_client_set_foreground(struct kube_client *c, kube_foreground_fn fn,
 				void *ud, int have_terminal);
 /* Who the client authenticates as, for the title bar: "token",
@@ -105,21 +110,24 @@ struct kube_call *kube_request(struct kube_client *c, const char *method,
  * metadata.resourceVersion. */
 struct kube_call *kube_list(struct kube_client *c, const char *path,
 			    kube_done_fn done, void *ud);
-/* A watch stream from resource_version with bookmarks; events arrive in
- * on_event; done is called when the stream ends (r->ok when it ended
- * cleanly, e.g. timeoutSeconds). */
+/* A watch stream with bookmarks from resource_version (NULL: the current
+ * objects first, as ADDED) that the server ends after timeout_s seconds
+ * (300 when <= 0); events arrive in on_event; done is called when the
+ * stream ends (r->ok when it ended cleanly, as at that timeout). */
 struct kube_call *kube_watch(struct kube_client *c, const char *path,
 			     const char *resource_version, int timeout_s,
 			     kube_event_fn on_event, kube_done_fn done,
 			     void *ud);
 void kube_call_cancel(struct kube_call *call);
 
-/* Turn an HTTP status and body into kubectl's sentence. verb/what
- * describe the request ("list", "nodes") for answers without a Status. */
+/* Turn an HTTP status and body (a Status object's message when it has
+ * one) into kubectl's sentence in e; url names the request in a 403
+ * without a Status message ("forbidden: URL") and may be NULL. */
 void kube_status_sentence(long status, const char *body, const char *url,
 			  struct err *e);
 
-/* Percent-encode one path segment or query value into dst. */
+/* Percent-encode one path segment or query value into dst (dstsz bytes,
+ * always NUL-terminated; a value too long for dst is cut). */
 void kube_escape(char *dst, size_t dstsz, const char *s);
 
 #endif
