@@ -1,8 +1,9 @@
-/* azure_auth.c - the Entra ID credential chain: client secret, IMDS, the
- * Azure CLI and device code, with a per-resource token cache in memory. */
+/* azure_auth.c - the Entra ID credential chain: trying the sources in
+ * order, a per-resource token cache in memory, answering callers, the
+ * Entra token requests the sources share. Not the sources themselves
+ * (azure_src_*.c). */
 #include "azure_auth.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "azure_auth_int.h"
 #include "http.h"
 #include "json.h"
 #include "jwt.h"
@@ -22,126 +24,13 @@
 #define DEFAULT_AUTHORITY "https://login.microsoftonline.com"
 #define DEFAULT_IMDS	  "http://169.254.169.254"
 #define AZ_CLI_CLIENT_ID  "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
-#define DEVICE_GRANT	  "urn:ietf:params:oauth:grant-type:device_code"
 #define STALE_OK_S	  30 /* a token this close to expiry is not served */
 #define RETRY_REFRESH_MS  30000 /* after a failed refresh, serve the old */
-#define REASONS_LEN	  440
-
-enum fetch_state { IDLE, QUEUED, FETCHING };
-
-/* What a source reports when it ends. */
-enum outcome {
-	OK,
-	UNAVAILABLE, /* not set up here: the chain moves on */
-	FAILED,	     /* set up but broken: the chain stops here */
-};
-
-struct azure_token_call {
-	struct azure_auth *a;
-	struct entry *en;
-	azure_token_fn done;
-	void *ud;
-	int firing;
-	struct azure_token_call *next;
-};
-
-/* One resource: its token, its waiting callers and its fetch. */
-struct entry {
-	struct azure_auth *a;
-	struct entry *next;
-	char *resource;
-	char *token; /* secret: wiped when replaced */
-	time_t expires_at;
-	time_t fetched_at;
-	long long next_try_ms; /* no refetch before (after a failure) */
-
-	struct azure_token_call *waiters;
-	struct azure_token_call *delivering;
-	unsigned deliver_timer;
-	int result_status;
-	struct err result_err;
-
-	enum fetch_state state;
-	int chain;    /* trying sources in order */
-	unsigned src; /* the source bit being tried */
-	char reasons[REASONS_LEN];
-	struct http_req *req;
-	struct proc *proc;
-	unsigned timer; /* IMDS retry, device-code poll */
-	int attempt;
-	long long started_ms; /* when the source was first asked */
-
-	/* Device code (secret: device_code). */
-	int device; /* a device-code flow runs */
-	char *device_code;
-	long interval_ms;
-	time_t device_expires;
-};
-
-struct azure_auth {
-	struct loop *loop;
-	unsigned sources;
-	char *authority; /* without a trailing slash */
-	char *imds;
-	char *tenant;
-	char *client_id;
-	char *client_secret; /* secret */
-	char *device_client_id;
-	char *az;
-	long cli_timeout_ms;
-	long margin_s;
-	int imds_retries;
-	long imds_backoff_ms;
-	long http_timeout_ms;
-	unsigned char *ca;
-	size_t ca_len;
-	char ca_error[300];
-
-	unsigned chosen;     /* the source that worked, 0 before */
-	char *refresh_token; /* from device code; secret */
-	char *identity;
-	char *tid;
-	struct entry *entries;
-	struct entry *chain_owner; /* the entry trying sources in order */
-
-	azure_device_show_fn show;
-	azure_device_done_fn ui_done;
-	void *ui_ud;
-	unsigned ui_done_timer;
-	int ui_status;
-	struct err ui_err;
-
-	int depth; /* inside a user callback */
-	int dead;  /* freed from a callback: destroy later */
-};
 
 static void start_fetch(struct entry *en);
 static void run_source(struct entry *en, unsigned src);
-static void device_start(struct entry *en);
 
 /* ---- small helpers ------------------------------------------------- */
-
-static void wipe(void *p, size_t n)
-{
-	volatile unsigned char *v = p;
-
-	while (n--)
-		*v++ = 0;
-}
-
-static void free_secret(char **s)
-{
-	if (!*s)
-		return;
-	wipe(*s, strlen(*s));
-	free(*s);
-	*s = NULL;
-}
-
-static time_t now_s(void)
-{
-	return time(NULL);
-}
 
 static const char *nonempty(const char *s)
 {
@@ -185,7 +74,7 @@ char *azure_scope_for(const char *resource)
 }
 
 /* The first line of server text, safe for the status bar and short. */
-static void first_line_safe(const char *s, char *dst, size_t sz, int cols)
+void az_first_line_safe(const char *s, char *dst, size_t sz, int cols)
 {
 	char line[400];
 	size_t n = strcspn(s, "\r\n");
@@ -199,8 +88,8 @@ static void first_line_safe(const char *s, char *dst, size_t sz, int cols)
 
 /* Entra's error code ("invalid_client") and a sentence for an error
  * answer. The description's first line carries the AADSTS number. */
-static void entra_error(const struct http_response *r, char *code,
-			size_t code_sz, char *msg, size_t msg_sz)
+void az_entra_error(const struct http_response *r, char *code, size_t code_sz,
+		    char *msg, size_t msg_sz)
 {
 	cJSON *j = cJSON_ParseWithLength(r->body, r->body_len);
 	const char *c = json_text(j, "error");
@@ -210,7 +99,7 @@ static void entra_error(const struct http_response *r, char *code,
 	text_safe_buf(safe_code, sizeof(safe_code), c ? c : "", 60);
 	snprintf(code, code_sz, "%s", safe_code);
 	if (d)
-		first_line_safe(d, safe_desc, sizeof(safe_desc), 200);
+		az_first_line_safe(d, safe_desc, sizeof(safe_desc), 200);
 	if (c && d)
 		snprintf(msg, msg_sz, "Entra ID answered HTTP %ld %s: %s",
 			 r->status, safe_code, safe_desc);
@@ -298,14 +187,14 @@ static void destroy(struct azure_auth *a)
 	free(a);
 }
 
-static void enter(struct azure_auth *a)
+void az_enter(struct azure_auth *a)
 {
 	a->depth++;
 }
 
 /* After a user callback: non-zero when a was freed meanwhile (and is
  * gone now if this was the outermost callback). */
-static int leave(struct azure_auth *a)
+int az_leave(struct azure_auth *a)
 {
 	int dead = a->dead;
 
@@ -359,7 +248,7 @@ static void on_deliver(void *ud)
 	/* Callers that arrive from the callbacks wait for the next round. */
 	en->delivering = en->waiters;
 	en->waiters = NULL;
-	enter(a);
+	az_enter(a);
 	for (;;) {
 		struct azure_token_call *c = en->delivering;
 
@@ -373,7 +262,7 @@ static void on_deliver(void *ud)
 	if (tok)
 		free_secret(&tok);
 	free(res);
-	leave(a);
+	az_leave(a);
 }
 
 /* Answer every waiting caller from the loop, with the entry's token
@@ -399,9 +288,9 @@ static void on_ui_done(void *ud)
 	a->ui_done_timer = 0;
 	if (!a->ui_done)
 		return;
-	enter(a);
+	az_enter(a);
 	a->ui_done(a->ui_status, &e, a->ui_ud);
-	leave(a);
+	az_leave(a);
 }
 
 /* The device-code dialog should close: tell the UI from the loop. */
@@ -467,7 +356,7 @@ static void release_chain(struct azure_auth *a, int status,
 	}
 }
 
-static void fetch_ok(struct entry *en, const char *token, time_t expires_at)
+void az_fetch_ok(struct entry *en, const char *token, time_t expires_at)
 {
 	struct azure_auth *a = en->a;
 	int owner = a->chain_owner == en;
@@ -488,11 +377,8 @@ static void fetch_ok(struct entry *en, const char *token, time_t expires_at)
 		release_chain(a, 0, NULL);
 }
 
-static void fetch_fail(struct entry *en, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
 /* The source failed for good: stop (no other source is tried). */
-static void fetch_fail(struct entry *en, int code, const char *fmt, ...)
+void az_fetch_fail(struct entry *en, int code, const char *fmt, ...)
 {
 	struct azure_auth *a = en->a;
 	struct err e;
@@ -545,10 +431,7 @@ static unsigned next_source(unsigned sources, unsigned after)
 }
 
 /* The source is not set up here: note why and try the next one. */
-static void fetch_unavailable(struct entry *en, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void fetch_unavailable(struct entry *en, const char *fmt, ...)
+void az_fetch_unavailable(struct entry *en, const char *fmt, ...)
 {
 	struct azure_auth *a = en->a;
 	char why[300];
@@ -563,7 +446,7 @@ static void fetch_unavailable(struct entry *en, const char *fmt, ...)
 		/* The chosen source went away: the next call starts over. */
 		if (a->chosen == en->src)
 			a->chosen = 0;
-		fetch_fail(en, ERR_AUTH, "%s", why);
+		az_fetch_fail(en, ERR_AUTH, "%s", why);
 		return;
 	}
 	snprintf(en->reasons + n, sizeof(en->reasons) - n, "%s%s: %s",
@@ -614,9 +497,9 @@ static void start_fetch(struct entry *en)
 
 /* ---- HTTP plumbing ------------------------------------------------- */
 
-static int http_go(struct entry *en, const char *method, const char *url,
-		   const char *const *headers, const struct strbuf *body,
-		   int idempotent, long connect_ms, http_done_fn done)
+int az_http_go(struct entry *en, const char *method, const char *url,
+	       const char *const *headers, const struct strbuf *body,
+	       int idempotent, long connect_ms, http_done_fn done)
 {
 	struct azure_auth *a = en->a;
 	struct http_request rq;
@@ -642,22 +525,22 @@ static int http_go(struct entry *en, const char *method, const char *url,
 	rq.ud = en;
 	en->req = http_start(a->loop, &rq, &e);
 	if (!en->req) {
-		fetch_fail(en, ERR_INTERNAL, "%s", e.msg);
+		az_fetch_fail(en, ERR_INTERNAL, "%s", e.msg);
 		return -1;
 	}
 	return 0;
 }
 
-static const char *const form_headers[] = {
+const char *const az_form_headers[] = {
     "Content-Type: application/x-www-form-urlencoded",
     "Accept: application/json",
     NULL,
 };
 
-static int need_ca(struct entry *en)
+int az_need_ca(struct entry *en)
 {
 	if (en->a->ca_error[0]) {
-		fetch_fail(en, ERR_IO, "%s", en->a->ca_error);
+		az_fetch_fail(en, ERR_IO, "%s", en->a->ca_error);
 		return -1;
 	}
 	return 0;
@@ -665,7 +548,7 @@ static int need_ca(struct entry *en)
 
 /* An Entra token answer: access_token + expires_in, and for user
  * sign-ins a refresh_token to keep (rotated on every use). */
-static void entra_token_ok(struct entry *en, const struct http_response *r)
+void az_entra_token_ok(struct entry *en, const struct http_response *r)
 {
 	struct azure_auth *a = en->a;
 	cJSON *j = cJSON_ParseWithLength(r->body, r->body_len);
@@ -676,8 +559,8 @@ static void entra_token_ok(struct entry *en, const struct http_response *r)
 
 	if (!tok) {
 		cJSON_Delete(j);
-		fetch_fail(en, ERR_PARSE,
-			   "Entra ID answered without an access token");
+		az_fetch_fail(en, ERR_PARSE,
+			      "Entra ID answered without an access token");
 		return;
 	}
 	if (json_seconds(json_get(j, "expires_in"), &secs) == 0)
@@ -691,15 +574,15 @@ static void entra_token_ok(struct entry *en, const struct http_response *r)
 	}
 	if (!exp) {
 		cJSON_Delete(j);
-		fetch_fail(en, ERR_PARSE,
-			   "Entra ID answered without an expiry");
+		az_fetch_fail(en, ERR_PARSE,
+			      "Entra ID answered without an expiry");
 		return;
 	}
 	if (rt && en->src == AZURE_SRC_DEVICE) {
 		free_secret(&a->refresh_token);
 		a->refresh_token = xstrdup(rt);
 	}
-	fetch_ok(en, tok, exp);
+	az_fetch_ok(en, tok, exp);
 	/* cJSON keeps the token in its own buffers: wipe them too. */
 	{
 		cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "access_token");
@@ -712,556 +595,10 @@ static void entra_token_ok(struct entry *en, const struct http_response *r)
 	cJSON_Delete(j);
 }
 
-static char *token_url(const struct azure_auth *a, const char *tenant,
-		       const char *leaf)
+char *az_token_url(const struct azure_auth *a, const char *tenant,
+		   const char *leaf)
 {
 	return xasprintf("%s/%s/oauth2/v2.0/%s", a->authority, tenant, leaf);
-}
-
-/* ---- source 1: environment client credentials ---------------------- */
-
-static void env_done(const struct http_response *r, void *ud)
-{
-	struct entry *en = ud;
-	char code[64], msg[400];
-
-	en->req = NULL;
-	if (r->status == 0) {
-		fetch_fail(en, r->err.code ? r->err.code : ERR_NET, "%s",
-			   r->err.msg);
-		return;
-	}
-	if (r->status == 200) {
-		entra_token_ok(en, r);
-		return;
-	}
-	entra_error(r, code, sizeof(code), msg, sizeof(msg));
-	if (strcmp(code, "invalid_client") == 0)
-		fetch_fail(en, ERR_AUTH,
-			   "the client secret of app %s was refused (%s)",
-			   en->a->client_id, msg);
-	else if (strcmp(code, "unauthorized_client") == 0)
-		fetch_fail(en, ERR_AUTH,
-			   "app %s is not known in tenant %s (%s)",
-			   en->a->client_id, en->a->tenant, msg);
-	else
-		fetch_fail(en,
-			   r->status == 401 || r->status == 400 ? ERR_AUTH
-								: ERR_HTTP,
-			   "%s", msg);
-}
-
-static void env_start(struct entry *en)
-{
-	struct azure_auth *a = en->a;
-	struct strbuf body = {.secret = 1};
-	char *url, *scope;
-
-	if (!a->client_secret) {
-		fetch_unavailable(en, "AZURE_CLIENT_SECRET not set");
-		return;
-	}
-	if (!a->client_id) {
-		fetch_unavailable(en, "AZURE_CLIENT_ID not set");
-		return;
-	}
-	if (!a->tenant) {
-		fetch_unavailable(en, "AZURE_TENANT_ID not set");
-		return;
-	}
-	if (need_ca(en) < 0)
-		return;
-	scope = azure_scope_for(en->resource);
-	strbuf_add_form(&body, "grant_type", "client_credentials");
-	strbuf_add_form(&body, "client_id", a->client_id);
-	strbuf_add_form(&body, "client_secret", a->client_secret);
-	strbuf_add_form(&body, "scope", scope);
-	url = token_url(a, a->tenant, "token");
-	http_go(en, "POST", url, form_headers, &body, 1, 0, env_done);
-	strbuf_free(&body);
-	free(url);
-	free(scope);
-}
-
-/* ---- source 2: managed identity (IMDS) ----------------------------- */
-
-static void imds_start(struct entry *en);
-
-static void imds_retry(void *ud)
-{
-	struct entry *en = ud;
-
-	en->timer = 0;
-	imds_start(en);
-}
-
-static void imds_done(const struct http_response *r, void *ud)
-{
-	struct entry *en = ud;
-	struct azure_auth *a = en->a;
-	cJSON *j;
-	const char *tok;
-	long long exp = 0;
-	char desc[160] = "";
-
-	en->req = NULL;
-	if (r->status == 0) {
-		fetch_unavailable(en, "IMDS not reachable (%s)", r->err.msg);
-		return;
-	}
-	j = cJSON_ParseWithLength(r->body, r->body_len);
-	if (r->status == 200) {
-		tok = json_text(j, "access_token");
-		if (json_seconds(json_get(j, "expires_on"), &exp) < 0 &&
-		    json_seconds(json_get(j, "expires_in"), &exp) == 0)
-			exp += now_s();
-		if (!tok || exp <= 0) {
-			cJSON_Delete(j);
-			fetch_unavailable(en, "IMDS answered without a token");
-			return;
-		}
-		fetch_ok(en, tok, (time_t)exp);
-		wipe(cJSON_GetObjectItemCaseSensitive(j, "access_token")
-			 ->valuestring,
-		     strlen(tok));
-		cJSON_Delete(j);
-		return;
-	}
-	if (json_text(j, "error_description"))
-		first_line_safe(json_text(j, "error_description"), desc,
-				sizeof(desc), 120);
-	cJSON_Delete(j);
-	if (r->status == 404 || r->status == 410 || r->status == 429 ||
-	    r->status >= 500) {
-		int max = a->imds_retries;
-		/* 410: IMDS is updating and back within 70 s. */
-		int updating = r->status == 410 && a->imds_retries > 0 &&
-			       loop_now_ms() - en->started_ms < 70000;
-
-		if (en->attempt < max || updating) {
-			long ms =
-			    http_backoff_ms(en->attempt, a->imds_backoff_ms,
-					    updating ? 10000 : 30000);
-			long ra = http_retry_after_s(
-			    http_header_get(r, "retry-after"),
-			    (long long)now_s());
-
-			if (ra > 0 && ra * 1000 > ms)
-				ms = (ra > 60 ? 60 : ra) * 1000;
-			en->attempt++;
-			en->timer =
-			    loop_timer_add(a->loop, ms, imds_retry, en);
-			return;
-		}
-		fetch_unavailable(en,
-				  "IMDS answered HTTP %ld after %d "
-				  "attempts%s%s",
-				  r->status, en->attempt + 1,
-				  desc[0] ? ": " : "", desc);
-		return;
-	}
-	if (a->client_id && !a->client_secret)
-		fetch_unavailable(en,
-				  "no identity with client id %s (HTTP "
-				  "%ld%s%s)",
-				  a->client_id, r->status, desc[0] ? ": " : "",
-				  desc);
-	else
-		fetch_unavailable(en, "no identity (HTTP %ld%s%s)", r->status,
-				  desc[0] ? ": " : "", desc);
-}
-
-static void imds_start(struct entry *en)
-{
-	struct azure_auth *a = en->a;
-	static const char *const hdrs[] = {"Metadata: true",
-					   "Accept: application/json", NULL};
-	struct strbuf url = {0};
-
-	strbuf_add(&url, a->imds);
-	strbuf_add(&url, "/metadata/identity/oauth2/token?api-version="
-			 "2018-02-01&resource=");
-	strbuf_add_pct(&url, en->resource);
-	/* A client id without a secret names a user-assigned identity. */
-	if (a->client_id && !a->client_secret) {
-		strbuf_add(&url, "&client_id=");
-		strbuf_add_pct(&url, a->client_id);
-	}
-	http_go(en, "GET", url.p, hdrs, NULL, 0, 2000, imds_done);
-	strbuf_free(&url);
-}
-
-/* ---- source 3: the Azure CLI --------------------------------------- */
-
-/* "2026-11-28 13:00:00.000000" in local time, as az prints expiresOn. */
-static int parse_local_time(const char *s, time_t *out)
-{
-	struct tm tm;
-	int n[6], i;
-	const char seps[] = "-- ::";
-	const char *p = s;
-
-	for (i = 0; i < 6; i++) {
-		char *end;
-		long v;
-
-		errno = 0;
-		v = strtol(p, &end, 10);
-		if (end == p || errno || v < 0 || v > 9999)
-			return -1;
-		n[i] = (int)v;
-		p = end;
-		if (i < 5) {
-			if (*p != seps[i])
-				return -1;
-			p++;
-		}
-	}
-	if (*p && *p != '.')
-		return -1;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = n[0] - 1900;
-	tm.tm_mon = n[1] - 1;
-	tm.tm_mday = n[2];
-	tm.tm_hour = n[3];
-	tm.tm_min = n[4];
-	tm.tm_sec = n[5];
-	tm.tm_isdst = -1;
-	*out = mktime(&tm);
-	return *out == (time_t)-1 ? -1 : 0;
-}
-
-static void cli_done(const struct proc_result *r, void *ud)
-{
-	struct entry *en = ud;
-	struct azure_auth *a = en->a;
-	cJSON *j;
-	const char *tok;
-	long long exp = 0;
-	time_t t;
-	char line[200];
-
-	en->proc = NULL;
-	loop_timer_cancel(a->loop, en->timer);
-	en->timer = 0;
-	if (r->err.code == ERR_TIMEOUT) {
-		fetch_fail(en, ERR_TIMEOUT,
-			   "az account get-access-token did not answer "
-			   "within %ld s",
-			   (a->cli_timeout_ms + 999) / 1000);
-		return;
-	}
-	if (r->err.code == ERR_NOTFOUND || r->exit_code == 127) {
-		fetch_unavailable(en, "az not installed");
-		return;
-	}
-	if (r->err.code) {
-		fetch_fail(en, r->err.code, "%s", r->err.msg);
-		return;
-	}
-	if (r->exit_code != 0) {
-		const char *s = r->errout;
-
-		if (strstr(s, "az login") || strstr(s, "az account set"))
-			fetch_unavailable(en, "not signed in (run az login)");
-		else {
-			while (*s == '\n' || *s == '\r' || *s == ' ')
-				s++;
-			first_line_safe(s, line, sizeof(line), 160);
-			fetch_fail(en, ERR_AUTH,
-				   "az exited with status %d%s%s",
-				   r->exit_code, line[0] ? ": " : "", line);
-		}
-		return;
-	}
-	j = cJSON_ParseWithLength(r->out, r->out_len);
-	tok = json_text(j, "accessToken");
-	if (!j || !tok) {
-		cJSON_Delete(j);
-		fetch_fail(en, ERR_PARSE,
-			   "az printed no access token (expected JSON with "
-			   "accessToken)");
-		return;
-	}
-	if (json_seconds(json_get(j, "expires_on"), &exp) < 0) {
-		exp = 0;
-		if (json_text(j, "expiresOn") &&
-		    parse_local_time(json_text(j, "expiresOn"), &t) == 0)
-			exp = (long long)t;
-	}
-	if (exp <= 0) {
-		struct jwt_info info;
-
-		if (jwt_info_from_token(tok, &info, NULL) == 0)
-			exp = info.exp;
-		jwt_info_clear(&info);
-	}
-	if (exp <= 0) {
-		wipe(cJSON_GetObjectItemCaseSensitive(j, "accessToken")
-			 ->valuestring,
-		     strlen(tok));
-		cJSON_Delete(j);
-		fetch_fail(en, ERR_PARSE,
-			   "az printed a token without an expiry");
-		return;
-	}
-	fetch_ok(en, tok, (time_t)exp);
-	wipe(cJSON_GetObjectItemCaseSensitive(j, "accessToken")->valuestring,
-	     strlen(tok));
-	cJSON_Delete(j);
-}
-
-/* proc's timeout kills az itself; when az is a wrapper script whose
- * child (python) holds the pipes open, no result would come. Give up on
- * it a little later regardless. */
-static void cli_watchdog(void *ud)
-{
-	struct entry *en = ud;
-
-	en->timer = 0;
-	proc_cancel(en->proc);
-	en->proc = NULL;
-	fetch_fail(en, ERR_TIMEOUT,
-		   "az account get-access-token did not answer within %ld s",
-		   (en->a->cli_timeout_ms + 999) / 1000);
-}
-
-static void cli_start(struct entry *en)
-{
-	struct azure_auth *a = en->a;
-	const char *argv[] = {a->az,	    "account",	  "get-access-token",
-			      "--resource", en->resource, "-o",
-			      "json",	    NULL};
-	static const char *const env[] = {"AZURE_CORE_ONLY_SHOW_ERRORS=true",
-					  "AZURE_CORE_NO_COLOR=true", NULL};
-	struct err e;
-
-	err_clear(&e);
-	en->proc = proc_start(a->loop, argv, env, a->cli_timeout_ms, cli_done,
-			      en, &e);
-	if (!en->proc) {
-		fetch_fail(en, e.code ? e.code : ERR_IO, "%s", e.msg);
-		return;
-	}
-	en->timer = loop_timer_add(a->loop, a->cli_timeout_ms + 1500,
-				   cli_watchdog, en);
-}
-
-/* ---- source 4: device code ----------------------------------------- */
-
-static const char *device_tenant(const struct azure_auth *a)
-{
-	return a->tenant ? a->tenant : "organizations";
-}
-
-static void device_poll(void *ud);
-
-static void device_schedule(struct entry *en)
-{
-	en->timer =
-	    loop_timer_add(en->a->loop, en->interval_ms, device_poll, en);
-}
-
-static void device_poll_done(const struct http_response *r, void *ud)
-{
-	struct entry *en = ud;
-	char code[64], msg[400];
-
-	en->req = NULL;
-	if (r->status == 200) {
-		entra_token_ok(en, r);
-		return;
-	}
-	if (r->status == 0 || r->status >= 500 || r->status == 429) {
-		/* Keep polling through blips until the code expires. */
-		device_schedule(en);
-		return;
-	}
-	entra_error(r, code, sizeof(code), msg, sizeof(msg));
-	if (strcmp(code, "authorization_pending") == 0) {
-		device_schedule(en);
-	} else if (strcmp(code, "slow_down") == 0) {
-		en->interval_ms += 5000;
-		device_schedule(en);
-	} else if (strcmp(code, "expired_token") == 0) {
-		fetch_fail(en, ERR_TIMEOUT,
-			   "the sign-in code expired before it was used");
-	} else if (strcmp(code, "authorization_declined") == 0) {
-		fetch_fail(en, ERR_DENIED, "the sign-in was declined");
-	} else {
-		fetch_fail(en, ERR_AUTH, "%s", msg);
-	}
-}
-
-static void device_poll(void *ud)
-{
-	struct entry *en = ud;
-	struct azure_auth *a = en->a;
-	struct strbuf body = {.secret = 1};
-	char *url;
-
-	en->timer = 0;
-	if (now_s() >= en->device_expires) {
-		fetch_fail(en, ERR_TIMEOUT,
-			   "the sign-in code expired before it was used");
-		return;
-	}
-	strbuf_add_form(&body, "grant_type", DEVICE_GRANT);
-	strbuf_add_form(&body, "client_id", a->device_client_id);
-	strbuf_add_form(&body, "device_code", en->device_code);
-	url = token_url(a, device_tenant(a), "token");
-	http_go(en, "POST", url, form_headers, &body, 0, 0, device_poll_done);
-	strbuf_free(&body);
-	free(url);
-}
-
-static void device_code_done(const struct http_response *r, void *ud)
-{
-	struct entry *en = ud;
-	struct azure_auth *a = en->a;
-	struct azure_device_prompt p;
-	cJSON *j;
-	const char *dc;
-	const cJSON *iv;
-	long long expires_in = 0;
-	char code[64], msg[400], uc[64], uri[300], text[480];
-
-	en->req = NULL;
-	if (r->status == 0) {
-		fetch_fail(en, r->err.code ? r->err.code : ERR_NET, "%s",
-			   r->err.msg);
-		return;
-	}
-	if (r->status != 200) {
-		entra_error(r, code, sizeof(code), msg, sizeof(msg));
-		fetch_fail(en, ERR_AUTH, "%s", msg);
-		return;
-	}
-	j = cJSON_ParseWithLength(r->body, r->body_len);
-	dc = json_text(j, "device_code");
-	if (!dc || !json_text(j, "user_code") ||
-	    !json_text(j, "verification_uri")) {
-		cJSON_Delete(j);
-		fetch_fail(en, ERR_PARSE,
-			   "Entra ID answered the device-code "
-			   "request without a code");
-		return;
-	}
-	free_secret(&en->device_code);
-	en->device_code = xstrdup(dc);
-	wipe(cJSON_GetObjectItemCaseSensitive(j, "device_code")->valuestring,
-	     strlen(dc));
-	if (json_seconds(json_get(j, "expires_in"), &expires_in) < 0 ||
-	    expires_in <= 0)
-		expires_in = 900;
-	en->device_expires = now_s() + (time_t)expires_in;
-	iv = cJSON_GetObjectItemCaseSensitive(j, "interval");
-	en->interval_ms = 5000;
-	if (cJSON_IsNumber(iv) && iv->valuedouble > 0 &&
-	    iv->valuedouble < 3600)
-		en->interval_ms = (long)(iv->valuedouble * 1000);
-	if (en->interval_ms < 200)
-		en->interval_ms = 200;
-	text_safe_buf(uc, sizeof(uc), json_text(j, "user_code"), 40);
-	text_safe_buf(uri, sizeof(uri), json_text(j, "verification_uri"), 200);
-	if (json_text(j, "message"))
-		text_safe_buf(text, sizeof(text), json_text(j, "message"),
-			      300);
-	else
-		snprintf(text, sizeof(text),
-			 "To sign in, open %s and enter the code %s.", uri,
-			 uc);
-	cJSON_Delete(j);
-	device_schedule(en);
-	memset(&p, 0, sizeof(p));
-	p.user_code = uc;
-	p.verification_uri = uri;
-	p.message = text;
-	p.expires_at = en->device_expires;
-	p.resource = en->resource;
-	if (a->show) {
-		enter(a);
-		a->show(&p, a->ui_ud);
-		leave(a);
-	}
-}
-
-static void device_start(struct entry *en)
-{
-	struct azure_auth *a = en->a;
-	struct strbuf body = {.secret = 1};
-	char *url, *scope, *scopes;
-
-	if (!a->show) {
-		fetch_unavailable(en, "not allowed here");
-		return;
-	}
-	if (need_ca(en) < 0)
-		return;
-	en->device = 1;
-	scope = azure_scope_for(en->resource);
-	scopes = xasprintf("%s offline_access", scope);
-	strbuf_add_form(&body, "client_id", a->device_client_id);
-	strbuf_add_form(&body, "scope", scopes);
-	url = token_url(a, device_tenant(a), "devicecode");
-	http_go(en, "POST", url, form_headers, &body, 0, 0, device_code_done);
-	strbuf_free(&body);
-	free(url);
-	free(scope);
-	free(scopes);
-}
-
-static void refresh_done(const struct http_response *r, void *ud)
-{
-	struct entry *en = ud;
-	struct azure_auth *a = en->a;
-	char code[64], msg[400];
-
-	en->req = NULL;
-	if (r->status == 200) {
-		entra_token_ok(en, r);
-		return;
-	}
-	if (r->status == 0) {
-		fetch_fail(en, r->err.code ? r->err.code : ERR_NET, "%s",
-			   r->err.msg);
-		return;
-	}
-	entra_error(r, code, sizeof(code), msg, sizeof(msg));
-	if (strcmp(code, "invalid_grant") != 0) {
-		fetch_fail(en, ERR_AUTH, "%s", msg);
-		return;
-	}
-	/* The sign-in ran out: ask the user again, one dialog at a time. */
-	free_secret(&a->refresh_token);
-	if (a->chain_owner && a->chain_owner != en) {
-		en->state = QUEUED;
-		return;
-	}
-	a->chain_owner = en;
-	device_start(en);
-}
-
-static void refresh_start(struct entry *en)
-{
-	struct azure_auth *a = en->a;
-	struct strbuf body = {.secret = 1};
-	char *url, *scope, *scopes;
-
-	if (need_ca(en) < 0)
-		return;
-	scope = azure_scope_for(en->resource);
-	scopes = xasprintf("%s offline_access", scope);
-	strbuf_add_form(&body, "grant_type", "refresh_token");
-	strbuf_add_form(&body, "client_id", a->device_client_id);
-	strbuf_add_form(&body, "refresh_token", a->refresh_token);
-	strbuf_add_form(&body, "scope", scopes);
-	url = token_url(a, device_tenant(a), "token");
-	http_go(en, "POST", url, form_headers, &body, 0, 0, refresh_done);
-	strbuf_free(&body);
-	free(url);
-	free(scope);
-	free(scopes);
 }
 
 static void run_source(struct entry *en, unsigned src)
@@ -1271,22 +608,23 @@ static void run_source(struct entry *en, unsigned src)
 	en->started_ms = loop_now_ms();
 	switch (src) {
 	case AZURE_SRC_ENV:
-		env_start(en);
+		az_env_start(en);
 		break;
 	case AZURE_SRC_IMDS:
-		imds_start(en);
+		az_imds_start(en);
 		break;
 	case AZURE_SRC_CLI:
-		cli_start(en);
+		az_cli_start(en);
 		break;
 	case AZURE_SRC_DEVICE:
 		if (en->a->refresh_token)
-			refresh_start(en);
+			az_refresh_start(en);
 		else
-			device_start(en);
+			az_device_start(en);
 		break;
 	default:
-		fetch_fail(en, ERR_USAGE, "no credential source is enabled");
+		az_fetch_fail(en, ERR_USAGE,
+			      "no credential source is enabled");
 		break;
 	}
 }
