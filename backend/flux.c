@@ -1,223 +1,21 @@
-/* flux.c - Flux JSON into structs; states, root causes, summaries and
- * trees from them. Not an API client, not a printer; no curses. */
+/* flux.c - Flux objects from JSON: states, revisions, reconcile requests,
+ * summaries, order and filter. Not kinds, dependsOn or controllers. */
 #include "flux.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "flux_int.h"
 #include "json.h"
 #include "text.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
-#define GROUP_SOURCE	 "source.toolkit.fluxcd.io"
-#define GROUP_KUSTOMIZE	 "kustomize.toolkit.fluxcd.io"
-#define GROUP_HELM	 "helm.toolkit.fluxcd.io"
 #define ANN_REQUESTED_AT "reconcile.fluxcd.io/requestedAt"
-#define LABEL_PART_OF	 "app.kubernetes.io/part-of"
 #define REASON_DEP	 "DependencyNotReady"
 #define MSG_WAITING	 "waiting to be reconciled"
 #define MIDDOT		 "\xc2\xb7"
-#define TREE_MAX_DEPTH	 32
-#define TREE_MAX_LINES	 1000
 #define SHORT_DIGEST_LEN 8
-
-/* ---- kinds -------------------------------------------------------------- */
-
-static const struct flux_kind_info kind_table[FLUX_KIND_COUNT] = {
-    [FLUX_GIT_REPOSITORY] =
-	{
-	    .kind = "GitRepository",
-	    .group = GROUP_SOURCE,
-	    .plural = "gitrepositories",
-	    .singular = "gitrepository",
-	    .short_name = "gitrepo",
-	    .cli = "source git",
-	    .versions = {"v1", "v1beta2", "v1beta1"},
-	    .is_source = 1,
-	},
-    [FLUX_OCI_REPOSITORY] =
-	{
-	    .kind = "OCIRepository",
-	    .group = GROUP_SOURCE,
-	    .plural = "ocirepositories",
-	    .singular = "ocirepository",
-	    .short_name = "ocirepo",
-	    .cli = "source oci",
-	    .versions = {"v1", "v1beta2", "v1beta1"},
-	    .is_source = 1,
-	},
-    [FLUX_HELM_REPOSITORY] =
-	{
-	    .kind = "HelmRepository",
-	    .group = GROUP_SOURCE,
-	    .plural = "helmrepositories",
-	    .singular = "helmrepository",
-	    .short_name = "helmrepo",
-	    .cli = "source helm",
-	    .versions = {"v1", "v1beta2", "v1beta1"},
-	    .is_source = 1,
-	},
-    [FLUX_BUCKET] =
-	{
-	    .kind = "Bucket",
-	    .group = GROUP_SOURCE,
-	    .plural = "buckets",
-	    .singular = "bucket",
-	    .short_name = "",
-	    .cli = "source bucket",
-	    .versions = {"v1", "v1beta2", "v1beta1"},
-	    .is_source = 1,
-	},
-    [FLUX_KUSTOMIZATION] =
-	{
-	    .kind = "Kustomization",
-	    .group = GROUP_KUSTOMIZE,
-	    .plural = "kustomizations",
-	    .singular = "kustomization",
-	    .short_name = "ks",
-	    .cli = "kustomization",
-	    .versions = {"v1", "v1beta2", "v1beta1"},
-	    .is_source = 0,
-	},
-    [FLUX_HELM_RELEASE] =
-	{
-	    .kind = "HelmRelease",
-	    .group = GROUP_HELM,
-	    .plural = "helmreleases",
-	    .singular = "helmrelease",
-	    .short_name = "hr",
-	    .cli = "helmrelease",
-	    .versions = {"v2", "v2beta2", "v2beta1"},
-	    .is_source = 0,
-	},
-};
-
-static const char *const default_versions[3] = {"v1", "v1beta2", "v1beta1"};
-
-const struct flux_kind_info *flux_kind_get(enum flux_kind k)
-{
-	if ((int)k < 0 || k >= FLUX_KIND_COUNT)
-		return NULL;
-	return &kind_table[k];
-}
-
-static char lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-static int eq_nocase(const char *a, const char *b)
-{
-	while (*a && *b) {
-		if (lower(*a) != lower(*b))
-			return 0;
-		a++;
-		b++;
-	}
-	return *a == *b;
-}
-
-/* "plural.group" or "singular.group" */
-static int eq_qualified(const char *s, const char *name, const char *group)
-{
-	size_t nl = strlen(name);
-	size_t i;
-
-	for (i = 0; i < nl; i++)
-		if (lower(s[i]) != name[i])
-			return 0;
-	return s[nl] == '.' && eq_nocase(s + nl + 1, group);
-}
-
-int flux_kind_parse(const char *s, enum flux_kind *out)
-{
-	int k;
-
-	if (!s || !s[0])
-		return -ERR_USAGE;
-	for (k = 0; k < FLUX_KIND_COUNT; k++) {
-		const struct flux_kind_info *t = &kind_table[k];
-
-		if (eq_nocase(s, t->kind) || eq_nocase(s, t->singular) ||
-		    eq_nocase(s, t->plural) || eq_nocase(s, t->cli) ||
-		    (t->short_name[0] && eq_nocase(s, t->short_name)) ||
-		    eq_qualified(s, t->plural, t->group) ||
-		    eq_qualified(s, t->singular, t->group)) {
-			*out = (enum flux_kind)k;
-			return 0;
-		}
-	}
-	if (eq_nocase(s, "git")) {
-		*out = FLUX_GIT_REPOSITORY;
-		return 0;
-	}
-	if (eq_nocase(s, "oci")) {
-		*out = FLUX_OCI_REPOSITORY;
-		return 0;
-	}
-	return -ERR_USAGE;
-}
-
-static const char *const *versions_for_group(const char *group)
-{
-	int k;
-
-	if (group)
-		for (k = 0; k < FLUX_KIND_COUNT; k++)
-			if (strcmp(kind_table[k].group, group) == 0)
-				return kind_table[k].versions;
-	return default_versions;
-}
-
-static int version_listed(const cJSON *versions, const char *want)
-{
-	const cJSON *it;
-
-	cJSON_ArrayForEach(it, versions)
-	{
-		const char *v = json_str(it, "version");
-
-		if (v && strcmp(v, want) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-const char *flux_pick_version(const cJSON *api_group)
-{
-	const char *const *pref;
-	const cJSON *versions;
-	int i;
-
-	if (!cJSON_IsObject(api_group))
-		return NULL;
-	versions = json_get(api_group, "versions");
-	if (!cJSON_IsArray(versions))
-		return NULL;
-	pref = versions_for_group(json_str(api_group, "name"));
-	for (i = 0; i < 3; i++)
-		if (version_listed(versions, pref[i]))
-			return pref[i];
-	return NULL;
-}
-
-const char *flux_pick_version_in_list(const cJSON *group_list,
-				      const char *group)
-{
-	const cJSON *it;
-
-	if (!group)
-		return NULL;
-	cJSON_ArrayForEach(it, json_get(group_list, "groups"))
-	{
-		const char *name = json_str(it, "name");
-
-		if (name && strcmp(name, group) == 0)
-			return flux_pick_version(it);
-	}
-	return NULL;
-}
 
 /* ---- states ------------------------------------------------------------- */
 
@@ -262,7 +60,7 @@ static int cond_is(const struct flux_object *o, const char *type,
 	return c && strcmp(c->status, status) == 0;
 }
 
-static int generation_behind(const struct flux_object *o)
+int flux_generation_behind(const struct flux_object *o)
 {
 	return o->generation > 0 && o->observed_generation >= 0 &&
 	       o->observed_generation < o->generation;
@@ -283,7 +81,7 @@ static enum flux_state compute_state(const struct flux_object *o)
 		return FLUX_STATE_FAILED;
 	if (strcmp(ready->status, "True") != 0)
 		return FLUX_STATE_PROGRESSING;
-	if (cond_is(o, "Reconciling", "True") || generation_behind(o))
+	if (cond_is(o, "Reconciling", "True") || flux_generation_behind(o))
 		return FLUX_STATE_PROGRESSING;
 	return FLUX_STATE_READY;
 }
@@ -364,8 +162,8 @@ static void parse_depends_on(struct flux_object *o, const cJSON *arr)
 	{
 		if (!cJSON_IsObject(it) || !json_str(it, "name"))
 			continue;
-		parse_ref(&o->depends_on[i++], it, kind_table[o->kind].kind,
-			  o->namespace);
+		parse_ref(&o->depends_on[i++], it,
+			  flux_kind_get(o->kind)->kind, o->namespace);
 	}
 	o->ndepends_on = i;
 }
@@ -705,11 +503,6 @@ void flux_objects_free(struct flux_object **v, size_t n)
 	*v = NULL;
 }
 
-static const char *s0(const char *s)
-{
-	return s ? s : "";
-}
-
 const struct flux_object *flux_object_find(const struct flux_object *all,
 					   size_t n, enum flux_kind kind,
 					   const char *namespace,
@@ -847,142 +640,6 @@ const char *flux_revision_short(const char *revision, char *buf, size_t sz)
 	return buf;
 }
 
-/* ---- dependencies ------------------------------------------------------- */
-
-static int dep_is_ready(const struct flux_object *d)
-{
-	return strcmp(s0(d->ready_status), "True") == 0 &&
-	       !generation_behind(d);
-}
-
-static long find_index(const struct flux_object *all, size_t n,
-		       enum flux_kind kind, const char *ns, const char *name)
-{
-	const struct flux_object *o = flux_object_find(all, n, kind, ns, name);
-
-	return o ? (long)(o - all) : -1;
-}
-
-struct dep_walk {
-	const struct flux_object *all;
-	size_t n;
-	unsigned char *on_path;		  /* per index of all */
-	const struct flux_object **stack; /* the current chain */
-	size_t depth;
-	struct flux_dep_root *out;
-};
-
-static void cycle_path(struct dep_walk *w, const struct flux_object *d)
-{
-	size_t i, start = 0, o = 0;
-	char *p = w->out->path;
-	size_t sz = sizeof(w->out->path);
-	int k;
-
-	for (i = 0; i < w->depth; i++)
-		if (w->stack[i] == d)
-			start = i;
-	for (i = start; i <= w->depth; i++) {
-		const struct flux_object *x = i < w->depth ? w->stack[i] : d;
-
-		k = snprintf(p + o, sz - o, "%s%s/%s", i > start ? " -> " : "",
-			     x->namespace, x->name);
-		if (k < 0 || (size_t)k >= sz - o)
-			break;
-		o += (size_t)k;
-	}
-}
-
-/* 1 when a root was found below obj (w->out filled). */
-static int dep_walk(struct dep_walk *w, const struct flux_object *obj)
-{
-	size_t i;
-
-	for (i = 0; i < obj->ndepends_on; i++) {
-		const struct flux_ref *r = &obj->depends_on[i];
-		long idx =
-		    find_index(w->all, w->n, obj->kind, r->namespace, r->name);
-		const struct flux_object *d;
-
-		w->out->referrer = obj;
-		w->out->ref = r;
-		w->out->depth = w->depth;
-		if (idx < 0) {
-			w->out->status = FLUX_DEP_MISSING;
-			return 1;
-		}
-		d = &w->all[idx];
-		if (w->on_path[idx]) {
-			w->out->status = FLUX_DEP_CYCLE;
-			w->out->object = d;
-			cycle_path(w, d);
-			return 1;
-		}
-		if (dep_is_ready(d))
-			continue;
-		w->on_path[idx] = 1;
-		w->stack[w->depth++] = d;
-		if (dep_walk(w, d))
-			return 1;
-		w->depth--;
-		w->on_path[idx] = 0;
-		w->out->status = FLUX_DEP_NOT_READY;
-		w->out->object = d;
-		w->out->referrer = obj;
-		w->out->ref = r;
-		w->out->depth = w->depth;
-		return 1;
-	}
-	return 0;
-}
-
-enum flux_dep_status flux_dependency_root(const struct flux_object *obj,
-					  const struct flux_object *all,
-					  size_t n, struct flux_dep_root *out)
-{
-	struct dep_walk w;
-	long self;
-
-	memset(out, 0, sizeof(*out));
-	if (!obj || obj->ndepends_on == 0)
-		return FLUX_DEP_OK;
-	memset(&w, 0, sizeof(w));
-	w.all = all;
-	w.n = n;
-	w.on_path = xcalloc(n + 1, 1);
-	w.stack = xcalloc(n + 2, sizeof(*w.stack));
-	w.out = out;
-	self = find_index(all, n, obj->kind, obj->namespace, obj->name);
-	if (self >= 0)
-		w.on_path[self] = 1;
-	w.stack[w.depth++] = self >= 0 ? &all[self] : obj;
-	if (!dep_walk(&w, obj)) {
-		memset(out, 0, sizeof(*out));
-		out->status = FLUX_DEP_OK;
-	}
-	free(w.on_path);
-	free(w.stack);
-	return out->status;
-}
-
-char *flux_dependency_text(const struct flux_dep_root *r)
-{
-	switch (r->status) {
-	case FLUX_DEP_OK:
-		break;
-	case FLUX_DEP_MISSING:
-		return xasprintf("dependency %s/%s not found",
-				 s0(r->ref->namespace), s0(r->ref->name));
-	case FLUX_DEP_NOT_READY:
-		return xasprintf("waiting for dependency %s/%s: %s",
-				 r->object->namespace, r->object->name,
-				 flux_object_message(r->object));
-	case FLUX_DEP_CYCLE:
-		return xasprintf("dependency cycle: %s", r->path);
-	}
-	return xstrdup("");
-}
-
 /* ---- reconcile ---------------------------------------------------------- */
 
 enum flux_reconcile_phase flux_reconcile_phase(const struct flux_object *o,
@@ -998,7 +655,7 @@ enum flux_reconcile_phase flux_reconcile_phase(const struct flux_object *o,
 	if (ready && strcmp(ready->status, "True") != 0 &&
 	    strcmp(ready->reason, REASON_DEP) == 0)
 		return FLUX_RECONCILE_DONE_WAITING;
-	if (!ready || generation_behind(o) ||
+	if (!ready || flux_generation_behind(o) ||
 	    (o->generation > 0 && o->observed_generation < 0))
 		return FLUX_RECONCILE_WAITING_READY;
 	if (strcmp(ready->status, "False") == 0)
@@ -1030,9 +687,10 @@ const char *flux_reconcile_phase_text(enum flux_reconcile_phase p)
 int flux_reconcile_check(const struct flux_object *o, struct err *e)
 {
 	if (o->suspended)
-		return err_set(
-		    e, ERR_USAGE, "%s %s/%s is suspended; resume it first",
-		    kind_table[o->kind].kind, s0(o->namespace), s0(o->name));
+		return err_set(e, ERR_USAGE,
+			       "%s %s/%s is suspended; resume it first",
+			       flux_kind_get(o->kind)->kind, s0(o->namespace),
+			       s0(o->name));
 	return 0;
 }
 
@@ -1055,199 +713,6 @@ char *flux_suspend_patch(int suspend)
 	return json_print_free(root, 0);
 }
 
-/* ---- controllers -------------------------------------------------------- */
-
-static const char *const controller_names[] = {
-    "source-controller",
-    "kustomize-controller",
-    "helm-controller",
-    "notification-controller",
-    "image-reflector-controller",
-    "image-automation-controller",
-};
-
-int flux_is_controller(const cJSON *deployment)
-{
-	const cJSON *meta = json_get(deployment, "metadata");
-	const char *part_of =
-	    json_str(json_get(meta, "labels"), LABEL_PART_OF);
-	const char *name = json_str(meta, "name");
-	size_t i;
-
-	if (part_of && strcmp(part_of, "flux") == 0)
-		return 1;
-	if (!name)
-		return 0;
-	for (i = 0; i < sizeof(controller_names) / sizeof(controller_names[0]);
-	     i++)
-		if (strcmp(name, controller_names[i]) == 0)
-			return 1;
-	return 0;
-}
-
-/* "reg:5000/a/b:tag@sha256:..." into repo, tag and digest. */
-static void split_image(struct flux_controller *c)
-{
-	const char *img = c->image;
-	const char *at = strchr(img, '@');
-	const char *end = at ? at : img + strlen(img);
-	const char *slash = NULL, *colon = NULL, *p;
-
-	for (p = img; p < end; p++)
-		if (*p == '/')
-			slash = p;
-	for (p = slash ? slash : img; p < end; p++)
-		if (*p == ':')
-			colon = p;
-	c->digest = xstrdup(at ? at + 1 : "");
-	if (colon) {
-		c->repo = xstrndup(img, (size_t)(colon - img));
-		c->tag = xstrndup(colon + 1, (size_t)(end - colon - 1));
-	} else {
-		c->repo = xstrndup(img, (size_t)(end - img));
-		c->tag = xstrdup("");
-	}
-}
-
-int flux_controller_from_json(struct flux_controller *out,
-			      const cJSON *deployment, struct err *e)
-{
-	const cJSON *meta, *spec, *status, *it, *containers;
-	const char *name, *part_of;
-
-	memset(out, 0, sizeof(*out));
-	if (!cJSON_IsObject(deployment))
-		return err_set(e, ERR_PARSE,
-			       "Deployment is not a JSON object");
-	meta = json_get(deployment, "metadata");
-	name = json_str(meta, "name");
-	if (!name || !name[0])
-		return err_set(e, ERR_PARSE,
-			       "Deployment has no metadata.name");
-	spec = json_get(deployment, "spec");
-	status = json_get(deployment, "status");
-	out->namespace = json_dup(meta, "namespace", "");
-	out->name = xstrdup(name);
-	part_of = json_str(json_get(meta, "labels"), LABEL_PART_OF);
-	out->labeled = part_of && strcmp(part_of, "flux") == 0;
-	out->desired = (int)json_num(spec, "replicas", 1);
-	out->ready = (int)json_num(status, "readyReplicas", 0);
-	out->available_replicas =
-	    (int)json_num(status, "availableReplicas", 0);
-	cJSON_ArrayForEach(it, json_get(status, "conditions"))
-	{
-		const char *type = json_str(it, "type");
-
-		if (!type || strcmp(type, "Available") != 0 ||
-		    out->available_status)
-			continue;
-		out->available_status = json_dup(it, "status", "");
-		out->available_reason = json_dup(it, "reason", "");
-		out->available_message = json_dup(it, "message", "");
-	}
-	if (!out->available_status) {
-		out->available_status = xstrdup("");
-		out->available_reason = xstrdup("");
-		out->available_message = xstrdup("");
-	}
-	out->available = strcmp(out->available_status, "True") == 0;
-	containers = json_get(json_get(json_get(spec, "template"), "spec"),
-			      "containers");
-	out->image = json_dup(cJSON_IsArray(containers)
-				  ? cJSON_GetArrayItem(containers, 0)
-				  : NULL,
-			      "image", "");
-	split_image(out);
-	return 0;
-}
-
-static int controller_cmp(const void *a, const void *b)
-{
-	const struct flux_controller *x = a;
-	const struct flux_controller *y = b;
-	int c = strcmp(x->name, y->name);
-
-	return c ? c : strcmp(x->namespace, y->namespace);
-}
-
-int flux_controllers_from_list(const cJSON *list, struct flux_controller **out,
-			       size_t *n, struct err *e)
-{
-	const cJSON *items = json_get(list, "items");
-	const cJSON *it;
-	struct flux_controller *v;
-	size_t count, i = 0, pos = 0;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	if (!cJSON_IsObject(list))
-		return err_set(e, ERR_PARSE,
-			       "Deployment list is not a JSON object");
-	if (!items || cJSON_IsNull(items))
-		return 0;
-	if (!cJSON_IsArray(items))
-		return err_set(e, ERR_PARSE,
-			       "Deployment list items is not an array");
-	count = (size_t)cJSON_GetArraySize(items);
-	v = xcalloc(count ? count : 1, sizeof(*v));
-	cJSON_ArrayForEach(it, items)
-	{
-		pos++;
-		if (!flux_is_controller(it))
-			continue;
-		rc = flux_controller_from_json(&v[i], it, e);
-		if (rc != 0) {
-			if (e)
-				err_prefix(e, "Deployment item %zu", pos);
-			flux_controllers_free(&v, i);
-			return rc;
-		}
-		i++;
-	}
-	if (i == 0) {
-		free(v);
-		return 0;
-	}
-	qsort(v, i, sizeof(*v), controller_cmp);
-	*out = v;
-	*n = i;
-	return 0;
-}
-
-int flux_controller_ok(const struct flux_controller *c)
-{
-	return c->available && c->ready >= c->desired;
-}
-
-void flux_controller_clear(struct flux_controller *c)
-{
-	if (!c)
-		return;
-	free(c->namespace);
-	free(c->name);
-	free(c->available_status);
-	free(c->available_reason);
-	free(c->available_message);
-	free(c->image);
-	free(c->repo);
-	free(c->tag);
-	free(c->digest);
-	memset(c, 0, sizeof(*c));
-}
-
-void flux_controllers_free(struct flux_controller **v, size_t n)
-{
-	size_t i;
-
-	if (!v || !*v)
-		return;
-	for (i = 0; i < n; i++)
-		flux_controller_clear(&(*v)[i]);
-	free(*v);
-	*v = NULL;
-}
-
 /* ---- summary, order, filter -------------------------------------------- */
 
 void flux_summarize(const struct flux_controller *c, size_t nc,
@@ -1265,7 +730,7 @@ void flux_summarize(const struct flux_controller *c, size_t nc,
 	for (i = 0; i < n; i++) {
 		int ready = v[i].state == FLUX_STATE_READY;
 
-		if (kind_table[v[i].kind].is_source) {
+		if (flux_kind_get(v[i].kind)->is_source) {
 			out->sources++;
 			out->sources_ready += (size_t)ready;
 		} else if (v[i].kind == FLUX_KUSTOMIZATION) {
@@ -1366,7 +831,7 @@ void flux_objects_sort(struct flux_object *v, size_t n)
 int flux_matches(const struct flux_object *o, const char *filter)
 {
 	const char *fields[] = {
-	    kind_table[o->kind].kind,
+	    flux_kind_get(o->kind)->kind,
 	    o->namespace,
 	    o->name,
 	    o->url,
@@ -1382,143 +847,10 @@ int flux_matches(const struct flux_object *o, const char *filter)
 
 	if (!filter || !filter[0])
 		return 1;
-	if (o->suspended && eq_nocase(filter, "suspended"))
+	if (o->suspended && flux_eq_nocase(filter, "suspended"))
 		return 1;
 	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		if (text_contains_nocase(fields[i], filter))
 			return 1;
 	return 0;
-}
-
-/* ---- tree --------------------------------------------------------------- */
-
-struct tree {
-	char **lines;
-	size_t n, cap;
-	const struct flux_object *all;
-	size_t nall;
-	const struct flux_object *path[TREE_MAX_DEPTH + 1];
-	size_t depth;
-	int full; /* TREE_MAX_LINES reached */
-};
-
-static void tree_add(struct tree *t, char *line)
-{
-	t->lines = xgrow(t->lines, &t->cap, t->n + 1, sizeof(*t->lines));
-	t->lines[t->n++] = line;
-}
-
-/* "Kind/ns/name  State[  suspended][  (N objects)]", terminal-safe. */
-static char *node_label(const struct flux_object *o)
-{
-	char inv[96] = "";
-	char *raw, *safe;
-
-	if (o->inventory_is_snapshot)
-		snprintf(inv, sizeof(inv), "  (%ld kind%s in %ld namespace%s)",
-			 o->inventory_count,
-			 o->inventory_count == 1 ? "" : "s",
-			 o->inventory_namespaces,
-			 o->inventory_namespaces == 1 ? "" : "s");
-	else if (o->inventory_count >= 0)
-		snprintf(inv, sizeof(inv), "  (%ld object%s)",
-			 o->inventory_count,
-			 o->inventory_count == 1 ? "" : "s");
-	raw = xasprintf("%s/%s/%s  %s%s%s", kind_table[o->kind].kind,
-			o->namespace, o->name, flux_state_text(o->state),
-			o->suspended ? "  suspended" : "", inv);
-	safe = text_safe(raw, -1, NULL);
-	free(raw);
-	return safe;
-}
-
-static int tree_on_path(const struct tree *t, const struct flux_object *o)
-{
-	size_t i;
-
-	for (i = 0; i < t->depth; i++)
-		if (t->path[i] == o)
-			return 1;
-	return 0;
-}
-
-static void tree_children(struct tree *t, const struct flux_object *o,
-			  const char *prefix)
-{
-	int ascii = text_ascii();
-	const char *tee = ascii ? "|- " : "\xe2\x94\x9c\xe2\x94\x80 ";
-	const char *elbow = ascii ? "`- " : "\xe2\x94\x94\xe2\x94\x80 ";
-	const char *bar = ascii ? "|  " : "\xe2\x94\x82  ";
-	size_t i;
-
-	for (i = 0; i < o->ndepends_on && !t->full; i++) {
-		const struct flux_ref *r = &o->depends_on[i];
-		const struct flux_object *d = flux_object_find(
-		    t->all, t->nall, o->kind, r->namespace, r->name);
-		int last = i + 1 == o->ndepends_on;
-		const char *conn = last ? elbow : tee;
-		char *label, *raw, *child_prefix;
-
-		if (t->n >= TREE_MAX_LINES) {
-			tree_add(t, xasprintf("%s%s", prefix,
-					      ascii ? "..." : "\xe2\x80\xa6"));
-			t->full = 1;
-			break;
-		}
-		if (!d) {
-			raw = xasprintf("%s/%s/%s  not found", r->kind,
-					r->namespace, r->name);
-			label = text_safe(raw, -1, NULL);
-			free(raw);
-			tree_add(t, xasprintf("%s%s%s", prefix, conn, label));
-			free(label);
-			continue;
-		}
-		label = node_label(d);
-		if (tree_on_path(t, d)) {
-			tree_add(t, xasprintf("%s%s%s  (cycle)", prefix, conn,
-					      label));
-			free(label);
-			continue;
-		}
-		tree_add(t, xasprintf("%s%s%s", prefix, conn, label));
-		free(label);
-		if (t->depth >= TREE_MAX_DEPTH)
-			continue;
-		child_prefix = xasprintf("%s%s", prefix, last ? "   " : bar);
-		t->path[t->depth++] = d;
-		tree_children(t, d, child_prefix);
-		t->depth--;
-		free(child_prefix);
-	}
-}
-
-size_t flux_tree_lines(const struct flux_object *root,
-		       const struct flux_object *all, size_t n, char ***lines)
-{
-	struct tree t;
-	const struct flux_object *self;
-
-	memset(&t, 0, sizeof(t));
-	t.all = all;
-	t.nall = n;
-	tree_add(&t, node_label(root));
-	self =
-	    flux_object_find(all, n, root->kind, root->namespace, root->name);
-	t.path[t.depth++] = self ? self : root;
-	tree_children(&t, root, "");
-	*lines = t.lines;
-	return t.n;
-}
-
-void flux_lines_free(char ***lines, size_t n)
-{
-	size_t i;
-
-	if (!lines || !*lines)
-		return;
-	for (i = 0; i < n; i++)
-		free((*lines)[i]);
-	free(*lines);
-	*lines = NULL;
 }
