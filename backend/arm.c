@@ -1,6 +1,5 @@
-/* arm.c - the ARM client over backend/http: its calls' life, requests,
- * quota headers and error sentences. Not the calls themselves: arm_deploy.c,
- * arm_import.c and arm_graph.c. */
+/* arm.c - the ARM client over backend/http: calls, requests, quota and
+ * error sentences. Not deployments, importImage or Resource Graph. */
 #include "arm.h"
 #include "arm_int.h"
 #include "http.h"

@@ -1,7 +1,5 @@
-/* azure_auth.c - the Entra ID credential chain: trying the sources in
- * order, a per-resource token cache in memory, answering callers, the
- * Entra token requests the sources share. Not the sources themselves
- * (azure_src_*.c). */
+/* azure_auth.c - the Entra ID credential chain: sources tried in order,
+ * tokens cached per resource, callers answered. Not the sources. */
 #include "azure_auth.h"
 
 #include <stdarg.h>

@@ -1,6 +1,5 @@
-/* git_remote_ssh.c - reads a remote ref over SSH: git-upload-pack through
- * libssh on a worker thread, the host key checked against known_hosts.
- * Not HTTPS (git_remote.c), not known_hosts matching (known_hosts.c). */
+/* git_remote_ssh.c - a remote ref over SSH: git-upload-pack through libssh
+ * on a worker thread, host keys checked. Not HTTPS, not known_hosts rules. */
 #include "git_remote.h"
 
 #include <ctype.h>

@@ -1,6 +1,5 @@
-/* json.h - the one set of typed getters over cJSON documents from servers:
- * a missing key, a wrong type or a non-object gives the fallback. Not a
- * parser and not a schema. */
+/* json.h - the one set of typed getters over cJSON: a missing key, a wrong
+ * type or a non-object gives the fallback. Not a parser, not a schema. */
 #ifndef JD_JSON_H
 #define JD_JSON_H
 

@@ -1,6 +1,5 @@
-/* known_hosts.h - OpenSSH known_hosts text as pure functions: the keys it
- * lists for one host, the key types to ask for, the verdict on a key a
- * server presents. No files, no network, no SSH library. */
+/* known_hosts.h - OpenSSH known_hosts as pure functions: a host's keys, the
+ * key types to ask for, the verdict on a key. No I/O, no SSH library. */
 #ifndef JD_KNOWN_HOSTS_H
 #define JD_KNOWN_HOSTS_H
 
