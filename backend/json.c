@@ -37,6 +37,39 @@ char *json_dup(const cJSON *obj, const char *key, const char *fallback)
 	return xstrdup(s ? s : fallback);
 }
 
+const cJSON *json_path(const cJSON *obj, const char *path)
+{
+	char name[128];
+	const char *dot;
+	size_t len;
+
+	while (obj && path && *path) {
+		dot = strchr(path, '.');
+		len = dot ? (size_t)(dot - path) : strlen(path);
+		if (len >= sizeof(name) || !cJSON_IsObject(obj))
+			return NULL;
+		memcpy(name, path, len);
+		name[len] = '\0';
+		obj = cJSON_GetObjectItemCaseSensitive(obj, name);
+		path = dot ? dot + 1 : NULL;
+	}
+	return obj;
+}
+
+const char *json_path_str(const cJSON *obj, const char *path)
+{
+	const cJSON *v = json_path(obj, path);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+double json_path_num(const cJSON *obj, const char *path, double fallback)
+{
+	const cJSON *v = json_path(obj, path);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : fallback;
+}
+
 long long json_num(const cJSON *obj, const char *key, long long fallback)
 {
 	const cJSON *v = json_get(obj, key);

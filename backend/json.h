@@ -15,6 +15,15 @@ const char *json_text(const cJSON *obj, const char *key);
 /* A new copy of the string obj[key], else a new copy of fallback (NULL
  * when fallback is NULL). The caller frees it. */
 char *json_dup(const cJSON *obj, const char *key, const char *fallback);
+/* The member at a dotted path ("properties.status.code"): each step an
+ * object's member, case-sensitive; NULL when a step is missing or a step
+ * is longer than 127 bytes. A key with a dot in it needs json_get.
+ * Borrowed from obj. */
+const cJSON *json_path(const cJSON *obj, const char *path);
+/* The string at a dotted path, else NULL. Borrowed. */
+const char *json_path_str(const cJSON *obj, const char *path);
+/* The number at a dotted path, else fallback. */
+double json_path_num(const cJSON *obj, const char *path, double fallback);
 /* obj[key] when it is a number (truncated), else fallback. */
 long long json_num(const cJSON *obj, const char *key, long long fallback);
 /* A number of seconds, or a string of digits (IMDS and az send epochs

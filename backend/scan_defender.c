@@ -1,7 +1,7 @@
 /* scan_defender.c - the Resource Graph query for Defender's registry
  * sub-assessments and the reading of its rows, both generations. */
 #include "scan_defender.h"
-#include "scan_json.h"
+#include "json.h"
 #include "text.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -143,7 +143,7 @@ static double qualys_cvss(const cJSON *cvss)
 	cJSON_ArrayForEach(v, cvss)
 	{
 		double ver = v->string ? strtod(v->string, NULL) : 0;
-		double base = sj_num(v, "base", -1);
+		double base = json_path_num(v, "base", -1);
 
 		if (base >= 0 && ver > best_ver) {
 			best = base;
@@ -188,9 +188,9 @@ static int bad(struct row *r, const char *what)
  * r->digest set when the row still named one). */
 static int read_row(const cJSON *o, struct row *r)
 {
-	const cJSON *p = sj_at(o, "properties");
-	const cJSON *ad = sj_at(p, "additionalData");
-	const char *id = sj_str(o, "id");
+	const cJSON *p = json_path(o, "properties");
+	const cJSON *ad = json_path(p, "additionalData");
+	const char *id = json_path_str(o, "id");
 	const char *code, *type, *sev, *key;
 	char kbuf[64];
 
@@ -210,23 +210,23 @@ static int read_row(const cJSON *o, struct row *r)
 		return 0;
 	if (!cJSON_IsObject(p))
 		return bad(r, "no properties");
-	type = sj_str(ad, "assessedResourceType");
+	type = json_path_str(ad, "assessedResourceType");
 	if (type && strcmp(type, fields[r->gen].type) != 0)
 		return 0;
 	if (r->gen == SCAN_DEFENDER_MDVM) {
-		r->digest = sj_str(ad, "artifactDetails.digest");
+		r->digest = json_path_str(ad, "artifactDetails.digest");
 		if (!r->digest || !*r->digest)
 			r->digest = digest_from_resource(
-			    sj_str(p, "resourceDetails.id"));
+			    json_path_str(p, "resourceDetails.id"));
 	} else {
-		r->digest = sj_str(ad, "imageDigest");
+		r->digest = json_path_str(ad, "imageDigest");
 	}
 	if (!scan_digest_valid(r->digest)) {
 		r->digest = NULL;
 		return bad(r, "no image digest");
 	}
 	r->f.digest = r->digest;
-	code = sj_str(p, "status.code");
+	code = json_path_str(p, "status.code");
 	if (!code)
 		return bad(r, "no properties.status.code");
 	if (strcasecmp(code, "Healthy") == 0)
@@ -237,34 +237,37 @@ static int read_row(const cJSON *o, struct row *r)
 		r->code = ROW_NOT_APPLICABLE;
 	else
 		return bad(r, "unknown properties.status.code");
-	r->f.id = sj_str(p, "id");
+	r->f.id = json_path_str(p, "id");
 	if (!r->f.id && r->gen == SCAN_DEFENDER_MDVM)
-		r->f.id = sj_str(ad, "vulnerabilityDetails.cveId");
+		r->f.id = json_path_str(ad, "vulnerabilityDetails.cveId");
 	if ((!r->f.id || !*r->f.id) && r->code == ROW_UNHEALTHY)
 		return bad(r, "no finding id (properties.id)");
 	sev = NULL;
 	if (r->gen == SCAN_DEFENDER_MDVM)
-		sev = sj_str(ad, "vulnerabilityDetails.severity");
+		sev = json_path_str(ad, "vulnerabilityDetails.severity");
 	if (!sev)
-		sev = sj_str(p, "status.severity");
+		sev = json_path_str(p, "status.severity");
 	r->f.sev = scan_sev_parse(sev);
-	r->f.title = sj_str(p, "displayName");
+	r->f.title = json_path_str(p, "displayName");
 	if (r->gen == SCAN_DEFENDER_MDVM) {
-		r->f.cvss = sj_num(ad, "cvssV30Score", -1);
+		r->f.cvss = json_path_num(ad, "cvssV30Score", -1);
 		if (r->f.cvss < 0)
 			/* "3.0" holds a dot: no dotted path for it. */
-			r->f.cvss = sj_num(
+			r->f.cvss = json_path_num(
 			    cJSON_GetObjectItemCaseSensitive(
-				sj_at(ad, "vulnerabilityDetails.cvss"), "3.0"),
+				json_path(ad, "vulnerabilityDetails.cvss"),
+				"3.0"),
 			    "base", -1);
-		r->f.package = sj_str(ad, "softwareDetails.packageName");
-		r->f.installed = sj_str(ad, "softwareDetails.version");
-		r->f.fixed = sj_str(ad, "softwareDetails.fixedVersion");
-		r->f.fix = mdvm_fix(sj_str(ad, "softwareDetails.fixStatus"));
+		r->f.package =
+		    json_path_str(ad, "softwareDetails.packageName");
+		r->f.installed = json_path_str(ad, "softwareDetails.version");
+		r->f.fixed = json_path_str(ad, "softwareDetails.fixedVersion");
+		r->f.fix =
+		    mdvm_fix(json_path_str(ad, "softwareDetails.fixStatus"));
 	} else {
-		const cJSON *patch = sj_at(ad, "patchable");
+		const cJSON *patch = json_path(ad, "patchable");
 
-		r->f.cvss = qualys_cvss(sj_at(ad, "cvss"));
+		r->f.cvss = qualys_cvss(json_path(ad, "cvss"));
 		r->f.fix = cJSON_IsTrue(patch)	  ? SCAN_FIX_AVAILABLE
 			   : cJSON_IsFalse(patch) ? SCAN_FIX_NONE
 						  : SCAN_FIX_UNKNOWN;
@@ -272,15 +275,15 @@ static int read_row(const cJSON *o, struct row *r)
 	if (r->f.cvss > 10)
 		r->f.cvss = -1;
 	if (r->code == ROW_NOT_APPLICABLE) {
-		const char *cause = sj_str(p, "status.cause");
-		const char *desc = sj_str(p, "status.description");
+		const char *cause = json_path_str(p, "status.cause");
+		const char *desc = json_path_str(p, "status.description");
 
 		snprintf(r->why, sizeof(r->why), "not applicable%s%s%s%s%s",
 			 cause ? ": " : "", cause ? cause : "",
 			 desc ? " (" : "", desc ? desc : "", desc ? ")" : "");
 	}
-	if (timefmt_parse_rfc3339(sj_str(p, "timeGenerated"), &r->generated,
-				  NULL, NULL) < 0)
+	if (timefmt_parse_rfc3339(json_path_str(p, "timeGenerated"),
+				  &r->generated, NULL, NULL) < 0)
 		r->generated = 0;
 	return 1;
 }

@@ -3,7 +3,7 @@
  * number. */
 #include "scan_report.h"
 #include "images.h"
-#include "scan_json.h"
+#include "json.h"
 #include "text.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -60,13 +60,14 @@ static void add_finding(struct scan_report *r, struct scan_finding_in *f)
 static double trivy_cvss(const cJSON *cvss)
 {
 	const cJSON *v;
-	double best = sj_num(cvss, "nvd.V3Score", -1);
+	double best = json_path_num(cvss, "nvd.V3Score", -1);
 
 	if (best >= 0)
 		return best;
 	cJSON_ArrayForEach(v, cvss)
 	{
-		double s = sj_num(v, "V3Score", sj_num(v, "V2Score", -1));
+		double s = json_path_num(v, "V3Score",
+					 json_path_num(v, "V2Score", -1));
 
 		if (s > best)
 			best = s;
@@ -100,10 +101,10 @@ static int trivy_fix(const char *status, const char *fixed, enum scan_fix *out)
 
 static int parse_trivy(const cJSON *doc, struct scan_report *r, struct err *e)
 {
-	const cJSON *ver = sj_at(doc, "SchemaVersion");
-	const cJSON *results = sj_at(doc, "Results");
+	const cJSON *ver = json_path(doc, "SchemaVersion");
+	const cJSON *results = json_path(doc, "Results");
 	const cJSON *res, *v, *d;
-	const char *type = sj_str(doc, "ArtifactType");
+	const char *type = json_path_str(doc, "ArtifactType");
 
 	r->kind = SCAN_TRIVY;
 	if (!cJSON_IsNumber(ver) || ver->valuedouble != 2)
@@ -118,23 +119,23 @@ static int parse_trivy(const cJSON *doc, struct scan_report *r, struct err *e)
 			       "container image",
 			       r->name, type);
 	text_safe_buf(r->artifact, sizeof(r->artifact),
-		      sj_str(doc, "ArtifactName"), 200);
-	cJSON_ArrayForEach(d, sj_at(doc, "Metadata.RepoDigests"))
+		      json_path_str(doc, "ArtifactName"), 200);
+	cJSON_ArrayForEach(d, json_path(doc, "Metadata.RepoDigests"))
 	{
 		if (cJSON_IsString(d))
 			add_repo_digest(r, d->valuestring);
 	}
-	if (timefmt_parse_rfc3339(sj_str(doc, "CreatedAt"), &r->created, NULL,
-				  NULL) < 0)
+	if (timefmt_parse_rfc3339(json_path_str(doc, "CreatedAt"), &r->created,
+				  NULL, NULL) < 0)
 		r->created = 0;
 	if (results && !cJSON_IsArray(results) && !cJSON_IsNull(results))
 		return err_set(e, ERR_PARSE, "%s: Results is not a list",
 			       r->name);
-	r->scanned = sj_at(doc, "Metadata.OS") != NULL ||
+	r->scanned = json_path(doc, "Metadata.OS") != NULL ||
 		     cJSON_GetArraySize(results) > 0;
 	cJSON_ArrayForEach(res, results)
 	{
-		const cJSON *vulns = sj_at(res, "Vulnerabilities");
+		const cJSON *vulns = json_path(res, "Vulnerabilities");
 
 		if (vulns && !cJSON_IsArray(vulns) && !cJSON_IsNull(vulns))
 			return err_set(e, ERR_PARSE,
@@ -145,19 +146,20 @@ static int parse_trivy(const cJSON *doc, struct scan_report *r, struct err *e)
 			struct scan_finding_in f;
 
 			memset(&f, 0, sizeof(f));
-			f.id = sj_str(v, "VulnerabilityID");
+			f.id = json_path_str(v, "VulnerabilityID");
 			if (!f.id || !*f.id)
 				return err_set(e, ERR_PARSE,
 					       "%s: a vulnerability without "
 					       "VulnerabilityID",
 					       r->name);
-			f.sev = scan_sev_parse(sj_str(v, "Severity"));
-			f.cvss = trivy_cvss(sj_at(v, "CVSS"));
-			f.package = sj_str(v, "PkgName");
-			f.installed = sj_str(v, "InstalledVersion");
-			f.fixed = sj_str(v, "FixedVersion");
-			f.title = sj_str(v, "Title");
-			if (!trivy_fix(sj_str(v, "Status"), f.fixed, &f.fix))
+			f.sev = scan_sev_parse(json_path_str(v, "Severity"));
+			f.cvss = trivy_cvss(json_path(v, "CVSS"));
+			f.package = json_path_str(v, "PkgName");
+			f.installed = json_path_str(v, "InstalledVersion");
+			f.fixed = json_path_str(v, "FixedVersion");
+			f.title = json_path_str(v, "Title");
+			if (!trivy_fix(json_path_str(v, "Status"), f.fixed,
+				       &f.fix))
 				continue;
 			add_finding(r, &f);
 		}
@@ -190,7 +192,7 @@ static double grype_cvss(const cJSON *list)
 
 	cJSON_ArrayForEach(c, list)
 	{
-		double s = sj_num(c, "metrics.baseScore", -1);
+		double s = json_path_num(c, "metrics.baseScore", -1);
 
 		if (s > best)
 			best = s;
@@ -200,10 +202,10 @@ static double grype_cvss(const cJSON *list)
 
 static int parse_grype(const cJSON *doc, struct scan_report *r, struct err *e)
 {
-	const cJSON *matches = sj_at(doc, "matches");
+	const cJSON *matches = json_path(doc, "matches");
 	const cJSON *m, *d;
-	const char *type = sj_str(doc, "source.type");
-	const char *distro = sj_str(doc, "distro.name");
+	const char *type = json_path_str(doc, "source.type");
+	const char *distro = json_path_str(doc, "distro.name");
 	char fixed[200];
 
 	r->kind = SCAN_GRYPE;
@@ -216,37 +218,37 @@ static int parse_grype(const cJSON *doc, struct scan_report *r, struct err *e)
 			       "container image",
 			       r->name, type);
 	text_safe_buf(r->artifact, sizeof(r->artifact),
-		      sj_str(doc, "source.target.userInput"), 200);
-	add_digest(r, sj_str(doc, "source.target.manifestDigest"));
-	cJSON_ArrayForEach(d, sj_at(doc, "source.target.repoDigests"))
+		      json_path_str(doc, "source.target.userInput"), 200);
+	add_digest(r, json_path_str(doc, "source.target.manifestDigest"));
+	cJSON_ArrayForEach(d, json_path(doc, "source.target.repoDigests"))
 	{
 		if (cJSON_IsString(d))
 			add_repo_digest(r, d->valuestring);
 	}
-	if (timefmt_parse_rfc3339(sj_str(doc, "descriptor.timestamp"),
+	if (timefmt_parse_rfc3339(json_path_str(doc, "descriptor.timestamp"),
 				  &r->created, NULL, NULL) < 0)
 		r->created = 0;
 	r->scanned = (distro && *distro) || cJSON_GetArraySize(matches) > 0;
 	cJSON_ArrayForEach(m, matches)
 	{
-		const cJSON *vul = sj_at(m, "vulnerability");
-		const cJSON *vers = sj_at(vul, "fix.versions");
+		const cJSON *vul = json_path(m, "vulnerability");
+		const cJSON *vers = json_path(vul, "fix.versions");
 		struct scan_finding_in f;
 		const cJSON *fv;
 		size_t len = 0;
 
 		memset(&f, 0, sizeof(f));
-		f.id = sj_str(vul, "id");
+		f.id = json_path_str(vul, "id");
 		if (!f.id || !*f.id)
 			return err_set(e, ERR_PARSE,
 				       "%s: a match without vulnerability.id",
 				       r->name);
-		f.sev = scan_sev_parse(sj_str(vul, "severity"));
-		f.cvss = grype_cvss(sj_at(vul, "cvss"));
-		f.package = sj_str(m, "artifact.name");
-		f.installed = sj_str(m, "artifact.version");
-		f.fix = grype_fix(sj_str(vul, "fix.state"));
-		f.title = sj_str(vul, "description");
+		f.sev = scan_sev_parse(json_path_str(vul, "severity"));
+		f.cvss = grype_cvss(json_path(vul, "cvss"));
+		f.package = json_path_str(m, "artifact.name");
+		f.installed = json_path_str(m, "artifact.version");
+		f.fix = grype_fix(json_path_str(vul, "fix.state"));
+		f.title = json_path_str(vul, "description");
 		fixed[0] = '\0';
 		cJSON_ArrayForEach(fv, vers)
 		{
@@ -339,10 +341,10 @@ int scan_report_parse(const char *text, size_t len, const char *name,
 		return err_set(e, ERR_PARSE, "%s: not valid JSON: %s", r->name,
 			       where);
 	}
-	if (sj_at(doc, "SchemaVersion") &&
-	    (sj_at(doc, "Results") || sj_at(doc, "ArtifactName")))
+	if (json_path(doc, "SchemaVersion") &&
+	    (json_path(doc, "Results") || json_path(doc, "ArtifactName")))
 		rc = parse_trivy(doc, r, e);
-	else if (sj_at(doc, "matches") && sj_at(doc, "source"))
+	else if (json_path(doc, "matches") && json_path(doc, "source"))
 		rc = parse_grype(doc, r, e);
 	else
 		rc = err_set(e, ERR_PARSE,

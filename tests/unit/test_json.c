@@ -114,6 +114,38 @@ static void test_scalars(void **state)
 	cJSON_Delete(doc);
 }
 
+static void test_paths(void **state)
+{
+	cJSON *doc =
+	    cJSON_Parse("{\"properties\":{\"status\":{\"code\":\"Unhealthy\"},"
+			"\"score\":7.5,\"list\":[1]},\"a.b\":\"dotted\","
+			"\"s\":\"top\"}");
+	char longkey[200];
+
+	(void)state;
+	assert_non_null(doc);
+	assert_string_equal(json_path_str(doc, "properties.status.code"),
+			    "Unhealthy");
+	assert_string_equal(json_path_str(doc, "s"), "top");
+	assert_true(cJSON_IsObject(json_path(doc, "properties.status")));
+	assert_ptr_equal(json_path(doc, ""), doc);
+	assert_null(json_path(doc, "properties.missing.code"));
+	assert_null(json_path(NULL, "properties"));
+	/* Through a non-object: nothing. */
+	assert_null(json_path(doc, "properties.list.0"));
+	assert_null(json_path(doc, "s.x"));
+	/* A dotted key cannot be reached by path, only by json_get. */
+	assert_null(json_path(doc, "a.b"));
+	assert_string_equal(json_str(doc, "a.b"), "dotted");
+	assert_null(json_path_str(doc, "properties.score"));
+	assert_true(json_path_num(doc, "properties.score", -1) == 7.5);
+	assert_true(json_path_num(doc, "properties.status", -1) == -1);
+	memset(longkey, 'k', sizeof(longkey) - 1);
+	longkey[sizeof(longkey) - 1] = '\0';
+	assert_null(json_path(doc, longkey));
+	cJSON_Delete(doc);
+}
+
 static void test_print(void **state)
 {
 	cJSON *root = cJSON_CreateObject();
@@ -139,6 +171,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_get),	    cmocka_unit_test(test_strings),
 	    cmocka_unit_test(test_numbers), cmocka_unit_test(test_scalars),
+	    cmocka_unit_test(test_paths),
 	    cmocka_unit_test(test_print),
 	};
 
