@@ -40,7 +40,7 @@ BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all deps build-tests test check test-asan check-asan demo bench \
-	install uninstall clean format readme-keys deb test-deb
+	install uninstall clean format lint readme-keys deb test-deb
 
 all: $(BUILD)/jumpdeck
 
@@ -147,6 +147,13 @@ deb:
 # the root and the packages); not part of `make check`.
 test-deb: deb
 	@BUILD=$(BUILD) tests/deb/test_deb.sh
+
+# The project's C habits (scripts/checksrc.py) and cppcheck's warnings.
+lint:
+	python3 scripts/checksrc.py
+	cppcheck --quiet --enable=warning,portability,performance --std=c11 \
+		--library=scripts/cppcheck-jumpdeck.cfg -I. -D_DEFAULT_SOURCE \
+		--inline-suppr --error-exitcode=1 -j2 backend cli tui panes
 
 format:
 	clang-format -i $(LIB_SRC) $(MAIN_SRC) backend/*.h panes/*.h tui/*.h cli/*.h

@@ -7,7 +7,7 @@ void notice_draw(const struct rect *area, const char *const lines[])
 {
 	int i;
 
-	for (i = 0; lines[i] && i < area->h; i++)
+	for (i = 0; i < area->h && lines[i]; i++)
 		scr_put(area->y + i, area->x + 1, area->w - 2,
 			i == 0 ? ROLE_WARN : ROLE_MUTED, lines[i]);
 }

@@ -27,6 +27,7 @@ file:/usr/bin/docker-registry:docker-registry
 cmd:curl:curl
 cmd:ssh-keygen:openssh-client
 cmd:valgrind:valgrind
+cmd:cppcheck:cppcheck
 cmd:zsh:zsh
 file:/usr/share/bash-completion/bash_completion:bash-completion
 locale:C.UTF-8:locales
