@@ -24,6 +24,8 @@ cmd:tmux:tmux
 cmd:git:git
 file:/usr/sbin/sshd:openssh-server
 file:/usr/bin/docker-registry:docker-registry
+file:/usr/sbin/nghttpx:nghttp2-proxy
+cmd:ss:iproute2
 cmd:curl:curl
 cmd:ssh-keygen:openssh-client
 cmd:valgrind:valgrind

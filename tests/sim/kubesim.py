@@ -1635,8 +1635,9 @@ class Handler(simhttp.Handler):
                 "user": "system:anonymous", "status": 0,
                 "time": round(self.started, 3),
                 "user_agent": self.headers.get("User-Agent", ""),
-                "protocol": self.headers.get("X-Forwarded-Proto-Version",
-                                             "HTTP/1.1")}
+                # a proxy in front says how the client spoke to it
+                # ("2 nghttpx": HTTP/2)
+                "via": self.headers.get("Via", "")}
 
     def internal_error(self, exc):
         return ApiError(500, "InternalError",
@@ -2594,11 +2595,14 @@ def main():
                               verify="optional")
     sim = Sim(args)
     servers = []
+    # one fault list and one request log for both ports
+    shared = dict(sim=sim, faults=simhttp.Faults(),
+                  requests=simhttp.RequestLog())
     try:
-        servers.append(simhttp.listen(args.port, Handler, ctx, sim=sim))
+        servers.append(simhttp.listen(args.port, Handler, ctx, **shared))
         if args.plain_port is not None:
             servers.append(simhttp.listen(args.plain_port, Handler, None,
-                                          sim=sim))
+                                          **shared))
     except OSError as e:
         sys.stderr.write("kubesim: %s\n" % e)
         return 1

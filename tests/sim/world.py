@@ -455,17 +455,20 @@ def tail(path, n=15):
         return ""
 
 
-def start_kubesim(d, port, bookmark):
-    try:
-        os.unlink(os.path.join(d, "port"))
-    except OSError:
-        pass
+def start_kubesim(d, port, bookmark, plain_port=None):
+    """kubesim on port (0: any free one); with plain_port (0: any) also
+    plain HTTP on loopback, for a TLS-terminating front (nghttpx)."""
+    for f in ("port", "plain_port"):
+        try:
+            os.unlink(os.path.join(d, f))
+        except OSError:
+            pass
     log = open(os.path.join(d, "kubesim.log"), "ab")
     cmd = [sys.executable, KUBESIM, "--dir", d, "--port", str(port)]
     if bookmark is not None:
         cmd += ["--bookmark-interval", str(bookmark)]
-    with open(os.path.join(d, "kubesim.args"), "w") as f:
-        json.dump({"bookmark_interval": bookmark}, f)
+    if plain_port is not None:
+        cmd += ["--plain-port", str(plain_port)]
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
                             stderr=log, start_new_session=True,
                             close_fds=True)
@@ -476,7 +479,25 @@ def start_kubesim(d, port, bookmark):
         if proc.poll() is None:
             proc.kill()
         raise
+    if plain_port is not None:
+        # a restart listens on the same plain port again
+        plain_port = int(read(os.path.join(d, "plain_port")) or 0)
+    with open(os.path.join(d, "kubesim.args"), "w") as f:
+        json.dump({"bookmark_interval": bookmark,
+                   "plain_port": plain_port}, f)
     return proc
+
+
+def start_background(d, name, args):
+    """A helper process of the world (its pid in D/NAME.pid, its output
+    in D/NAME.log), stopped by `down`."""
+    log = open(os.path.join(d, name + ".log"), "ab")
+    proc = subprocess.Popen([sys.executable] + args,
+                            stdin=subprocess.DEVNULL, stdout=log,
+                            stderr=log, start_new_session=True,
+                            close_fds=True)
+    log.close()
+    write_atomic(os.path.join(d, name + ".pid"), "%d\n" % proc.pid)
 
 
 def start_flapper(d, node, seconds):
@@ -492,16 +513,17 @@ def start_flapper(d, node, seconds):
 
 def start_flux_controller(d):
     """The demo's stand-in Flux controllers answer reconcile requests."""
-    log = open(os.path.join(d, "fluxctl.log"), "ab")
-    proc = subprocess.Popen(
-        [sys.executable,
-         os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                      "fluxworld.py"), "controller", "--dir", d,
-         "--delay", "2"],
-        stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-        start_new_session=True, close_fds=True)
-    log.close()
-    write_atomic(os.path.join(d, "fluxctl.pid"), "%d\n" % proc.pid)
+    start_background(d, "fluxctl", [os.path.join(HERE, "fluxworld.py"),
+                                    "controller", "--dir", d, "--delay",
+                                    "2"])
+
+
+def start_workload_controller(d):
+    """The stand-in deployment controller (workloads.py): applied
+    Deployments become Available."""
+    start_background(d, "workloadctl", [os.path.join(HERE, "workloads.py"),
+                                        "controller", "--dir", d,
+                                        "--delay", "1"])
 
 
 # ---------------------------------------------------------------- commands
@@ -520,7 +542,7 @@ def cmd_up(a):
                 os.unlink(os.path.join(d, f))
             except OSError:
                 pass
-    start_kubesim(d, a.port, a.bookmark_interval)
+    start_kubesim(d, a.port, a.bookmark_interval, a.plain_port)
     try:
         api = Api(d)
         if not a.keep_state:
@@ -530,6 +552,8 @@ def cmd_up(a):
             start_flapper(d, FLAP_NODE, a.flap_seconds)
         if a.scenario == "demo":
             start_flux_controller(d)
+        if a.controllers:
+            start_workload_controller(d)
     except BaseException:
         stop_pid(os.path.join(d, "pid"), "kubesim.py")
         raise
@@ -545,6 +569,7 @@ def cmd_up(a):
 def cmd_down(a):
     d = os.path.abspath(a.dir)
     stop_pid(os.path.join(d, "fluxctl.pid"), "fluxworld.py")
+    stop_pid(os.path.join(d, "workloadctl.pid"), "workloads.py")
     f = stop_pid(os.path.join(d, "flapper.pid"), "world.py")
     k = stop_pid(os.path.join(d, "pid"), "kubesim.py")
     print("stopped:%s%s" % (" flapper" if f else "", " kubesim" if k else "")
@@ -559,11 +584,12 @@ def cmd_restart(a):
         raise WorldError("no port recorded in %s; use `up`" % d)
     try:
         with open(os.path.join(d, "kubesim.args")) as f:
-            bookmark = json.load(f).get("bookmark_interval")
+            args = json.load(f)
     except (OSError, ValueError):
-        bookmark = None
+        args = {}
     stop_pid(os.path.join(d, "pid"), "kubesim.py")
-    start_kubesim(d, int(port), bookmark)
+    start_kubesim(d, int(port), args.get("bookmark_interval"),
+                  args.get("plain_port"))
     print("kubesim restarted on https://127.0.0.1:%s" % port)
     return 0
 
@@ -631,6 +657,12 @@ def main():
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--keep-state", action="store_true",
                    help="keep the objects of a previous run, do not seed")
+    p.add_argument("--plain-port", type=int, default=None,
+                   help="also serve plain HTTP on this loopback port (0: "
+                   "any), for a TLS-terminating front such as nghttpx")
+    p.add_argument("--controllers", action="store_true",
+                   help="run the stand-in deployment controller "
+                   "(workloads.py)")
     p.set_defaults(fn=cmd_up)
     p = sub.add_parser("down")
     p.add_argument("--dir", required=True)
