@@ -1,6 +1,7 @@
 #!/bin/sh
 # test_kubectl.sh - runs the real kubectl against a fresh simulated world, to
-# keep tests/sim/kubesim.py honest. TAP-like lines; not a test of jumpdeck.
+# keep tests/sim/kubesim.py honest. TAP-like lines; not a test of jumpdeck:
+# jd-test: simulator
 # shellcheck disable=SC2317  # functions run from traps and check()
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -174,6 +175,101 @@ check "server-side apply changed spec and bumped generation" \
 	test "$(cat "$T/out")" = "14 2"
 k apply -f "$T/base.yaml"
 check "re-apply is unchanged" has 'configmap/settings unchanged'
+
+# --- a bootstrap by server-side apply: CRD, namespace, ServiceAccount,
+# RBAC and a Deployment, waited for as an operator would
+cat >"$T/boot.yaml" <<'EOF'
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: gadgets.example.com
+spec:
+  group: example.com
+  names: {kind: Gadget, listKind: GadgetList, plural: gadgets, singular: gadget}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+---
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: boot
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: gadget-controller
+  namespace: boot
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: gadget-reader
+rules:
+- apiGroups: [example.com]
+  resources: [gadgets]
+  verbs: [get, list, watch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: gadget-reader
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: gadget-reader}
+subjects:
+- {kind: ServiceAccount, name: gadget-controller, namespace: boot}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: gadget-controller
+  namespace: boot
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: gadget-controller}
+  template:
+    metadata:
+      labels: {app: gadget-controller}
+    spec:
+      serviceAccountName: gadget-controller
+      containers:
+      - {name: manager, image: example.azurecr.io/live/gadget:1.0}
+EOF
+python3 tests/sim/workloads.py controller --dir "$D" --delay 1 \
+	>"$T/workloads.log" 2>&1 &
+wl=$!
+k apply --server-side --field-manager=jumpdeck -f "$T/boot.yaml"
+check "server-side apply of CRD, namespace, ServiceAccount, RBAC, Deployment" \
+	test "$(grep -c 'serverside-applied' "$T/out")" -eq 6
+k wait --for=condition=Established crd/gadgets.example.com --timeout=10s
+check "kubectl wait: the CRD becomes Established" has 'condition met'
+k wait --for=condition=Available -n boot deploy/gadget-controller \
+	--timeout=15s
+check "kubectl wait: the stand-in controller makes the Deployment Available" \
+	has 'condition met'
+k get -n boot deploy/gadget-controller -o \
+	jsonpath='{.metadata.resourceVersion}'
+rv=$(cat "$T/out")
+k apply --server-side --field-manager=jumpdeck -f "$T/boot.yaml"
+k get -n boot deploy/gadget-controller -o \
+	jsonpath='{.metadata.resourceVersion}'
+check "applying it again changes nothing (same resourceVersion)" \
+	test "$(cat "$T/out")" = "$rv"
+kill "$wl" 2>/dev/null
+wait "$wl" 2>/dev/null
+k auth can-i '*' '*'
+check "kubectl auth can-i '*' '*' as system:masters: yes" has '^yes'
+echo '[{"user": "viewer", "verb": "delete", "resource": "pods"}]' \
+	>"$D/deny.json"
+k --context sim-viewer auth can-i '*' '*'
+check "... as the viewer with a deny rule: no" has '^no'
+k --context sim-viewer auth can-i list pods
+check "... but the viewer may list pods" has '^yes'
+rm -f "$D/deny.json"
 
 # --- wait: met, then timing out after the node goes NotReady
 N=aks-npsystem-26621167-vmss000001
