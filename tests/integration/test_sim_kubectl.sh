@@ -1,7 +1,7 @@
 #!/bin/sh
-# test_kubectl.sh - runs the real kubectl against a fresh simulated world, to
-# keep tests/sim/kubesim.py honest. TAP-like lines; not a test of jumpdeck:
-# jd-test: simulator
+# test_sim_kubectl.sh - runs the real kubectl against a fresh simulated
+# world, to keep tests/sim/kubesim.py honest. TAP-like lines; not a test of
+# jumpdeck (tests/run.sh counts it with the simulators' self-tests).
 # shellcheck disable=SC2317  # functions run from traps and check()
 set -u
 cd "$(dirname "$0")/../.." || exit 2
