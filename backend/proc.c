@@ -24,7 +24,8 @@ struct proc {
 	proc_done_fn done;
 	void *ud;
 	unsigned timeout_timer, reap_timer;
-	int timed_out;
+	int timed_out, too_much;
+	size_t max_output;
 	char name[128];
 };
 
@@ -109,6 +110,10 @@ static void finish(struct proc *p, int status)
 	if (p->timed_out)
 		err_set(&r.err, ERR_TIMEOUT, "%s did not finish in time",
 			p->name);
+	else if (p->too_much)
+		err_set(&r.err, ERR_IO,
+			"%s wrote more than %zu bytes of output; stopped",
+			p->name, p->max_output);
 	else if (r.exit_code == 127 && !r.out_len)
 		err_set(&r.err, ERR_NOTFOUND, "cannot run %s: %s", p->name,
 			r.err_len ? r.errout : "command not found");
@@ -141,6 +146,16 @@ static void on_pipe(int fd, short revents, void *ud)
 
 	(void)revents;
 	r = read(fd, tmp, sizeof(tmp));
+	if (r > 0 && (p->too_much || p->out.len + p->errb.len + (size_t)r >
+						   p->max_output)) {
+		/* Stop the child and drop the rest until the pipes close. */
+		if (!p->too_much && p->pid > 0) {
+			kill(-p->pid, SIGKILL);
+			kill(p->pid, SIGKILL);
+		}
+		p->too_much = 1;
+		return;
+	}
 	if (r > 0) {
 		strbuf_addn(fd == p->out_fd ? &p->out : &p->errb, tmp,
 			    (size_t)r);
@@ -174,6 +189,15 @@ static void on_timeout(void *ud)
 struct proc *proc_start(struct loop *l, const char *const argv[],
 			const char *const extra_env[], long timeout_ms,
 			proc_done_fn done, void *ud, struct err *e)
+{
+	return proc_start_opts(l, argv, extra_env, timeout_ms, NULL, done, ud,
+			       e);
+}
+
+struct proc *proc_start_opts(struct loop *l, const char *const argv[],
+			     const char *const extra_env[], long timeout_ms,
+			     const struct proc_opts *po, proc_done_fn done,
+			     void *ud, struct err *e)
 {
 	int o[2], er[2];
 	struct proc *p;
@@ -213,7 +237,15 @@ struct proc *proc_start(struct loop *l, const char *const argv[],
 		dup2(er[1], 2);
 		close(o[0]);
 		close(er[0]);
-		setpgid(0, 0);
+		if (po && po->no_tty)
+			setsid(); /* also a new process group */
+		else
+			setpgid(0, 0);
+		if (po && po->cwd && chdir(po->cwd) != 0) {
+			dprintf(2, "%s: cannot enter %s: %s\n", argv[0],
+				po->cwd, strerror(errno));
+			_exit(126);
+		}
 		exec_in_path(argv, env);
 		dprintf(2, "%s: %s\n", argv[0], strerror(errno));
 		_exit(127);
@@ -232,6 +264,8 @@ struct proc *proc_start(struct loop *l, const char *const argv[],
 	p->err_fd = er[0];
 	p->done = done;
 	p->ud = ud;
+	p->max_output = po && po->max_output ? po->max_output
+					     : PROC_MAX_OUTPUT;
 	snprintf(p->name, sizeof(p->name), "%s", argv[0]);
 	loop_add_fd(l, p->out_fd, POLLIN, on_pipe, p);
 	loop_add_fd(l, p->err_fd, POLLIN, on_pipe, p);

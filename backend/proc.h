@@ -31,6 +31,23 @@ struct proc;
 struct proc *proc_start(struct loop *l, const char *const argv[],
 			const char *const extra_env[], long timeout_ms,
 			proc_done_fn done, void *ud, struct err *e);
+/* What proc_start_opts() adds to proc_start(); all zero is proc_start(). */
+struct proc_opts {
+	const char *cwd;   /* run in this folder; NULL: the current one */
+	size_t max_output; /* stdout and stderr together; more kills the
+			    * child (ERR_IO). 0: PROC_MAX_OUTPUT */
+	int no_tty;	   /* a new session without a controlling terminal,
+			    * so that nothing (ssh, git) can prompt on it */
+};
+#define PROC_MAX_OUTPUT (64UL * 1024 * 1024)
+
+/* proc_start() with options (o may be NULL). proc_start() keeps at most
+ * PROC_MAX_OUTPUT bytes too. */
+struct proc *proc_start_opts(struct loop *l, const char *const argv[],
+			     const char *const extra_env[], long timeout_ms,
+			     const struct proc_opts *o, proc_done_fn done,
+			     void *ud, struct err *e);
+
 /* Kill (SIGKILL) and reap; the callback is not called. */
 void proc_cancel(struct proc *p);
 
