@@ -94,6 +94,11 @@ enum config_type {
 	X(COPY_MODE, "copy_mode", CFG_CHOICE, "arm|registry",                 \
 	  "JUMPDECK_COPY_MODE", "arm",                                        \
 	  "promote with ARM importImage or by a registry copy")              \
+	X(REPO, "repo", CFG_PATH, NULL, "JUMPDECK_REPO", NULL,                \
+	  "the local clone of your fork (unset: the current folder)")        \
+	X(GITHUB_ACCOUNT, "github_account", CFG_TEXT, NULL,                   \
+	  "JUMPDECK_GITHUB_ACCOUNT", NULL,                                    \
+	  "your fork's GitHub account, for rewrite-manifests")               \
 	X(KUBECONFIG, "kubeconfig", CFG_PATH, NULL, NULL, NULL,               \
 	  "kubeconfig when neither --kubeconfig nor KUBECONFIG is given")    \
 	X(CONTEXT, "context", CFG_TEXT, NULL, NULL, NULL,                     \

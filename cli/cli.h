@@ -29,6 +29,11 @@ struct cli_opts {
 	int want_help, want_version;
 	/* The loaded configuration (main owns it), NULL before loading. */
 	const struct config *cfg;
+	const char *repo;     /* --repo DIR: the local clone */
+	const char *github_account; /* --github-account NAME */
+	int dry_run;          /* --dry-run */
+	int commit;           /* --commit */
+	int push;             /* --push */
 };
 
 /* What completes an argument (of an option or a command). */
@@ -95,5 +100,10 @@ int cli_complete(const struct cli_opts *o, int argc, char **argv);
 int cli_check(const struct cli_opts *o);
 int cli_flux_action(const struct cli_opts *o, const char *verb,
 		    const char *kind, const char *name);
+/* cli_bootstrap.c: the walkthrough's steps, the manifest rewrite (with
+ * commit and push) and the Flux install. dir may be NULL. */
+int cli_bootstrap(const struct cli_opts *o);
+int cli_rewrite_manifests(const struct cli_opts *o, const char *dir);
+int cli_bootstrap_flux(const struct cli_opts *o, const char *dir);
 
 #endif

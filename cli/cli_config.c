@@ -113,6 +113,9 @@ int cli_load_config(const struct cli_opts *o, struct config *c)
 	bad |= flag(c, CFG_DEPLOYMENT, "--deployment", o->deployment);
 	bad |= flag(c, CFG_REGISTRY, "--registry", o->registry);
 	bad |= flag(c, CFG_REGISTRY_URL, "--registry-url", o->registry_url);
+	bad |= flag(c, CFG_REPO, "--repo", o->repo);
+	bad |= flag(c, CFG_GITHUB_ACCOUNT, "--github-account",
+		    o->github_account);
 	bad |= flag(c, CFG_KUBECONFIG, "--kubeconfig", o->kubeconfig);
 	bad |= flag(c, CFG_CONTEXT, "--context", o->context);
 	bad |= flag(c, CFG_THEME, "--theme", o->theme);

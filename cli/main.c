@@ -35,6 +35,11 @@ enum {
 	OPT_FORCE,
 	OPT_ALL,
 	OPT_CHECK,
+	OPT_REPO,
+	OPT_GITHUB_ACCOUNT,
+	OPT_DRY_RUN,
+	OPT_COMMIT,
+	OPT_PUSH,
 };
 
 /* Every option, in --help's order. */
@@ -85,6 +90,17 @@ const struct cli_option cli_options[] = {
 	 "import or promote every image"},
 	{"force", 0, OPT_FORCE, NULL, CLI_ARG_NONE,
 	 "replace a tag that holds another digest"},
+	{"repo", 0, OPT_REPO, "DIR", CLI_ARG_FILE,
+	 "the local clone of your fork (default: the current folder)"},
+	{"github-account", 0, OPT_GITHUB_ACCOUNT, "NAME", CLI_ARG_NONE,
+	 "your fork's GitHub account, for rewrite-manifests"},
+	{"dry-run", 0, OPT_DRY_RUN, NULL, CLI_ARG_NONE,
+	 "rewrite-manifests: show the diff, change nothing"},
+	{"commit", 0, OPT_COMMIT, NULL, CLI_ARG_NONE,
+	 "rewrite-manifests: commit the rewritten files with the "
+	 "walkthrough's messages"},
+	{"push", 0, OPT_PUSH, NULL, CLI_ARG_NONE,
+	 "rewrite-manifests: push the clone's branch to its upstream"},
 	{"demo", 0, OPT_DEMO, NULL, CLI_ARG_NONE,
 	 "mark the title bar DEMO (make demo)"},
 	{"version", 0, OPT_VERSION, NULL, CLI_ARG_NONE,
@@ -154,6 +170,23 @@ static int run_images(struct cli_opts *o, int argc, char **argv)
 static int run_images_action(struct cli_opts *o, int argc, char **argv)
 {
 	return cli_images_action(o, argv[0][0] == 'p', argc - 1, argv + 1);
+}
+
+static int run_bootstrap(struct cli_opts *o, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return cli_bootstrap(o);
+}
+
+static int run_rewrite(struct cli_opts *o, int argc, char **argv)
+{
+	return cli_rewrite_manifests(o, argc > 1 ? argv[1] : NULL);
+}
+
+static int run_bootstrap_flux(struct cli_opts *o, int argc, char **argv)
+{
+	return cli_bootstrap_flux(o, argc > 1 ? argv[1] : NULL);
 }
 
 static int run_config(struct cli_opts *o, int argc, char **argv)
@@ -227,6 +260,17 @@ const struct cli_command cli_commands[] = {
 	{"promote", "IMAGE...|--all [--force]",
 	 "quarantine/ -> live/ (audited)",
 	 0, -1, {CLI_ARG_IMAGE}, run_images_action, 0},
+	{"bootstrap", "[--json]", "the walkthrough's ten steps read from "
+	 "the world; exit 1 until every one is done",
+	 0, 0, {CLI_ARG_NONE}, run_bootstrap, 0},
+	{"rewrite-manifests", "[--dry-run] [--commit] [--push] "
+	 "[--registry NAME] [--github-account NAME] [DIR]",
+	 "replace the placeholders in the clone (a diff first), commit and "
+	 "push (audited)",
+	 0, 1, {CLI_ARG_FILE}, run_rewrite, 0},
+	{"bootstrap-flux", "[DIR]", "install Flux from the clone's "
+	 "flux-system by server-side apply, then check (audited)",
+	 0, 1, {CLI_ARG_FILE}, run_bootstrap_flux, 0},
 	{"audit", "verify", "check the audit log's hash chain",
 	 1, 1, {CLI_ARG_AUDIT_VERB}, run_audit, 0},
 	{"config", "[--check FILE]", "the effective configuration and where "
@@ -406,6 +450,21 @@ static int apply_option(struct cli_opts *o, int id, const char *arg)
 		break;
 	case OPT_ALL:
 		o->all = 1;
+		break;
+	case OPT_REPO:
+		o->repo = arg;
+		break;
+	case OPT_GITHUB_ACCOUNT:
+		o->github_account = arg;
+		break;
+	case OPT_DRY_RUN:
+		o->dry_run = 1;
+		break;
+	case OPT_COMMIT:
+		o->commit = 1;
+		break;
+	case OPT_PUSH:
+		o->push = 1;
 		break;
 	case OPT_WITH_SOURCE:
 		o->with_source = 1;

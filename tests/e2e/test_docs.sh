@@ -28,13 +28,15 @@ for opt in $(echo "$help" | grep -o -- '--[a-z-]*' | sort -u); do
 	fi
 done
 for cmd in status nodes cordon uncordon flux check reconcile suspend resume \
-	images import promote "audit verify" config keys version; do
+	images import promote bootstrap rewrite-manifests bootstrap-flux \
+	"audit verify" config keys version; do
 	if echo "$help" | grep -q "^  $cmd"; then
 		ok "--help lists $cmd"
 	else
 		nok "--help lists $cmd"
 	fi
-	first=${cmd%% *}
+	# in roff a dash is written \-
+	first=$(echo "${cmd%% *}" | sed 's/-/\\\\-/g')
 	if grep -q "\\\\fB$first\\\\fR\|^\\.B.* $first\|^\\.BI $first\|^\\.B $first" doc/jumpdeck.1; then
 		ok "man page documents $cmd"
 	else

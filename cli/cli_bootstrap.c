@@ -1,0 +1,673 @@
+/* cli_bootstrap.c - `jumpdeck bootstrap` (the walkthrough's ten steps read
+ * from the world), `jumpdeck rewrite-manifests` (diff, rewrite, commit,
+ * push) and `jumpdeck bootstrap-flux` (the Flux install, then the
+ * checks). Printing and waiting only: the work is the backend's. */
+#include "cli.h"
+#include "cli_session.h"
+#include "backend/azure_auth.h"
+#include "backend/bootstrap.h"
+#include "backend/bootstrap_probe.h"
+#include "backend/change.h"
+#include "backend/config.h"
+#include "backend/flux_install.h"
+#include "backend/gitlocal.h"
+#include "backend/http.h"
+#include "backend/kubeconfig.h"
+#include "backend/manifests.h"
+#include "backend/pipeline.h"
+#include "backend/text.h"
+#include "backend/xalloc.h"
+
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define PROBE_WAIT_MS 120000L
+
+/* ---- shared ----------------------------------------------------------- */
+
+/* Print text line by line, terminal-safe, with a prefix. */
+static void print_lines(FILE *f, const char *prefix, const char *text)
+{
+	const char *p = text;
+
+	while (p && *p) {
+		size_t n = strcspn(p, "\n");
+		char *line = xstrndup(p, n);
+		char *safe = text_safe(line, -1, NULL);
+
+		fprintf(f, "%s%s\n", prefix, safe);
+		free(safe);
+		free(line);
+		p += n;
+		if (*p == '\n')
+			p++;
+	}
+}
+
+/* prefix, then text made terminal-safe, then a line break. */
+static void say(FILE *f, const char *prefix, const char *text)
+{
+	char *safe = text_safe(text, -1, NULL);
+
+	fprintf(f, "%s%s\n", prefix, safe);
+	free(safe);
+}
+
+static void append_err(struct err *e, const char *text)
+{
+	size_t n = strlen(e->msg);
+
+	snprintf(e->msg + n, sizeof(e->msg) - n, "%s", text);
+}
+
+/* Who acts on local files and the clone: the operating-system user. */
+static void local_identity(char *buf, size_t sz)
+{
+	struct passwd *pw = getpwuid(getuid());
+
+	snprintf(buf, sz, "local user %s",
+		 pw && pw->pw_name ? pw->pw_name : "?");
+}
+
+/* dir made absolute for the audit trail (as given when that fails). */
+static void abs_path(const char *dir, char *buf, size_t sz)
+{
+	char *r = realpath(dir, NULL);
+
+	snprintf(buf, sz, "%s", r ? r : dir);
+	free(r);
+}
+
+static const char *repo_dir(const struct cli_opts *o, const struct config *c,
+			    const char *dir)
+{
+	if (dir && dir[0])
+		return dir;
+	if (o->repo && o->repo[0])
+		return o->repo;
+	if (config_get(c, CFG_REPO))
+		return config_get(c, CFG_REPO);
+	return ".";
+}
+
+/* ---- jumpdeck bootstrap ----------------------------------------------- */
+
+struct waiter {
+	int done;     /* stop waiting */
+	int finished; /* the probe ended by itself */
+};
+
+static void on_probe(struct boot_facts *f, void *ud)
+{
+	(void)f;
+	((struct waiter *)ud)->done = 1;
+	((struct waiter *)ud)->finished = 1;
+}
+
+static void on_deadline(void *ud)
+{
+	((struct waiter *)ud)->done = 1;
+}
+
+/* The kube client, or NULL and why not (the cluster steps then say). */
+static struct kube_client *open_kube(const struct cli_opts *o, struct loop *l,
+				     char *why, size_t sz, char *context,
+				     size_t csz)
+{
+	struct kubeconfig *kc = NULL;
+	struct kube_target t;
+	struct kube_conn conn;
+	struct kube_client *k = NULL;
+	struct err e;
+
+	memset(&t, 0, sizeof(t));
+	err_clear(&e);
+	if (kubeconfig_load(&kc, o->kubeconfig, &e) < 0 ||
+	    kubeconfig_resolve(kc, o->context, &t, &e) < 0) {
+		snprintf(why, sz, "%s", e.msg);
+		kubeconfig_free(&kc);
+		return NULL;
+	}
+	kube_conn_from_target(&conn, &t);
+	snprintf(context, csz, "%s", t.context ? t.context : "");
+	kube_target_clear(&t);
+	kubeconfig_free(&kc);
+	if (kube_client_new(&k, l, &conn, &e) < 0) {
+		snprintf(why, sz, "%s", e.msg);
+		k = NULL;
+	} else {
+		kube_client_set_foreground(k, NULL, NULL, isatty(0));
+	}
+	kube_conn_clear(&conn);
+	return k;
+}
+
+static struct azure_auth *open_auth(struct loop *l, const struct config *c)
+{
+	struct azure_endpoints ep = azure_endpoints_from_env();
+
+	ep.authority_host = config_get(c, CFG_AUTHORITY_HOST);
+	ep.imds = config_get(c, CFG_IMDS_ENDPOINT);
+	ep.tenant = config_get(c, CFG_TENANT);
+	if (config_get(c, CFG_CA_BUNDLE))
+		ep.ca_bundle = config_get(c, CFG_CA_BUNDLE);
+	return azure_auth_new(l, &ep,
+			      AZURE_SRC_ENV | AZURE_SRC_IMDS | AZURE_SRC_CLI);
+}
+
+/* Steps 1 and 3: the pipeline reads every image's digests. */
+static void read_images(struct loop *l, const struct config *cfg,
+			struct boot_facts *f)
+{
+	struct pipeline *p;
+	const struct image_row *v;
+	struct waiter w = {0};
+	struct err e;
+	unsigned t;
+	size_t n;
+	int is_err = 0;
+	const char *st;
+
+	err_clear(&e);
+	p = pipeline_new(l, cfg,
+			 AZURE_SRC_ENV | AZURE_SRC_IMDS | AZURE_SRC_CLI, NULL,
+			 NULL, &e);
+	if (!p) {
+		bootstrap_facts_images(f, NULL, 0, "", &e);
+		return;
+	}
+	pipeline_refresh(p);
+	t = loop_timer_add(l, PROBE_WAIT_MS, on_deadline, &w);
+	while (!w.done && pipeline_busy(p))
+		loop_run_once(l, -1);
+	loop_timer_cancel(l, t);
+	st = pipeline_status(p, &is_err);
+	n = pipeline_rows(p, &v);
+	if (is_err)
+		err_set(&e, ERR_IO, "%s", st);
+	bootstrap_facts_images(f, v, n, pipeline_registry(p),
+			       is_err ? &e : NULL);
+	pipeline_free(&p);
+}
+
+static const char *mark(const struct cli_opts *o, const struct boot_step *s)
+{
+	int ascii = cli_ascii(o);
+
+	if (s->state == BOOT_DONE && s->warn)
+		return ascii ? "[!]" : "!";
+	switch (s->state) {
+	case BOOT_DONE:
+		return cli_mark(o, 1);
+	case BOOT_RUNNING:
+		return ascii ? "[~]" : "\u2026";
+	case BOOT_UNKNOWN:
+		return ascii ? "[?]" : "?";
+	default:
+		return cli_mark(o, 0);
+	}
+}
+
+static void print_steps(const struct cli_opts *o, const struct boot_step *v)
+{
+	size_t i, j;
+	char *t, *w;
+
+	printf("The walkthrough, read from the world: %zu/%d steps done\n",
+	       bootstrap_done_count(v), BOOT_NSTEPS);
+	for (i = 0; i < BOOT_NSTEPS; i++) {
+		t = text_safe(v[i].title, -1, NULL);
+		w = text_safe(v[i].why, -1, NULL);
+		printf("%2zu %s %s: %s\n", i + 1, mark(o, &v[i]), t, w);
+		free(t);
+		free(w);
+		for (j = 0; j < v[i].nnotes && v[i].warn; j++)
+			say(stdout, "       ", v[i].notes[j]);
+		if (v[i].state != BOOT_DONE && v[i].command[0])
+			say(stdout, "       next: ", v[i].command);
+	}
+}
+
+int cli_bootstrap(const struct cli_opts *o)
+{
+	const struct config *cfg = o->cfg;
+	struct boot_facts f;
+	struct boot_step steps[BOOT_NSTEPS];
+	struct boot_probe_opts po;
+	struct loop *l;
+	struct kube_client *kube;
+	struct azure_auth *auth;
+	struct waiter w = {0};
+	char why[512] = "", context[256] = "";
+	struct err e;
+	unsigned t;
+	int rc;
+
+	err_clear(&e);
+	if (http_global_init(&e) < 0) {
+		say(stderr, "jumpdeck: ", e.msg);
+		return 1;
+	}
+	l = loop_new();
+	memset(&f, 0, sizeof(f));
+	kube = open_kube(o, l, why, sizeof(why), context, sizeof(context));
+	auth = open_auth(l, cfg);
+	snprintf(f.ctx.account, sizeof(f.ctx.account), "%s",
+		 config_get(cfg, CFG_GITHUB_ACCOUNT)
+		     ? config_get(cfg, CFG_GITHUB_ACCOUNT)
+		     : "");
+	snprintf(f.ctx.resource_group, sizeof(f.ctx.resource_group), "%s",
+		 config_get(cfg, CFG_RESOURCE_GROUP));
+	snprintf(f.ctx.repo_dir, sizeof(f.ctx.repo_dir), "%s",
+		 o->repo
+		     ? o->repo
+		     : (config_get(cfg, CFG_REPO) ? config_get(cfg, CFG_REPO)
+						  : ""));
+	read_images(l, cfg, &f);
+	snprintf(f.ctx.registry, sizeof(f.ctx.registry), "%s",
+		 config_get(cfg, CFG_REGISTRY) ? config_get(cfg, CFG_REGISTRY)
+					       : f.images.registry);
+	memset(&po, 0, sizeof(po));
+	po.parts = BOOT_PROBE_ALL;
+	po.kube = kube;
+	po.kube_error = why;
+	po.repo_dir = repo_dir(o, cfg, NULL);
+	po.ca_bundle = config_get(cfg, CFG_CA_BUNDLE);
+	po.jumpbox.auth = auth;
+	po.jumpbox.arm_endpoint = config_get(cfg, CFG_ARM_ENDPOINT);
+	po.jumpbox.ca_bundle = config_get(cfg, CFG_CA_BUNDLE);
+	po.jumpbox.imds_endpoint = config_get(cfg, CFG_IMDS_ENDPOINT);
+	po.jumpbox.subscription = config_get(cfg, CFG_SUBSCRIPTION);
+	po.jumpbox.resource_group = config_get(cfg, CFG_RESOURCE_GROUP);
+	po.jumpbox.deployment = config_get(cfg, CFG_DEPLOYMENT);
+	po.jumpbox.kubeconfig = o->kubeconfig;
+	po.jumpbox.context = o->context;
+	{
+		struct boot_probe *p =
+		    bootstrap_probe_start(l, &po, &f, on_probe, &w);
+
+		t = loop_timer_add(l, PROBE_WAIT_MS, on_deadline, &w);
+		while (!w.done)
+			loop_run_once(l, -1);
+		loop_timer_cancel(l, t);
+		if (!w.finished)
+			bootstrap_probe_cancel(p); /* the deadline passed */
+	}
+	bootstrap_evaluate(&f, steps);
+	if (o->json) {
+		char *js = bootstrap_to_json(steps);
+
+		puts(js);
+		free(js);
+	} else {
+		print_steps(o, steps);
+	}
+	rc = bootstrap_first_open(steps) == BOOT_NSTEPS ? 0 : 1;
+	bootstrap_facts_clear(&f);
+	azure_auth_free(&auth);
+	kube_client_free(&kube);
+	loop_free(&l);
+	http_global_cleanup();
+	return rc;
+}
+
+/* ---- jumpdeck rewrite-manifests --------------------------------------- */
+
+struct git_wait {
+	int done;
+	int ok;
+	struct git_state st;
+	char err[600];
+};
+
+static void on_state(const struct git_state *s, void *ud)
+{
+	struct git_wait *w = ud;
+
+	gitlocal_state_copy(&w->st, s);
+	w->done = 1;
+}
+
+static void on_git_op(const struct git_op_result *r, void *ud)
+{
+	struct git_wait *w = ud;
+
+	w->ok = r->ok;
+	snprintf(w->err, sizeof(w->err), "%s", r->err.msg);
+	print_lines(stdout, "  ", r->output);
+	w->done = 1;
+}
+
+/* The clone's state, waited for; 0, or 1 after saying why not. */
+static int git_state(struct loop *l, const char *dir, struct git_wait *w)
+{
+	struct err e;
+
+	memset(w, 0, sizeof(*w));
+	err_clear(&e);
+	if (!gitlocal_probe(l, dir, on_state, w, &e)) {
+		say(stderr, "jumpdeck: ", e.msg);
+		return 1;
+	}
+	while (!w->done)
+		loop_run_once(l, -1);
+	if (!w->st.ok) {
+		say(stderr, "jumpdeck: ", w->st.err.msg);
+		gitlocal_state_clear(&w->st);
+		return 1;
+	}
+	return 0;
+}
+
+/* One commit of the rewritten files of one kind (1 kustomization files,
+ * 2 gotk-sync.yaml) with the walkthrough's message. */
+static int commit_kind(struct loop *l, struct change_log *log,
+		       const struct git_state *st, int kind, const char *msg)
+{
+	const char **paths = xcalloc(st->nkept + 1, sizeof(*paths));
+	struct git_wait w;
+	struct change *ch;
+	char target[1200], who[300];
+	size_t i, n = 0;
+
+	for (i = 0; i < st->nkept; i++)
+		if (gitlocal_manifest_path(st->dirty[i]) == kind)
+			paths[n++] = st->dirty[i];
+	if (!n) {
+		free(paths);
+		return 0;
+	}
+	snprintf(target, sizeof(target), "%s (%zu file%s)", st->root, n,
+		 n == 1 ? "" : "s");
+	local_identity(who, sizeof(who));
+	ch = cli_change_begin(log, "git.commit", target, who, msg);
+	if (!ch) {
+		free(paths);
+		return 1;
+	}
+	memset(&w, 0, sizeof(w));
+	say(stdout, "git commit: ", msg);
+	if (!gitlocal_commit(l, ch, st->root, msg, paths, on_git_op, &w)) {
+		free(paths);
+		return 1;
+	}
+	while (!w.done)
+		loop_run_once(l, -1);
+	free(paths);
+	if (!w.ok) {
+		say(stderr, "jumpdeck: ", w.err);
+		return 1;
+	}
+	return 0;
+}
+
+static int do_commit(struct loop *l, struct change_log *log, const char *dir)
+{
+	struct git_wait w;
+	size_t i, n = 0;
+	int rc;
+
+	if (git_state(l, dir, &w))
+		return 1;
+	for (i = 0; i < w.st.nkept; i++)
+		n += gitlocal_manifest_path(w.st.dirty[i]) != 0;
+	if (!n) {
+		printf("nothing to commit: no rewritten file is left "
+		       "uncommitted\n");
+		gitlocal_state_clear(&w.st);
+		return 0;
+	}
+	rc = commit_kind(l, log, &w.st, 1, MANIFESTS_MSG_REGISTRY);
+	if (!rc)
+		rc = commit_kind(l, log, &w.st, 2, MANIFESTS_MSG_ACCOUNT);
+	gitlocal_state_clear(&w.st);
+	return rc;
+}
+
+static int do_push(struct loop *l, struct change_log *log, const char *dir)
+{
+	struct git_wait w, pw;
+	struct change *ch;
+	char target[2600], who[300], sha[9];
+	int rc = 0;
+
+	if (git_state(l, dir, &w))
+		return 1;
+	snprintf(sha, sizeof(sha), "%.8s", w.st.head);
+	if (!w.st.upstream[0]) {
+		fprintf(stderr,
+			"jumpdeck: branch %s has no upstream to push "
+			"to; run: git -C %s push -u origin %s\n",
+			w.st.branch[0] ? w.st.branch : "(detached)", w.st.root,
+			w.st.branch[0] ? w.st.branch : "HEAD");
+		rc = 1;
+	} else if (w.st.remote_known &&
+		   strcmp(w.st.head, w.st.remote_head) == 0) {
+		printf("nothing to push: %s is at %s on %s\n", w.st.branch,
+		       sha, w.st.upstream);
+	} else if (w.st.remote_known && w.st.diverged) {
+		fprintf(stderr,
+			"jumpdeck: %s has commits this clone does not "
+			"have; pull first (git -C %s pull --rebase)\n",
+			w.st.upstream, w.st.root);
+		rc = 1;
+	} else {
+		snprintf(target, sizeof(target), "%s -> %s (%s)", w.st.root,
+			 w.st.remote_url, w.st.upstream);
+		local_identity(who, sizeof(who));
+		ch = cli_change_begin(log, "git.push", target, who, NULL);
+		if (!ch) {
+			rc = 1;
+		} else {
+			memset(&pw, 0, sizeof(pw));
+			say(stdout, "git push to ", w.st.remote_url);
+			if (!gitlocal_push(l, ch, w.st.root, on_git_op, &pw))
+				rc = 1;
+			while (!rc && !pw.done)
+				loop_run_once(l, -1);
+			if (!rc && !pw.ok) {
+				strncat(pw.err, "; nothing changed locally",
+					sizeof(pw.err) - strlen(pw.err) - 1);
+				say(stderr, "jumpdeck: ", pw.err);
+				rc = 1;
+			}
+		}
+	}
+	gitlocal_state_clear(&w.st);
+	return rc;
+}
+
+int cli_rewrite_manifests(const struct cli_opts *o, const char *dir_arg)
+{
+	const struct config *cfg = o->cfg;
+	struct manifests_scan scan;
+	struct manifests_plan plan;
+	struct change_log *log = NULL;
+	struct change *ch;
+	struct loop *l = NULL;
+	const char *dir, *registry, *account;
+	char who[300], detail[300], target[1024], *diff;
+	unsigned which = 0;
+	struct err e;
+	int rc = 0;
+
+	dir = repo_dir(o, cfg, dir_arg);
+	registry = config_get(cfg, CFG_REGISTRY);
+	account = config_get(cfg, CFG_GITHUB_ACCOUNT);
+	err_clear(&e);
+	memset(&plan, 0, sizeof(plan));
+	if (manifests_scan_dir(dir, &scan, &e) < 0) {
+		say(stderr, "jumpdeck: ", e.msg);
+		rc = 2;
+		goto out;
+	}
+	/* Rewrite what a value was given for; name what is left. */
+	which |= scan.registry_count && registry ? MANIFESTS_REGISTRY : 0;
+	which |= scan.account_count && account ? MANIFESTS_ACCOUNT : 0;
+	if (scan.registry_count && !registry)
+		fprintf(stderr,
+			"jumpdeck: %zu kustomization file%s still "
+			"name%s " MANIFESTS_ACR_PLACEHOLDER
+			": give --registry NAME to rewrite %s\n",
+			scan.registry_files,
+			scan.registry_files == 1 ? "" : "s",
+			scan.registry_files == 1 ? "s" : "",
+			scan.registry_files == 1 ? "it" : "them");
+	if (scan.account_count && !account)
+		fprintf(stderr,
+			"jumpdeck: gotk-sync.yaml still "
+			"names " MANIFESTS_ACCOUNT_PLACEHOLDER
+			": give --github-account NAME to rewrite it\n");
+	if (!which && (scan.registry_count || scan.account_count)) {
+		rc = 2;
+		goto out;
+	}
+	log = cli_change_log(o, NULL);
+	if (!which) {
+		printf("nothing to rewrite: no placeholder is left in the %zu "
+		       "files the walkthrough rewrites\n",
+		       scan.files);
+	} else {
+		if (manifests_plan(&plan, dir, which, registry, account, &e) <
+		    0) {
+			append_err(&e, "; nothing was changed");
+			say(stderr, "jumpdeck: rewrite refused: ", e.msg);
+			rc = e.code == ERR_USAGE ? 2 : 1;
+			goto out;
+		}
+		diff = manifests_diff(&plan);
+		print_lines(stdout, "", diff);
+		free(diff);
+		if (o->dry_run) {
+			fprintf(stderr,
+				"dry run: %zu file%s would change; "
+				"nothing was changed\n",
+				plan.n, plan.n == 1 ? "" : "s");
+			goto out;
+		}
+		local_identity(who, sizeof(who));
+		snprintf(detail, sizeof(detail), "registry %s, account %s",
+			 registry ? registry : "-", account ? account : "-");
+		abs_path(plan.where.root, target, sizeof(target));
+		ch = cli_change_begin(log, "manifests.rewrite", target, who,
+				      detail);
+		if (!ch) {
+			rc = 1;
+			goto out;
+		}
+		if (manifests_apply(&plan, ch, &e) < 0) {
+			say(stderr, "jumpdeck: rewrite failed: ", e.msg);
+			rc = 1;
+			goto out;
+		}
+		say(stdout, "", ch->message);
+	}
+	if (o->dry_run || (!o->commit && !o->push))
+		goto out;
+	if (http_global_init(&e) < 0) {
+		say(stderr, "jumpdeck: ", e.msg);
+		rc = 1;
+		goto out;
+	}
+	l = loop_new();
+	if (o->commit)
+		rc = do_commit(l, log, dir);
+	if (!rc && o->push)
+		rc = do_push(l, log, dir);
+	loop_free(&l);
+	http_global_cleanup();
+out:
+	manifests_plan_free(&plan);
+	change_log_free(&log);
+	return rc;
+}
+
+/* ---- jumpdeck bootstrap-flux ------------------------------------------ */
+
+struct install_wait {
+	int done, ok, tty;
+	long long last_wait_line;
+	char summary[600];
+	char err[600];
+};
+
+static void on_progress(const char *text, void *ud)
+{
+	struct install_wait *w = ud;
+	char *safe = text_safe(text, 150, NULL);
+	long long now = loop_now_ms();
+
+	if (w->tty) {
+		fprintf(stderr, "\r\033[K%s", safe);
+	} else if (strncmp(text, "waiting", 7) != 0 ||
+		   now - w->last_wait_line >= 5000) {
+		fprintf(stderr, "%s\n", safe);
+		if (strncmp(text, "waiting", 7) == 0)
+			w->last_wait_line = now;
+	}
+	fflush(stderr);
+	free(safe);
+}
+
+static void on_installed(const struct flux_install_result *r, void *ud)
+{
+	struct install_wait *w = ud;
+
+	w->done = 1;
+	w->ok = r->ok;
+	snprintf(w->summary, sizeof(w->summary), "%s", r->summary);
+	snprintf(w->err, sizeof(w->err), "%s", r->err.msg);
+}
+
+int cli_bootstrap_flux(const struct cli_opts *o, const char *dir_arg)
+{
+	const struct config *cfg = o->cfg;
+	struct cli_session s;
+	struct change *ch;
+	struct flux_install_opts fo;
+	struct install_wait w;
+	char target[1200], path[1024];
+	const char *dir;
+	int rc;
+
+	dir = repo_dir(o, cfg, dir_arg);
+	rc = cli_session_open(&s, o);
+	if (rc)
+		return rc;
+	abs_path(dir, path, sizeof(path));
+	snprintf(target, sizeof(target), "flux-system of %s", path);
+	ch = cli_change_begin(s.changes, "flux.install", target,
+			      kube_client_identity(s.kube), NULL);
+	if (!ch) {
+		rc = 1;
+		goto out;
+	}
+	memset(&fo, 0, sizeof(fo));
+	fo.dir = dir;
+	fo.kubectl = getenv("JUMPDECK_KUBECTL");
+	memset(&w, 0, sizeof(w));
+	w.tty = isatty(2);
+	if (!flux_install_start(s.kube, ch, &fo, on_progress, on_installed,
+				&w)) {
+		rc = 1;
+		goto out;
+	}
+	while (!w.done)
+		loop_run_once(s.loop, -1);
+	if (w.tty)
+		fputs("\r\033[K", stderr);
+	if (!w.ok) {
+		say(stderr, "jumpdeck: Flux install failed: ", w.err);
+		rc = 1;
+		goto out;
+	}
+	say(stdout, "Flux: ", w.summary);
+out:
+	cli_session_close(&s);
+	if (rc)
+		return rc;
+	return cli_check(o);
+}
