@@ -157,7 +157,7 @@ static void dir_arg(const struct boot_context *c, char *buf, size_t sz)
 	buf[o] = '\0';
 }
 
-static const char * or (const char *s, const char *def)
+static const char *dflt(const char *s, const char *def)
 {
 	return s && s[0] ? s : def;
 }
@@ -178,7 +178,7 @@ static void step_quarantine(const struct boot_facts *f, struct boot_step *s)
 	const struct boot_images *im = &f->images;
 
 	if (!im->known) {
-		why(s, BOOT_UNKNOWN, "%s", or (im->err.msg, "not read yet"));
+		why(s, BOOT_UNKNOWN, "%s", dflt(im->err.msg, "not read yet"));
 		cmd(s, BOOT_ACT_NONE, "jumpdeck images");
 		return;
 	}
@@ -196,7 +196,7 @@ static void step_quarantine(const struct boot_facts *f, struct boot_step *s)
 	}
 	why(s, BOOT_TODO, "%zu/%zu images in quarantine/ of %s (missing: %s)",
 	    im->quarantined, im->total, im->registry,
-	    or (im->first_missing, "?"));
+	    dflt(im->first_missing, "?"));
 	cmd(s, BOOT_ACT_IMPORT, "jumpdeck import --all");
 }
 
@@ -211,13 +211,13 @@ static void step_scans(const struct boot_facts *f, struct boot_step *s)
 		return;
 	}
 	if (!sc->known) {
-		why(s, BOOT_UNKNOWN, "%s", or (sc->err.msg, "not read yet"));
+		why(s, BOOT_UNKNOWN, "%s", dflt(sc->err.msg, "not read yet"));
 		cmd(s, BOOT_ACT_NONE, "jumpdeck scans");
 		return;
 	}
 	if (sc->blocked) {
 		why(s, BOOT_TODO, "the gate blocks %zu of %zu images (%s)",
-		    sc->blocked, sc->images, or (sc->first_blocked, "?"));
+		    sc->blocked, sc->images, dflt(sc->first_blocked, "?"));
 		cmd(s, BOOT_ACT_NONE, "jumpdeck scans");
 		return;
 	}
@@ -234,7 +234,7 @@ static void step_promote(const struct boot_facts *f, struct boot_step *s)
 	const struct boot_images *im = &f->images;
 
 	if (!im->known) {
-		why(s, BOOT_UNKNOWN, "%s", or (im->err.msg, "not read yet"));
+		why(s, BOOT_UNKNOWN, "%s", dflt(im->err.msg, "not read yet"));
 		cmd(s, BOOT_ACT_NONE, "jumpdeck images");
 		return;
 	}
@@ -243,9 +243,9 @@ static void step_promote(const struct boot_facts *f, struct boot_step *s)
 		    "%zu image%s in live/ hold%s another digest than "
 		    "quarantine/ (%s): imported from elsewhere",
 		    im->alerts, im->alerts == 1 ? "" : "s",
-		    im->alerts == 1 ? "s" : "", or (im->first_alert, "?"));
+		    im->alerts == 1 ? "s" : "", dflt(im->first_alert, "?"));
 		cmd(s, BOOT_ACT_NONE, "jumpdeck promote %s --force",
-		    or (im->first_alert, "IMAGE"));
+		    dflt(im->first_alert, "IMAGE"));
 		return;
 	}
 	if (im->promoted == im->total && im->total) {
@@ -260,7 +260,7 @@ static void step_promote(const struct boot_facts *f, struct boot_step *s)
 		return;
 	}
 	why(s, BOOT_TODO, "%zu/%zu promoted to live/ (not yet: %s)",
-	    im->promoted, im->total, or (im->first_unpromoted, "?"));
+	    im->promoted, im->total, dflt(im->first_unpromoted, "?"));
 	if (im->quarantined > im->promoted)
 		cmd(s, BOOT_ACT_PROMOTE, "jumpdeck promote --all");
 	else
@@ -276,16 +276,16 @@ static int no_clone(const struct boot_facts *f, struct boot_step *s)
 
 	if (!r->located) {
 		why(s, BOOT_UNKNOWN, "%s",
-		    or (r->err.msg, "no clone of the repository: give --repo "
-				    "DIR or run jumpdeck inside one"));
+		    dflt(r->err.msg, "no clone of the repository: give --repo "
+				     "DIR or run jumpdeck inside one"));
 		cmd(s, BOOT_ACT_NONE,
 		    "git clone https://github.com/%s/aks-baseline-regulated",
-		    or (f->ctx.account, "YOUR_GITHUB_ACCOUNT"));
+		    dflt(f->ctx.account, "YOUR_GITHUB_ACCOUNT"));
 		return 1;
 	}
 	if (!r->scanned) {
 		why(s, BOOT_UNKNOWN, "%s",
-		    or (r->scan_err.msg, "not read yet"));
+		    dflt(r->scan_err.msg, "not read yet"));
 		return 1;
 	}
 	return 0;
@@ -311,7 +311,7 @@ static void step_registry(const struct boot_facts *f, struct boot_step *s)
 		    sc->registry_files == 1 ? "" : "s", sc->first_registry);
 		cmd(s, BOOT_ACT_REWRITE_REGISTRY,
 		    "jumpdeck rewrite-manifests --registry %s%s",
-		    or (f->ctx.registry, "NAME"), d);
+		    dflt(f->ctx.registry, "NAME"), d);
 		return;
 	}
 	why(s, BOOT_DONE,
@@ -343,12 +343,12 @@ static void step_fork(const struct boot_facts *f, struct boot_step *s)
 		    "names " MANIFESTS_ACCOUNT_PLACEHOLDER);
 		cmd(s, BOOT_ACT_REWRITE_ACCOUNT,
 		    "jumpdeck rewrite-manifests --github-account %s%s",
-		    or (f->ctx.account, "NAME"), d);
+		    dflt(f->ctx.account, "NAME"), d);
 		return;
 	}
 	if (!r->url_checked) {
 		why(s, BOOT_UNKNOWN, "%s does not answer yet (not asked)",
-		    or (r->sync_url, "the fork"));
+		    dflt(r->sync_url, "the fork"));
 		return;
 	}
 	if (!r->url_ok) {
@@ -408,9 +408,9 @@ static void step_pushed(const struct boot_facts *f, struct boot_step *s)
 	}
 	if (!g->upstream[0]) {
 		why(s, BOOT_TODO, "branch %s has no upstream to push to",
-		    or (g->branch, "(detached HEAD)"));
+		    dflt(g->branch, "(detached HEAD)"));
 		cmd(s, BOOT_ACT_NONE, "git -C %s push -u origin %s",
-		    or (g->root, "."), or (g->branch, "HEAD"));
+		    dflt(g->root, "."), dflt(g->branch, "HEAD"));
 		return;
 	}
 	if (!g->remote_known) {
@@ -442,7 +442,8 @@ static void step_pushed(const struct boot_facts *f, struct boot_step *s)
 	why(s, BOOT_TODO,
 	    "%s (at %s) has commits this clone (at %s) does not have",
 	    g->upstream, short_sha(g->remote_head, a), short_sha(g->head, b));
-	cmd(s, BOOT_ACT_NONE, "git -C %s pull --rebase", or (g->root, "."));
+	cmd(s, BOOT_ACT_NONE, "git -C %s pull --rebase --autostash",
+	    dflt(g->root, "."));
 }
 
 /* ---- step 7: the jump box --------------------------------------------- */
@@ -450,7 +451,7 @@ static void step_pushed(const struct boot_facts *f, struct boot_step *s)
 static void step_jumpbox(const struct boot_facts *f, struct boot_step *s)
 {
 	const struct jumpbox_state *j = &f->jb;
-	const char *rg = or (f->ctx.resource_group, "rg-bu0001a0005");
+	const char *rg = dflt(f->ctx.resource_group, "rg-bu0001a0005");
 
 	if (!f->jumpbox_known) {
 		why(s, BOOT_UNKNOWN, "not checked yet");
@@ -458,14 +459,14 @@ static void step_jumpbox(const struct boot_facts *f, struct boot_step *s)
 	}
 	if (!j->azure_ok) {
 		why(s, BOOT_TODO, "not signed in to Azure: %s",
-		    or (j->azure_err.msg, "no credentials"));
+		    dflt(j->azure_err.msg, "no credentials"));
 		cmd(s, BOOT_ACT_NONE, "az login");
 		return;
 	}
 	if (!j->kube_ok) {
 		why(s, BOOT_TODO, "no kube credentials: %s", j->kube_err.msg);
 		cmd(s, BOOT_ACT_NONE, "az aks get-credentials -g %s -n %s", rg,
-		    or (j->cluster_name, "CLUSTER"));
+		    dflt(j->cluster_name, "CLUSTER"));
 		return;
 	}
 	if (j->kube_for_cluster == 0 && j->cluster_context[0]) {
@@ -510,18 +511,18 @@ static void step_jumpbox(const struct boot_facts *f, struct boot_step *s)
 		why(s, BOOT_DONE,
 		    "not on an Azure VM (%s): run this from the "
 		    "jump box",
-		    or (j->imds_err.msg, "IMDS did not answer"));
+		    dflt(j->imds_err.msg, "IMDS did not answer"));
 	} else {
 		why(s, BOOT_DONE,
 		    "signed in as %s; context %s for private "
 		    "cluster %s; on %s",
 		    j->azure_identity, j->context, j->cluster_name,
-		    or (j->vm_name, or (j->vmss, "an Azure VM")));
+		    dflt(j->vm_name, dflt(j->vmss, "an Azure VM")));
 	}
 	note(s, "Azure: %s (%s)", j->azure_identity,
-	     or (j->azure_source, "?"));
+	     dflt(j->azure_source, "?"));
 	note(s, "kube: context %s, user %s, %s, %s", j->context,
-	     or (j->user, "(none)"), or (j->auth, "?"), j->server);
+	     dflt(j->user, "(none)"), dflt(j->auth, "?"), j->server);
 	if (j->cluster_known)
 		note(s, "cluster %s: %s API server%s%s%s", j->cluster_name,
 		     j->is_private ? "private" : "public",
@@ -533,7 +534,7 @@ static void step_jumpbox(const struct boot_facts *f, struct boot_step *s)
 		     j->vmss[0] ? " of " : "", j->vmss);
 	else if (s->why[0] && !strstr(s->why, "Azure VM"))
 		note(s, "not on an Azure VM: %s",
-		     or (j->imds_err.msg, "IMDS did not answer"));
+		     dflt(j->imds_err.msg, "IMDS did not answer"));
 }
 
 /* ---- step 8: the cluster ---------------------------------------------- */
@@ -543,7 +544,8 @@ static void step_cluster(const struct boot_facts *f, struct boot_step *s)
 	const struct boot_cluster *c = &f->cluster;
 
 	if (!c->known) {
-		why(s, BOOT_UNKNOWN, "%s", or (c->err.msg, "not checked yet"));
+		why(s, BOOT_UNKNOWN, "%s",
+		    dflt(c->err.msg, "not checked yet"));
 		return;
 	}
 	if (!c->reachable) {
@@ -555,7 +557,7 @@ static void step_cluster(const struct boot_facts *f, struct boot_step *s)
 		why(s, BOOT_UNKNOWN,
 		    "cannot tell whether you are cluster "
 		    "admin: %s",
-		    or (c->admin_err.msg, "not asked"));
+		    dflt(c->admin_err.msg, "not asked"));
 		return;
 	}
 	if (!c->admin) {
@@ -572,12 +574,12 @@ static void step_cluster(const struct boot_facts *f, struct boot_step *s)
 	}
 	if (!c->nodes_known) {
 		why(s, BOOT_UNKNOWN, "cannot list the nodes: %s",
-		    or (c->nodes_err.msg, "not read yet"));
+		    dflt(c->nodes_err.msg, "not read yet"));
 		return;
 	}
 	if (c->ready < c->nodes || !c->nodes) {
 		why(s, BOOT_TODO, "%zu/%zu nodes Ready (not: %s)", c->ready,
-		    c->nodes, or (c->first_not_ready, "none listed"));
+		    c->nodes, dflt(c->first_not_ready, "none listed"));
 		return;
 	}
 	why(s, BOOT_DONE,
@@ -600,12 +602,12 @@ static void step_flux(const struct boot_facts *f, struct boot_step *s)
 	}
 	if (!x->crds_known) {
 		why(s, BOOT_UNKNOWN, "cannot list the CRDs: %s",
-		    or (x->crds_err.msg, "not read yet"));
+		    dflt(x->crds_err.msg, "not read yet"));
 		return;
 	}
 	if (!x->controllers_known) {
 		why(s, BOOT_UNKNOWN, "cannot read the controllers: %s",
-		    or (x->controllers_err.msg, "not read yet"));
+		    dflt(x->controllers_err.msg, "not read yet"));
 		return;
 	}
 	if (!x->crds && !x->controllers) {
@@ -662,7 +664,7 @@ static void step_synced(const struct boot_facts *f, struct boot_step *s,
 	}
 	if (!x->objects_known) {
 		why(s, BOOT_UNKNOWN, "cannot read Flux's objects: %s",
-		    or (x->objects_err.msg, "not read yet"));
+		    dflt(x->objects_err.msg, "not read yet"));
 		return;
 	}
 	if (!x->have_repo) {
@@ -682,7 +684,7 @@ static void step_synced(const struct boot_facts *f, struct boot_step *s,
 	}
 	if (!x->repo_ready) {
 		why(s, BOOT_TODO, "GitRepository %s is not Ready: %s",
-		    x->repo_name, or (x->repo_message, "no status yet"));
+		    x->repo_name, dflt(x->repo_message, "no status yet"));
 		cmd(s, BOOT_ACT_RECONCILE,
 		    "jumpdeck reconcile ks flux-system --with-source");
 		return;
@@ -690,7 +692,7 @@ static void step_synced(const struct boot_facts *f, struct boot_step *s,
 	if (x->ks_ready < x->ks) {
 		why(s, BOOT_TODO, "%zu/%zu kustomizations Ready (%s: %s)",
 		    x->ks_ready, x->ks, x->first_failing_ks,
-		    or (x->ks_message, "not Ready"));
+		    dflt(x->ks_message, "not Ready"));
 		cmd(s, BOOT_ACT_RECONCILE,
 		    "jumpdeck reconcile ks flux-system --with-source");
 		return;
@@ -698,8 +700,8 @@ static void step_synced(const struct boot_facts *f, struct boot_step *s,
 	why(s, BOOT_DONE,
 	    "GitRepository %s follows %s at %s; %zu/%zu "
 	    "kustomizations Ready",
-	    x->repo_name, x->repo_url, or (x->repo_revision, "?"), x->ks_ready,
-	    x->ks);
+	    x->repo_name, x->repo_url, dflt(x->repo_revision, "?"),
+	    x->ks_ready, x->ks);
 }
 
 void bootstrap_evaluate(const struct boot_facts *f, struct boot_step *out)

@@ -408,7 +408,7 @@ static void read_ca(struct boot_probe *p, const char *path)
 
 static void no_cluster(struct boot_facts *f, const char *why)
 {
-	f->cluster.known = 1;
+	f->cluster.known = 0; /* not asked: cannot tell */
 	f->cluster.reachable = 0;
 	err_set(&f->cluster.err, ERR_USAGE, "%s",
 		why && why[0] ? why : "no kubeconfig context");

@@ -398,34 +398,38 @@ static int rank(const struct fi_object *o)
 	return 2;
 }
 
+static void fi_object_clear(struct fi_object *o)
+{
+	free(o->api_version);
+	free(o->kind);
+	free(o->name);
+	free(o->namespace);
+	free(o->yaml);
+	memset(o, 0, sizeof(*o));
+}
+
 /* The rest: without what gotk-crds.yaml already applied, Namespaces and
  * CRDs first, otherwise in the order given. */
 static void order_rest(struct flux_install *fi)
 {
 	struct fi_object *v = xcalloc(fi->nrest + 1, sizeof(*v));
-	size_t i, j, n = 0;
+	size_t i, j, n = 0, kept = 0;
 	int r;
 
+	for (i = 0; i < fi->nrest; i++) {
+		int dup = 0;
+
+		for (j = 0; j < fi->ncrds && !dup; j++)
+			dup = same_object(&fi->rest[i], &fi->crds[j]);
+		if (dup)
+			fi_object_clear(&fi->rest[i]);
+		else
+			fi->rest[kept++] = fi->rest[i];
+	}
 	for (r = 0; r <= 2; r++)
-		for (i = 0; i < fi->nrest; i++) {
-			int dup = 0;
-
-			if (rank(&fi->rest[i]) != r)
-				continue;
-			for (j = 0; j < fi->ncrds && !dup; j++)
-				dup = same_object(&fi->rest[i], &fi->crds[j]);
-			if (dup) {
-				struct fi_object *one = &fi->rest[i];
-
-				free(one->api_version);
-				free(one->kind);
-				free(one->name);
-				free(one->namespace);
-				free(one->yaml);
-				continue;
-			}
-			v[n++] = fi->rest[i];
-		}
+		for (i = 0; i < kept; i++)
+			if (rank(&fi->rest[i]) == r)
+				v[n++] = fi->rest[i];
 	free(fi->rest);
 	fi->rest = v;
 	fi->nrest = n;

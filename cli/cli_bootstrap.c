@@ -449,10 +449,25 @@ static int do_push(struct loop *l, struct change_log *log, const char *dir)
 		printf("nothing to push: %s is at %s on %s\n", w.st.branch,
 		       sha, w.st.upstream);
 	} else if (w.st.remote_known && w.st.diverged) {
-		fprintf(stderr,
-			"jumpdeck: %s has commits this clone does not "
-			"have; pull first (git -C %s pull --rebase)\n",
-			w.st.upstream, w.st.root);
+		struct change_req r;
+		struct err e;
+		char why[1400];
+
+		/* Known before pushing: refused, and the refusal audited. */
+		snprintf(target, sizeof(target), "%s -> %s (%s)", w.st.root,
+			 w.st.remote_url, w.st.upstream);
+		local_identity(who, sizeof(who));
+		snprintf(why, sizeof(why),
+			 "%s has commits this clone does not have; pull first "
+			 "(git -C %s pull --rebase --autostash)",
+			 w.st.upstream, w.st.root);
+		memset(&r, 0, sizeof(r));
+		r.action = "git.push";
+		r.target = target;
+		r.identity = who;
+		err_clear(&e);
+		change_refuse(log, &r, why, &e);
+		say(stderr, "jumpdeck: push refused: ", e.msg);
 		rc = 1;
 	} else {
 		snprintf(target, sizeof(target), "%s -> %s (%s)", w.st.root,
@@ -521,7 +536,8 @@ int cli_rewrite_manifests(const struct cli_opts *o, const char *dir_arg)
 			"jumpdeck: gotk-sync.yaml still "
 			"names " MANIFESTS_ACCOUNT_PLACEHOLDER
 			": give --github-account NAME to rewrite it\n");
-	if (!which && (scan.registry_count || scan.account_count)) {
+	if (!which && !registry && !account &&
+	    (scan.registry_count || scan.account_count)) {
 		rc = 2;
 		goto out;
 	}

@@ -240,7 +240,8 @@ static void test_manifests_and_git(void **state)
 	bootstrap_evaluate(&f, s);
 	assert_int_equal(s[BOOT_PUSHED].act, BOOT_ACT_NONE);
 	assert_string_equal(s[BOOT_PUSHED].command,
-			    "git -C /src/clone pull --rebase");
+			    "git -C /src/clone pull --rebase "
+			    "--autostash");
 	/* The fork does not answer. */
 	all_done(&f);
 	f.repo.url_ok = 0;
