@@ -165,8 +165,64 @@ def arm(h, method, path, q, body):
             arm_authorize(h, claims, "Microsoft.ContainerRegistry/"
                           "registries/importImage/action", scope)
             return az_import.import_image(h, claims, q, body, hdr)
+    if rest[:3] == ["providers", "microsoft.containerservice",
+                    "managedclusters"] and len(rest) == 4:
+        if method != "GET":
+            raise HttpError(405, "MethodNotAllowed", "the simulator only "
+                            "reads managed clusters")
+        arm_authorize(h, claims, "Microsoft.ContainerService/"
+                      "managedClusters/read", scope)
+        mc = managed_cluster(h, sub, rg, seg[7])
+        if not mc:
+            raise HttpError(404, "ResourceNotFound", "The Resource "
+                            "'Microsoft.ContainerService/managedClusters/"
+                            "%s' under resource group '%s' was not found. "
+                            "For more details please go to "
+                            "https://aka.ms/ARMResourceNotFoundFix" % (
+                                seg[7], seg[3]))
+        return h.send_json(200, mc, hdr)
     raise HttpError(404, "NotFound", "no such ARM path in the simulator:"
                     " %s" % path)
+
+
+def managed_cluster(h, sub, rg, name):
+    """The AKS resource named by a deployment's aksClusterName output, in
+    the shape of Microsoft.ContainerService/managedClusters (GET): a private
+    cluster has privateFQDN and apiServerAccessProfile.enablePrivateCluster;
+    its public FQDN (fqdn) exists only with enablePrivateClusterPublicFQDN;
+    a public cluster has fqdn alone."""
+    sim = h.sim
+    with sim.lock:
+        known = [d["properties"]["outputs"].get("aksClusterName", {})
+                 .get("value") for k, d in sim.deployments.items()
+                 if k[0] == sub and k[1] == rg]
+        private = bool(sim.config["aks_private"])
+        public_fqdn = bool(sim.config["aks_public_fqdn"])
+    real = next((n for n in known if n and n.lower() == name.lower()), None)
+    if not real:
+        return None
+    host = "%s-%s" % (real, "a1b2c3d4")
+    props = {"provisioningState": "Succeeded", "powerState": {
+        "code": "Running"}, "kubernetesVersion": "1.30.6",
+        "dnsPrefix": real, "enableRBAC": True,
+        "disableLocalAccounts": True,
+        "aadProfile": {"managed": True, "enableAzureRBAC": False,
+                       "tenantID": sim.tenant},
+        "apiServerAccessProfile": {
+            "enablePrivateCluster": private,
+            "enablePrivateClusterPublicFQDN": public_fqdn}}
+    if private:
+        props["privateFQDN"] = "%s.privatelink.%s.azmk8s.io" % (
+            host, LOCATION)
+        props["apiServerAccessProfile"]["privateDNSZone"] = "system"
+    if not private or public_fqdn:
+        props["fqdn"] = "%s.hcp.%s.azmk8s.io" % (host, LOCATION)
+    return {"id": "/subscriptions/%s/resourcegroups/%s/providers/"
+            "Microsoft.ContainerService/managedClusters/%s" % (
+                SUBSCRIPTION, RESOURCE_GROUP, real),
+            "name": real, "type": "Microsoft.ContainerService/ManagedClusters",
+            "location": LOCATION, "sku": {"name": "Base", "tier": "Standard"},
+            "properties": props}
 
 
 def acr_id(h):

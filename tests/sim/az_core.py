@@ -71,6 +71,10 @@ DEFAULT_CONFIG = {
     "acr_refresh_ttl": 10800,     # ACR refresh token (s)
     "acr_access_ttl": 4500,       # ACR access token (s)
     "acr_roles": {},              # oid/appid -> allowed actions
+    # The AKS cluster the deployment's aksClusterName names: private, with
+    # no public FQDN, as the reference implementation deploys it.
+    "aks_private": True,          # apiServerAccessProfile.enablePrivateCluster
+    "aks_public_fqdn": False,     # ...enablePrivateClusterPublicFQDN
 }
 
 
