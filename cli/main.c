@@ -263,10 +263,9 @@ const struct cli_command cli_commands[] = {
 	{"bootstrap", "[--json]", "the walkthrough's ten steps read from "
 	 "the world; exit 1 until every one is done",
 	 0, 0, {CLI_ARG_NONE}, run_bootstrap, 0},
-	{"rewrite-manifests", "[--dry-run] [--commit] [--push] "
-	 "[--registry NAME] [--github-account NAME] [DIR]",
-	 "replace the placeholders in the clone (a diff first), commit and "
-	 "push (audited)",
+	{"rewrite-manifests", "[--dry-run] [--commit] [--push] [DIR]",
+	 "replace the placeholders in the clone with --registry and "
+	 "--github-account (a diff first), commit and push (audited)",
 	 0, 1, {CLI_ARG_FILE}, run_rewrite, 0},
 	{"bootstrap-flux", "[DIR]", "install Flux from the clone's "
 	 "flux-system by server-side apply, then check (audited)",
