@@ -17,7 +17,9 @@
 #include <cjson/cJSON.h>
 
 #include "backend/bootstrap.h"
+#include "backend/bootstrap_model.h"
 #include "backend/bootstrap_probe.h"
+#include "backend/config.h"
 #include "backend/flux_install.h"
 
 #define FIXTURE "tests/unit/data/manifests/cluster-manifests/flux-system"
@@ -526,6 +528,76 @@ static void test_facts_from_crds(void **state)
 	cJSON_Delete(list);
 }
 
+static void model_changed(void *ud)
+{
+	(*(int *)ud)++;
+}
+
+/* The model a screen shows: nothing read yet is "reading...", then the
+ * clone as it is (a copy of the fixture, not a git clone), and a rewrite
+ * running in the session shows as in progress. No network: every Azure
+ * endpoint is a closed loopback port and there is no cluster. */
+static void test_model(void **state)
+{
+	char dir[64] = "/tmp/jd-bmodel-XXXXXX", cmd[200], log[100];
+	struct boot_step s[BOOT_NSTEPS];
+	struct boot_model *m;
+	struct change_log *changes;
+	struct change_req r = {.action = "manifests.rewrite",
+			       .target = "clone",
+			       .identity = "local user t"};
+	struct config cfg;
+	struct loop *l = loop_new();
+	struct err e;
+	int seen = 0;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "cp -R tests/unit/data/manifests %s/c",
+		 dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "%s/c", dir);
+	setenv("JUMPDECK_REPO", cmd, 1);
+	setenv("JUMPDECK_IMDS_ENDPOINT", "http://127.0.0.1:1", 1);
+	err_clear(&e);
+	assert_int_equal(config_load(&cfg, "/dev/null", &e), 0);
+	m = bootstrap_model_new(l, &cfg, NULL, NULL, NULL, model_changed,
+				&seen);
+	bootstrap_model_steps(m, s);
+	assert_int_equal(s[BOOT_REGISTRY].state, BOOT_UNKNOWN);
+	assert_string_equal(s[BOOT_REGISTRY].why, "reading...");
+	bootstrap_model_refresh(m);
+	assert_int_equal(bootstrap_model_busy(m), 1);
+	while (!seen)
+		loop_run_once(l, 1000);
+	assert_int_equal(bootstrap_model_read(m), 1);
+	bootstrap_model_steps(m, s);
+	assert_int_equal(s[BOOT_REGISTRY].state, BOOT_TODO);
+	assert_int_equal(s[BOOT_REGISTRY].act, BOOT_ACT_REWRITE_REGISTRY);
+	assert_int_equal(s[BOOT_PUSHED].state, BOOT_UNKNOWN);
+	assert_non_null(strstr(s[BOOT_PUSHED].why, "not a git clone"));
+	assert_int_equal(s[BOOT_CLUSTER].state, BOOT_UNKNOWN);
+	assert_string_equal(s[BOOT_CLUSTER].why, "not connected");
+	assert_int_equal(s[BOOT_JUMPBOX].state, BOOT_TODO);
+	/* A rewrite running now is in progress; the files still say what
+	 * they say. */
+	snprintf(log, sizeof(log), "%s/audit.log", dir);
+	changes = change_log_new(log, 0);
+	assert_non_null(change_begin(changes, &r, &e));
+	bootstrap_model_set_sources(m, NULL, "not connected", NULL, NULL, NULL,
+				    changes);
+	bootstrap_model_steps(m, s);
+	assert_int_equal(s[BOOT_REGISTRY].state, BOOT_RUNNING);
+	change_log_free(&changes);
+	bootstrap_model_set_sources(m, NULL, NULL, NULL, NULL, NULL, NULL);
+	bootstrap_model_free(&m);
+	config_free(&cfg);
+	loop_free(&l);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	unsetenv("JUMPDECK_REPO");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -538,6 +610,7 @@ int main(void)
 	    cmocka_unit_test(test_json),
 	    cmocka_unit_test(test_split_manifests),
 	    cmocka_unit_test(test_facts_from_crds),
+	    cmocka_unit_test(test_model),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
