@@ -389,17 +389,19 @@ static void step_pushed(const struct boot_facts *f, struct boot_step *s)
 		    r->push_running ? "pushing" : "committing");
 		return;
 	}
-	if (r->scan.registry_count || r->scan.account_count) {
-		why(s, BOOT_TODO,
-		    "the placeholders are not rewritten yet "
-		    "(steps 4 and 5)");
-		return;
-	}
+	/* The walkthrough commits after each rewrite: a rewritten file
+	 * waits for its commit even while the other placeholder is left. */
 	if (manifests) {
 		why(s, BOOT_TODO, "%zu rewritten file%s not committed (%s)",
 		    manifests, manifests == 1 ? "" : "s", g->dirty[0]);
 		cmd(s, BOOT_ACT_COMMIT,
 		    "jumpdeck rewrite-manifests --commit%s", d);
+		return;
+	}
+	if (r->scan.registry_count || r->scan.account_count) {
+		why(s, BOOT_TODO,
+		    "the placeholders are not rewritten yet "
+		    "(steps 4 and 5)");
 		return;
 	}
 	if (!g->head[0]) {
@@ -695,6 +697,11 @@ static void step_synced(const struct boot_facts *f, struct boot_step *s,
 		    dflt(x->ks_message, "not Ready"));
 		cmd(s, BOOT_ACT_RECONCILE,
 		    "jumpdeck reconcile ks flux-system --with-source");
+		return;
+	}
+	if (x->health_known && !x->health_ok) {
+		why(s, BOOT_TODO, "check does not pass: %s", x->health_text);
+		cmd(s, BOOT_ACT_NONE, "jumpdeck check");
 		return;
 	}
 	why(s, BOOT_DONE,

@@ -139,6 +139,10 @@ struct boot_flux {
 	char first_failing_ks[160];
 	char ks_message[300];
 	int install_running;
+	/* The one Flux verdict (health.h), when the session has a Flux
+	 * model: `check` passes. */
+	int health_known, health_ok;
+	char health_text[700];
 };
 
 /* Settings the next actions name. */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bootstrap_probe.h"
+#include "health.h"
 #include "nodes.h"
 #include "xalloc.h"
 
@@ -17,6 +18,7 @@ struct boot_model {
 	const struct config *cfg;
 	const char *kubeconfig, *context;
 	struct azure_auth *auth;
+	int interactive;
 	void (*on_change)(void *ud);
 	void *ud;
 
@@ -25,6 +27,7 @@ struct boot_model {
 	struct pipeline *pipeline;
 	struct informer *nodes;
 	struct flux_watch *flux;
+	struct flux_drift *drift;
 	struct change_log *changes;
 
 	struct boot_probe *probe;
@@ -69,6 +72,7 @@ static void start_probe(struct boot_model *m)
 	po.repo_dir = bootstrap_model_repo(m);
 	po.ca_bundle = cfg(m, CFG_CA_BUNDLE);
 	po.jumpbox.auth = m->auth;
+	po.jumpbox.cached_only = m->interactive;
 	po.jumpbox.arm_endpoint = cfg(m, CFG_ARM_ENDPOINT);
 	po.jumpbox.ca_bundle = cfg(m, CFG_CA_BUNDLE);
 	po.jumpbox.imds_endpoint = cfg(m, CFG_IMDS_ENDPOINT);
@@ -143,12 +147,15 @@ void bootstrap_model_free(struct boot_model **pm)
 	*pm = NULL;
 }
 
-void bootstrap_model_set_sources(struct boot_model *m,
-				 struct kube_client *kube,
-				 const char *kube_error, struct pipeline *p,
-				 struct informer *nodes,
-				 struct flux_watch *flux,
-				 struct change_log *changes)
+void bootstrap_model_set_interactive(struct boot_model *m, int on)
+{
+	m->interactive = on;
+}
+
+void bootstrap_model_set_sources(
+    struct boot_model *m, struct kube_client *kube, const char *kube_error,
+    struct pipeline *p, struct informer *nodes, struct flux_watch *flux,
+    struct flux_drift *drift, struct change_log *changes)
 {
 	if (m->kube != kube && m->probe)
 		stop_probe(m); /* its calls belong to the old client */
@@ -158,6 +165,7 @@ void bootstrap_model_set_sources(struct boot_model *m,
 	m->pipeline = p;
 	m->nodes = nodes;
 	m->flux = flux;
+	m->drift = drift;
 	m->changes = changes;
 }
 
@@ -178,6 +186,11 @@ int bootstrap_model_busy(const struct boot_model *m)
 int bootstrap_model_read(const struct boot_model *m)
 {
 	return m->have_read;
+}
+
+const struct boot_facts *bootstrap_model_facts(const struct boot_model *m)
+{
+	return &m->facts;
 }
 
 const char *bootstrap_model_repo(const struct boot_model *m)
@@ -275,6 +288,16 @@ static void overlay_flux(struct boot_model *m, struct boot_facts *f)
 	flux_watch_objects(m->flux, &v, &n);
 	flux_watch_controllers(m->flux, &c, &nc);
 	bootstrap_facts_flux(f, c, nc, v, n);
+	{
+		/* `check`'s verdict, drift against the remote included */
+		struct health h;
+
+		health_flux(m->flux, m->drift, 0, &h);
+		f->flux.health_known = 1;
+		f->flux.health_ok = h.state == HEALTH_OK;
+		snprintf(f->flux.health_text, sizeof(f->flux.health_text),
+			 "%s", h.text);
+	}
 	if (flux_watch_problems(m->flux, &msgs) > 0 && !n) {
 		f->flux.objects_known = 0;
 		err_set(&f->flux.objects_err, ERR_IO, "%s", msgs[0]);

@@ -11,6 +11,7 @@
 #include "bootstrap.h"
 #include "change.h"
 #include "config.h"
+#include "flux_drift.h"
 #include "flux_watch.h"
 #include "informer.h"
 #include "kube.h"
@@ -33,14 +34,17 @@ struct boot_model *bootstrap_model_new(struct loop *l,
 /* Stops every reading; on_change is not called any more. */
 void bootstrap_model_free(struct boot_model **m);
 
+/* The sign-in chain can ask the operator (a device-code dialog): then the
+ * jump-box step uses only a token already signed in for, and never starts
+ * a sign-in itself. */
+void bootstrap_model_set_interactive(struct boot_model *m, int on);
+
 /* The session's models, borrowed (any may be NULL; set again when one is
  * replaced, e.g. on reconnect: kube NULL drops readings in flight). */
-void bootstrap_model_set_sources(struct boot_model *m,
-				 struct kube_client *kube,
-				 const char *kube_error, struct pipeline *p,
-				 struct informer *nodes,
-				 struct flux_watch *flux,
-				 struct change_log *changes);
+void bootstrap_model_set_sources(
+    struct boot_model *m, struct kube_client *kube, const char *kube_error,
+    struct pipeline *p, struct informer *nodes, struct flux_watch *flux,
+    struct flux_drift *drift, struct change_log *changes);
 
 /* Read the world now (a reading in flight is restarted), then again
  * every BOOT_MODEL_REFRESH_MS. */
@@ -53,6 +57,9 @@ int bootstrap_model_read(const struct boot_model *m);
 /* The steps now (out has BOOT_NSTEPS entries): the last reading with the
  * shared models and the running changes laid over it. */
 void bootstrap_model_steps(struct boot_model *m, struct boot_step *out);
+/* The last reading (before the session's models are laid over it);
+ * borrowed until the next reading ends. */
+const struct boot_facts *bootstrap_model_facts(const struct boot_model *m);
 /* The clone, as the steps name it ("" is the current folder). */
 const char *bootstrap_model_repo(const struct boot_model *m);
 /* The registry the rewrite would write (config, else the pipeline's). */

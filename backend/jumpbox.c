@@ -489,7 +489,15 @@ struct jumpbox_check *jumpbox_check(struct loop *l,
 	kube_read(c, o->kubeconfig, o->context);
 	imds_start(c, o->imds_timeout_ms > 0 ? o->imds_timeout_ms
 					     : JUMPBOX_IMDS_TIMEOUT_MS);
-	if (c->auth) {
+	if (c->auth && o->cached_only &&
+	    !azure_auth_cached(c->auth, AZURE_RESOURCE_ARM)) {
+		c->st.azure_known = 1;
+		err_set(&c->st.azure_err, ERR_AUTH,
+			"not signed in yet (the images pane signs in)");
+		err_set(&c->st.cluster_err, ERR_AUTH,
+			"not signed in to Azure, so the cluster cannot be "
+			"looked up");
+	} else if (c->auth) {
 		c->pending++;
 		c->tok =
 		    azure_auth_get(c->auth, AZURE_RESOURCE_ARM, on_token, c);

@@ -18,6 +18,9 @@
 struct jumpbox_opts {
 	struct azure_auth *auth;   /* borrowed, must outlive the check; NULL:
 				    * Azure is not checked */
+	int cached_only;	   /* only a token the chain holds already:
+				    * never start a sign-in that may ask
+				    * the operator */
 	const char *arm_endpoint;  /* NULL: https://management.azure.com */
 	const char *ca_bundle;	   /* PEM file for ARM and IMDS, or NULL */
 	const char *imds_endpoint; /* NULL: http://169.254.169.254 */

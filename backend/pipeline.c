@@ -918,6 +918,11 @@ const char *pipeline_auth_source(const struct pipeline *p)
 	return azure_auth_source(p->auth);
 }
 
+struct azure_auth *pipeline_auth(struct pipeline *p)
+{
+	return p ? p->auth : NULL;
+}
+
 const char *pipeline_actor(struct pipeline *p)
 {
 	const char *id = pipeline_identity(p);

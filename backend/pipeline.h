@@ -58,6 +58,10 @@ const char *pipeline_quarantine_registry(const struct pipeline *p);
 /* Who we are signed in to Azure as, and how ("" until known). */
 const char *pipeline_identity(const struct pipeline *p);
 const char *pipeline_auth_source(const struct pipeline *p);
+/* The pipeline's Azure sign-in chain, for other readers in the same
+ * session (one sign-in, one device-code dialog). Borrowed; lives as long
+ * as the pipeline. */
+struct azure_auth *pipeline_auth(struct pipeline *p);
 /* Who acts on the registries, for the audit trail: "azure <identity>", or
  * "azure (not signed in yet)". Owned by the pipeline, valid until the
  * next call. */

@@ -35,6 +35,7 @@ struct session {
 	struct informer *nodes;
 	struct flux_watch *flux;
 	struct flux_drift *drift;
+	struct boot_model *boot;
 	struct events ev;
 	struct pipeline *pipeline;
 	char pipeline_err[512];
@@ -73,6 +74,8 @@ static const struct informer_ops nodes_ops = {
 	.on_status = nodes_status,
 };
 
+static void boot_sources(struct session *s);
+
 /* ---- Flux and drift ----------------------------------------------------- */
 
 static void drift_changed(void *ud)
@@ -92,8 +95,10 @@ static void update_drift(struct session *s)
 
 	if (!s->kube || !s->flux)
 		return;
-	if (!s->drift)
+	if (!s->drift) {
 		s->drift = flux_drift_new(s->kube, drift_changed, s);
+		boot_sources(s);
+	}
 	flux_watch_objects(s->flux, &v, &n);
 	flux_drift_update(s->drift, v, n,
 			  min_ms > 0 ? min_ms : DRIFT_DEFAULT_MS);
@@ -197,6 +202,20 @@ static void pipeline_done(size_t row, enum pipeline_action a, int ok,
 	tell(s, MODEL_IMAGES);
 }
 
+static void device_show(const struct azure_device_prompt *p, void *ud)
+{
+	struct session *s = ud;
+
+	s->h.device_code(p, s->ud);
+}
+
+static void device_done(int status, const struct err *e, void *ud)
+{
+	struct session *s = ud;
+
+	s->h.device_done(status, e, s->ud);
+}
+
 static void start_pipeline(struct session *s)
 {
 	struct pipeline_ops ops;
@@ -207,8 +226,10 @@ static void start_pipeline(struct session *s)
 	memset(&ops, 0, sizeof(ops));
 	ops.on_change = pipeline_changed;
 	ops.on_done = pipeline_done;
-	ops.on_device_code = s->h.device_code;
-	ops.on_device_done = s->h.device_done;
+	/* The pipeline calls back with the session; the owner's hooks get
+	 * the owner's ud. */
+	ops.on_device_code = s->h.device_code ? device_show : NULL;
+	ops.on_device_done = s->h.device_done ? device_done : NULL;
 	err_clear(&e);
 	s->pipeline = pipeline_new(s->loop, s->o.config,
 				   s->o.azure_sources ? s->o.azure_sources
@@ -220,6 +241,40 @@ static void start_pipeline(struct session *s)
 		return;
 	}
 	pipeline_refresh(s->pipeline);
+}
+
+/* ---- the walkthrough's steps -------------------------------------------- */
+
+static void boot_changed(void *ud)
+{
+	tell(ud, MODEL_BOOTSTRAP);
+}
+
+/* The bootstrap model reads through the session's models: tell it which
+ * (again after every reconnect). */
+static void boot_sources(struct session *s)
+{
+	if (!s->boot)
+		return;
+	bootstrap_model_set_sources(s->boot, s->kube,
+				    s->have_conn_err ? s->conn_err.msg
+						     : "not connected",
+				    s->pipeline, s->nodes, s->flux, s->drift,
+				    s->changes);
+}
+
+static void start_bootstrap(struct session *s)
+{
+	if (!(s->o.models & MODEL_BOOTSTRAP))
+		return;
+	s->boot = bootstrap_model_new(
+	    s->loop, s->o.config, s->o.kubeconfig, s->o.context,
+	    s->pipeline ? pipeline_auth(s->pipeline) : NULL, boot_changed, s);
+	/* Reading the steps never opens a sign-in dialog: with one, only
+	 * a token someone signed in for is used. */
+	bootstrap_model_set_interactive(s->boot, s->h.device_code != NULL);
+	boot_sources(s);
+	bootstrap_model_refresh(s->boot);
 }
 
 /* ---- changes ------------------------------------------------------------ */
@@ -234,6 +289,10 @@ static void change_seen(const struct change *c, void *ud)
 
 static void disconnect(struct session *s)
 {
+	if (s->boot)
+		bootstrap_model_set_sources(s->boot, NULL, "not connected",
+					    s->pipeline, NULL, NULL, NULL,
+					    s->changes);
 	events_drop(&s->ev);
 	s->ev.asked = 0;
 	flux_drift_free(&s->drift);
@@ -291,6 +350,7 @@ static int connect_context(struct session *s, const char *ctx)
 					  &nodes_ops, s);
 	if (s->o.models & MODEL_FLUX)
 		s->flux = flux_watch_start(s->kube, NULL, &flux_ops, s);
+	boot_sources(s);
 	return 0;
 }
 
@@ -318,6 +378,7 @@ struct session *session_open(struct loop *l, const struct session_opts *o,
 	else
 		connect_context(s, o->context);
 	start_pipeline(s);
+	start_bootstrap(s);
 	return s;
 }
 
@@ -327,6 +388,7 @@ void session_close(struct session **sp)
 
 	if (!s)
 		return;
+	bootstrap_model_free(&s->boot);
 	disconnect(s);
 	pipeline_free(&s->pipeline);
 	kubeconfig_free(&s->kc);
@@ -358,6 +420,8 @@ int session_switch_context(struct session *s, const char *context,
 
 void session_retry_now(struct session *s)
 {
+	if (s->boot)
+		bootstrap_model_refresh(s->boot);
 	if (s->pipeline)
 		pipeline_refresh(s->pipeline);
 	if (s->flux)
@@ -371,6 +435,11 @@ void session_retry_now(struct session *s)
 struct kube_client *session_kube(const struct session *s)
 {
 	return s->kube;
+}
+
+struct loop *session_loop(const struct session *s)
+{
+	return s->loop;
 }
 
 struct informer *session_nodes(const struct session *s)
@@ -396,6 +465,11 @@ struct pipeline *session_pipeline(const struct session *s)
 struct change_log *session_changes(const struct session *s)
 {
 	return s->changes;
+}
+
+struct boot_model *session_bootstrap(const struct session *s)
+{
+	return s->boot;
 }
 
 const struct config *session_config(const struct session *s)

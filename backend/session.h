@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "azure_auth.h"
+#include "bootstrap_model.h"
 #include "change.h"
 #include "config.h"
 #include "err.h"
@@ -33,6 +34,8 @@ enum session_model {
 	MODEL_CHANGES = 1u << 5, /* the change log */
 	MODEL_SCANS = 1u << 6,   /* scan verdicts */
 	MODEL_CLOCK = 1u << 7,   /* ages move: about once a minute */
+	MODEL_BOOTSTRAP = 1u << 8, /* the walkthrough's steps (bootstrap
+				    * model: the clone, the jump box) */
 	MODEL_ALL = 0xffffu,
 };
 
@@ -84,11 +87,15 @@ void session_retry_now(struct session *s);
 /* Accessors; objects are owned by the session and may be NULL (no
  * cluster, no config). Valid until the next session_switch_context. */
 struct kube_client *session_kube(const struct session *s);
+struct loop *session_loop(const struct session *s);
 struct informer *session_nodes(const struct session *s);
 struct flux_watch *session_flux(const struct session *s);
 struct flux_drift *session_drift(const struct session *s);
 struct pipeline *session_pipeline(const struct session *s);
 struct change_log *session_changes(const struct session *s);
+/* The walkthrough's steps (with MODEL_BOOTSTRAP; read at open, then every
+ * BOOT_MODEL_REFRESH_MS; MODEL_BOOTSTRAP says when a reading ends). */
+struct boot_model *session_bootstrap(const struct session *s);
 const struct config *session_config(const struct session *s);
 struct kubeconfig *session_kubeconfig(const struct session *s);
 const char *session_context(const struct session *s); /* "" when none */

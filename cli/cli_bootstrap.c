@@ -15,6 +15,7 @@
 #include "backend/kubeconfig.h"
 #include "backend/manifests.h"
 #include "backend/pipeline.h"
+#include "backend/session.h"
 #include "backend/text.h"
 #include "backend/xalloc.h"
 
@@ -96,101 +97,30 @@ static const char *repo_dir(const struct cli_opts *o, const struct config *c,
 /* ---- jumpdeck bootstrap ----------------------------------------------- */
 
 struct waiter {
-	int done;     /* stop waiting */
-	int finished; /* the probe ended by itself */
+	int done;
 };
-
-static void on_probe(struct boot_facts *f, void *ud)
-{
-	(void)f;
-	((struct waiter *)ud)->done = 1;
-	((struct waiter *)ud)->finished = 1;
-}
 
 static void on_deadline(void *ud)
 {
 	((struct waiter *)ud)->done = 1;
 }
 
-/* The kube client, or NULL and why not (the cluster steps then say). */
-static struct kube_client *open_kube(const struct cli_opts *o, struct loop *l,
-				     char *why, size_t sz, char *context,
-				     size_t csz)
+/* Every model has been read once (or failed), the steps' own reading
+ * included. */
+static int settled(const struct session *s)
 {
-	struct kubeconfig *kc = NULL;
-	struct kube_target t;
-	struct kube_conn conn;
-	struct kube_client *k = NULL;
-	struct err e;
+	const struct informer *nodes = session_nodes(s);
+	const struct flux_watch *flux = session_flux(s);
+	const struct pipeline *p = session_pipeline(s);
+	const struct boot_model *b = session_bootstrap(s);
 
-	memset(&t, 0, sizeof(t));
-	err_clear(&e);
-	if (kubeconfig_load(&kc, o->kubeconfig, &e) < 0 ||
-	    kubeconfig_resolve(kc, o->context, &t, &e) < 0) {
-		snprintf(why, sz, "%s", e.msg);
-		kubeconfig_free(&kc);
-		return NULL;
-	}
-	kube_conn_from_target(&conn, &t);
-	snprintf(context, csz, "%s", t.context ? t.context : "");
-	kube_target_clear(&t);
-	kubeconfig_free(&kc);
-	if (kube_client_new(&k, l, &conn, &e) < 0) {
-		snprintf(why, sz, "%s", e.msg);
-		k = NULL;
-	} else {
-		kube_client_set_foreground(k, NULL, NULL, isatty(0));
-	}
-	kube_conn_clear(&conn);
-	return k;
-}
-
-static struct azure_auth *open_auth(struct loop *l, const struct config *c)
-{
-	struct azure_endpoints ep = azure_endpoints_from_env();
-
-	ep.authority_host = config_get(c, CFG_AUTHORITY_HOST);
-	ep.imds = config_get(c, CFG_IMDS_ENDPOINT);
-	ep.tenant = config_get(c, CFG_TENANT);
-	if (config_get(c, CFG_CA_BUNDLE))
-		ep.ca_bundle = config_get(c, CFG_CA_BUNDLE);
-	return azure_auth_new(l, &ep,
-			      AZURE_SRC_ENV | AZURE_SRC_IMDS | AZURE_SRC_CLI);
-}
-
-/* Steps 1 and 3: the pipeline reads every image's digests. */
-static void read_images(struct loop *l, const struct config *cfg,
-			struct boot_facts *f)
-{
-	struct pipeline *p;
-	const struct image_row *v;
-	struct waiter w = {0};
-	struct err e;
-	unsigned t;
-	size_t n;
-	int is_err = 0;
-	const char *st;
-
-	err_clear(&e);
-	p = pipeline_new(l, cfg,
-			 AZURE_SRC_ENV | AZURE_SRC_IMDS | AZURE_SRC_CLI, NULL,
-			 NULL, &e);
-	if (!p) {
-		bootstrap_facts_images(f, NULL, 0, "", &e);
-		return;
-	}
-	pipeline_refresh(p);
-	t = loop_timer_add(l, PROBE_WAIT_MS, on_deadline, &w);
-	while (!w.done && pipeline_busy(p))
-		loop_run_once(l, -1);
-	loop_timer_cancel(l, t);
-	st = pipeline_status(p, &is_err);
-	n = pipeline_rows(p, &v);
-	if (is_err)
-		err_set(&e, ERR_IO, "%s", st);
-	bootstrap_facts_images(f, v, n, pipeline_registry(p),
-			       is_err ? &e : NULL);
-	pipeline_free(&p);
+	if (nodes && !informer_synced(nodes) && !informer_error(nodes))
+		return 0;
+	if (flux && !flux_watch_settled(flux))
+		return 0;
+	if (p && pipeline_busy(p))
+		return 0;
+	return !b || bootstrap_model_read(b);
 }
 
 static const char *mark(const struct cli_opts *o, const struct boot_step *s)
@@ -233,15 +163,11 @@ static void print_steps(const struct cli_opts *o, const struct boot_step *v)
 
 int cli_bootstrap(const struct cli_opts *o)
 {
-	const struct config *cfg = o->cfg;
-	struct boot_facts f;
 	struct boot_step steps[BOOT_NSTEPS];
-	struct boot_probe_opts po;
+	struct session_opts so;
+	struct session *s;
 	struct loop *l;
-	struct kube_client *kube;
-	struct azure_auth *auth;
 	struct waiter w = {0};
-	char why[512] = "", context[256] = "";
 	struct err e;
 	unsigned t;
 	int rc;
@@ -252,51 +178,27 @@ int cli_bootstrap(const struct cli_opts *o)
 		return 1;
 	}
 	l = loop_new();
-	memset(&f, 0, sizeof(f));
-	kube = open_kube(o, l, why, sizeof(why), context, sizeof(context));
-	auth = open_auth(l, cfg);
-	snprintf(f.ctx.account, sizeof(f.ctx.account), "%s",
-		 config_get(cfg, CFG_GITHUB_ACCOUNT)
-		     ? config_get(cfg, CFG_GITHUB_ACCOUNT)
-		     : "");
-	snprintf(f.ctx.resource_group, sizeof(f.ctx.resource_group), "%s",
-		 config_get(cfg, CFG_RESOURCE_GROUP));
-	snprintf(f.ctx.repo_dir, sizeof(f.ctx.repo_dir), "%s",
-		 o->repo
-		     ? o->repo
-		     : (config_get(cfg, CFG_REPO) ? config_get(cfg, CFG_REPO)
-						  : ""));
-	read_images(l, cfg, &f);
-	snprintf(f.ctx.registry, sizeof(f.ctx.registry), "%s",
-		 config_get(cfg, CFG_REGISTRY) ? config_get(cfg, CFG_REGISTRY)
-					       : f.images.registry);
-	memset(&po, 0, sizeof(po));
-	po.parts = BOOT_PROBE_ALL;
-	po.kube = kube;
-	po.kube_error = why;
-	po.repo_dir = repo_dir(o, cfg, NULL);
-	po.ca_bundle = config_get(cfg, CFG_CA_BUNDLE);
-	po.jumpbox.auth = auth;
-	po.jumpbox.arm_endpoint = config_get(cfg, CFG_ARM_ENDPOINT);
-	po.jumpbox.ca_bundle = config_get(cfg, CFG_CA_BUNDLE);
-	po.jumpbox.imds_endpoint = config_get(cfg, CFG_IMDS_ENDPOINT);
-	po.jumpbox.subscription = config_get(cfg, CFG_SUBSCRIPTION);
-	po.jumpbox.resource_group = config_get(cfg, CFG_RESOURCE_GROUP);
-	po.jumpbox.deployment = config_get(cfg, CFG_DEPLOYMENT);
-	po.jumpbox.kubeconfig = o->kubeconfig;
-	po.jumpbox.context = o->context;
-	{
-		struct boot_probe *p =
-		    bootstrap_probe_start(l, &po, &f, on_probe, &w);
-
-		t = loop_timer_add(l, PROBE_WAIT_MS, on_deadline, &w);
-		while (!w.done)
-			loop_run_once(l, -1);
-		loop_timer_cancel(l, t);
-		if (!w.finished)
-			bootstrap_probe_cancel(p); /* the deadline passed */
+	memset(&so, 0, sizeof(so));
+	so.kubeconfig = o->kubeconfig;
+	so.context = o->context;
+	so.audit_log = o->audit_log;
+	so.read_only = 1; /* reading the steps changes nothing */
+	so.config = o->cfg;
+	so.azure_sources = AZURE_SRC_ENV | AZURE_SRC_IMDS | AZURE_SRC_CLI;
+	so.have_terminal = isatty(0);
+	so.models = MODEL_NODES | MODEL_FLUX | MODEL_IMAGES | MODEL_BOOTSTRAP;
+	s = session_open(l, &so, NULL, NULL, &e);
+	if (!s) {
+		say(stderr, "jumpdeck: ", e.msg);
+		loop_free(&l);
+		http_global_cleanup();
+		return 1;
 	}
-	bootstrap_evaluate(&f, steps);
+	t = loop_timer_add(l, PROBE_WAIT_MS, on_deadline, &w);
+	while (!w.done && !settled(s))
+		loop_run_once(l, -1);
+	loop_timer_cancel(l, t);
+	bootstrap_model_steps(session_bootstrap(s), steps);
 	if (o->json) {
 		char *js = bootstrap_to_json(steps);
 
@@ -306,9 +208,7 @@ int cli_bootstrap(const struct cli_opts *o)
 		print_steps(o, steps);
 	}
 	rc = bootstrap_first_open(steps) == BOOT_NSTEPS ? 0 : 1;
-	bootstrap_facts_clear(&f);
-	azure_auth_free(&auth);
-	kube_client_free(&kube);
+	session_close(&s);
 	loop_free(&l);
 	http_global_cleanup();
 	return rc;

@@ -585,11 +585,12 @@ static void test_model(void **state)
 	changes = change_log_new(log, 0);
 	assert_non_null(change_begin(changes, &r, &e));
 	bootstrap_model_set_sources(m, NULL, "not connected", NULL, NULL, NULL,
-				    changes);
+				    NULL, changes);
 	bootstrap_model_steps(m, s);
 	assert_int_equal(s[BOOT_REGISTRY].state, BOOT_RUNNING);
 	change_log_free(&changes);
-	bootstrap_model_set_sources(m, NULL, NULL, NULL, NULL, NULL, NULL);
+	bootstrap_model_set_sources(m, NULL, NULL, NULL, NULL, NULL, NULL,
+				    NULL);
 	bootstrap_model_free(&m);
 	config_free(&cfg);
 	loop_free(&l);
