@@ -15,6 +15,7 @@ enum action_scope {
 	SCOPE_NODES,
 	SCOPE_FLUX,
 	SCOPE_IMAGES,
+	SCOPE_BOOTSTRAP,
 	SCOPE_COUNT
 };
 
@@ -74,7 +75,23 @@ enum action_scope {
 	X(RECHECK, "recheck", SCOPE_IMAGES, "r",                              \
 	  "Read every image's digests again", 0)                             \
 	X(CANCEL_OP, "cancel", SCOPE_IMAGES, "x",                             \
-	  "Stop following the selected image's operation", 0)
+	  "Stop following the selected image's operation", 0)                 \
+	X(BOOT_IMPORT, "bootstrap-import", SCOPE_BOOTSTRAP, "i",              \
+	  "Import every image not in quarantine/ yet (step 1)", 1)           \
+	X(BOOT_PROMOTE, "bootstrap-promote", SCOPE_BOOTSTRAP, "p",            \
+	  "Promote every image waiting in quarantine/ (step 3)", 1)          \
+	X(BOOT_REWRITE, "rewrite-manifests", SCOPE_BOOTSTRAP, "w",            \
+	  "Rewrite the placeholders, the diff shown first (steps 4, 5)", 1)  \
+	X(BOOT_COMMIT, "commit-manifests", SCOPE_BOOTSTRAP, "c",              \
+	  "Commit the rewritten files, the walkthrough's messages (6)", 1)   \
+	X(BOOT_PUSH, "push-manifests", SCOPE_BOOTSTRAP, "P",                  \
+	  "Push the clone's branch to its remote (step 6)", 1)               \
+	X(BOOT_INSTALL_FLUX, "install-flux", SCOPE_BOOTSTRAP, "F",            \
+	  "Install Flux from the clone's flux-system (step 9)", 1)           \
+	X(BOOT_RECONCILE, "reconcile-flux-system", SCOPE_BOOTSTRAP, "r",      \
+	  "Reconcile flux-system with its source (step 10)", 1)              \
+	X(BOOT_REREAD, "reread-steps", SCOPE_BOOTSTRAP, "R",                  \
+	  "Read every step from the world again", 0)
 
 enum action_id {
 #define JD_ACTION_ENUM(id, name, scope, keys, help, mut) ACT_##id,

@@ -375,6 +375,18 @@ void app_set_focus(struct app *a, int pane)
 	app_mark(a);
 }
 
+int app_focus_pane(struct app *a, const char *name)
+{
+	int i;
+
+	for (i = 0; i < pane_count; i++)
+		if (strcmp(pane_table[i]->name, name) == 0) {
+			app_set_focus(a, i);
+			return 0;
+		}
+	return -1;
+}
+
 static void apply_update(struct app *a, struct pane *p, int upd)
 {
 	if (upd < 0)

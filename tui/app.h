@@ -64,6 +64,9 @@ struct change *app_change_begin(struct app *a, const struct change_req *r);
  * recorded, and said on the status bar. Returns UPD_DRAW. */
 int app_refuse_read_only(struct app *a, const char *action,
 			 const char *target, const char *identity);
+/* Focus the pane of that name (pane_ops.name); 0, or -1 when there is
+ * none. */
+int app_focus_pane(struct app *a, const char *name);
 /* Mark a pane for recalculation (by its ops). */
 void app_touch(struct app *a, const struct pane_ops *ops);
 /* The state of the pane with these ops (NULL before init). */
