@@ -49,6 +49,25 @@ check "... in one sentence: who, which context, private, which VM" \
 check "the AKS resource was read through ARM" \
 	[ "$(az_requests GET "managedClusters/$CLUSTER")" -ge 1 ]
 
+check "step 8: reachable, cluster admin (the review allows all), nodes" \
+	[ "$(step 8 state)/$(step 8 why)" = "done/Kubernetes v1.30.6 answers, you are cluster admin, 7/7 nodes Ready" ]
+
+# Not cluster admin: the API refuses the review itself (403).
+printf '[{"user":"admin","verb":"create","resource":"selfsubjectaccessreviews"}]' \
+	>"$W/deny.json"
+boot
+check "not admin (403 on the review): step 8 not done" \
+	[ "$(step 8 state)" = "todo" ]
+check "... in one sentence: the server's own" \
+	[ "$(step 8 why)" = "not cluster admin: selfsubjectaccessreviews.authorization.k8s.io is forbidden: User \"admin\" cannot create resource \"selfsubjectaccessreviews\" in API group \"authorization.k8s.io\" at the cluster scope" ]
+# Not cluster admin: the review says no (a user outside system:masters
+# that may not do everything).
+printf '[{"user":"viewer","verb":"delete","resource":"*"}]' >"$W/deny.json"
+"$JD" --context sim-viewer bootstrap --json >"$LW_TMP/b.json" 2>"$LW_OUT"
+check "not admin (the review says no): step 8 not done, saying so" \
+	[ "$(step 8 state)/$(step 8 why)" = "todo/not cluster admin: the server says you may not do everything" ]
+rm -f "$W/deny.json"
+
 az_config '{"aks_private": false}'
 boot
 check "a public API server: done, with a warning" \
