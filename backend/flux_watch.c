@@ -116,6 +116,12 @@ static void on_discovered(const char *const *versions, int installed,
 	for (k = 0; k < FLUX_KIND_COUNT; k++)
 		w->version[k] = versions[k];
 	start_informers(w);
+	/* Not installed (yet): look again now and then, so that a Flux
+	 * installed meanwhile (bootstrap-flux, someone else) shows up;
+	 * flux_watch_retry_now looks at once. */
+	if (!installed && !w->timer)
+		w->timer = loop_timer_add(w->loop, FLUX_WATCH_REDISCOVER_MS,
+					  on_retry, w);
 }
 
 static void start_discovery(struct flux_watch *w)

@@ -19,6 +19,9 @@ struct flux_watch_ops {
 	void (*on_change)(struct flux_watch *w, void *ud);
 };
 
+/* While no Flux group is served, discovery runs again this often. */
+#define FLUX_WATCH_REDISCOVER_MS 30000L
+
 /* Start discovery, then the informers. ns is where the controllers run
  * (NULL: "flux-system"). The watch keeps going until stopped; discovery is
  * retried with backoff when it fails. */

@@ -14,6 +14,7 @@
 #include "backend/bootstrap_model.h"
 #include "backend/flux_install.h"
 #include "backend/flux_ops.h"
+#include "backend/flux_watch.h"
 #include "backend/gitlocal.h"
 #include "backend/manifests.h"
 #include "backend/pipeline.h"
@@ -487,6 +488,9 @@ static void on_installed(const struct flux_install_result *r, void *ud)
 	struct boot_ops *o = ud;
 
 	o->install = NULL;
+	/* Flux may be new to this cluster: the Flux model looks again. */
+	if (r->ok && app_flux(o->a))
+		flux_watch_retry_now(app_flux(o->a));
 	if (r->ok)
 		app_status(o->a, ROLE_OK, "Flux: %s", r->summary);
 	else
