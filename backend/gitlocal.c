@@ -344,8 +344,16 @@ static void on_git(const struct proc_result *r, void *ud)
 		s->diverged = 1;
 		finish_probe(p);
 		return;
-	case P_COUNT:
-		s->ahead = (int)strtol(r->out, NULL, 10);
+	case P_COUNT: {
+		char *end = NULL;
+		long v = strtol(r->out, &end, 10);
+
+		/* git prints a count and a line break */
+		if (end != r->out && v >= 0 && v < 1000000)
+			s->ahead = (int)v;
+		else
+			s->diverged = 1; /* cannot tell how far */
+	}
 		finish_probe(p);
 		return;
 	default:
