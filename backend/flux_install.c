@@ -366,7 +366,8 @@ static int read_plain(struct flux_install *fi, struct err *e)
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_name);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_name);
 	for (i = 0; i < n && rc == 0; i++) {
 		char *p = xasprintf("%s/%s", fi->flux_dir, names[i]);
 		char *rel = xasprintf("flux-system/%s", names[i]);

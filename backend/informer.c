@@ -185,7 +185,8 @@ static void on_list_done(struct kube_result *r, void *ud)
 				   sizeof(*inf->items));
 		inf->items[inf->n++] = it;
 	}
-	qsort(inf->items, inf->n, sizeof(*inf->items), item_cmp);
+	if (inf->n > 1) /* qsort(NULL, 0, ...) is undefined */
+		qsort(inf->items, inf->n, sizeof(*inf->items), item_cmp);
 	set_rv(inf, r->json);
 	inf->synced = 1;
 	report(inf, NULL, 0);

@@ -307,7 +307,8 @@ static int find_kustomizations(const struct manifests_where *w,
 		found_free(f);
 		return -ERR_IO;
 	}
-	qsort(f->rel, f->n, sizeof(*f->rel), cmp_str);
+	if (f->n > 1)
+		qsort(f->rel, f->n, sizeof(*f->rel), cmp_str);
 	return 0;
 }
 
