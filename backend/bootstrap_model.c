@@ -35,6 +35,7 @@ struct boot_model {
 	struct boot_facts facts; /* the last reading */
 	int have_read;
 	unsigned timer;
+	long long asked_ms; /* when the steps were last asked for */
 	char registry[128];
 };
 
@@ -94,7 +95,9 @@ static void on_timer(void *ud)
 	struct boot_model *m = ud;
 
 	m->timer = 0;
-	bootstrap_model_refresh(m);
+	/* Read again only while someone looks at the steps. */
+	if (loop_now_ms() - m->asked_ms <= 2 * BOOT_MODEL_REFRESH_MS)
+		bootstrap_model_refresh(m);
 }
 
 static void on_probe(struct boot_facts *f, void *ud)
@@ -331,6 +334,10 @@ static void overlay_running(struct boot_model *m, struct boot_facts *f)
 
 void bootstrap_model_steps(struct boot_model *m, struct boot_step *out)
 {
+	m->asked_ms = loop_now_ms();
+	/* The first look starts the readings (and one after they paused). */
+	if (!m->probe && !m->timer)
+		bootstrap_model_refresh(m);
 	struct boot_facts f = m->facts;
 
 	/* A shallow copy: the overlays replace parts, never free them. */

@@ -47,7 +47,10 @@ void bootstrap_model_set_sources(
     struct flux_drift *drift, struct change_log *changes);
 
 /* Read the world now (a reading in flight is restarted), then again
- * every BOOT_MODEL_REFRESH_MS. */
+ * every BOOT_MODEL_REFRESH_MS while the steps are being looked at
+ * (bootstrap_model_steps called within two periods); the first
+ * bootstrap_model_steps starts the readings, and resumes them after a
+ * pause. */
 void bootstrap_model_refresh(struct boot_model *m);
 /* 1 while a reading is in flight. */
 int bootstrap_model_busy(const struct boot_model *m);

@@ -274,7 +274,7 @@ static void start_bootstrap(struct session *s)
 	 * a token someone signed in for is used. */
 	bootstrap_model_set_interactive(s->boot, s->h.device_code != NULL);
 	boot_sources(s);
-	bootstrap_model_refresh(s->boot);
+	/* read when someone first looks at the steps */
 }
 
 /* ---- changes ------------------------------------------------------------ */
@@ -420,7 +420,7 @@ int session_switch_context(struct session *s, const char *context,
 
 void session_retry_now(struct session *s)
 {
-	if (s->boot)
+	if (s->boot && bootstrap_model_read(s->boot))
 		bootstrap_model_refresh(s->boot);
 	if (s->pipeline)
 		pipeline_refresh(s->pipeline);

@@ -93,8 +93,9 @@ struct flux_watch *session_flux(const struct session *s);
 struct flux_drift *session_drift(const struct session *s);
 struct pipeline *session_pipeline(const struct session *s);
 struct change_log *session_changes(const struct session *s);
-/* The walkthrough's steps (with MODEL_BOOTSTRAP; read at open, then every
- * BOOT_MODEL_REFRESH_MS; MODEL_BOOTSTRAP says when a reading ends). */
+/* The walkthrough's steps (with MODEL_BOOTSTRAP; read when first looked
+ * at, then every BOOT_MODEL_REFRESH_MS while looked at; MODEL_BOOTSTRAP
+ * says when a reading ends). */
 struct boot_model *session_bootstrap(const struct session *s);
 const struct config *session_config(const struct session *s);
 struct kubeconfig *session_kubeconfig(const struct session *s);

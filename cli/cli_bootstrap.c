@@ -192,6 +192,7 @@ int cli_bootstrap(const struct cli_opts *o)
 		http_global_cleanup();
 		return 1;
 	}
+	bootstrap_model_refresh(session_bootstrap(s));
 	t = loop_timer_add(l, PROBE_WAIT_MS, on_deadline, &w);
 	while (!w.done && !settled(s))
 		loop_run_once(l, -1);

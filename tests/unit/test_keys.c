@@ -132,7 +132,8 @@ static void test_printed_with_bindings(void **state)
 	assert_non_null(strstr(buf, "| `C F5` | Cordon the selected node"));
 	assert_non_null(strstr(buf, "| (none) | Zoom"));
 	assert_non_null(strstr(buf, "    C F5             cordon"));
-	assert_null(strstr(buf, "| `c` |"));
+	/* c is no longer cordon's (another pane may use it) */
+	assert_null(strstr(buf, "| `c` | Cordon"));
 }
 
 int main(void)
