@@ -383,9 +383,12 @@ static int do_push(struct loop *l, struct change_log *log, const char *dir)
 			while (!rc && !pw.done)
 				loop_run_once(l, -1);
 			if (!rc && !pw.ok) {
-				strncat(pw.err, "; nothing changed locally",
-					sizeof(pw.err) - strlen(pw.err) - 1);
-				say(stderr, "jumpdeck: ", pw.err);
+				char line[700];
+
+				snprintf(line, sizeof(line),
+					 "%s; nothing changed locally",
+					 pw.err);
+				say(stderr, "jumpdeck: ", line);
 				rc = 1;
 			}
 		}
