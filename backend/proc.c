@@ -78,7 +78,7 @@ static void exec_in_path(const char *const argv[], char **env)
 		execve(argv[0], (char *const *)(uintptr_t)argv, env);
 		return;
 	}
-	for (p = path;; ) {
+	for (p = path;;) {
 		const char *end = strchr(p, ':');
 		size_t n = end ? (size_t)(end - p) : strlen(p);
 
@@ -146,8 +146,8 @@ static void on_pipe(int fd, short revents, void *ud)
 
 	(void)revents;
 	r = read(fd, tmp, sizeof(tmp));
-	if (r > 0 && (p->too_much || p->out.len + p->errb.len + (size_t)r >
-						   p->max_output)) {
+	if (r > 0 && (p->too_much ||
+		      p->out.len + p->errb.len + (size_t)r > p->max_output)) {
 		/* Stop the child and drop the rest until the pipes close. */
 		if (!p->too_much && p->pid > 0) {
 			kill(-p->pid, SIGKILL);
@@ -264,13 +264,14 @@ struct proc *proc_start_opts(struct loop *l, const char *const argv[],
 	p->err_fd = er[0];
 	p->done = done;
 	p->ud = ud;
-	p->max_output = po && po->max_output ? po->max_output
-					     : PROC_MAX_OUTPUT;
+	p->max_output =
+	    po && po->max_output ? po->max_output : PROC_MAX_OUTPUT;
 	snprintf(p->name, sizeof(p->name), "%s", argv[0]);
 	loop_add_fd(l, p->out_fd, POLLIN, on_pipe, p);
 	loop_add_fd(l, p->err_fd, POLLIN, on_pipe, p);
 	if (timeout_ms > 0)
-		p->timeout_timer = loop_timer_add(l, timeout_ms, on_timeout, p);
+		p->timeout_timer =
+		    loop_timer_add(l, timeout_ms, on_timeout, p);
 	return p;
 }
 
@@ -300,9 +301,9 @@ void proc_cancel(struct proc *p)
 	free(p);
 }
 
-int proc_run_foreground(const char *const argv[], const char *const extra_env[],
-			char **out, size_t *out_len, int *exit_code,
-			struct err *e)
+int proc_run_foreground(const char *const argv[],
+			const char *const extra_env[], char **out,
+			size_t *out_len, int *exit_code, struct err *e)
 {
 	int o[2], status = 0;
 	struct strbuf b = {0};
@@ -345,8 +346,8 @@ int proc_run_foreground(const char *const argv[], const char *const extra_env[],
 	close(o[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	*exit_code = WIFEXITED(status) ? WEXITSTATUS(status)
-				       : 128 + WTERMSIG(status);
+	*exit_code =
+	    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	if (!b.p)
 		strbuf_addn(&b, "", 0);
 	*out_len = b.len;

@@ -11,12 +11,12 @@
 
 /* Valid only during the callback. */
 struct proc_result {
-	int exit_code;   /* exit status, or 128 + signal */
+	int exit_code;	 /* exit status, or 128 + signal */
 	const char *out; /* stdout, NUL-terminated */
 	size_t out_len;
 	const char *errout; /* stderr, NUL-terminated */
 	size_t err_len;
-	struct err err;     /* set when the process could not run/finish */
+	struct err err; /* set when the process could not run/finish */
 };
 
 typedef void (*proc_done_fn)(const struct proc_result *r, void *ud);
@@ -54,9 +54,9 @@ void proc_cancel(struct proc *p);
 /* Run in the foreground: stdin and stderr are the terminal's, stdout is
  * captured into *out (caller frees). Blocks until the child exits.
  * Returns 0 when it ran (see *exit_code), negative if it could not. */
-int proc_run_foreground(const char *const argv[], const char *const extra_env[],
-			char **out, size_t *out_len, int *exit_code,
-			struct err *e);
+int proc_run_foreground(const char *const argv[],
+			const char *const extra_env[], char **out,
+			size_t *out_len, int *exit_code, struct err *e);
 
 /* Build an environment: environ with extra_env overriding. Caller frees
  * with proc_env_free(). */
