@@ -1,14 +1,12 @@
 /* bootstrap.c - the walkthrough's ten steps from facts alone: state, one
  * sentence of why, the next action (what jumpdeck can do, or the exact
- * command), and the list as JSON. No I/O: the probe reads the world. */
+ * command). No I/O: the probe reads the world; no printing (cli/). */
 #include "bootstrap.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <cjson/cJSON.h>
 
 #include "xalloc.h"
 
@@ -750,38 +748,4 @@ size_t bootstrap_done_count(const struct boot_step *v)
 	for (i = 0; i < BOOT_NSTEPS; i++)
 		n += v[i].state == BOOT_DONE;
 	return n;
-}
-
-char *bootstrap_to_json(const struct boot_step *v)
-{
-	cJSON *doc = cJSON_CreateObject(), *arr, *o, *notes;
-	size_t i, j;
-	char *out;
-
-	cJSON_AddNumberToObject(doc, "done", (double)bootstrap_done_count(v));
-	cJSON_AddNumberToObject(doc, "total", BOOT_NSTEPS);
-	arr = cJSON_AddArrayToObject(doc, "steps");
-	for (i = 0; i < BOOT_NSTEPS; i++) {
-		o = cJSON_CreateObject();
-		cJSON_AddNumberToObject(o, "step", (double)(i + 1));
-		cJSON_AddStringToObject(o, "title", v[i].title);
-		cJSON_AddStringToObject(o, "state",
-					boot_state_word(v[i].state));
-		cJSON_AddBoolToObject(o, "warning", v[i].warn);
-		cJSON_AddStringToObject(o, "why", v[i].why);
-		notes = cJSON_AddArrayToObject(o, "notes");
-		for (j = 0; j < v[i].nnotes; j++)
-			cJSON_AddItemToArray(
-			    notes, cJSON_CreateString(v[i].notes[j]));
-		cJSON_AddStringToObject(o, "action", boot_act_word(v[i].act));
-		cJSON_AddStringToObject(o, "command", v[i].command);
-		if (v[i].pane)
-			cJSON_AddStringToObject(o, "pane", v[i].pane);
-		else
-			cJSON_AddNullToObject(o, "pane");
-		cJSON_AddItemToArray(arr, o);
-	}
-	out = cJSON_Print(doc);
-	cJSON_Delete(doc);
-	return out;
 }

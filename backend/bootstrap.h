@@ -180,7 +180,4 @@ const char *boot_state_word(enum boot_state s);
 /* "import", "promote", "rewrite-registry", ... "" for none. */
 const char *boot_act_word(enum boot_act a);
 
-/* {"done":N,"total":10,"steps":[{"step":1,"title",...}]} (caller frees). */
-char *bootstrap_to_json(const struct boot_step *v);
-
 #endif

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "json.h"
+
 /* "busybox:1.33.0" from "docker.io/library/busybox:1.33.0". */
 static void short_ref(char *dst, size_t sz, const char *ref)
 {
@@ -161,29 +163,24 @@ void bootstrap_facts_flux(struct boot_facts *f,
 
 static int crd_established(const cJSON *crd)
 {
-	const cJSON *st = cJSON_GetObjectItemCaseSensitive(crd, "status");
 	const cJSON *c;
 
-	cJSON_ArrayForEach(c,
-			   cJSON_GetObjectItemCaseSensitive(st, "conditions"))
+	cJSON_ArrayForEach(c, json_path(crd, "status.conditions"))
 	{
-		const cJSON *t = cJSON_GetObjectItemCaseSensitive(c, "type");
-		const cJSON *s = cJSON_GetObjectItemCaseSensitive(c, "status");
+		const char *t = json_str(c, "type");
+		const char *s = json_str(c, "status");
 
-		if (cJSON_IsString(t) &&
-		    strcmp(t->valuestring, "Established") == 0)
-			return cJSON_IsString(s) &&
-			       strcmp(s->valuestring, "True") == 0;
+		if (t && strcmp(t, "Established") == 0)
+			return s && strcmp(s, "True") == 0;
 	}
 	return 0;
 }
 
 static const char *crd_name(const cJSON *crd)
 {
-	const cJSON *md = cJSON_GetObjectItemCaseSensitive(crd, "metadata");
-	const cJSON *n = cJSON_GetObjectItemCaseSensitive(md, "name");
+	const char *n = json_path_str(crd, "metadata.name");
 
-	return cJSON_IsString(n) ? n->valuestring : "";
+	return n ? n : "";
 }
 
 static int flux_group(const char *name)
@@ -198,7 +195,7 @@ void bootstrap_facts_crds(struct boot_facts *f, const cJSON *list,
 			  char *const *expect, size_t nexpect)
 {
 	struct boot_flux *x = &f->flux;
-	const cJSON *items = cJSON_GetObjectItemCaseSensitive(list, "items");
+	const cJSON *items = json_get(list, "items");
 	const cJSON *it;
 	size_t i;
 

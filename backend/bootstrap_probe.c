@@ -10,9 +10,12 @@
 
 #include "flux_install.h"
 #include "git_remote.h"
+#include "json.h"
+#include "strbuf.h"
 #include "xalloc.h"
 
-#define MAX_CA (4L * 1024 * 1024)
+#define MAX_CA	 (4UL * 1024 * 1024)
+#define MAX_CRDS (16UL * 1024 * 1024) /* gotk-crds.yaml, at most */
 
 /* SelfSubjectAccessReview for every verb on every resource of every
  * group: what cluster-admin is allowed. */
@@ -102,20 +105,16 @@ static void expected_crds(struct boot_probe *p, const char *dir)
 	struct fi_object *v = NULL;
 	size_t n = 0, i;
 	char *path = xasprintf("%s/" MANIFESTS_CRDS_FILE, dir);
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	size_t len;
+	struct strbuf b = {0};
+	int rc = strbuf_read_file(&b, path, MAX_CRDS);
 	struct err e;
 
 	free(path);
-	if (!fp)
-		return;
-	buf = xmalloc(1024 * 1024 + 1);
-	len = fread(buf, 1, 1024 * 1024, fp);
-	buf[len] = '\0';
-	fclose(fp);
+	if (rc)
+		return; /* no list: every CRD found is taken as expected */
 	err_clear(&e);
-	if (fi_split(MANIFESTS_CRDS_FILE, buf, len, &v, &n, &e) == 0) {
+	rc = fi_split(MANIFESTS_CRDS_FILE, strbuf_str(&b), b.len, &v, &n, &e);
+	if (rc == 0) {
 		p->crd_names = xcalloc(n + 1, sizeof(*p->crd_names));
 		for (i = 0; i < n; i++)
 			if (strcmp(v[i].kind, "CustomResourceDefinition") == 0)
@@ -123,7 +122,7 @@ static void expected_crds(struct boot_probe *p, const char *dir)
 				    xstrdup(v[i].name);
 	}
 	fi_objects_free(&v, n);
-	free(buf);
+	strbuf_free(&b);
 }
 
 static void repo_start(struct boot_probe *p, const struct boot_probe_opts *o)
@@ -203,18 +202,16 @@ static void on_ssar(struct kube_result *r, void *ud)
 {
 	struct boot_probe *p = ud;
 	struct boot_cluster *c = &p->f->cluster;
-	const cJSON *st, *v;
+	const char *why;
 
 	p->ssar_call = NULL;
 	if (r->ok) {
-		st = cJSON_GetObjectItemCaseSensitive(r->json, "status");
 		c->admin_known = 1;
-		c->admin = cJSON_IsTrue(
-		    cJSON_GetObjectItemCaseSensitive(st, "allowed"));
-		v = cJSON_GetObjectItemCaseSensitive(st, "reason");
-		if (cJSON_IsString(v))
+		c->admin = cJSON_IsTrue(json_path(r->json, "status.allowed"));
+		why = json_path_str(r->json, "status.reason");
+		if (why)
 			snprintf(c->admin_reason, sizeof(c->admin_reason),
-				 "%s", v->valuestring);
+				 "%s", why);
 	} else if (r->status == 403) {
 		/* Not even allowed to ask: not an admin either. */
 		c->admin_known = 1;
@@ -230,7 +227,7 @@ static void on_version(struct kube_result *r, void *ud)
 {
 	struct boot_probe *p = ud;
 	struct boot_cluster *c = &p->f->cluster;
-	const cJSON *v;
+	const char *v;
 
 	p->version_call = NULL;
 	c->known = 1;
@@ -240,9 +237,8 @@ static void on_version(struct kube_result *r, void *ud)
 		part_done(p);
 		return;
 	}
-	v = cJSON_GetObjectItemCaseSensitive(r->json, "gitVersion");
-	snprintf(c->version, sizeof(c->version), "%s",
-		 cJSON_IsString(v) ? v->valuestring : "?");
+	v = json_str(r->json, "gitVersion");
+	snprintf(c->version, sizeof(c->version), "%s", v ? v : "?");
 	p->pending += 2;
 	p->ssar_call = kube_request(p->kube, "POST",
 				    "/apis/authorization.k8s.io/v1/"
@@ -386,24 +382,19 @@ static void flux_next(struct boot_probe *p)
 
 /* ---- start and stop --------------------------------------------------- */
 
+/* The CA bundle, when it can be read; else the requests say why TLS
+ * failed. */
 static void read_ca(struct boot_probe *p, const char *path)
 {
-	FILE *f;
-	long n = -1;
+	struct strbuf b = {0};
 
 	if (!path || !path[0])
 		return;
-	f = fopen(path, "rb");
-	if (!f)
-		return;
-	if (fseek(f, 0, SEEK_END) == 0)
-		n = ftell(f);
-	if (n > 0 && n <= MAX_CA && fseek(f, 0, SEEK_SET) == 0) {
-		p->ca = xmalloc((size_t)n + 1);
-		p->ca_len = fread(p->ca, 1, (size_t)n, f);
-		p->ca[p->ca_len] = '\0';
+	if (strbuf_read_file(&b, path, MAX_CA) == 0 && b.len) {
+		p->ca_len = b.len;
+		p->ca = strbuf_take(&b);
 	}
-	fclose(f);
+	strbuf_free(&b);
 }
 
 static void no_cluster(struct boot_facts *f, const char *why)

@@ -6,6 +6,7 @@
 #include "flux_install.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,14 +15,16 @@
 
 #include <yaml.h>
 
+#include "json.h"
 #include "manifests.h"
 #include "proc.h"
+#include "strbuf.h"
 #include "xalloc.h"
 
 #define POLL_CRD_MS    500L
 #define POLL_DEPLOY_MS 1000L
 #define MAX_RENDER     (32UL * 1024 * 1024)
-#define MAX_FILE       (8L * 1024 * 1024)
+#define MAX_FILE       (8UL * 1024 * 1024)
 
 /* ---- splitting a stream ----------------------------------------------- */
 
@@ -297,39 +300,20 @@ static void fail(struct flux_install *fi, int code, const char *fmt, ...)
 
 /* ---- reading the folder ----------------------------------------------- */
 
-static int read_all(const char *path, char **buf, size_t *len, struct err *e)
-{
-	FILE *f = fopen(path, "rb");
-	long n = -1;
-
-	if (!f)
-		return err_set(e, ERR_IO, "cannot read %s", path);
-	if (fseek(f, 0, SEEK_END) == 0)
-		n = ftell(f);
-	if (n < 0 || n > MAX_FILE || fseek(f, 0, SEEK_SET) != 0) {
-		fclose(f);
-		return err_set(e, ERR_IO,
-			       "cannot read %s (or larger than %ld bytes)",
-			       path, MAX_FILE);
-	}
-	*buf = xmalloc((size_t)n + 1);
-	*len = fread(*buf, 1, (size_t)n, f);
-	(*buf)[*len] = '\0';
-	fclose(f);
-	return 0;
-}
-
 static int split_file(const char *path, const char *rel, struct fi_object **v,
 		      size_t *n, struct err *e)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	int rc;
+	struct strbuf b = {0};
+	int rc = strbuf_read_file(&b, path, MAX_FILE);
 
-	rc = read_all(path, &buf, &len, e);
-	if (rc == 0)
-		rc = fi_split(rel, buf, len, v, n, e);
-	free(buf);
+	if (rc == EFBIG)
+		return err_set(e, ERR_IO, "%s is larger than %lu bytes", path,
+			       MAX_FILE);
+	if (rc)
+		return err_set(e, ERR_IO, "cannot read %s: %s", path,
+			       strerror(rc));
+	rc = fi_split(rel, strbuf_str(&b), b.len, v, n, e);
+	strbuf_free(&b);
 	return rc;
 }
 
@@ -500,19 +484,16 @@ static int object_path(struct flux_install *fi, struct fi_object *o)
 	char ns[300], name[300];
 	const char *dns;
 
-	res = g ? cJSON_GetObjectItemCaseSensitive(g->resources, "resources")
-		: NULL;
+	res = g ? json_get(g->resources, "resources") : NULL;
 	cJSON_ArrayForEach(r, res)
 	{
-		const cJSON *k = cJSON_GetObjectItemCaseSensitive(r, "kind");
-		const cJSON *nm = cJSON_GetObjectItemCaseSensitive(r, "name");
+		const char *k = json_str(r, "kind");
+		const char *nm = json_str(r, "name");
 
-		if (cJSON_IsString(k) && cJSON_IsString(nm) &&
-		    strcmp(k->valuestring, o->kind) == 0 &&
-		    !strchr(nm->valuestring, '/')) {
-			plural = nm->valuestring;
-			namespaced = cJSON_IsTrue(
-			    cJSON_GetObjectItemCaseSensitive(r, "namespaced"));
+		/* "deployments/scale" and the like are subresources. */
+		if (k && nm && strcmp(k, o->kind) == 0 && !strchr(nm, '/')) {
+			plural = nm;
+			namespaced = cJSON_IsTrue(json_get(r, "namespaced"));
 			break;
 		}
 	}
@@ -688,23 +669,19 @@ static void object_step(struct flux_install *fi, struct fi_object *o)
 static int condition_true(const cJSON *obj, const char *type,
 			  const char **message)
 {
-	const cJSON *st = cJSON_GetObjectItemCaseSensitive(obj, "status");
 	const cJSON *c;
 
-	cJSON_ArrayForEach(c,
-			   cJSON_GetObjectItemCaseSensitive(st, "conditions"))
+	cJSON_ArrayForEach(c, json_path(obj, "status.conditions"))
 	{
-		const cJSON *t = cJSON_GetObjectItemCaseSensitive(c, "type");
-		const cJSON *s = cJSON_GetObjectItemCaseSensitive(c, "status");
-		const cJSON *m =
-		    cJSON_GetObjectItemCaseSensitive(c, "message");
+		const char *t = json_str(c, "type");
+		const char *s = json_str(c, "status");
+		const char *m = json_str(c, "message");
 
-		if (!cJSON_IsString(t) || strcmp(t->valuestring, type) != 0)
+		if (!t || strcmp(t, type) != 0)
 			continue;
-		if (message && cJSON_IsString(m))
-			*message = m->valuestring;
-		return cJSON_IsString(s) &&
-		       strcmp(s->valuestring, "True") == 0;
+		if (message && m)
+			*message = m;
+		return s && strcmp(s, "True") == 0;
 	}
 	return 0;
 }
@@ -775,11 +752,19 @@ static void wait_crds(struct flux_install *fi)
 	free(p);
 }
 
+/* A replica count as the server gave it, else fallback (also for a
+ * number no Deployment can have). */
+static int replicas(const cJSON *obj, const char *path, int fallback)
+{
+	double v = json_path_num(obj, path, fallback);
+
+	return v >= 0 && v <= 100000 ? (int)v : fallback;
+}
+
 static void on_deploy(struct kube_result *r, void *ud)
 {
 	struct flux_install *fi = ud;
 	const char *msg = NULL;
-	const cJSON *st;
 	int ready = 0, want = 1;
 
 	fi->call = NULL;
@@ -789,17 +774,8 @@ static void on_deploy(struct kube_result *r, void *ud)
 		return;
 	}
 	if (r->ok) {
-		st = cJSON_GetObjectItemCaseSensitive(r->json, "status");
-		ready =
-		    cJSON_GetObjectItemCaseSensitive(st, "readyReplicas")
-			? cJSON_GetObjectItemCaseSensitive(st, "readyReplicas")
-			      ->valueint
-			: 0;
-		st = cJSON_GetObjectItemCaseSensitive(r->json, "spec");
-		if (cJSON_IsNumber(
-			cJSON_GetObjectItemCaseSensitive(st, "replicas")))
-			want = cJSON_GetObjectItemCaseSensitive(st, "replicas")
-				   ->valueint;
+		ready = replicas(r->json, "status.readyReplicas", 0);
+		want = replicas(r->json, "spec.replicas", 1);
 	}
 	if (waited_ms(fi) > fi->ready_ms) {
 		fail(fi, ERR_TIMEOUT,

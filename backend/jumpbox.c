@@ -13,10 +13,12 @@
 
 #include "arm.h"
 #include "http.h"
+#include "json.h"
 #include "kubeconfig.h"
+#include "strbuf.h"
 #include "xalloc.h"
 
-#define MAX_CA_BYTES (4L * 1024 * 1024)
+#define MAX_CA_BYTES (4UL * 1024 * 1024)
 
 struct jumpbox_check {
 	struct loop *loop;
@@ -197,8 +199,9 @@ static void on_imds(const struct http_response *r, void *ud)
 {
 	struct jumpbox_check *c = ud;
 	struct jumpbox_state *s = &c->st;
-	cJSON *j, *comp;
-	const cJSON *v;
+	cJSON *j;
+	const cJSON *comp;
+	const char *v;
 
 	c->imds_req = NULL;
 	s->imds_known = 1;
@@ -214,21 +217,19 @@ static void on_imds(const struct http_response *r, void *ud)
 		return;
 	}
 	j = cJSON_ParseWithLength(r->body, r->body_len);
-	comp = cJSON_GetObjectItemCaseSensitive(j, "compute");
+	comp = json_get(j, "compute");
 	if (!cJSON_IsObject(comp)) {
 		err_set(&s->imds_err, ERR_PARSE,
 			"IMDS at %s answered without a compute document",
 			c->imds);
 	} else {
 		s->on_azure_vm = 1;
-		v = cJSON_GetObjectItemCaseSensitive(comp, "name");
-		if (cJSON_IsString(v))
-			snprintf(s->vm_name, sizeof(s->vm_name), "%s",
-				 v->valuestring);
-		v = cJSON_GetObjectItemCaseSensitive(comp, "vmScaleSetName");
-		if (cJSON_IsString(v))
-			snprintf(s->vmss, sizeof(s->vmss), "%s",
-				 v->valuestring);
+		v = json_str(comp, "name");
+		if (v)
+			snprintf(s->vm_name, sizeof(s->vm_name), "%s", v);
+		v = json_str(comp, "vmScaleSetName");
+		if (v)
+			snprintf(s->vmss, sizeof(s->vmss), "%s", v);
 	}
 	cJSON_Delete(j);
 	part_done(c);
@@ -265,33 +266,34 @@ static void imds_start(struct jumpbox_check *c, long timeout_ms)
 
 /* ---- the AKS resource ------------------------------------------------- */
 
-static int json_true(const cJSON *o, const char *a, const char *b)
+/* ARM property names, matched without regard to case as ARM does. */
+static int prop_true(const cJSON *o, const char *a, const char *b)
 {
-	const cJSON *v = cJSON_GetObjectItem(o, a); /* case-insensitive */
+	const cJSON *v = cJSON_GetObjectItem(o, a);
 
 	if (!v && b)
 		v = cJSON_GetObjectItem(o, b);
 	return cJSON_IsTrue(v);
 }
 
-static int json_false(const cJSON *o, const char *a)
+static int prop_false(const cJSON *o, const char *a)
 {
 	return cJSON_IsFalse(cJSON_GetObjectItem(o, a));
 }
 
 static void copy_str(char *dst, size_t sz, const cJSON *o, const char *k)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	const char *v = json_str(o, k);
 
-	snprintf(dst, sz, "%s",
-		 cJSON_IsString(v) && v->valuestring ? v->valuestring : "");
+	snprintf(dst, sz, "%s", v ? v : "");
 }
 
 static void on_aks(const struct http_response *r, void *ud)
 {
 	struct jumpbox_check *c = ud;
 	struct jumpbox_state *s = &c->st;
-	cJSON *j, *props, *acc;
+	cJSON *j;
+	const cJSON *props, *acc;
 
 	c->aks_req = NULL;
 	if (r->status != 200) {
@@ -305,24 +307,23 @@ static void on_aks(const struct http_response *r, void *ud)
 		return;
 	}
 	j = cJSON_ParseWithLength(r->body, r->body_len);
-	props = cJSON_GetObjectItemCaseSensitive(j, "properties");
+	props = json_get(j, "properties");
 	if (!cJSON_IsObject(props)) {
 		err_set(&s->cluster_err, ERR_PARSE,
 			"AKS cluster %s: the answer has no properties",
 			s->cluster_name);
 	} else {
-		acc = cJSON_GetObjectItemCaseSensitive(
-		    props, "apiServerAccessProfile");
+		acc = json_get(props, "apiServerAccessProfile");
 		copy_str(s->fqdn, sizeof(s->fqdn), props, "fqdn");
 		copy_str(s->private_fqdn, sizeof(s->private_fqdn), props,
 			 "privateFQDN");
-		s->is_private = json_true(acc, "enablePrivateCluster", NULL);
+		s->is_private = prop_true(acc, "enablePrivateCluster", NULL);
 		/* A private cluster keeps a public FQDN unless it was
 		 * turned off (enablePrivateClusterPublicFQDN false). */
 		s->has_public_fqdn =
 		    s->fqdn[0] &&
 		    (!s->is_private ||
-		     !json_false(acc, "enablePrivateClusterPublicFQDN"));
+		     !prop_false(acc, "enablePrivateClusterPublicFQDN"));
 		s->cluster_known = 1;
 		kube_match(c);
 	}
@@ -447,23 +448,16 @@ static char *strip_slash(const char *s, const char *def)
 
 static void read_ca(struct jumpbox_check *c)
 {
-	FILE *f;
-	long n;
+	struct strbuf b = {0};
 
 	if (!c->ca_bundle)
 		return;
-	f = fopen(c->ca_bundle, "rb");
-	if (!f)
-		return; /* the requests then say why TLS failed */
-	if (fseek(f, 0, SEEK_END) == 0) {
-		n = ftell(f);
-		if (n > 0 && n <= MAX_CA_BYTES && fseek(f, 0, SEEK_SET) == 0) {
-			c->ca = xmalloc((size_t)n + 1);
-			c->ca_len = fread(c->ca, 1, (size_t)n, f);
-			c->ca[c->ca_len] = '\0';
-		}
+	/* When it cannot be read, the requests say why TLS failed. */
+	if (strbuf_read_file(&b, c->ca_bundle, MAX_CA_BYTES) == 0 && b.len) {
+		c->ca_len = b.len;
+		c->ca = (unsigned char *)strbuf_take(&b);
 	}
-	fclose(f);
+	strbuf_free(&b);
 }
 
 struct jumpbox_check *jumpbox_check(struct loop *l,

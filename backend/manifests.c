@@ -14,6 +14,7 @@
 
 #include <yaml.h>
 
+#include "strbuf.h"
 #include "xalloc.h"
 #include "xdg.h"
 
@@ -697,31 +698,14 @@ static void split_lines(const char *buf, size_t len, struct lines *l)
 	l->last_has_nl = len == 0 || buf[len - 1] == '\n';
 }
 
-struct sbuf {
-	char *p;
-	size_t len, cap;
-};
-
-static void sb_add(struct sbuf *b, const char *s, size_t n)
+static void sb_line(struct strbuf *b, char mark, const struct lines *l,
+		    size_t i)
 {
-	b->p = xgrow(b->p, &b->cap, b->len + n + 1, 1);
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void sb_str(struct sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
-static void sb_line(struct sbuf *b, char mark, const struct lines *l, size_t i)
-{
-	sb_add(b, &mark, 1);
-	sb_add(b, l->start[i], l->len[i]);
-	sb_str(b, "\n");
+	strbuf_addn(b, &mark, 1);
+	strbuf_addn(b, l->start[i], l->len[i]);
+	strbuf_add(b, "\n");
 	if (i + 1 == l->n && !l->last_has_nl)
-		sb_str(b, "\\ No newline at end of file\n");
+		strbuf_add(b, "\\ No newline at end of file\n");
 }
 
 static int line_differs(const struct lines *a, const struct lines *b, size_t i)
@@ -734,20 +718,15 @@ static int line_differs(const struct lines *a, const struct lines *b, size_t i)
 
 /* The rewrite never adds or removes a line (the names have no line
  * breaks), so line i of the old text is line i of the new one. */
-static void diff_file(struct sbuf *b, const struct manifest_edit *m)
+static void diff_file(struct strbuf *b, const struct manifest_edit *m)
 {
 	struct lines a, c;
 	size_t i, n, hs, he, j;
-	char hdr[96];
 
 	split_lines(m->before, m->before_len, &a);
 	split_lines(m->after, m->after_len, &c);
 	n = a.n < c.n ? a.n : c.n;
-	sb_str(b, "--- a/");
-	sb_str(b, m->rel);
-	sb_str(b, "\n+++ b/");
-	sb_str(b, m->rel);
-	sb_str(b, "\n");
+	strbuf_addf(b, "--- a/%s\n+++ b/%s\n", m->rel, m->rel);
 	i = 0;
 	while (i < n) {
 		if (!line_differs(&a, &c, i)) {
@@ -762,9 +741,8 @@ static void diff_file(struct sbuf *b, const struct manifest_edit *m)
 			if (line_differs(&a, &c, j))
 				he = j;
 		he = he + CONTEXT + 1 < n ? he + CONTEXT + 1 : n;
-		snprintf(hdr, sizeof(hdr), "@@ -%zu,%zu +%zu,%zu @@\n", hs + 1,
-			 he - hs, hs + 1, he - hs);
-		sb_str(b, hdr);
+		strbuf_addf(b, "@@ -%zu,%zu +%zu,%zu @@\n", hs + 1, he - hs,
+			    hs + 1, he - hs);
 		for (j = hs; j < he;) {
 			size_t k;
 
@@ -789,13 +767,12 @@ static void diff_file(struct sbuf *b, const struct manifest_edit *m)
 
 char *manifests_diff(const struct manifests_plan *p)
 {
-	struct sbuf b = {0};
+	struct strbuf b = {0};
 	size_t i;
 
-	sb_str(&b, "");
 	for (i = 0; i < p->n; i++)
 		diff_file(&b, &p->v[i]);
-	return b.p;
+	return strbuf_take(&b);
 }
 
 /* ---- apply ------------------------------------------------------------ */

@@ -4,6 +4,7 @@
  * checks). Printing and waiting only: the work is the backend's. */
 #include "cli.h"
 #include "cli_session.h"
+#include "print.h"
 #include "backend/azure_auth.h"
 #include "backend/bootstrap.h"
 #include "backend/change.h"

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "backend/bootstrap.h"
 #include "backend/flux.h"
 #include "backend/images.h"
 #include "backend/nodes.h"
@@ -24,6 +25,15 @@ void table_cell_set(struct table_cell *c, const char *s, const char *none);
 /* Prints rows x ncols cells (row 0 the header): each column as wide as
  * its widest cell, three spaces apart. Frees the cells' texts. */
 void table_print(FILE *f, struct table_cell *cells, size_t rows, int ncols);
+
+/* ---- bootstrap (print_bootstrap.c) -------------------------------------- */
+
+/* The `jumpdeck bootstrap --json` document, pretty-printed:
+ * {"done":N,"total":10,"steps":[{"step","title","state" (boot_state_word),
+ *   "warning","why","notes":[...],"action" (boot_act_word),"command",
+ *   "pane" (a name or null)}]}
+ * Returns a new string, caller frees (free()). */
+char *bootstrap_to_json(const struct boot_step *v);
 
 /* ---- nodes (print_nodes.c) ---------------------------------------------- */
 

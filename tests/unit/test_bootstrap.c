@@ -17,6 +17,7 @@
 #include <cjson/cJSON.h>
 
 #include "backend/bootstrap.h"
+#include "cli/print.h"
 #include "backend/bootstrap_model.h"
 #include "backend/bootstrap_probe.h"
 #include "backend/config.h"
