@@ -16,7 +16,7 @@ if [ ! -x /usr/sbin/sshd ]; then
 fi
 
 GS=$E2E_TMP/git
-trap 'python3 tests/sim/gitserve.py down --dir "$GS" >/dev/null 2>&1;
+trap 'python3 "$E2E_ROOT/tests/sim/gitserve.py" down --dir "$GS" >/dev/null 2>&1;
 e2e_cleanup' EXIT
 if ! python3 tests/sim/gitserve.py up --dir "$GS" >"$E2E_TMP/out" 2>&1; then
 	not_ok "git servers start"

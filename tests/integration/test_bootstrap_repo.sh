@@ -18,7 +18,7 @@ fi
 
 GS=$LW_TMP/git
 gs_cleanup() {
-	python3 tests/sim/gitserve.py down --dir "$GS" >/dev/null 2>&1
+	python3 "$LW_ROOT/tests/sim/gitserve.py" down --dir "$GS" >/dev/null 2>&1
 }
 trap 'gs_cleanup; lw_cleanup' EXIT
 if ! python3 tests/sim/gitserve.py up --dir "$GS" >"$LW_OUT" 2>&1; then
