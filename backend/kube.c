@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-enum call_kind { CALL_REQUEST, CALL_LIST, CALL_WATCH };
+enum call_kind { CALL_REQUEST, CALL_LIST, CALL_WATCH, CALL_TEXT };
 
 /* 1000 pages of 500: half a million objects, far beyond any cluster this
  * tool is for. */
@@ -42,7 +42,9 @@ struct kube_call {
 	int relisted;     /* list: started over after an expired token */
 	char *rv;         /* watch: start resourceVersion */
 	int timeout_s;
-	struct strbuf line; /* watch: partial line */
+	struct strbuf line; /* watch: partial line; text: the body */
+	size_t max_bytes;   /* text: bytes kept at most */
+	int text_cut;       /* text: the answer was longer */
 	struct kube_call *next;
 };
 
@@ -631,6 +633,7 @@ static char *read_token_file(const char *path, struct err *e)
 
 static void on_http_done(const struct http_response *resp, void *ud);
 static int on_watch_data(const char *buf, size_t len, void *ud);
+static int on_text_data(const char *buf, size_t len, void *ud);
 
 static void call_send(struct kube_call *call)
 {
@@ -735,6 +738,8 @@ static void call_send(struct kube_call *call)
 		rq.max_error_retries = -1;
 	} else {
 		rq.timeout_ms = 60000;
+		if (call->kind == CALL_TEXT)
+			rq.on_data = on_text_data;
 	}
 	rq.on_done = on_http_done;
 	rq.ud = call;
@@ -766,6 +771,16 @@ static void on_http_done(const struct http_response *resp, void *ud)
 	memset(&r, 0, sizeof(r));
 	r.status = resp->status;
 	snprintf(url, sizeof(url), "%s%s", c->conn.server, call->path);
+	if (resp->status == 0 && call->kind == CALL_TEXT && call->text_cut) {
+		/* stopped reading at the limit: what was kept is the answer */
+		r.status = 200;
+		r.ok = 1;
+		r.text = strbuf_str(&call->line);
+		r.text_len = call->line.len;
+		r.text_cut = 1;
+		finish(call, &r);
+		return;
+	}
 	if (resp->status == 0) {
 		r.err = resp->err;
 		if (call->kind == CALL_WATCH && resp->err.code == ERR_CANCELLED)
@@ -805,6 +820,13 @@ static void on_http_done(const struct http_response *resp, void *ud)
 	}
 	if (call->kind == CALL_WATCH) {
 		r.ok = 1;
+		finish(call, &r);
+		return;
+	}
+	if (call->kind == CALL_TEXT) {
+		r.ok = 1;
+		r.text = strbuf_str(&call->line);
+		r.text_len = call->line.len;
 		finish(call, &r);
 		return;
 	}
@@ -917,6 +939,34 @@ static int on_watch_data(const char *buf, size_t len, void *ud)
 	if (start < len)
 		strbuf_addn(&call->line, buf + start, len - start);
 	return 0;
+}
+
+/* A text answer: kept up to max_bytes, then the transfer is stopped. */
+static int on_text_data(const char *buf, size_t len, void *ud)
+{
+	struct kube_call *call = ud;
+	size_t room = call->max_bytes - call->line.len;
+	size_t take = len < room ? len : room;
+
+	if (take)
+		strbuf_addn(&call->line, buf, take);
+	if (take < len) {
+		call->text_cut = 1;
+		return 1;
+	}
+	return 0;
+}
+
+struct kube_call *kube_get_text(struct kube_client *c, const char *path,
+				size_t max_bytes, kube_done_fn done,
+				void *ud)
+{
+	struct kube_call *call = call_new(c, CALL_TEXT, "GET", path, done,
+					  ud);
+
+	call->max_bytes = max_bytes;
+	call_send(call);
+	return call;
 }
 
 struct kube_call *kube_request(struct kube_client *c, const char *method,

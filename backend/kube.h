@@ -58,6 +58,12 @@ struct kube_result {
 	cJSON *json;     /* parsed body (lists: merged over all pages) */
 	struct err err;  /* kubectl-like sentence when it failed */
 	int ok;          /* status 2xx and body parsed */
+	/* kube_get_text only: the body as sent (NUL-terminated, not
+	 * terminal-safe; "" when empty), and 1 when it was cut at the
+	 * byte limit. */
+	const char *text;
+	size_t text_len;
+	int text_cut;
 };
 
 typedef void (*kube_done_fn)(struct kube_result *r, void *ud);
@@ -118,6 +124,12 @@ struct kube_call *kube_watch(struct kube_client *c, const char *path,
 			     const char *resource_version, int timeout_s,
 			     kube_event_fn on_event, kube_done_fn done,
 			     void *ud);
+/* GET path for an answer that is not JSON (a container's log): at most
+ * max_bytes are kept, the rest of the answer is not read (the result is
+ * then ok with text_cut set). Errors are Status sentences as usual. */
+struct kube_call *kube_get_text(struct kube_client *c, const char *path,
+				size_t max_bytes, kube_done_fn done,
+				void *ud);
 void kube_call_cancel(struct kube_call *call);
 
 /* Turn an HTTP status and body (a Status object's message when it has
