@@ -105,5 +105,7 @@ int cli_flux_action(const struct cli_opts *o, const char *verb,
 int cli_bootstrap(const struct cli_opts *o);
 int cli_rewrite_manifests(const struct cli_opts *o, const char *dir);
 int cli_bootstrap_flux(const struct cli_opts *o, const char *dir);
+/* `jumpdeck why KIND NAME`: 0 healthy, 1 not, 2 usage. */
+int cli_why(const struct cli_opts *o, const char *kind, const char *name);
 
 #endif

@@ -62,7 +62,7 @@ const struct cli_option cli_options[] = {
 	 "audit log (default: $JUMPDECK_AUDIT_LOG, then "
 	 "~/.local/state/jumpdeck/audit.log)"},
 	{"json", 0, OPT_JSON, NULL, CLI_ARG_NONE,
-	 "JSON output (status, nodes, flux, check, images)"},
+	 "JSON output (status, nodes, flux, check, images, why)"},
 	{"markdown", 0, OPT_MARKDOWN, NULL, CLI_ARG_NONE,
 	 "keys: the list as Markdown"},
 	{"namespace", 'n', 'n', "NS", CLI_ARG_NAMESPACE,
@@ -141,6 +141,12 @@ static int run_flux_action(struct cli_opts *o, int argc, char **argv)
 {
 	(void)argc;
 	return cli_flux_action(o, argv[0], argv[1], argv[2]);
+}
+
+static int run_why(struct cli_opts *o, int argc, char **argv)
+{
+	(void)argc;
+	return cli_why(o, argv[1], argv[2]);
 }
 
 static int run_audit(struct cli_opts *o, int argc, char **argv)
@@ -251,6 +257,10 @@ const struct cli_command cli_commands[] = {
 	 2, 2, {CLI_ARG_FLUX_KIND, CLI_ARG_FLUX_NAME}, run_flux_action, 0},
 	{"resume", "KIND NAME [-n NS]", "resume and reconcile (audited)",
 	 2, 2, {CLI_ARG_FLUX_KIND, CLI_ARG_FLUX_NAME}, run_flux_action, 0},
+	{"why", "KIND NAME [-n NS] [--json]", "why it is failing: from the "
+	 "Flux object down to its workloads, pods, events, logs and images, "
+	 "with the likely cause and its fix; exit 1 unless healthy",
+	 2, 2, {CLI_ARG_FLUX_KIND, CLI_ARG_FLUX_NAME}, run_why, 0},
 	{"images", "[--json]", "per image: upstream, quarantine/, scan, "
 	 "live/; exit 1 unless all are promoted",
 	 0, 0, {CLI_ARG_NONE}, run_images, 0},
