@@ -376,7 +376,8 @@ def seed_unschedulable(api):
     p = pod(api, ns, name, ("ReplicaSet", "batch-" + short_hash("batch"),
                             dep["metadata"]["uid"]), None,
             [("batch", image, {})], phase="Pending", scheduled=False,
-            unschedulable_message=msg)
+            unschedulable_message=msg,
+            labels={"app.kubernetes.io/name": "batch"})
     event(api, ns, p, "FailedScheduling", msg, type="Warning", count=12,
           component="default-scheduler", age_s=30, first_age_s=600)
 

@@ -565,18 +565,31 @@ static void test_events_pick(void **state)
 
 	(void)state;
 	n = why_events_pick(cJSON_GetObjectItem(evs, "items"), ev, 4);
-	/* Failed (x3 messages) and BackOff: one each, newest first */
-	assert_int_equal(n, 2);
-	assert_string_equal(ev[0].reason, "BackOff");
-	assert_int_equal(ev[0].count, 20);
-	assert_string_equal(ev[1].reason, "Failed");
+	/* three Warning "Failed" events, one kept; "BackOff" of a pull is a
+	 * Normal event (pkg/kubelet/images/image_manager.go) */
+	assert_int_equal(n, 1);
+	assert_string_equal(ev[0].reason, "Failed");
 	/* the message that says why, not the echo "Error: ..." */
-	assert_non_null(strstr(ev[1].message, "Failed to pull image"));
-	assert_non_null(strstr(ev[1].message, ": not found"));
-	assert_string_equal(ev[1].source, "kubelet");
-	assert_int_equal(
-	    why_events_pick(cJSON_GetObjectItem(evs, "items"), ev, 1), 1);
-	assert_string_equal(ev[0].reason, "BackOff");
+	assert_non_null(strstr(ev[0].message, "Failed to pull image"));
+	assert_non_null(strstr(ev[0].message, ": not found"));
+	assert_string_equal(ev[0].source, "kubelet");
+	assert_int_equal(ev[0].count, 5);
+	cJSON_Delete(evs);
+	/* newest first, one per reason, and the cap keeps the newest */
+	evs = cJSON_Parse(
+	    "{\"items\":[{\"type\":\"Warning\",\"reason\":\"A\","
+	    "\"message\":\"a\",\"lastTimestamp\":\"2026-12-07T11:00:00Z\"},"
+	    "{\"type\":\"Warning\",\"reason\":\"B\",\"message\":\"b\","
+	    "\"lastTimestamp\":\"2026-12-07T11:30:00Z\"},{\"type\":"
+	    "\"Warning\",\"reason\":\"A\",\"message\":\"a2\","
+	    "\"lastTimestamp\":\"2026-12-07T11:40:00Z\"},{\"type\":"
+	    "\"Warning\",\"reason\":\"C\",\"message\":\"c\",\"eventTime\":"
+	    "\"2026-12-07T11:50:00.000000Z\",\"series\":{\"count\":9}}]}");
+	n = why_events_pick(cJSON_GetObjectItem(evs, "items"), ev, 2);
+	assert_int_equal(n, 2);
+	assert_string_equal(ev[0].reason, "C");
+	assert_int_equal(ev[0].count, 9);
+	assert_string_equal(ev[1].message, "a2");
 	cJSON_Delete(evs);
 }
 
@@ -674,7 +687,7 @@ static void test_chain_falco(void **state)
 	assert_non_null(l);
 	assert_non_null(strstr(l->why, ": not found"));
 	assert_null(find_link(c, WHY_EVENT, "Error: ErrImagePull"));
-	assert_non_null(find_link(c, WHY_EVENT, "BackOff"));
+	assert_null(find_link(c, WHY_EVENT, "Back-off pulling"));
 	/* the Kustomization's own event repeats its message: left out */
 	assert_null(find_link(c, WHY_EVENT, "HealthCheckFailed"));
 	/* the other two pods, and not the other DaemonSet's pod */
