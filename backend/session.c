@@ -9,9 +9,12 @@
 #include <string.h>
 
 #include "kubeconfig.h"
+#include "why_image.h"
+#include "why_load.h"
 #include "xalloc.h"
 
 #define DRIFT_DEFAULT_MS 30000
+#define WHY_REFRESH_MS 5000 /* a chain on screen is built again */
 
 struct events {
 	char kind[64];
@@ -21,6 +24,16 @@ struct events {
 	cJSON *json;
 	char error[600];
 	int asked;
+};
+
+struct whystate {
+	int wanted;
+	enum flux_kind kind;
+	char ns[256];
+	char name[256];
+	struct why_load *load;
+	struct why_chain *chain;
+	unsigned timer;
 };
 
 struct session {
@@ -37,6 +50,7 @@ struct session {
 	struct flux_drift *drift;
 	struct boot_model *boot;
 	struct events ev;
+	struct whystate why;
 	struct pipeline *pipeline;
 	char pipeline_err[512];
 	struct change_log *changes;
@@ -185,11 +199,131 @@ int session_events(const struct session *s, const char *kind,
 	return 1;
 }
 
+/* ---- why ------------------------------------------------------------------ */
+
+static void lookup_image(const char *image, struct why_image *out, void *ud)
+{
+	struct session *s = ud;
+
+	why_image_lookup(s->pipeline, s->o.config,
+			 s->pipeline_err[0] ? s->pipeline_err : NULL, image,
+			 out);
+}
+
+/* The chain's images as the pipeline knows them now. */
+static void why_images(struct session *s)
+{
+	if (!s->why.chain)
+		return;
+	why_chain_resolve_images(s->why.chain, lookup_image, s);
+	tell(s, MODEL_WHY);
+}
+
+static void why_start_load(struct session *s);
+
+static void on_why_timer(void *ud)
+{
+	struct session *s = ud;
+
+	s->why.timer = 0;
+	if (s->why.wanted && !s->why.load)
+		why_start_load(s);
+}
+
+static void on_why(struct why_chain *c, void *ud)
+{
+	struct session *s = ud;
+
+	s->why.load = NULL; /* freed before this call */
+	why_chain_free(&s->why.chain);
+	s->why.chain = c;
+	why_chain_resolve_images(c, lookup_image, s);
+	if (s->why.wanted && !s->why.timer)
+		s->why.timer = loop_timer_add(s->loop, WHY_REFRESH_MS,
+					      on_why_timer, s);
+	tell(s, MODEL_WHY);
+}
+
+static const cJSON *why_find(void *ud, enum flux_kind kind, const char *ns,
+			     const char *name)
+{
+	return flux_watch_find(ud, kind, ns, name);
+}
+
+static void why_start_load(struct session *s)
+{
+	struct flux_object *v = NULL;
+	struct why_opts o;
+	size_t n = 0;
+
+	if (!s->kube || !s->flux)
+		return;
+	flux_watch_objects(s->flux, &v, &n);
+	memset(&o, 0, sizeof(o));
+	o.kind = s->why.kind;
+	o.ns = s->why.ns;
+	o.name = s->why.name;
+	o.all = v;
+	o.n = n;
+	o.find = why_find;
+	o.find_ud = s->flux;
+	why_fetch_kube(&o.fetch, s->kube);
+	o.loop = s->loop;
+	o.done = on_why;
+	o.ud = s;
+	s->why.load = why_start(&o);
+	flux_objects_free(&v, n);
+}
+
+static void why_drop(struct session *s)
+{
+	why_cancel(&s->why.load);
+	why_chain_free(&s->why.chain);
+	if (s->why.timer)
+		loop_timer_cancel(s->loop, s->why.timer);
+	s->why.timer = 0;
+}
+
+void session_why_load(struct session *s, enum flux_kind kind,
+		      const char *ns, const char *name)
+{
+	why_drop(s);
+	s->why.wanted = 1;
+	s->why.kind = kind;
+	snprintf(s->why.ns, sizeof(s->why.ns), "%s", ns);
+	snprintf(s->why.name, sizeof(s->why.name), "%s", name);
+	why_start_load(s);
+}
+
+void session_why_close(struct session *s)
+{
+	why_drop(s);
+	s->why.wanted = 0;
+}
+
+const struct why_chain *session_why(const struct session *s,
+				    enum flux_kind kind, const char *ns,
+				    const char *name, int *loading)
+{
+	int same = s->why.wanted && s->why.kind == kind &&
+		   strcmp(s->why.ns, ns) == 0 &&
+		   strcmp(s->why.name, name) == 0;
+
+	if (loading)
+		*loading = same && s->why.load != NULL;
+	return same ? s->why.chain : NULL;
+}
+
 /* ---- images ------------------------------------------------------------- */
+
+static void why_images(struct session *s);
 
 static void pipeline_changed(void *ud)
 {
-	tell(ud, MODEL_IMAGES);
+	struct session *s = ud;
+
+	why_images(s);
+	tell(s, MODEL_IMAGES);
 }
 
 static void pipeline_done(size_t row, enum pipeline_action a, int ok,
@@ -199,6 +333,7 @@ static void pipeline_done(size_t row, enum pipeline_action a, int ok,
 
 	if (s->h.image_done)
 		s->h.image_done(row, a, ok, message, s->ud);
+	why_images(s);
 	tell(s, MODEL_IMAGES);
 }
 
@@ -293,6 +428,7 @@ static void disconnect(struct session *s)
 		bootstrap_model_set_sources(s->boot, NULL, "not connected",
 					    s->pipeline, NULL, NULL, NULL,
 					    s->changes);
+	why_drop(s);
 	events_drop(&s->ev);
 	s->ev.asked = 0;
 	flux_drift_free(&s->drift);

@@ -22,6 +22,7 @@
 #include "kube.h"
 #include "loop.h"
 #include "pipeline.h"
+#include "why.h"
 
 /* What changed, as bits: a pane declares the models it shows and is
  * recalculated when one of them changes. */
@@ -36,6 +37,7 @@ enum session_model {
 	MODEL_CLOCK = 1u << 7,   /* ages move: about once a minute */
 	MODEL_BOOTSTRAP = 1u << 8, /* the walkthrough's steps (bootstrap
 				    * model: the clone, the jump box) */
+	MODEL_WHY = 1u << 9,     /* the why-chain asked for */
 	MODEL_ALL = 0xffffu,
 };
 
@@ -118,5 +120,21 @@ void session_events_load(struct session *s, const char *kind,
 int session_events(const struct session *s, const char *kind,
 		   const char *ns, const char *name, const cJSON **items,
 		   const char **error);
+
+/* Why one Flux object is failing (why.h): the chain is built when asked
+ * for, then again every few seconds while it is wanted, and its image
+ * links follow the pipeline as it learns more; MODEL_WHY says when it
+ * changed. Asking for another object drops the previous one. */
+void session_why_load(struct session *s, enum flux_kind kind,
+		      const char *ns, const char *name);
+/* Not wanted any more (the view closed): requests in flight are
+ * cancelled, the chain dropped. */
+void session_why_close(struct session *s);
+/* The latest chain for kind/ns/name (borrowed until the next MODEL_WHY),
+ * or NULL while the first one is being built or another object was asked
+ * for; *loading (may be NULL) is 1 while a newer one is being built. */
+const struct why_chain *session_why(const struct session *s,
+				    enum flux_kind kind, const char *ns,
+				    const char *name, int *loading);
 
 #endif

@@ -597,8 +597,10 @@ void why_pod_of(const cJSON *pod, struct why_pod *o)
 			o->problem = WHY_P_PENDING;
 	}
 	pod_text(o);
+	/* ErrImagePull and ImagePullBackOff alternate: one problem */
 	why_fmt(o->signature, sizeof(o->signature), "%d|%s|%s|%s",
-		(int)o->problem, o->container, o->reason, o->image);
+		(int)o->problem, o->container,
+		o->problem == WHY_P_PULL ? "" : o->reason, o->image);
 }
 
 /* ---- events ---------------------------------------------------------------

@@ -16,6 +16,7 @@
 #include "backend/text.h"
 #include "backend/timefmt.h"
 #include "backend/xalloc.h"
+#include "why_view.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -70,6 +71,7 @@ struct fluxpane_state {
 	struct flux_run *runs;
 	const struct flux_drift *drift; /* the session's, for this frame */
 	struct detail detail;
+	struct why_view why; /* the chain's lines in the detail view */
 	char cell[700];
 	const int *colmap; /* the columns shown, by id */
 };
@@ -124,6 +126,7 @@ static void flux_fini(struct pane *p)
 	flux_controllers_free(&st->c, st->nc);
 	free(st->rows);
 	detail_free(&st->detail);
+	why_view_free(&st->why);
 	free(st);
 	p->st = NULL;
 }
@@ -152,6 +155,22 @@ static struct flux_run *run_for(struct fluxpane_state *st,
 	return NULL;
 }
 
+/* The why-chain of o (backend/why.h), loaded by the session. */
+static void why_section(struct fluxpane_state *st, struct app *a,
+			const struct flux_object *o, const char *title)
+{
+	const struct why_chain *c;
+	int loading = 0;
+
+	c = session_why(app_session(a), o->kind, o->namespace, o->name,
+			&loading);
+	detail_add(&st->detail, ROLE_HEADER, "%s", title);
+	why_view_add(&st->why, &st->detail, c, loading,
+		     app_kube(a) ? NULL : "not connected to a cluster");
+	if (o->state != FLUX_STATE_READY)
+		detail_add(&st->detail, ROLE_NORMAL, " ");
+}
+
 static void build_detail(struct fluxpane_state *st, struct app *a)
 {
 	const struct flux_object *o = selected(st);
@@ -162,8 +181,8 @@ static void build_detail(struct fluxpane_state *st, struct app *a)
 	const cJSON *it, *items = NULL;
 	const char *events_err = NULL;
 
-	(void)a;
 	detail_clear(&st->detail);
+	why_view_clear(&st->why);
 	if (!o) {
 		detail_add(&st->detail, ROLE_MUTED, "The object is gone.");
 		detail_done(&st->detail);
@@ -171,6 +190,8 @@ static void build_detail(struct fluxpane_state *st, struct app *a)
 	}
 	detail_add(&st->detail, ROLE_HEADER, "%s %s/%s", flux_kind_get(o->kind)->kind,
 		 o->namespace, o->name);
+	if (o->state != FLUX_STATE_READY)
+		why_section(st, a, o, "Why");
 	detail_add(&st->detail, flux_state_is_failed(o->state) ? ROLE_ERROR
 		     : o->state == FLUX_STATE_READY ? ROLE_OK
 						    : ROLE_PENDING,
@@ -285,6 +306,10 @@ static void build_detail(struct fluxpane_state *st, struct app *a)
 			detail_add(&st->detail, ROLE_MUTED, "  none");
 	}
 	(void)it;
+	if (o->state == FLUX_STATE_READY) {
+		detail_add(&st->detail, ROLE_NORMAL, " ");
+		why_section(st, a, o, "Health");
+	}
 	detail_done(&st->detail);
 }
 
@@ -695,32 +720,83 @@ static int ask(struct pane *p, struct app *a, enum flux_action_kind what,
 	return UPD_ALL;
 }
 
+/* The detail view of the selected object; the session loads its events
+ * and its why-chain (MODEL_EVENTS, MODEL_WHY bring them here). */
+static int open_detail(struct fluxpane_state *st, struct app *a)
+{
+	const struct flux_object *o = selected(st);
+
+	if (!o || !app_kube(a))
+		return UPD_NONE;
+	detail_open(&st->detail);
+	session_events_load(app_session(a), flux_kind_get(o->kind)->kind,
+			    o->namespace, o->name);
+	session_why_load(app_session(a), o->kind, o->namespace, o->name);
+	build_detail(st, a);
+	return UPD_DRAW;
+}
+
+/* Enter in the detail view: the chain's link on that line goes where it
+ * points; a Flux object (the dependency waited for, the source) opens
+ * here. */
+static int open_link(struct pane *p, struct app *a)
+{
+	struct fluxpane_state *st = p->st;
+	const struct flux_object *o = selected(st);
+	const struct why_link *l;
+	const struct why_chain *c;
+	char kind[64], ns[256], name[256];
+	enum flux_kind k;
+	size_t i;
+	int r;
+
+	if (!o)
+		return UPD_NONE;
+	c = session_why(app_session(a), o->kind, o->namespace, o->name, NULL);
+	l = why_view_link(&st->why, c, st->detail.view.sel);
+	r = why_view_enter(a, l);
+	if (r > 0)
+		return UPD_ALL;
+	if (r < 0 || sscanf(l->target, "%63[^/]/%255[^/]/%255s", kind, ns,
+			    name) != 3 ||
+	    flux_kind_parse(kind, &k) < 0)
+		return UPD_NONE;
+	p->filter[0] = '\0';
+	snprintf(st->selected, sizeof(st->selected), "%d/%s/%s", (int)k, ns,
+		 name);
+	st->view.sel = st->view.nrows;
+	flux_recalc(p, a);
+	for (i = 0; i < st->view.nrows; i++) {
+		o = &st->v[st->rows[i]];
+		if (o->kind == k && strcmp(o->namespace, ns) == 0 &&
+		    strcmp(o->name, name) == 0)
+			break;
+	}
+	if (i == st->view.nrows) {
+		app_status(a, ROLE_WARN, "%s: not found", l->target);
+		return UPD_DRAW;
+	}
+	st->view.sel = i;
+	return open_detail(st, a);
+}
+
 static int flux_action(struct pane *p, struct app *a, enum action_id act)
 {
 	struct fluxpane_state *st = p->st;
 	int r;
 
 	if (st->detail.open) {
+		if (act == ACT_OPEN)
+			return open_link(p, a);
 		r = detail_key(&st->detail, act);
+		if (!st->detail.open)
+			session_why_close(app_session(a)); /* Esc */
 		if (r != PANE_NOT_MINE)
 			return r;
-		if (act == ACT_OPEN)
-			return UPD_NONE;
 	}
 	switch (act) {
-	case ACT_OPEN: {
-		const struct flux_object *o = selected(st);
-
-		if (!o || !app_kube(a))
-			return UPD_NONE;
-		detail_open(&st->detail);
-		/* the session loads them; MODEL_EVENTS brings them here */
-		session_events_load(app_session(a),
-				    flux_kind_get(o->kind)->kind, o->namespace,
-				    o->name);
-		build_detail(st, a);
-		return UPD_DRAW;
-	}
+	case ACT_OPEN:
+		return open_detail(st, a);
 	case ACT_RECONCILE:
 		return ask(p, a, FLUX_ACT_RECONCILE, 0);
 	case ACT_RECONCILE_SOURCE:
@@ -764,7 +840,7 @@ const struct pane_ops flux_pane = {
 	.grid = 1,
 	.filterable = 1,
 	.models = MODEL_CONN | MODEL_FLUX | MODEL_EVENTS | MODEL_CHANGES |
-		  MODEL_CLOCK,
+		  MODEL_CLOCK | MODEL_WHY,
 	.name = "flux",
 	.title = "Flux",
 	.scope = SCOPE_FLUX,

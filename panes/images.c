@@ -481,6 +481,26 @@ static int img_action(struct pane *p, struct app *a, enum action_id act)
 	}
 }
 
+/* Select an image by the pipeline's name for it ("busybox",
+ * "library/busybox:1.33.0", the reference): a link from elsewhere. */
+static int img_select(struct pane *p, struct app *a, const char *key)
+{
+	struct images_state *st = p->st;
+	struct pipeline *pl = app_pipeline(a);
+	size_t row, i;
+
+	if (!pl || pipeline_find(pl, key, &row) < 0)
+		return -1;
+	st->detail.open = 0;
+	p->filter[0] = '\0';
+	img_recalc(p, a);
+	for (i = 0; i < st->view.nrows; i++)
+		if (st->rows[i] == row)
+			st->view.sel = i;
+	list_clamp(&st->view);
+	return 0;
+}
+
 static void img_headline(struct pane *p, struct app *a, char *buf,
 			 size_t sz)
 {
@@ -519,4 +539,5 @@ const struct pane_ops images_pane = {
 	.draw = img_draw,
 	.action = img_action,
 	.headline = img_headline,
+	.select = img_select,
 };

@@ -456,6 +456,21 @@ static void nodes_headline(struct pane *p, struct app *a, char *buf,
 			 st->sum.total);
 }
 
+/* Select a node by name: a link from elsewhere (the why-chain's pod). */
+static int nodes_select(struct pane *p, struct app *a, const char *key)
+{
+	struct nodes_state *st = p->st;
+	const struct node *n;
+
+	st->detail.open = 0;
+	p->filter[0] = '\0';
+	st->view.sel = st->view.nrows; /* recalc keeps no old selection */
+	snprintf(st->selected, sizeof(st->selected), "%s", key);
+	nodes_recalc(p, a);
+	n = selected_node(st);
+	return n && strcmp(n->name, key) == 0 ? 0 : -1;
+}
+
 const struct pane_ops nodes_pane = {
 	.grid = 1,
 	.filterable = 1,
@@ -472,4 +487,5 @@ const struct pane_ops nodes_pane = {
 	.action = nodes_action,
 	.headline = nodes_headline,
 	.disconnect = nodes_disconnect,
+	.select = nodes_select,
 };

@@ -134,6 +134,25 @@ void app_touch(struct app *a, const struct pane_ops *ops)
 	app_mark(a);
 }
 
+int app_goto(struct app *a, const char *pane, const char *key)
+{
+	int i;
+
+	for (i = 0; i < pane_count; i++) {
+		struct pane *p = &a->panes[i];
+
+		if (!p->ops || strcmp(p->ops->name, pane) != 0)
+			continue;
+		if (!p->ops->select || p->ops->select(p, a, key) < 0)
+			break;
+		p->recalc = 1;
+		app_set_focus(a, i);
+		return 0;
+	}
+	app_status(a, ROLE_WARN, "%s: not in the %s pane", key, pane);
+	return -1;
+}
+
 /* Models changed: every pane that shows one of them is recalculated. */
 static void models_changed(struct app *a, unsigned models)
 {

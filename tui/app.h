@@ -67,6 +67,10 @@ int app_refuse_read_only(struct app *a, const char *action,
 /* Focus the pane of that name (pane_ops.name); 0, or -1 when there is
  * none. */
 int app_focus_pane(struct app *a, const char *name);
+/* Go where a link points: focus the pane whose ops are named pane
+ * ("nodes", "images") and select the row key there. 0, or -1 when there is
+ * no such pane or row (the status bar then says so). */
+int app_goto(struct app *a, const char *pane, const char *key);
 /* Mark a pane for recalculation (by its ops). */
 void app_touch(struct app *a, const struct pane_ops *ops);
 /* The state of the pane with these ops (NULL before init). */

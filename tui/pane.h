@@ -49,6 +49,10 @@ struct pane_ops {
 	void (*headline)(struct pane *p, struct app *a, char *buf, size_t sz);
 	/* The cluster connection is going away: drop calls made on it. */
 	void (*disconnect)(struct pane *p, struct app *a);
+	/* Select the row named key (a node's name, an image as the pipeline
+	 * names it), leaving a detail view or a filter that hides it: 0, or
+	 * -1 when there is no such row. May be NULL (app_goto says so). */
+	int (*select)(struct pane *p, struct app *a, const char *key);
 };
 
 struct pane {

@@ -28,7 +28,7 @@ for opt in $(echo "$help" | grep -o -- '--[a-z-]*' | sort -u); do
 	fi
 done
 for cmd in status nodes cordon uncordon flux check reconcile suspend resume \
-	images import promote bootstrap rewrite-manifests bootstrap-flux \
+	why images import promote bootstrap rewrite-manifests bootstrap-flux \
 	"audit verify" config keys version; do
 	if echo "$help" | grep -q "^  $cmd"; then
 		ok "--help lists $cmd"
