@@ -230,12 +230,14 @@ size_t why_health_refs(const char *message, struct why_ref *out, size_t max)
 	if (!message)
 		return 0;
 	p = strstr(message, "timeout waiting for: [");
-	if (p)
+	if (p) {
 		p += strlen("timeout waiting for: [");
-	else if ((p = strstr(message, "timed out for [")) != NULL)
+	} else {
+		p = strstr(message, "timed out for [");
+		if (!p)
+			return 0;
 		p += strlen("timed out for [");
-	else
-		return 0;
+	}
 	/* Items are ", "-separated; an item's error text may itself hold
 	 * ", ", so a piece that does not read as a reference is skipped. */
 	while (*p && *p != ']' && n < max) {
