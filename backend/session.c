@@ -199,7 +199,7 @@ int session_events(const struct session *s, const char *kind,
 	return 1;
 }
 
-/* ---- why ------------------------------------------------------------------ */
+/* ---- why --------------------------------------------------------------- */
 
 static void lookup_image(const char *image, struct why_image *out, void *ud)
 {

@@ -104,8 +104,8 @@ void why_view_add(struct why_view *v, struct detail *d,
 			mark(v, d, (long)i);
 			detail_add(d, ROLE_PENDING, "%*s  %s%s%s%s", ind, "",
 				   l->fix ? "fix: " : "",
-				   l->fix ? l->fix_text : "", l->fix && w ? " - " : "",
-				   w ? w : "");
+				   l->fix ? l->fix_text : "",
+				   l->fix && w ? " - " : "", w ? w : "");
 		}
 	}
 	mark(v, d, -1);
@@ -144,10 +144,11 @@ int why_view_enter(struct app *a, const struct why_link *l)
 				   "press p to promote %s (audited): %s",
 				   l->target, l->why);
 		else if (l->fix == WHY_FIX_IMPORT)
-			app_status(a, ROLE_WARN,
-				   "press i to import %s, then p to promote it "
-				   "(audited): %s",
-				   l->target, l->why);
+			app_status(
+			    a, ROLE_WARN,
+			    "press i to import %s, then p to promote it "
+			    "(audited): %s",
+			    l->target, l->why);
 		else
 			app_status(a, ROLE_MUTED, "%s: %s", l->target, l->why);
 		return 1;
