@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define SETTLE_MS 30000
+#define SETTLE_MS   30000
 #define PIPELINE_MS 60000
 
 struct wait {
@@ -183,9 +183,10 @@ int cli_why(const struct cli_opts *o, const char *kind_s, const char *name)
 	if (flux_kind_parse(kind_s, &kind) < 0) {
 		char *k = text_safe(kind_s, 80, NULL);
 
-		fprintf(stderr, "jumpdeck: unknown kind \"%s\" (try "
-				"kustomization, gitrepository, helmrelease, "
-				"ocirepository, helmrepository, bucket)\n",
+		fprintf(stderr,
+			"jumpdeck: unknown kind \"%s\" (try "
+			"kustomization, gitrepository, helmrelease, "
+			"ocirepository, helmrepository, bucket)\n",
 			k);
 		free(k);
 		return 2;
@@ -233,9 +234,8 @@ int cli_why(const struct cli_opts *o, const char *kind_s, const char *name)
 		open_pipeline(&s, o, &im);
 	why_chain_resolve_images(w.chain, lookup, &im);
 	if (o->json) {
-		char *js = why_chain_to_json(w.chain,
-					     flux_kind_get(kind)->kind, ns,
-					     name);
+		char *js = why_chain_to_json(
+		    w.chain, flux_kind_get(kind)->kind, ns, name);
 
 		puts(js);
 		free(js);
