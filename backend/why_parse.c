@@ -11,27 +11,23 @@
 
 #include "text.h"
 #include "timefmt.h"
+#include "json.h"
 #include "xalloc.h"
 
 /* ---- small getters ------------------------------------------------------ */
 
-static const cJSON *get(const cJSON *o, const char *key)
-{
-	return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, key)
-				 : NULL;
-}
-
+/* A string member, "" when missing. */
 static const char *str(const cJSON *o, const char *key)
 {
-	const cJSON *v = get(o, key);
+	const char *s = json_str(o, key);
 
-	return cJSON_IsString(v) && v->valuestring ? v->valuestring : "";
+	return s ? s : "";
 }
 
 /* A count from a number member; fallback when missing or absurd. */
 static long num(const cJSON *o, const char *key, long fallback)
 {
-	const cJSON *v = get(o, key);
+	const cJSON *v = json_get(o, key);
 
 	if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 1e9)
 		return fallback;
@@ -257,20 +253,22 @@ size_t why_health_refs(const char *message, struct why_ref *out, size_t max)
 
 static const cJSON *condition(const cJSON *obj, const char *type)
 {
+	const cJSON *conds = json_path(obj, "status.conditions");
 	const cJSON *c;
 
-	cJSON_ArrayForEach(
-	    c,
-	    get(get(obj, "status"),
-		"conditions")) if (strcmp(str(c, "type"), type) == 0) return c;
+	cJSON_ArrayForEach(c, conds)
+	{
+		if (strcmp(str(c, "type"), type) == 0)
+			return c;
+	}
 	return NULL;
 }
 
 void why_rollout_of(const cJSON *w, struct why_rollout *o)
 {
-	const cJSON *st = get(w, "status"), *spec = get(w, "spec");
+	const cJSON *st = json_get(w, "status"), *spec = json_get(w, "spec");
 	const char *kind = str(w, "kind");
-	long gen = num(get(w, "metadata"), "generation", 0);
+	long gen = num(json_get(w, "metadata"), "generation", 0);
 	long obs = num(st, "observedGeneration", -1);
 	const cJSON *c;
 	size_t len;
@@ -287,7 +285,7 @@ void why_rollout_of(const cJSON *w, struct why_rollout *o)
 		o->available = num(st, "availableReplicas", 0);
 		o->updated = num(st, "updatedReplicas", 0);
 		if (strcmp(kind, "StatefulSet") == 0 &&
-		    !get(st, "availableReplicas"))
+		    !json_get(st, "availableReplicas"))
 			o->available = o->ready; /* before 1.22 */
 	}
 	o->observed = obs >= 0 && obs >= gen;
@@ -343,13 +341,13 @@ static int sel_add(char *buf, size_t sz, size_t *len, const char *fmt, ...)
 
 int why_selector(const cJSON *w, char *buf, size_t sz)
 {
-	const cJSON *sel = get(get(w, "spec"), "selector");
+	const cJSON *sel = json_path(w, "spec.selector");
 	const cJSON *it, *v;
 	size_t len = 0;
 
 	if (sz)
 		buf[0] = '\0';
-	cJSON_ArrayForEach(it, get(sel, "matchLabels"))
+	cJSON_ArrayForEach(it, json_get(sel, "matchLabels"))
 	{
 		if (!cJSON_IsString(it) || !it->string)
 			continue;
@@ -357,7 +355,7 @@ int why_selector(const cJSON *w, char *buf, size_t sz)
 			    it->valuestring ? it->valuestring : "") < 0)
 			return -1;
 	}
-	cJSON_ArrayForEach(it, get(sel, "matchExpressions"))
+	cJSON_ArrayForEach(it, json_get(sel, "matchExpressions"))
 	{
 		const char *key = str(it, "key"), *op = str(it, "operator");
 		char vals[1024];
@@ -376,7 +374,7 @@ int why_selector(const cJSON *w, char *buf, size_t sz)
 			continue;
 		}
 		vals[0] = '\0';
-		cJSON_ArrayForEach(v, get(it, "values"))
+		cJSON_ArrayForEach(v, json_get(it, "values"))
 		{
 			if (!cJSON_IsString(v))
 				continue;
@@ -399,18 +397,20 @@ int why_selector(const cJSON *w, char *buf, size_t sz)
 
 static const cJSON *controller_ref(const cJSON *pod)
 {
+	const cJSON *refs = json_path(pod, "metadata.ownerReferences");
 	const cJSON *r;
 
-	cJSON_ArrayForEach(
-	    r, get(get(pod, "metadata"),
-		   "ownerReferences")) if (cJSON_IsTrue(get(r, "controlle"
-							       "r"))) return r;
+	cJSON_ArrayForEach(r, refs)
+	{
+		if (cJSON_IsTrue(json_get(r, "controller")))
+			return r;
+	}
 	return NULL;
 }
 
 int why_pod_owned_by(const cJSON *pod, const cJSON *w)
 {
-	const cJSON *ref = controller_ref(pod), *md = get(w, "metadata");
+	const cJSON *ref = controller_ref(pod), *md = json_get(w, "metadata");
 	const char *kind = str(w, "kind"), *name = str(md, "name");
 	const char *rk, *rn, *uid, *hash;
 	size_t nl = strlen(name);
@@ -423,7 +423,7 @@ int why_pod_owned_by(const cJSON *pod, const cJSON *w)
 		if (strcmp(rk, "ReplicaSet") != 0 ||
 		    strncmp(rn, name, nl) != 0 || rn[nl] != '-')
 			return 0;
-		hash = str(get(get(pod, "metadata"), "labels"),
+		hash = str(json_path(pod, "metadata.labels"),
 			   "pod-template-hash");
 		if (*hash)
 			return strcmp(rn + nl + 1, hash) == 0;
@@ -496,10 +496,11 @@ static int problem_rank(enum why_problem p)
 /* One container status: its problem, and the pod fields it explains. */
 static void container_of(const cJSON *cs, int init, struct why_pod *o)
 {
-	const cJSON *state = get(cs, "state"), *last = get(cs, "lastState");
-	const cJSON *wt = get(state, "waiting"),
-		    *tm = get(state, "terminated");
-	const cJSON *lt = get(last, "terminated");
+	const cJSON *state = json_get(cs, "state"),
+		    *last = json_get(cs, "lastState");
+	const cJSON *wt = json_get(state, "waiting"),
+		    *tm = json_get(state, "terminated");
+	const cJSON *lt = json_get(last, "terminated");
 	enum why_problem p = WHY_P_NONE;
 	const char *reason = "", *msg = "";
 
@@ -516,9 +517,11 @@ static void container_of(const cJSON *cs, int init, struct why_pod *o)
 		if (init && code == 0)
 			return; /* an init container that finished */
 		p = code ? WHY_P_CRASH : WHY_P_NOT_READY;
-	} else if (!cJSON_IsTrue(get(cs, "ready"))) {
-		p = get(state, "running") ? WHY_P_NOT_READY : WHY_P_PENDING;
-		reason = get(state, "running") ? "Running, not ready" : "";
+	} else if (!cJSON_IsTrue(json_get(cs, "ready"))) {
+		p = json_get(state, "running") ? WHY_P_NOT_READY
+					       : WHY_P_PENDING;
+		reason =
+		    json_get(state, "running") ? "Running, not ready" : "";
 	}
 	if (p == WHY_P_NONE || problem_rank(p) <= problem_rank(o->problem))
 		return;
@@ -563,14 +566,15 @@ static void pod_text(struct why_pod *o)
 
 void why_pod_of(const cJSON *pod, struct why_pod *o)
 {
-	const cJSON *md = get(pod, "metadata"), *st = get(pod, "status");
+	const cJSON *md = json_get(pod, "metadata"),
+		    *st = json_get(pod, "status");
 	const cJSON *cs, *ready = condition(pod, "Ready");
 	const cJSON *sched = condition(pod, "PodScheduled");
 
 	memset(o, 0, sizeof(*o));
 	copy(o->name, sizeof(o->name), str(md, "name"));
 	copy(o->ns, sizeof(o->ns), str(md, "namespace"));
-	copy(o->node, sizeof(o->node), str(get(pod, "spec"), "nodeName"));
+	copy(o->node, sizeof(o->node), str(json_get(pod, "spec"), "nodeName"));
 	copy(o->phase, sizeof(o->phase),
 	     *str(st, "phase") ? str(st, "phase") : "Pending");
 	o->ready = ready && strcmp(str(ready, "status"), "True") == 0;
@@ -590,10 +594,11 @@ void why_pod_of(const cJSON *pod, struct why_pod *o)
 					   : "Unschedulable");
 		copy(o->message, sizeof(o->message), str(sched, "message"));
 	} else if (o->problem != WHY_P_FAILED) {
-		cJSON_ArrayForEach(cs, get(st, "initContainerStatuses"))
+		cJSON_ArrayForEach(cs, json_get(st, "initContainerStatuses"))
 		    container_of(cs, 1, o);
 		if (!o->init || o->problem == WHY_P_NONE)
-			cJSON_ArrayForEach(cs, get(st, "containerStatuses"))
+			cJSON_ArrayForEach(cs,
+					   json_get(st, "containerStatuses"))
 			    container_of(cs, 0, o);
 		if (o->problem == WHY_P_NONE)
 			o->problem = WHY_P_PENDING;
@@ -615,9 +620,9 @@ static time_t event_time(const cJSON *ev)
 	size_t i;
 
 	c[0] = str(ev, "lastTimestamp");
-	c[1] = str(get(ev, "series"), "lastObservedTime");
+	c[1] = str(json_get(ev, "series"), "lastObservedTime");
 	c[2] = str(ev, "eventTime");
-	c[3] = str(get(ev, "metadata"), "creationTimestamp");
+	c[3] = str(json_get(ev, "metadata"), "creationTimestamp");
 	for (i = 0; i < 4; i++)
 		if (*c[i] && timefmt_parse_rfc3339(c[i], &t, NULL, NULL) == 0)
 			return t;
@@ -659,7 +664,8 @@ size_t why_events_pick(const cJSON *items, struct why_event *out, size_t max)
 		if (strcmp(str(ev, "type"), "Warning") != 0)
 			continue;
 		t = event_time(ev);
-		count = num(get(ev, "series"), "count", num(ev, "count", 1));
+		count =
+		    num(json_get(ev, "series"), "count", num(ev, "count", 1));
 		for (i = 0; i < n; i++)
 			if (strcmp(out[i].reason, reason) == 0)
 				break;
@@ -685,7 +691,7 @@ size_t why_events_pick(const cJSON *items, struct why_event *out, size_t max)
 		copy(out[i].source, sizeof(out[i].source),
 		     *str(ev, "reportingComponent")
 			 ? str(ev, "reportingComponent")
-			 : str(get(ev, "source"), "component"));
+			 : str(json_get(ev, "source"), "component"));
 		out[i].count = count;
 		out[i].last = t;
 	}

@@ -10,21 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "xalloc.h"
 
 /* ---- the Flux model --------------------------------------------------- */
 
-static const cJSON *get(const cJSON *o, const char *key)
-{
-	return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, key)
-				 : NULL;
-}
-
+/* A string member, "" when missing. */
 static const char *str(const cJSON *o, const char *key)
 {
-	const cJSON *v = get(o, key);
+	const char *s = json_str(o, key);
 
-	return cJSON_IsString(v) && v->valuestring ? v->valuestring : "";
+	return s ? s : "";
 }
 
 static void fill_info(struct fluxinfo *fi, const struct flux_object *o)
@@ -99,7 +95,7 @@ static void read_inventory(struct why_load *w, const cJSON *inv)
 	const cJSON *e;
 	struct why_ref r;
 
-	cJSON_ArrayForEach(e, get(inv, "entries"))
+	cJSON_ArrayForEach(e, json_get(inv, "entries"))
 	{
 		w->inv_objects++;
 		if (why_inventory_id(str(e, "id"), &r) < 0 ||
@@ -157,9 +153,9 @@ static void read_snapshot(struct why_load *w, const cJSON *snap)
 		"kustomize.toolkit.fluxcd.io/namespace=%s",
 		w->ex->name, w->ex->ns);
 	w->snapshot = 1;
-	cJSON_ArrayForEach(e, get(snap, "entries"))
+	cJSON_ArrayForEach(e, json_get(snap, "entries"))
 	{
-		cJSON_ArrayForEach(k, get(e, "kinds"))
+		cJSON_ArrayForEach(k, json_get(e, "kinds"))
 		{
 			const char *gvk = k->string ? k->string : "";
 
@@ -184,11 +180,11 @@ static void read_examined(struct why_load *w, const struct why_opts *o)
 		return;
 	if (o->find)
 		obj = o->find(o->find_ud, w->ex->kind, w->ex->ns, w->ex->name);
-	st = get(obj, "status");
-	if (get(st, "inventory"))
-		read_inventory(w, get(st, "inventory"));
-	else if (get(st, "snapshot"))
-		read_snapshot(w, get(st, "snapshot"));
+	st = json_get(obj, "status");
+	if (json_get(st, "inventory"))
+		read_inventory(w, json_get(st, "inventory"));
+	else if (json_get(st, "snapshot"))
+		read_snapshot(w, json_get(st, "snapshot"));
 	/* what the health check named: followed first */
 	n = why_health_refs(w->ex->message, refs, 64);
 	w->health = xcalloc(n ? n : 1, sizeof(*w->health));
@@ -327,7 +323,7 @@ void why_round_lists(struct why_load *w)
 
 static int has_more(const cJSON *list)
 {
-	return *str(get(list, "metadata"), "continue") != '\0';
+	return *str(json_get(list, "metadata"), "continue") != '\0';
 }
 
 static void keep_list(struct why_load *w, struct group *g,
@@ -342,9 +338,9 @@ static void keep_list(struct why_load *w, struct group *g,
 		return;
 	}
 	g->cut = has_more(a->json);
-	cJSON_ArrayForEach(it, get(a->json, "items"))
+	cJSON_ArrayForEach(it, json_get(a->json, "items"))
 	{
-		const cJSON *md = get(it, "metadata");
+		const cJSON *md = json_get(it, "metadata");
 		struct why_ref r;
 		struct wl *x;
 
@@ -367,7 +363,7 @@ static void keep_list(struct why_load *w, struct group *g,
 		x->found = 1;
 		x->obj = cJSON_Duplicate(it, 1);
 		/* list items carry no kind; the rollout needs it */
-		if (!get(x->obj, "kind"))
+		if (!json_get(x->obj, "kind"))
 			cJSON_AddStringToObject(x->obj, "kind", g->kind);
 	}
 }
@@ -435,7 +431,7 @@ static void keep_pods(struct why_load *w, struct wl *x,
 	}
 	x->pods_cut = has_more(a->json);
 	x->pg = xcalloc(w->lim.pod_groups, sizeof(*x->pg));
-	cJSON_ArrayForEach(it, get(a->json, "items"))
+	cJSON_ArrayForEach(it, json_get(a->json, "items"))
 	{
 		struct why_pod p;
 		size_t g;
@@ -530,7 +526,8 @@ static void keep_events(struct why_load *w, struct evtarget *t,
 		return;
 	}
 	t->ev = xcalloc(w->lim.events, sizeof(*t->ev));
-	t->n = why_events_pick(get(a->json, "items"), t->ev, w->lim.events);
+	t->n =
+	    why_events_pick(json_get(a->json, "items"), t->ev, w->lim.events);
 }
 
 static void keep_log(struct why_load *w, struct plog *l,
