@@ -553,9 +553,10 @@ static void pod_text(struct why_pod *o)
 		return;
 	}
 	if (!o->container[0]) {
-		why_fmt(o->text, sizeof(o->text), "%s%s%s%s", o->phase,
+		/* the pod's own reason: Evicted and the kubelet's why */
+		why_fmt(o->text, sizeof(o->text), "%s%s%s%s%s%s", o->phase,
 			o->reason[0] ? ": " : ", not ready", o->reason,
-			restarts);
+			o->message[0] ? ": " : "", o->message, restarts);
 		return;
 	}
 	why_fmt(o->text, sizeof(o->text), "%s: %s%s %s%s%s%s%s", o->phase,

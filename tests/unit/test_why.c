@@ -557,6 +557,94 @@ static void test_pod_reading(void **state)
 	cJSON_Delete(bpods);
 }
 
+/* The other reasons a pod is not ready, as the kubelet writes them. */
+static void test_pod_kinds(void **state)
+{
+	cJSON *pods = load_json("pods_kinds.json");
+	const cJSON *items = cJSON_GetObjectItem(pods, "items");
+	struct why_pod p;
+
+	(void)state;
+	/* OOMKilled, restarted into a back-off */
+	why_pod_of(cJSON_GetArrayItem(items, 0), &p);
+	assert_int_equal(p.problem, WHY_P_CRASH);
+	assert_string_equal(p.last_reason, "OOMKilled");
+	assert_int_equal(p.last_exit, 137);
+	assert_true(p.has_last);
+	assert_non_null(strstr(p.text, "Running: app CrashLoopBackOff (last "
+				       "exit: OOMKilled, code 137)"));
+	assert_non_null(strstr(p.text, "5 restarts"));
+	/* a missing Secret */
+	why_pod_of(cJSON_GetArrayItem(items, 1), &p);
+	assert_int_equal(p.problem, WHY_P_CONFIG);
+	assert_string_equal(p.reason, "CreateContainerConfigError");
+	assert_non_null(strstr(p.text, "CreateContainerConfigError: secret "
+				       "\"db-password\" not found"));
+	assert_false(p.has_last);
+	/* the init container is named, not the app waiting behind it */
+	why_pod_of(cJSON_GetArrayItem(items, 2), &p);
+	assert_int_equal(p.problem, WHY_P_CRASH);
+	assert_true(p.init);
+	assert_string_equal(p.container, "migrate");
+	assert_string_equal(p.image, REG "/live/a0005/migrate:2.1");
+	assert_non_null(strstr(p.text, "Pending: init container migrate "
+				       "CrashLoopBackOff (last exit: Error, "
+				       "code 2)"));
+	assert_null(strstr(p.text, "PodInitializing"));
+	/* evicted: the pod's own reason and message */
+	why_pod_of(cJSON_GetArrayItem(items, 3), &p);
+	assert_int_equal(p.problem, WHY_P_FAILED);
+	assert_string_equal(p.reason, "Evicted");
+	assert_non_null(strstr(p.text, "Failed: Evicted"));
+	assert_non_null(strstr(p.text, "low on resource: memory"));
+	/* running, the readiness probe failing */
+	why_pod_of(cJSON_GetArrayItem(items, 4), &p);
+	assert_int_equal(p.problem, WHY_P_NOT_READY);
+	assert_false(p.ready);
+	assert_non_null(strstr(p.text, "Running: app Running, not ready"));
+	assert_string_equal(why_problem_name(WHY_P_CONFIG), "configuration");
+	cJSON_Delete(pods);
+}
+
+/* Rollouts as kstatus reads them: StatefulSets, a progress deadline, a
+ * generation the controller has not seen, a ReplicaSet that cannot
+ * create pods. */
+static void test_rollouts(void **state)
+{
+	cJSON *list = load_json("workloads_kinds.json");
+	const cJSON *items = cJSON_GetObjectItem(list, "items");
+	struct why_rollout r;
+
+	(void)state;
+	why_rollout_of(cJSON_GetArrayItem(items, 0), &r);
+	assert_false(r.healthy);
+	assert_int_equal(r.desired, 3);
+	assert_int_equal(r.ready, 1);
+	assert_string_equal(r.text, "1/3 ready, 1 available, 3 updated");
+	why_rollout_of(cJSON_GetArrayItem(items, 1), &r);
+	assert_true(r.healthy);
+	assert_string_equal(r.text, "2/2 ready, 2 available, 2 updated");
+	why_rollout_of(cJSON_GetArrayItem(items, 2), &r);
+	assert_false(r.healthy);
+	assert_non_null(strstr(r.text, "2/2 ready, 2 available, 1 updated"));
+	assert_non_null(strstr(r.text, "ProgressDeadlineExceeded: ReplicaSet "
+				       "\"api-7d9c6f5b4\" has timed out"));
+	why_rollout_of(cJSON_GetArrayItem(items, 3), &r);
+	assert_false(r.healthy);
+	assert_false(r.observed);
+	assert_non_null(strstr(r.text, "has not seen generation 5 yet"));
+	why_rollout_of(cJSON_GetArrayItem(items, 4), &r);
+	assert_false(r.healthy);
+	assert_non_null(strstr(r.text, "0/2 ready"));
+	assert_non_null(strstr(r.text, "FailedCreate: pods \"quota-5c4b3a2d1-"
+				       "\" is forbidden: exceeded quota"));
+	assert_true(why_is_workload("apps", "StatefulSet"));
+	assert_false(why_is_workload("batch", "Job"));
+	assert_string_equal(why_workload_plural("StatefulSet"),
+			    "statefulsets");
+	cJSON_Delete(list);
+}
+
 static void test_events_pick(void **state)
 {
 	cJSON *evs = load_json("events_falco-7xk2p.json");
@@ -1256,6 +1344,8 @@ int main(void)
 	    cmocka_unit_test(test_selector),
 	    cmocka_unit_test(test_pod_owner),
 	    cmocka_unit_test(test_pod_reading),
+	    cmocka_unit_test(test_pod_kinds),
+	    cmocka_unit_test(test_rollouts),
 	    cmocka_unit_test(test_events_pick),
 	    cmocka_unit_test(test_log_tail),
 	    cmocka_unit_test(test_chain_falco),
