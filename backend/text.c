@@ -285,6 +285,8 @@ int text_contains_nocase(const char *hay, const char *needle)
 
 	if (!hay)
 		return 0;
+	if (nl == 0)
+		return 1; /* "" occurs in every string, "" too */
 	for (; *hay; hay++) {
 		for (i = 0; i < nl; i++)
 			if (hay[i] == '\0' ||

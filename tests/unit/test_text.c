@@ -315,6 +315,17 @@ static void test_random_input(void **state)
 	}
 }
 
+/* Found by fuzz_text: the empty filter did not match the empty string. */
+static void test_contains_nocase(void **state)
+{
+	(void)state;
+	assert_int_equal(text_contains_nocase("", ""), 1);
+	assert_int_equal(text_contains_nocase("abc", ""), 1);
+	assert_int_equal(text_contains_nocase("aBc", "bC"), 1);
+	assert_int_equal(text_contains_nocase("ab", "abc"), 0);
+	assert_int_equal(text_contains_nocase(NULL, ""), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -334,6 +345,7 @@ int main(void)
 	    cmocka_unit_test(test_width),
 	    cmocka_unit_test(test_pad),
 	    cmocka_unit_test(test_random_input),
+	    cmocka_unit_test(test_contains_nocase),
 	};
 
 	if (!setlocale(LC_ALL, "C.UTF-8")) {
