@@ -224,19 +224,23 @@ const char *timefmt_age(time_t since, time_t now, char *buf, size_t sz)
 static int format_seconds(time_t t, char *buf, size_t sz)
 {
 	struct tm tm;
-	size_t n;
+	int n;
 
 	if (!gmtime_r(&t, &tm)) {
 		snprintf(buf, sz, "<invalid>");
 		return -1;
 	}
-	n = strftime(buf, sz, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (n == 0) {
+	/* Four digits of year always (strftime's %Y writes "26" for the
+	 * year 26, which is no RFC 3339 time). */
+	n = snprintf(buf, sz, "%04lld-%02d-%02dT%02d:%02d:%02d",
+		     (long long)tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		     tm.tm_hour, tm.tm_min, tm.tm_sec);
+	if (n < 0 || (size_t)n >= sz) {
 		if (sz)
 			buf[0] = '\0';
 		return -1;
 	}
-	return (int)n;
+	return n;
 }
 
 const char *timefmt_rfc3339(time_t t, char *buf, size_t sz)

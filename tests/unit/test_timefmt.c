@@ -224,6 +224,34 @@ static void test_now(void **state)
 	assert_int_equal(buf[strlen(buf) - 1], 'Z');
 }
 
+/* Found by fuzz_timefmt: a year below 1000 was written with fewer than
+ * four digits ("26-11-28T16:00:00Z"), which does not parse back. */
+static void test_format_small_year(void **state)
+{
+	char buf[TIMEFMT_RFC3339_NANO_LEN];
+	struct timespec ts = {0, 5};
+	time_t t, back;
+	long nsec;
+
+	(void)state;
+	assert_int_equal(
+	    timefmt_parse_rfc3339("0026-11-28T14:00:00-02:00", &t, NULL, NULL),
+	    0);
+	assert_string_equal(timefmt_rfc3339(t, buf, sizeof(buf)),
+			    "0026-11-28T16:00:00Z");
+	assert_int_equal(timefmt_parse_rfc3339(buf, &back, NULL, NULL), 0);
+	assert_true(back == t);
+	ts.tv_sec = t;
+	assert_string_equal(timefmt_rfc3339_nano(&ts, buf, sizeof(buf)),
+			    "0026-11-28T16:00:00.000000005Z");
+	assert_int_equal(timefmt_parse_rfc3339(buf, &back, &nsec, NULL), 0);
+	assert_true(back == t);
+	assert_int_equal(nsec, 5);
+	ts.tv_sec = 0;
+	assert_string_equal(timefmt_rfc3339_millis(&ts, buf, sizeof(buf)),
+			    "1970-01-01T00:00:00.000Z");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -235,6 +263,7 @@ int main(void)
 	    cmocka_unit_test(test_age),
 	    cmocka_unit_test(test_format),
 	    cmocka_unit_test(test_now),
+	    cmocka_unit_test(test_format_small_year),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
