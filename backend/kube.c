@@ -275,6 +275,15 @@ static void exec_cache_drop(struct kube_client *c)
 	c->exec_expiry = 0;
 }
 
+/* 1 when s has no C0 control character and no DEL. */
+static int token_is_clean(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7F)
+			return 0;
+	return 1;
+}
+
 static int exec_parse(struct kube_client *c, const char *out,
 		      struct err *e)
 {
@@ -303,6 +312,17 @@ static int exec_parse(struct kube_client *c, const char *out,
 	crt = cJSON_GetObjectItemCaseSensitive(st, "clientCertificateData");
 	key = cJSON_GetObjectItemCaseSensitive(st, "clientKeyData");
 	exec_cache_drop(c);
+	if (cJSON_IsString(tok) && *tok->valuestring &&
+	    !token_is_clean(tok->valuestring)) {
+		/* CR/LF would end the Authorization header and start others
+		 * (header injection); no real token has a control
+		 * character. */
+		rc = err_set(e, ERR_AUTH,
+			     "exec plugin %s returned a token with a control "
+			     "character; refused",
+			     cmd);
+		goto out;
+	}
 	if (cJSON_IsString(tok) && *tok->valuestring) {
 		c->exec_token = xstrdup(tok->valuestring);
 	} else if (cJSON_IsString(crt) && cJSON_IsString(key)) {

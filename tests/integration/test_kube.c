@@ -715,6 +715,32 @@ static void test_exec_plugin_failure_sentence(void **state)
 	kube_client_free(&c);
 }
 
+/* Found by fuzz_kube: a token with CR/LF in it went into the
+ * Authorization header as it was, so a plugin (or whoever writes its
+ * output) could add headers of its own. It is refused before any
+ * request. */
+static void test_exec_token_with_newline_refused(void **state)
+{
+	struct kube_client *c;
+	struct result res;
+
+	(void)state;
+	assert_int_equal(simworld_write(&world, "exec/token",
+					"admin-token\r\nX-Injected: yes\n"),
+			 0);
+	c = client_for("sim-exec");
+	list_sync(c, "/api/v1/nodes", &res);
+	assert_false(res.ok);
+	assert_int_equal(res.status, 0);
+	assert_int_equal(res.err.code, ERR_AUTH);
+	assert_string_equal(res.err.msg,
+			    "exec plugin python3 returned a token with a "
+			    "control character; refused");
+	result_clear(&res);
+	assert_int_equal(simworld_count_lines(&world, "exec/calls"), 1);
+	kube_client_free(&c);
+}
+
 static void test_exec_credential_cached(void **state)
 {
 	struct kube_client *c;
@@ -1407,6 +1433,7 @@ int main(void)
 		T(test_exec_401_reruns_plugin_once),
 		T(test_exec_401_gives_up_after_one_rerun),
 		T(test_exec_plugin_failure_sentence),
+		T(test_exec_token_with_newline_refused),
 		T(test_exec_credential_cached),
 		T(test_403_says_what_is_forbidden),
 		T(test_informer_survives_restart),
