@@ -8,6 +8,7 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,10 +63,13 @@ long arm_parse_long(const char *s, long fallback)
 /* "hh:mm:ss" (or "d.hh:mm:ss") into seconds; -1 when unparsable. */
 long arm_parse_hms(const char *s)
 {
-	long part[4];
-	int n = 0;
+	static const long unit3[] = {3600, 60, 1},
+			  unit4[] = {86400, 3600, 60, 1};
+	const long *unit;
+	long part[4], total = 0;
+	int n = 0, i;
 	const char *p = s;
-	char *end;
+	char *end = NULL;
 
 	if (!s || !*s)
 		return -1;
@@ -81,12 +85,16 @@ long arm_parse_hms(const char *s)
 			return -1;
 		p = end + 1;
 	}
-	if (n == 3)
-		return part[0] * 3600 + part[1] * 60 + part[2];
-	if (n == 4)
-		return part[0] * 86400 + part[1] * 3600 + part[2] * 60 +
-		       part[3];
-	return -1;
+	/* Nothing may follow the last part ("1.02:03:04:05" is no time). */
+	if (*end != '\0' || n < 3)
+		return -1;
+	unit = n == 3 ? unit3 : unit4;
+	for (i = 0; i < n; i++) {
+		if (part[i] > (LONG_MAX - total) / unit[i])
+			return -1; /* past what a long holds */
+		total += part[i] * unit[i];
+	}
+	return total;
 }
 
 void arm_format_duration(long long ms, char *buf, size_t sz)

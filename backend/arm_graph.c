@@ -77,8 +77,9 @@ static int graph_page(struct arm_call *c, const char *body)
 			       "has no data rows");
 	}
 	c->pages++;
-	if (c->total < 0 && cJSON_IsNumber(tot))
-		c->total = (long)tot->valuedouble;
+	/* json_num: a count past a long is cut, not undefined behaviour */
+	if (c->total < 0 && cJSON_IsNumber(tot) && tot->valuedouble >= 0)
+		c->total = (long)json_num(doc, "totalRecords", -1);
 	/* A string enum ("true"/"false"); a boolean is taken too. */
 	if ((cJSON_IsString(tr) && strcasecmp(tr->valuestring, "true") == 0) ||
 	    cJSON_IsTrue(tr))

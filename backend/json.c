@@ -3,6 +3,7 @@
 #include "json.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,8 +74,18 @@ double json_path_num(const cJSON *obj, const char *path, double fallback)
 long long json_num(const cJSON *obj, const char *key, long long fallback)
 {
 	const cJSON *v = json_get(obj, key);
+	double d;
 
-	return cJSON_IsNumber(v) ? (long long)v->valuedouble : fallback;
+	if (!cJSON_IsNumber(v))
+		return fallback;
+	d = v->valuedouble;
+	/* A double past what a long long holds (1e300 is valid JSON) is
+	 * cut to the limit: converting it is undefined behaviour. */
+	if (!(d > -9223372036854775808.0))
+		return d < 0 ? LLONG_MIN : fallback;
+	if (d >= 9223372036854775808.0)
+		return LLONG_MAX;
+	return (long long)d;
 }
 
 int json_seconds(const cJSON *v, long long *out)
@@ -92,7 +103,8 @@ int json_seconds(const cJSON *v, long long *out)
 		return -1;
 	errno = 0;
 	n = strtoll(v->valuestring, &end, 10);
-	if (errno || *end)
+	/* the same bound as for a number: callers add it to a clock */
+	if (errno || *end || n >= 10000000000000LL)
 		return -1;
 	*out = n;
 	return 0;

@@ -24,7 +24,8 @@ const cJSON *json_path(const cJSON *obj, const char *path);
 const char *json_path_str(const cJSON *obj, const char *path);
 /* The number at a dotted path, else fallback. */
 double json_path_num(const cJSON *obj, const char *path, double fallback);
-/* obj[key] when it is a number (truncated), else fallback. */
+/* obj[key] when it is a number (truncated; beyond the range of long long,
+ * the nearest limit), else fallback. */
 long long json_num(const cJSON *obj, const char *key, long long fallback);
 /* A number of seconds, or a string of digits (IMDS and az send epochs
  * as strings): 0 and *out set, or -1. */

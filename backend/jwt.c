@@ -119,7 +119,8 @@ int jwt_claim_time(const cJSON *claims, const char *name, long long *out)
 			return -1;
 		errno = 0;
 		n = strtoll(s, &end, 10);
-		if (errno || *end)
+		/* the same bound as for a number */
+		if (errno || *end || n > 10000000000000LL)
 			return -1;
 		*out = n;
 		return 0;

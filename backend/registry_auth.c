@@ -63,6 +63,10 @@ static long long jwt_exp(const char *jwt)
 	return exp;
 }
 
+/* The longest a token is kept, whatever it says of itself (ACR's live
+ * about an hour); also keeps the sum below from overflowing. */
+#define TOKEN_LIFE_MAX_S 86400LL
+
 /* When a token stops being used (loop_now_ms clock): its JWT exp, else
  * expires_in, else 60 s, less a tenth of its life (at most a minute). */
 static long long token_deadline(const char *token, long long expires_in)
@@ -75,6 +79,8 @@ static long long token_deadline(const char *token, long long expires_in)
 		life = expires_in;
 	else
 		life = 60;
+	if (life > TOKEN_LIFE_MAX_S)
+		life = TOKEN_LIFE_MAX_S;
 	margin = life / 10;
 	if (margin > 60)
 		margin = 60;
