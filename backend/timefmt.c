@@ -3,6 +3,7 @@
 #include "timefmt.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -334,6 +335,9 @@ int timefmt_parse_duration(const char *s, long long *ms, struct err *e)
 				       "1h30m)",
 				       s);
 		}
+		if (n > (LLONG_MAX - total) / unit)
+			return err_set(e, ERR_PARSE,
+				       "duration too long: \"%s\"", s);
 		total += n * unit;
 	}
 	*ms = total;

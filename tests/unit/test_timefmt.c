@@ -252,6 +252,34 @@ static void test_format_small_year(void **state)
 			    "1970-01-01T00:00:00.000Z");
 }
 
+/* Found by fuzz_timefmt: "2026142356786941m" (and `--timeout
+ * 3000000000000h`) overflowed a long long (undefined behaviour) and came
+ * out as some other duration. It is refused. */
+static void test_parse_duration_too_long(void **state)
+{
+	struct err e = {0};
+	long long ms = -1;
+
+	(void)state;
+	assert_int_equal(timefmt_parse_duration("1h30m", &ms, &e), 0);
+	assert_true(ms == 5400000);
+	assert_int_equal(timefmt_parse_duration("90s500ms", &ms, &e), 0);
+	assert_true(ms == 90500);
+	ms = -1;
+	assert_int_equal(timefmt_parse_duration("2026142356786941m", &ms, &e),
+			 -ERR_PARSE);
+	assert_string_equal(e.msg, "duration too long: \"2026142356786941m\"");
+	assert_true(ms == -1);
+	assert_int_equal(timefmt_parse_duration("3000000000000h", &ms, &e),
+			 -ERR_PARSE);
+	assert_int_equal(
+	    timefmt_parse_duration("9223372036854775807ms1ms", &ms, &e),
+	    -ERR_PARSE);
+	assert_int_equal(
+	    timefmt_parse_duration("9223372036854775807ms", &ms, &e), 0);
+	assert_true(ms == 9223372036854775807LL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -264,6 +292,7 @@ int main(void)
 	    cmocka_unit_test(test_format),
 	    cmocka_unit_test(test_now),
 	    cmocka_unit_test(test_format_small_year),
+	    cmocka_unit_test(test_parse_duration_too_long),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
