@@ -38,9 +38,14 @@ INTEG_SRC := $(wildcard tests/integration/test_*.c)
 INTEG_BIN := $(INTEG_SRC:tests/integration/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_TIME ?= 30
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 .PHONY: all deps build-tests test check test-asan check-asan demo bench \
-	install uninstall clean format lint readme-keys deb test-deb
+	install uninstall clean format lint readme-keys deb test-deb fuzz \
+	fuzz-build
 
 all: $(BUILD)/jumpdeck
 
@@ -91,6 +96,13 @@ $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libjd.a
 	@$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libjd.a $(PKG_LIBS) \
 		-lpthread $(LDFLAGS)
 
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(BUILD)/libcli.a \
+		$(BUILD)/libjd.a
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libcli.a $(BUILD)/libjd.a \
+		$(PKG_LIBS) -lpthread $(LDFLAGS)
+
 build-tests: $(BUILD)/jumpdeck $(UNIT_BIN) $(INTEG_BIN)
 
 # The README's test command: dependencies, build, every test.
@@ -109,6 +121,20 @@ check-asan:
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" build-tests
 	@BUILD=build-asan JD_SANITIZED=1 tests/run.sh unit integration
+
+# libFuzzer targets (tests/fuzz/), built by clang with ASan and UBSan in
+# build-fuzz, each run for FUZZ_TIME seconds from its seed corpus.
+fuzz:
+	@scripts/deps.sh fuzz
+	@$(MAKE) --no-print-directory fuzz-build
+	@BUILD=build-fuzz FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/run.sh
+
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \
+		CFLAGS="-O1 -g -fno-omit-frame-pointer \
+		-fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
+		LDFLAGS="-fsanitize=fuzzer $(FUZZ_SAN)" \
+		$(patsubst $(BUILD)/%,build-fuzz/%,$(FUZZ_BIN))
 
 # The README's first command: build, start the simulated world, open the TUI.
 demo: deps
@@ -159,6 +185,6 @@ format:
 	clang-format -i $(LIB_SRC) $(MAIN_SRC) backend/*.h panes/*.h tui/*.h cli/*.h
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -2,7 +2,8 @@
 # deps.sh - installs what jumpdeck needs to build and test on Debian 12.
 # As root it runs apt-get; otherwise it prints the exact command to run.
 # `deps.sh deb` adds what `make deb` and `make test-deb` need (packaging
-# tools, lintian, debootstrap), which the other targets do not.
+# tools, lintian, debootstrap), which the other targets do not;
+# `deps.sh fuzz` what `make fuzz` needs (clang and its libFuzzer runtime).
 set -eu
 
 # pkg-config module, command, file or Python module  ->  Debian package
@@ -44,6 +45,13 @@ cmd:xz:xz-utils
 "
 fi
 
+if [ "${1:-}" = fuzz ]; then
+	need="$need
+cmd:clang:clang
+clangrt:fuzzer:libclang-rt-14-dev
+"
+fi
+
 missing=""
 for item in $need; do
 	kind=${item%%:*}
@@ -62,6 +70,10 @@ for item in $need; do
 		[ -e "$name" ] || missing="$missing $pkg" ;;
 	py)
 		python3 -c "import $name" >/dev/null 2>&1 ||
+			missing="$missing $pkg" ;;
+	clangrt) # clang's runtime library directory, for this machine
+		rt=$(clang --print-runtime-dir 2>/dev/null || true)
+		[ -e "$rt/libclang_rt.$name-$(uname -m).a" ] ||
 			missing="$missing $pkg" ;;
 	locale)
 		;;
