@@ -206,8 +206,8 @@ static void lookup_image(const char *image, struct why_image *out, void *ud)
 	struct session *s = ud;
 
 	why_image_lookup(s->pipeline, s->o.config,
-			 s->pipeline_err[0] ? s->pipeline_err : NULL, image,
-			 out);
+			 s->pipeline_err[0] ? s->pipeline_err : NULL, NULL,
+			 NULL, image, out);
 }
 
 /* The chain's images as the pipeline knows them now. */

@@ -50,6 +50,8 @@ enum why_fix {
 	WHY_FIX_PROMOTE,   /* quarantine/ -> live/ */
 	WHY_FIX_IMPORT,	   /* upstream -> quarantine/, then promote */
 	WHY_FIX_RECONCILE, /* ask Flux to check again */
+	WHY_FIX_OVERRIDE,  /* the scan gate blocks the promotion: a fixed
+			    * image, or promote with an audited override */
 };
 
 /* Every string is terminal-safe (text_safe) and valid UTF-8, and owned by
@@ -243,6 +245,8 @@ enum why_image_state {
 	WHY_IMG_NOT_FOLLOWED,	/* not one of the configured images */
 	WHY_IMG_NOT_IMPORTED,	/* neither in quarantine/ nor in live/ */
 	WHY_IMG_QUARANTINED,	/* in quarantine/, never promoted */
+	WHY_IMG_SCAN_BLOCKED,	/* in quarantine/, and the scan gate
+				 * refuses to promote it */
 	WHY_IMG_PROMOTED,	/* live/ holds the quarantined image */
 	WHY_IMG_DRIFTED,	/* live/ holds another image (alert) */
 	WHY_IMG_LIVE_ONLY,	/* live/ has it, quarantine/ never did */

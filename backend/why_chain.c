@@ -119,7 +119,8 @@ const char *why_severity_name(enum why_severity s)
 
 const char *why_fix_name(enum why_fix f)
 {
-	static const char *const n[] = {"", "promote", "import", "reconcile"};
+	static const char *const n[] = {"", "promote", "import", "reconcile",
+					"override"};
 
 	return (size_t)f < sizeof(n) / sizeof(n[0]) ? n[f] : "";
 }
@@ -166,6 +167,7 @@ void why_chain_resolve_images(struct why_chain *c, why_image_fn lookup,
 		struct why_link *l = &c->links[i];
 		struct why_link *pod;
 		struct why_image wi;
+		char key[800];
 		int explains = 0;
 
 		if (l->kind != WHY_IMAGE || !l->image)
@@ -190,6 +192,15 @@ void why_chain_resolve_images(struct why_chain *c, why_image_fn lookup,
 			explains = 1;
 			set_fix(l, WHY_FIX_PROMOTE, "promote it", "promote",
 				wi.key);
+			break;
+		case WHY_IMG_SCAN_BLOCKED:
+			explains = 1;
+			why_fmt(key, sizeof(key),
+				"%s --override-gate --reason TEXT", wi.key);
+			set_fix(l, WHY_FIX_OVERRIDE,
+				"the scan gate blocks it: a fixed image, or "
+				"promote it with an override and a reason",
+				"promote", key);
 			break;
 		case WHY_IMG_NOT_IMPORTED:
 			explains = 1;

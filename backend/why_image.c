@@ -1,7 +1,8 @@
 /* why_image.c - an image reference from a pod, matched against the image
  * pipeline: the registry's login server (<name>.azurecr.io, or the host
  * of registry_url), then the rows' live/ and quarantine/ repositories and
- * tags; the row's state becomes one line of why. No requests. */
+ * tags; the row's state (and the scan gate's word, when it keeps the
+ * image in quarantine/) becomes one line of why. No requests. */
 #include "why_image.h"
 
 #include <stdio.h>
@@ -46,9 +47,10 @@ static int is_registry(const struct pipeline *p, const struct config *cfg,
 	return 0;
 }
 
-static void from_row(const struct image_row *r, struct why_image *o)
+static void from_row(const struct image_row *r, why_gate_fn gate,
+		     void *gate_ud, struct why_image *o)
 {
-	char q[40], l[40], reason[900];
+	char q[40], l[40], reason[900], verdict[700];
 
 	image_short_digest(r->quarantine.digest, q, sizeof(q));
 	image_short_digest(r->live.digest, l, sizeof(l));
@@ -60,6 +62,16 @@ static void from_row(const struct image_row *r, struct why_image *o)
 			r->quarantine_repo, r->live_repo, r->up.tag);
 		break;
 	case IMG_QUARANTINED:
+		verdict[0] = '\0';
+		if (gate && gate(r, verdict, sizeof(verdict), gate_ud) > 0) {
+			o->state = WHY_IMG_SCAN_BLOCKED;
+			why_fmt(o->text, sizeof(o->text),
+				"in %s:%s (%s), kept from %s by the scan "
+				"gate: %s",
+				r->quarantine_repo, r->up.tag, q, r->live_repo,
+				verdict[0] ? verdict : "blocked");
+			break;
+		}
 		o->state = WHY_IMG_QUARANTINED;
 		why_fmt(o->text, sizeof(o->text),
 			"in %s:%s (%s) but never promoted to %s",
@@ -95,8 +107,8 @@ static void from_row(const struct image_row *r, struct why_image *o)
 }
 
 void why_image_lookup(const struct pipeline *p, const struct config *cfg,
-		      const char *why_not, const char *image,
-		      struct why_image *o)
+		      const char *why_not, why_gate_fn gate, void *gate_ud,
+		      const char *image, struct why_image *o)
 {
 	const struct image_row *v;
 	struct image_ref ref;
@@ -142,7 +154,7 @@ void why_image_lookup(const struct pipeline *p, const struct config *cfg,
 		if (strcmp(v[i].live_repo, ref.path) == 0) {
 			why_fmt(o->key, sizeof(o->key), "%s:%s", v[i].up.path,
 				v[i].up.tag);
-			from_row(&v[i], o);
+			from_row(&v[i], gate, gate_ud, o);
 			return;
 		}
 		if (strcmp(v[i].quarantine_repo, ref.path) == 0) {

@@ -104,7 +104,7 @@ static void lookup(const char *image, struct why_image *out, void *ud)
 	struct images *im = ud;
 
 	why_image_lookup(im->p, im->cfg, im->why_not[0] ? im->why_not : NULL,
-			 image, out);
+			 NULL, NULL, image, out);
 }
 
 static int has_images(const struct why_chain *c)

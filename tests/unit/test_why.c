@@ -809,6 +809,19 @@ static void test_chain_falco(void **state)
 	img = find_link(c, WHY_IMAGE, FALCO_IMG);
 	assert_true(img->likely);
 	assert_int_equal(img->fix, WHY_FIX_IMPORT);
+	/* in quarantine/, and the scan gate keeps it there: promoting
+	 * would be refused, so the fix is a fixed image or an override */
+	falco_state = WHY_IMG_SCAN_BLOCKED;
+	why_chain_resolve_images(c, lookup, NULL);
+	img = find_link(c, WHY_IMAGE, FALCO_IMG);
+	assert_true(img->likely);
+	assert_int_equal(img->severity, WHY_BAD);
+	assert_int_equal(img->fix, WHY_FIX_OVERRIDE);
+	assert_string_equal(why_fix_name(img->fix), "override");
+	assert_string_equal(img->fix_args,
+			    "promote falcosecurity/falco:0.26.2 "
+			    "--override-gate --reason TEXT");
+	assert_non_null(strstr(img->fix_text, "scan gate blocks it"));
 	/* promoted already: the pull failed for another reason, the pod
 	 * (with the kubelet's event under it) is the cause */
 	falco_state = WHY_IMG_PROMOTED;
