@@ -100,6 +100,12 @@ in_quarantine_only() {
 		test -z "$(az_digest acr live/falcosecurity/falco 0.26.2)"
 }
 check "falco imported into quarantine/ only" in_quarantine_only
+# Defender has scanned it and found nothing: the scan gate lets it pass.
+FALCO_Q=$(az_digest acr quarantine/falcosecurity/falco 0.26.2)
+defender_clean() {
+	az_sim POST /scans "{\"repository\": \"quarantine/falcosecurity/falco\", \"digest\": \"$FALCO_Q\", \"state\": \"healthy\"}" >/dev/null
+}
+check "Defender's scan of falco: no findings" defender_clean
 python3 "$KUBELET" run --dir "$D" --registry-dir "$AZ_REG" \
 	--namespace falco-system --backoff 1 --max-backoff 2 \
 	</dev/null >"$E2E_TMP/kubelet.log" 2>&1 &

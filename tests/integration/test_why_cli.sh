@@ -80,6 +80,11 @@ if any(0x80 <= ord(c) <= 0x9f or c in "\u202a\u202b\u202c\u202d\u202e"
     sys.exit(1)
 EOF
 }
+# defender STATE [FINDINGS]: Defender's scan of falco's quarantine/
+# digest, through the Azure simulator's Resource Graph (az_defender.py).
+defender() {
+	az_sim POST /scans "{\"repository\": \"quarantine/falcosecurity/falco\", \"digest\": \"$FALCO_Q\", \"state\": \"$1\", \"findings\": ${2:-[]}}" >/dev/null
+}
 seed() {
 	python3 "$WHYWORLD" seed --dir "$W" --registry-dir "$AZ_REG" \
 		--scenario "$1" >"$LW_OUT" 2>&1
@@ -113,6 +118,10 @@ done
 # the walkthrough's step 1: imported to quarantine/, never promoted
 jd import falcosecurity/falco:0.26.2
 check "falco is imported into quarantine/ (audited)" rc_is 0
+# Defender has scanned it and found nothing: the scan gate lets it pass,
+# so what keeps it from the pods is the missing promotion alone.
+FALCO_Q=$(az_digest acr quarantine/falcosecurity/falco 0.26.2)
+check "Defender's scan of falco: no findings" defender healthy
 
 # ---------------------------------------------------------------- falco
 
