@@ -30,7 +30,8 @@ struct change {
 	char id[17];       /* correlation id: 16 hex digits, in both records */
 	char action[48];   /* "node.cordon", "image.promote", ... */
 	char target[320];  /* "node/aks-...", "live/library/busybox:1.33.0" */
-	char identity[256]; /* who acts: "kube user admin", "azure alice@..." */
+	/* who acts: "kube user admin", "azure alice@..." */
+	char identity[256];
 	enum change_state state;
 	long long started_ms, ended_ms; /* monotonic */
 	char progress[256]; /* the latest progress text, or "" */

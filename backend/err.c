@@ -25,6 +25,7 @@ int err_prefix(struct err *e, const char *fmt, ...)
 {
 	char head[256];
 	char old[sizeof(e->msg)];
+	int n;
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -32,9 +33,18 @@ int err_prefix(struct err *e, const char *fmt, ...)
 	va_end(ap);
 	memcpy(old, e->msg, sizeof(old));
 	/* Truncation is fine: the sentence stays readable. */
-	if (snprintf(e->msg, sizeof(e->msg), "%s: ", head) < 0)
-		e->msg[0] = '\0';
-	strncat(e->msg, old, sizeof(e->msg) - strlen(e->msg) - 1);
+	n = snprintf(e->msg, sizeof(e->msg), "%s: ", head);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n + 1 < sizeof(e->msg)) {
+		size_t room = sizeof(e->msg) - (size_t)n - 1;
+		size_t len = strnlen(old, sizeof(old));
+
+		if (len > room)
+			len = room;
+		memcpy(e->msg + n, old, len);
+		e->msg[(size_t)n + len] = '\0';
+	}
 	if (e->code <= 0)
 		e->code = ERR_INTERNAL;
 	return -e->code;

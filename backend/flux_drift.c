@@ -193,7 +193,8 @@ static void ask_remote(struct repo *r, const cJSON *secret_data,
 	char *token = NULL, *ca = NULL;
 
 	memset(&o, 0, sizeof(o));
-	snprintf(r->note, sizeof(r->note), "%s", secret_note ? secret_note : "");
+	snprintf(r->note, sizeof(r->note), "%s",
+		 secret_note ? secret_note : "");
 	if (secret_data) {
 		user = secret_value(secret_data, "username");
 		pass = secret_value(secret_data, "password");

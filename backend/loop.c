@@ -148,10 +148,20 @@ struct loop *loop_new(void)
 		return NULL;
 	}
 	l->curl_due = -1;
-	curl_multi_setopt(l->multi, CURLMOPT_SOCKETFUNCTION, curl_socket_cb);
-	curl_multi_setopt(l->multi, CURLMOPT_SOCKETDATA, l);
-	curl_multi_setopt(l->multi, CURLMOPT_TIMERFUNCTION, curl_timer_cb);
-	curl_multi_setopt(l->multi, CURLMOPT_TIMERDATA, l);
+	if (curl_multi_setopt(l->multi, CURLMOPT_SOCKETFUNCTION,
+			      curl_socket_cb) != CURLM_OK ||
+	    curl_multi_setopt(l->multi, CURLMOPT_SOCKETDATA, l) != CURLM_OK ||
+	    curl_multi_setopt(l->multi, CURLMOPT_TIMERFUNCTION,
+			      curl_timer_cb) != CURLM_OK ||
+	    curl_multi_setopt(l->multi, CURLMOPT_TIMERDATA, l) != CURLM_OK) {
+		close(l->sigpipe[0]);
+		close(l->sigpipe[1]);
+		close(l->postpipe[0]);
+		close(l->postpipe[1]);
+		curl_multi_cleanup(l->multi);
+		free(l);
+		return NULL;
+	}
 	set_nonblock_cloexec(l->sigpipe[0]);
 	set_nonblock_cloexec(l->sigpipe[1]);
 	set_nonblock_cloexec(l->postpipe[0]);

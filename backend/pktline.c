@@ -395,7 +395,7 @@ static void append(char *buf, size_t sz, const char *s)
 	size_t have = strlen(buf);
 
 	if (have + 1 < sz)
-		strncat(buf, s, sz - have - 1);
+		snprintf(buf + have, sz - have, "%s", s);
 }
 
 /* "a, b, c and 4 more" of the branches and tags, into buf. */

@@ -23,7 +23,8 @@ static const struct {
 	{"Esc", 27},          {"Up", KEY_UP},        {"Down", KEY_DOWN},
 	{"Left", KEY_LEFT},   {"Right", KEY_RIGHT},  {"PgUp", KEY_PPAGE},
 	{"PgDn", KEY_NPAGE},  {"Home", KEY_HOME},    {"End", KEY_END},
-	{"Space", ' '},       {"F1", KEY_F(1)},      {"Backspace", KEY_BACKSPACE},
+	{"Space", ' '},       {"F1", KEY_F(1)},
+	{"Backspace", KEY_BACKSPACE},
 };
 
 const char *action_scope_title(enum action_scope s)

@@ -653,7 +653,8 @@ int app_run(const struct app_opts *o)
 	}
 	if (!isatty(0) || !isatty(1)) {
 		fprintf(stderr, "jumpdeck: the TUI needs a terminal; for "
-				"pipelines use a subcommand (jumpdeck --help)\n");
+				"pipelines use a subcommand "
+				"(jumpdeck --help)\n");
 		rc = 2;
 		goto out;
 	}
@@ -682,7 +683,8 @@ int app_run(const struct app_opts *o)
 	scr.no_color = o->no_color;
 	scr.ascii = a->o.ascii;
 	if (screen_start(&scr) < 0) {
-		fprintf(stderr, "jumpdeck: cannot use this terminal (TERM=%s)\n",
+		fprintf(stderr,
+			"jumpdeck: cannot use this terminal (TERM=%s)\n",
 			getenv("TERM") ? getenv("TERM") : "");
 		rc = 2;
 		goto out;

@@ -26,13 +26,16 @@ void app_draw_help(struct app *a)
 	scr_box(&r, ROLE_BORDER_FOCUS, "Keys (j/k scroll, Esc or ? closes)",
 		ROLE_HEADER);
 	body = r.h - 2;
-	if (a->help_top > help_lines() - body)
-		a->help_top = help_lines() - body > 0 ? help_lines() - body : 0;
+	if (a->help_top > help_lines() - body) {
+		int last = help_lines() - body;
+
+		a->help_top = last > 0 ? last : 0;
+	}
 	y = r.y + 1;
 	for (s = 0; s < SCOPE_COUNT; s++) {
 		for (i = -2; i < ACT_COUNT; i++) {
-			const struct action_info *ai = i >= 0 ? &action_table[i]
-							      : NULL;
+			const struct action_info *ai =
+				i >= 0 ? &action_table[i] : NULL;
 
 			if (ai && (int)ai->scope != s)
 				continue;
@@ -49,7 +52,8 @@ void app_draw_help(struct app *a)
 			} else {
 				char k[40];
 
-				snprintf(k, sizeof(k), "%s", action_keys(ai->id));
+				snprintf(k, sizeof(k), "%s",
+					 action_keys(ai->id));
 				scr_put(y, r.x + 3, 18, ROLE_KEY, k);
 				scr_put(y, r.x + 22, r.w - 24,
 					ai->mutating ? ROLE_WARN

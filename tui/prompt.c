@@ -200,8 +200,8 @@ int app_run_command(struct app *a, const char *line)
 	}
 	if (strcmp(cmd, "theme") == 0) {
 		if (!arg[0]) {
-			app_status(a, ROLE_WARN, "usage: :theme NAME (Tab lists "
-						 "them)");
+			app_status(a, ROLE_WARN,
+				   "usage: :theme NAME (Tab lists them)");
 			return -1;
 		}
 		return app_set_theme(a, arg);
@@ -269,8 +269,9 @@ int app_prompt_key(struct app *a, int key)
 				return 1;
 			}
 			prompt_close(a);
-			/* Take the dialog's data first: fn may open another
-			 * dialog, which must not free or inherit this one's. */
+			/* Take the dialog's data first: fn may open
+			 * another dialog, which must not free or inherit
+			 * this one's. */
 			fn = a->confirm.fn;
 			ud = a->confirm.ud;
 			a->confirm.fn = NULL;

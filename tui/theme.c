@@ -142,8 +142,9 @@ int theme_parse(struct theme *t, const char *name, const char *text,
 			if (strcmp(w[0], role_names[i]) == 0)
 				r = i;
 		if (r < 0)
-			return err_set(e, ERR_PARSE, "%s:%d: unknown role \"%s\"",
-				       origin, lineno, w[0]);
+			return err_set(e, ERR_PARSE,
+				       "%s:%d: unknown role \"%s\"", origin,
+				       lineno, w[0]);
 		if (nw < 3)
 			return err_set(e, ERR_PARSE,
 				       "%s:%d: expected: ROLE FG BG [ATTRS] "
@@ -314,8 +315,8 @@ char **theme_list(size_t *n)
 			    strcmp(de->d_name + len - 6, ".theme") != 0)
 				continue;
 			for (k = 0; k < *n; k++)
-				if (strncmp(out[k], de->d_name, len - 6) == 0 &&
-				    strlen(out[k]) == len - 6)
+				if (strlen(out[k]) == len - 6 &&
+				    !strncmp(out[k], de->d_name, len - 6))
 					dup = 1;
 			if (dup)
 				continue;

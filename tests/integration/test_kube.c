@@ -882,7 +882,8 @@ static void test_informer_healthy_without_events(void **state)
 	assert_int_equal(simworld_stop(&world), 0);
 	server_stopped = 1;
 	if (!run_until(refused_seen, &w, WAIT_MS))
-		fail_msg("no \"connection refused\" while the server was down");
+		fail_msg("no \"connection refused\" while the server was "
+			 "down");
 	assert_int_equal(simworld_start(&world), 0);
 	server_stopped = 0;
 	t0 = loop_now_ms();
@@ -1095,7 +1096,8 @@ static void test_429_text_plain_on_write(void **state)
 	assert_int_equal(simworld_fault(&world,
 					"{\"method\":\"PATCH\","
 					"\"path_prefix\":\"/api/v1/nodes\","
-					"\"status\":429,\"retry_after\":\"1\"}"),
+					"\"status\":429,"
+					"\"retry_after\":\"1\"}"),
 			 0);
 	request_sync(c, "PATCH", path, "application/merge-patch+json",
 		     "{\"spec\":{\"unschedulable\":true}}", &res);
