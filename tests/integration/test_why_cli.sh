@@ -210,6 +210,25 @@ check "an object that does not exist: exit 1" rc_is 1
 jd why nosuchkind x
 check "an unknown kind: exit 2" rc_is 2
 
+# ---------------------------------------------------------------- valgrind
+
+# The pull failure (with the pipeline and the scan gate) and the crash loop
+# (with its log) under valgrind: no leak, no invalid access.
+if command -v valgrind >/dev/null 2>&1; then
+	for k in falco-system a0005-i; do
+		vg=$LW_TMP/vg-$k.log
+		valgrind -q --leak-check=full --error-exitcode=9 \
+			--errors-for-leak-kinds=definite,indirect \
+			--show-leak-kinds=definite,indirect --log-file="$vg" \
+			"$JD" why ks "$k" </dev/null >/dev/null 2>&1
+		vrc=$?
+		cp "$vg" "$LW_OUT"
+		check "why ks $k under valgrind: no leak, no invalid access" \
+			sh -c 'test "$1" -ne 9 && ! grep -q "definitely lost\|indirectly lost\|Invalid \(read\|write\)" "$2"' \
+			_ "$vrc" "$vg"
+	done
+fi
+
 # ---------------------------------------------------------------- 403
 
 cat >"$W/deny.json" <<'EOF'
