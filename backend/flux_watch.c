@@ -269,6 +269,21 @@ void flux_watch_controllers(const struct flux_watch *w,
 	}
 }
 
+size_t flux_watch_count(const struct flux_watch *w, enum flux_kind kind)
+{
+	if (!w || (unsigned)kind >= FLUX_KIND_COUNT || !w->inf[kind])
+		return 0;
+	return informer_count(w->inf[kind]);
+}
+
+const cJSON *flux_watch_item(const struct flux_watch *w, enum flux_kind kind,
+			     size_t i)
+{
+	if (!w || (unsigned)kind >= FLUX_KIND_COUNT || !w->inf[kind])
+		return NULL;
+	return informer_item(w->inf[kind], i);
+}
+
 const cJSON *flux_watch_find(const struct flux_watch *w, enum flux_kind kind,
 			     const char *ns, const char *name)
 {

@@ -52,6 +52,12 @@ void flux_watch_controllers(const struct flux_watch *w,
 /* The object as the informer holds it now (borrowed; NULL if absent). */
 const cJSON *flux_watch_find(const struct flux_watch *w, enum flux_kind kind,
 			     const char *ns, const char *name);
+/* The objects of one kind as its informer holds them (borrowed: valid
+ * until the next return to the loop); 0 and NULL when that kind is not
+ * watched. For readers of fields the models leave out (inventories). */
+size_t flux_watch_count(const struct flux_watch *w, enum flux_kind kind);
+const cJSON *flux_watch_item(const struct flux_watch *w, enum flux_kind kind,
+			     size_t i);
 /* The controllers' namespace. */
 const char *flux_watch_namespace(const struct flux_watch *w);
 /* Reconnect everything now (the operator pressed refresh). */

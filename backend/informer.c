@@ -195,10 +195,35 @@ static void on_list_done(struct kube_result *r, void *ud)
 	do_watch(inf);
 }
 
+static void transform_item(cJSON *item, void *ud)
+{
+	struct informer *inf = ud;
+
+	inf->ops.transform(item, inf->ud);
+}
+
 static void do_list(struct informer *inf)
 {
 	inf->stats.lists++;
-	inf->call = kube_list(inf->c, inf->path, on_list_done, inf);
+	inf->call = kube_list_each(inf->c, inf->path,
+				   inf->ops.transform ? transform_item : NULL,
+				   inf, on_list_done, inf);
+}
+
+/* Put obj (owned) at pos, replacing the item there when found. */
+static void store(struct informer *inf, size_t pos, int found, cJSON *obj)
+{
+	if (found) {
+		cJSON_Delete(inf->items[pos]);
+		inf->items[pos] = obj;
+		return;
+	}
+	inf->items = xgrow(inf->items, &inf->cap, inf->n + 1,
+			   sizeof(*inf->items));
+	memmove(&inf->items[pos + 1], &inf->items[pos],
+		(inf->n - pos) * sizeof(*inf->items));
+	inf->items[pos] = obj;
+	inf->n++;
 }
 
 static void apply_event(struct informer *inf, const char *type, cJSON *obj)
@@ -206,6 +231,7 @@ static void apply_event(struct informer *inf, const char *type, cJSON *obj)
 	const char *ns, *name;
 	size_t pos;
 	int found;
+	cJSON *copy;
 
 	obj_key(obj, &ns, &name);
 	pos = find_pos(inf, ns, name, &found);
@@ -218,17 +244,10 @@ static void apply_event(struct informer *inf, const char *type, cJSON *obj)
 		}
 		return;
 	}
-	if (found) {
-		cJSON_Delete(inf->items[pos]);
-		inf->items[pos] = cJSON_Duplicate(obj, 1);
-		return;
-	}
-	inf->items = xgrow(inf->items, &inf->cap, inf->n + 1,
-			   sizeof(*inf->items));
-	memmove(&inf->items[pos + 1], &inf->items[pos],
-		(inf->n - pos) * sizeof(*inf->items));
-	inf->items[pos] = cJSON_Duplicate(obj, 1);
-	inf->n++;
+	copy = cJSON_Duplicate(obj, 1);
+	if (inf->ops.transform)
+		inf->ops.transform(copy, inf->ud);
+	store(inf, pos, found, copy);
 }
 
 static int status_code(const cJSON *obj)

@@ -20,6 +20,11 @@ struct informer_ops {
 	 * and the delay before the next attempt (ms, 0 when none). */
 	void (*on_status)(struct informer *inf, const struct err *err,
 			  long retry_ms, void *ud);
+	/* May be NULL. Called on every object (each list page's items as
+	 * they arrive, each watch event's object) before it is stored; it
+	 * may remove members to keep the store small. It must keep
+	 * metadata.namespace, metadata.name and metadata.resourceVersion. */
+	void (*transform)(cJSON *obj, void *ud);
 };
 
 /* list_path is a collection path ("/api/v1/nodes", possibly with a

@@ -37,6 +37,8 @@ struct kube_call {
 	unsigned defer_timer;
 	struct err defer_err;
 	cJSON *acc;       /* list: merged pages */
+	kube_item_fn each; /* list: called on every item of every page */
+	void *each_ud;
 	char *cont;       /* list: continue token of the next page */
 	int pages;        /* list: pages received so far */
 	int relisted;     /* list: started over after an expired token */
@@ -872,6 +874,12 @@ static void on_http_done(const struct http_response *resp, void *ud)
 			finish(call, &r);
 			return;
 		}
+		if (call->each) {
+			cJSON *it;
+
+			cJSON_ArrayForEach(it, items)
+				call->each(it, call->each_ud);
+		}
 		/* Copy the token first: it lives in this page's JSON, which
 		 * is freed below when merged into an earlier page. */
 		free(call->cont);
@@ -1005,9 +1013,18 @@ struct kube_call *kube_request(struct kube_client *c, const char *method,
 struct kube_call *kube_list(struct kube_client *c, const char *path,
 			    kube_done_fn done, void *ud)
 {
+	return kube_list_each(c, path, NULL, NULL, done, ud);
+}
+
+struct kube_call *kube_list_each(struct kube_client *c, const char *path,
+				 kube_item_fn each, void *each_ud,
+				 kube_done_fn done, void *ud)
+{
 	struct kube_call *call = call_new(c, CALL_LIST, "GET", path, done,
 					  ud);
 
+	call->each = each;
+	call->each_ud = each_ud;
 	call_send(call);
 	return call;
 }

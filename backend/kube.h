@@ -116,6 +116,13 @@ struct kube_call *kube_request(struct kube_client *c, const char *method,
  * metadata.resourceVersion. */
 struct kube_call *kube_list(struct kube_client *c, const char *path,
 			    kube_done_fn done, void *ud);
+/* The same, calling each(item, each_ud) on every item of a page as it
+ * arrives, before pages are merged: it may remove members, so that a
+ * large list is never held whole (client-go's transform). */
+typedef void (*kube_item_fn)(cJSON *item, void *ud);
+struct kube_call *kube_list_each(struct kube_client *c, const char *path,
+				 kube_item_fn each, void *each_ud,
+				 kube_done_fn done, void *ud);
 /* A watch stream with bookmarks from resource_version (NULL: the current
  * objects first, as ADDED) that the server ends after timeout_s seconds
  * (300 when <= 0); events arrive in on_event; done is called when the

@@ -931,3 +931,13 @@ const char *pipeline_actor(struct pipeline *p)
 		 id && id[0] ? id : "(not signed in yet)");
 	return p->actor;
 }
+
+struct azure_auth *pipeline_auth(struct pipeline *p)
+{
+	return p->auth;
+}
+
+struct registry *pipeline_quarantine_client(struct pipeline *p)
+{
+	return p->res == RES_DONE ? quar(p) : NULL;
+}

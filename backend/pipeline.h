@@ -16,6 +16,7 @@
 #include "err.h"
 #include "images.h"
 #include "loop.h"
+#include "registry.h"
 
 enum pipeline_action { PIPE_IMPORT, PIPE_PROMOTE };
 
@@ -66,6 +67,12 @@ struct azure_auth *pipeline_auth(struct pipeline *p);
  * "azure (not signed in yet)". Owned by the pipeline, valid until the
  * next call. */
 const char *pipeline_actor(struct pipeline *p);
+/* For other readers of the same Azure and registry (scans.h): the
+ * sign-in chain, and the registry client that holds quarantine/ (NULL
+ * until the registries are resolved). Borrowed; they live as long as the
+ * pipeline. */
+struct azure_auth *pipeline_auth(struct pipeline *p);
+struct registry *pipeline_quarantine_client(struct pipeline *p);
 
 /* Whether an import or promotion of a row could start now, checked
  * before asking the operator anything: 0 (it can), 1 when there is

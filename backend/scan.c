@@ -563,10 +563,11 @@ void scan_image_combine(struct scan_image *im, time_t now,
 				 scan_source_title((enum scan_source)k),
 				 s->why[0] ? s->why : "no answer");
 		else if (s->truncated)
-			snprintf(line, sizeof(line),
-				 "%s: the answer was cut short, so a clean "
-				 "result cannot be trusted",
-				 scan_source_title((enum scan_source)k));
+			snprintf(line, sizeof(line), "%s: %s",
+				 scan_source_title((enum scan_source)k),
+				 s->why[0] ? s->why
+					   : "the answer was cut short, so a "
+					     "clean result cannot be trusted");
 		else if (im->imported_at > 0)
 			snprintf(line, sizeof(line),
 				 "%s: no results %s after the import",

@@ -401,7 +401,8 @@ void scan_problems_add(char ***problems, const char *sentence)
 	while (*problems && (*problems)[n])
 		n++;
 	*problems = xrealloc(*problems, (n + 2) * sizeof(**problems));
-	(*problems)[n] = xstrdup(sentence);
+	/* File names and contents are anyone's: make them safe here. */
+	(*problems)[n] = text_safe(sentence, 600, NULL);
 	(*problems)[n + 1] = NULL;
 }
 
@@ -429,15 +430,14 @@ static int is_json_name(const char *n)
 	return n[0] != '.' && len > 5 && strcmp(n + len - 5, ".json") == 0;
 }
 
-int scan_reports_read_dir(const char *dir, struct scan_report **out, size_t *n,
-			  char ***problems, struct err *e)
+int scan_reports_list(const char *dir, char ***names, size_t *n,
+		      char ***problems, struct err *e)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
-	char **names = NULL, path[4096];
-	size_t nn = 0, cap = 0, i, skipped = 0;
+	size_t cap = 0, skipped = 0;
 
-	*out = NULL;
+	*names = NULL;
 	*n = 0;
 	if (!d)
 		return err_set(e, errno == ENOENT ? ERR_NOTFOUND : ERR_IO,
@@ -449,15 +449,40 @@ int scan_reports_read_dir(const char *dir, struct scan_report **out, size_t *n,
 			break;
 		if (!is_json_name(de->d_name))
 			continue;
-		if (nn >= SCAN_REPORT_MAX_FILES) {
+		if (*n >= SCAN_REPORT_MAX_FILES) {
 			skipped++;
 			continue;
 		}
-		names = xgrow(names, &cap, nn + 1, sizeof(*names));
-		names[nn++] = xstrdup(de->d_name);
+		*names = xgrow(*names, &cap, *n + 2, sizeof(**names));
+		(*names)[(*n)++] = xstrdup(de->d_name);
+		(*names)[*n] = NULL;
 	}
 	closedir(d);
-	qsort(names, nn, sizeof(*names), cmp_names);
+	if (*n)
+		qsort(*names, *n, sizeof(**names), cmp_names);
+	if (skipped) {
+		char msg[200];
+
+		snprintf(msg, sizeof(msg),
+			 "%.80s holds more than %d reports; %zu were not read",
+			 dir, SCAN_REPORT_MAX_FILES, skipped);
+		scan_problems_add(problems, msg);
+	}
+	return 0;
+}
+
+int scan_reports_read_dir(const char *dir, struct scan_report **out,
+			  size_t *n, char ***problems, struct err *e)
+{
+	char **names = NULL, path[4096];
+	size_t nn = 0, i;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = scan_reports_list(dir, &names, &nn, problems, e);
+	if (rc < 0)
+		return rc;
 	if (nn)
 		*out = xcalloc(nn, sizeof(**out));
 	for (i = 0; i < nn; i++) {
@@ -469,17 +494,8 @@ int scan_reports_read_dir(const char *dir, struct scan_report **out, size_t *n,
 			(*n)++;
 		else
 			scan_problems_add(problems, fe.msg);
-		free(names[i]);
 	}
-	free(names);
-	if (skipped) {
-		char msg[200];
-
-		snprintf(msg, sizeof(msg),
-			 "%s holds more than %d reports; %zu were not read",
-			 dir, SCAN_REPORT_MAX_FILES, skipped);
-		scan_problems_add(problems, msg);
-	}
+	scan_problems_free(&names);
 	return 0;
 }
 

@@ -56,8 +56,15 @@ int scan_report_read(const char *path, struct scan_report *r, struct err *e);
 int scan_reports_read_dir(const char *dir, struct scan_report **out, size_t *n,
 			  char ***problems, struct err *e);
 void scan_reports_free(struct scan_report **v, size_t n);
+/* Just the names: every *.json regular file name of dir, sorted, at most
+ * SCAN_REPORT_MAX_FILES (more gives a sentence in *problems). *names is
+ * NULL-ended (caller frees with scan_problems_free). For a reader that
+ * parses one file at a time (scans.c). */
+int scan_reports_list(const char *dir, char ***names, size_t *n,
+		      char ***problems, struct err *e);
 void scan_problems_free(char ***problems);
-/* Append a copy of sentence to a NULL-ended problems array. */
+/* Append a terminal-safe copy of sentence (cut at 600 columns) to a
+ * NULL-ended problems array. */
 void scan_problems_add(char ***problems, const char *sentence);
 
 /* Add each report to the images it names by digest (the index digest or
