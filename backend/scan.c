@@ -174,9 +174,19 @@ static int fix_rank(enum scan_fix f)
 	return 0;
 }
 
-static void merge_into(struct scan_finding *a, const struct scan_finding_in *b)
+static void note_source(struct scan_finding *a,
+			const struct scan_finding_in *b)
 {
 	a->sources |= 1u << b->source;
+	if (a->src_sev[b->source] < (signed char)b->sev)
+		a->src_sev[b->source] = (signed char)b->sev;
+	if (b->fix == SCAN_FIX_AVAILABLE)
+		a->src_fixable |= 1u << b->source;
+}
+
+static void merge_into(struct scan_finding *a, const struct scan_finding_in *b)
+{
+	note_source(a, b);
 	if (b->sev > a->sev)
 		a->sev = b->sev;
 	if (b->cvss > a->cvss)
@@ -229,7 +239,10 @@ int scan_findings_add(struct scan_findings *l, const struct scan_finding_in *f)
 	n->fix = f->fix;
 	n->title = safe(f->title, CAP_TITLE);
 	n->digest = safe(f->digest, 80);
-	n->sources = 1u << f->source;
+	memset(n->src_sev, -1, sizeof(n->src_sev));
+	n->sources = 0;
+	n->src_fixable = 0;
+	note_source(n, f);
 	return 1;
 }
 
@@ -416,10 +429,10 @@ static void count_findings(struct scan_image *im)
 		if (f->fix == SCAN_FIX_AVAILABLE)
 			im->fixable++;
 		for (k = 0; k < SCAN_NSOURCES; k++) {
-			if (!(f->sources & (1u << k)))
+			if (f->src_sev[k] < 0)
 				continue;
-			im->src[k].counts[f->sev]++;
-			if (f->fix == SCAN_FIX_AVAILABLE)
+			im->src[k].counts[f->src_sev[k]]++;
+			if (f->src_fixable & (1u << k))
 				im->src[k].fixable++;
 		}
 	}
@@ -486,7 +499,9 @@ void scan_image_combine(struct scan_image *im, time_t now,
 			continue;
 		any_asked = 1;
 		source_verdict(s);
-		if (s->verdict == SCAN_UNKNOWN && s->answered && recent)
+		/* No result yet is pending; a failed answer is not. */
+		if (s->verdict == SCAN_UNKNOWN && s->answered && recent &&
+		    !s->truncated)
 			s->verdict = SCAN_PENDING;
 		if (s->scanned_at > im->scanned_at)
 			im->scanned_at = s->scanned_at;

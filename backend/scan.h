@@ -66,6 +66,11 @@ struct scan_finding {
 	char *title;
 	char *digest;	  /* the manifest it was found in */
 	unsigned sources; /* 1u << enum scan_source, for each source */
+	/* What each source said, for its own counts: the severity it gave
+	 * (-1 when it did not report this finding) and whether it knows a
+	 * fix (bit 1u << source). sev and fix above are the worst/best. */
+	signed char src_sev[SCAN_NSOURCES];
+	unsigned src_fixable;
 };
 
 /* What a source hands in: borrowed strings, any bytes (made safe and

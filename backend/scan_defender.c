@@ -311,7 +311,7 @@ static void use_row(struct scan_image *im, const struct row *r)
 	s->results = 1;
 	if (r->generated > s->scanned_at)
 		s->scanned_at = r->generated;
-	if (!s->origin[0])
+	if (!s->origin[0] || strcmp(s->origin, "Defender") == 0)
 		snprintf(s->origin, sizeof(s->origin), "Defender (%s)",
 			 scan_defender_gen_name(r->gen));
 	else if (!strstr(s->origin, scan_defender_gen_name(r->gen)))

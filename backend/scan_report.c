@@ -471,8 +471,8 @@ int scan_reports_list(const char *dir, char ***names, size_t *n,
 	return 0;
 }
 
-int scan_reports_read_dir(const char *dir, struct scan_report **out,
-			  size_t *n, char ***problems, struct err *e)
+int scan_reports_read_dir(const char *dir, struct scan_report **out, size_t *n,
+			  char ***problems, struct err *e)
 {
 	char **names = NULL, path[4096];
 	size_t nn = 0, i;

@@ -48,6 +48,7 @@ struct scans {
 	int def_running, def_asked, def_ok, def_failed, def_truncated;
 	struct azure_token_call *tok;
 	struct arm_call *q;
+	unsigned quota_timer;
 	char **digests;
 	size_t ndig, next_batch;
 	int next_gen, queries, queries_done;
@@ -135,6 +136,8 @@ static void stop_work(struct scans *s)
 	if (s->q)
 		arm_call_cancel(s->q);
 	s->q = NULL;
+	loop_timer_cancel(s->loop, s->quota_timer);
+	s->quota_timer = 0;
 	loop_timer_cancel(s->loop, s->rep_timer);
 	s->rep_timer = 0;
 	cJSON_Delete(s->rows);
@@ -249,6 +252,7 @@ static void finish(struct scans *s)
 		if (!s->def_asked || !s->img[i].digest[0])
 			continue;
 		d->asked = 1;
+		snprintf(d->origin, sizeof(d->origin), "Defender");
 		d->answered = s->def_ok;
 		d->truncated = s->def_failed || s->def_truncated;
 		if (s->def_failed)
@@ -361,7 +365,15 @@ static void on_graph(struct arm_graph_result *r, void *ud)
 
 	s->q = NULL;
 	s->queries_done++;
-	if (!r->ok) {
+	if (!r->ok && r->status == 429) {
+		char msg[700];
+
+		snprintf(msg, sizeof(msg),
+			 "Resource Graph kept answering 429 (throttled) after "
+			 "%d tries: %.400s",
+			 r->throttled + 1, r->err.msg);
+		def_fail(s, msg);
+	} else if (!r->ok) {
 		def_fail(s, r->err.msg);
 	} else {
 		s->def_ok = 1;
@@ -377,14 +389,45 @@ static void on_graph(struct arm_graph_result *r, void *ud)
 	next_query(s);
 }
 
+static void send_next(void *ud);
+
+/* Resource Graph allows a few queries per window: when the last answer
+ * left none, wait for the window to reset (at most QUOTA_WAIT_MAX_S). */
+#define QUOTA_WAIT_MAX_S 60
+
 static void next_query(struct scans *s)
 {
+	struct arm_quota q;
+	long long left_ms;
+
+	arm_quota_get(s->arm, &q);
+	left_ms = q.graph_resets_s > 0 ? q.graph_resets_s * 1000LL -
+					     (loop_now_ms() - q.updated_ms)
+				       : 0;
+	if (q.graph_remaining == 0 && q.updated_ms && left_ms > 0 &&
+	    s->next_gen < SCAN_DEFENDER_NGEN) {
+		if (left_ms > QUOTA_WAIT_MAX_S * 1000LL)
+			left_ms = QUOTA_WAIT_MAX_S * 1000LL;
+		set_status(s, 0,
+			   "waiting %llds for the Resource Graph quota...",
+			   (left_ms + 999) / 1000);
+		s->quota_timer =
+		    loop_timer_add(s->loop, (long)left_ms, send_next, s);
+		return;
+	}
+	send_next(s);
+}
+
+static void send_next(void *ud)
+{
+	struct scans *s = ud;
 	const char *subs[2] = {s->subscription, NULL};
 	enum scan_defender_gen gen;
 	size_t from, count;
 	struct err e;
 	char *q;
 
+	s->quota_timer = 0;
 	if (s->next_gen >= SCAN_DEFENDER_NGEN) {
 		s->def_running = 0;
 		maybe_finish(s);

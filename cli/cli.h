@@ -26,6 +26,7 @@ struct cli_opts {
 	int force;            /* --force */
 	int all;              /* --all */
 	const char *check;    /* config --check FILE */
+	const char *reports;  /* scans --reports DIR */
 	int want_help, want_version;
 	/* The loaded configuration (main owns it), NULL before loading. */
 	const struct config *cfg;
@@ -83,6 +84,7 @@ int cli_flux(const struct cli_opts *o);
 int cli_config(const struct cli_opts *o);
 int cli_images(const struct cli_opts *o);
 int cli_status(const struct cli_opts *o);
+int cli_scans(const struct cli_opts *o, int argc, char **argv);
 int cli_images_action(const struct cli_opts *o, int promote, int argc,
 		      char **argv);
 

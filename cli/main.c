@@ -40,6 +40,7 @@ enum {
 	OPT_DRY_RUN,
 	OPT_COMMIT,
 	OPT_PUSH,
+	OPT_REPORTS,
 };
 
 /* Every option, in --help's order. */
@@ -62,7 +63,7 @@ const struct cli_option cli_options[] = {
 	 "audit log (default: $JUMPDECK_AUDIT_LOG, then "
 	 "~/.local/state/jumpdeck/audit.log)"},
 	{"json", 0, OPT_JSON, NULL, CLI_ARG_NONE,
-	 "JSON output (status, nodes, flux, check, images, why)"},
+	 "JSON output (status, nodes, flux, check, images, why, scans)"},
 	{"markdown", 0, OPT_MARKDOWN, NULL, CLI_ARG_NONE,
 	 "keys: the list as Markdown"},
 	{"namespace", 'n', 'n', "NS", CLI_ARG_NAMESPACE,
@@ -86,6 +87,9 @@ const struct cli_option cli_options[] = {
 	 "the registry, instead of the deployment's outputs"},
 	{"registry-url", 0, OPT_REGISTRY_URL, "URL", CLI_ARG_NONE,
 	 "the registry's address (default https://NAME.azurecr.io)"},
+	{"reports", 0, OPT_REPORTS, "DIR", CLI_ARG_FILE,
+	 "scans: Trivy (-f json) and Grype (-o json) reports to read beside "
+	 "Defender"},
 	{"all", 0, OPT_ALL, NULL, CLI_ARG_NONE,
 	 "import or promote every image"},
 	{"force", 0, OPT_FORCE, NULL, CLI_ARG_NONE,
@@ -171,6 +175,11 @@ static int run_images(struct cli_opts *o, int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	return cli_images(o);
+}
+
+static int run_scans(struct cli_opts *o, int argc, char **argv)
+{
+	return cli_scans(o, argc - 1, argv + 1);
 }
 
 static int run_images_action(struct cli_opts *o, int argc, char **argv)
@@ -264,6 +273,10 @@ const struct cli_command cli_commands[] = {
 	{"images", "[--json]", "per image: upstream, quarantine/, scan, "
 	 "live/; exit 1 unless all are promoted",
 	 0, 0, {CLI_ARG_NONE}, run_images, 0},
+	{"scans", "[--json] [--reports DIR] [IMAGE]", "scan verdicts "
+	 "(Defender, Trivy and Grype reports), the promotion gate and where "
+	 "each digest runs; exit 1 when the gate blocks an image",
+	 0, 1, {CLI_ARG_IMAGE}, run_scans, 0},
 	{"import", "IMAGE...|--all [--force]",
 	 "upstream -> quarantine/ (audited)",
 	 0, -1, {CLI_ARG_IMAGE}, run_images_action, 0},
@@ -474,6 +487,9 @@ static int apply_option(struct cli_opts *o, int id, const char *arg)
 		break;
 	case OPT_PUSH:
 		o->push = 1;
+		break;
+	case OPT_REPORTS:
+		o->reports = arg;
 		break;
 	case OPT_WITH_SOURCE:
 		o->with_source = 1;

@@ -28,8 +28,8 @@ for opt in $(echo "$help" | grep -o -- '--[a-z-]*' | sort -u); do
 	fi
 done
 for cmd in status nodes cordon uncordon flux check reconcile suspend resume \
-	why images import promote bootstrap rewrite-manifests bootstrap-flux \
-	"audit verify" config keys version; do
+	why images scans import promote bootstrap rewrite-manifests \
+	bootstrap-flux "audit verify" config keys version; do
 	if echo "$help" | grep -q "^  $cmd"; then
 		ok "--help lists $cmd"
 	else

@@ -209,6 +209,11 @@ static void test_findings_merge_sort(void **state)
 	assert_int_equal(l.v[0].sources,
 			 (1u << SCAN_TRIVY) | (1u << SCAN_GRYPE));
 	assert_int_equal(l.v[0].sev, SCAN_SEV_HIGH);
+	/* each source keeps its own rating for its own counts */
+	assert_int_equal(l.v[0].src_sev[SCAN_TRIVY], SCAN_SEV_MEDIUM);
+	assert_int_equal(l.v[0].src_sev[SCAN_GRYPE], SCAN_SEV_HIGH);
+	assert_int_equal(l.v[0].src_sev[SCAN_DEFENDER], -1);
+	assert_int_equal(l.v[0].src_fixable, 1u << SCAN_GRYPE);
 	assert_string_equal(l.v[0].fixed, "1.1");
 	/* Another package: another finding. */
 	f.package = "libssl";
