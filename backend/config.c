@@ -3,6 +3,7 @@
  * each value's origin. No I/O besides that file; no key-binding meaning. */
 #include "config.h"
 #include "images.h"
+#include "scan_gate.h"
 #include "text.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -446,6 +447,30 @@ static void add_image(struct reader *r, const char *val)
 	c->images_source = SRC_FILE;
 }
 
+static void add_allow(struct reader *r, const char *val)
+{
+	struct config *c = r->c;
+	struct scan_policy p;
+	struct err e;
+
+	scan_policy_default(&p);
+	err_clear(&e);
+	if (scan_policy_allow(&p, val, &e) < 0) {
+		problem(r, "scan_gate_allow: %s", e.msg);
+		return;
+	}
+	scan_policy_free(&p);
+	if (c->nallow == CONFIG_MAX_ALLOW) {
+		problem(r, "more than %d scan_gate_allow lines",
+			CONFIG_MAX_ALLOW);
+		return;
+	}
+	c->allow[c->nallow].line = xstrdup(val);
+	snprintf(c->allow[c->nallow].origin,
+		 sizeof(c->allow[c->nallow].origin), "%s", r->origin);
+	c->nallow++;
+}
+
 static void add_binding(struct reader *r, const char *action, const char *val)
 {
 	struct config *c = r->c;
@@ -602,6 +627,8 @@ static void parse_line(struct reader *r, char *line)
 	}
 	if (strcmp(key, "image") == 0)
 		add_image(r, val);
+	else if (strcmp(key, "scan_gate_allow") == 0)
+		add_allow(r, val);
 	else if (strncmp(key, "key.", 4) == 0)
 		add_binding(r, key + 4, val);
 	else
@@ -788,6 +815,8 @@ void config_free(struct config *c)
 		free(c->bindings[i].action);
 		free(c->bindings[i].keys);
 	}
+	for (i = 0; i < c->nallow; i++)
+		free(c->allow[i].line);
 	for (i = 0; i < c->nproblems && i < CONFIG_MAX_PROBLEMS; i++)
 		free(c->problems[i]);
 	memset(c, 0, sizeof(*c));
@@ -817,6 +846,14 @@ void config_print(const struct config *c, FILE *f)
 		char *safe = text_safe(c->images[i], -1, NULL);
 
 		fprintf(f, "  %s\n", safe);
+		free(safe);
+	}
+	if (c->nallow)
+		fprintf(f, "\nscan gate allow-list (file):\n");
+	for (i = 0; i < c->nallow; i++) {
+		char *safe = text_safe(c->allow[i].line, -1, NULL);
+
+		fprintf(f, "  %s (%s)\n", safe, c->allow[i].origin);
 		free(safe);
 	}
 	if (!c->nbindings)

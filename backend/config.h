@@ -16,6 +16,7 @@
 #define CONFIG_MAX_IMAGES 64
 #define CONFIG_MAX_BINDINGS 128
 #define CONFIG_MAX_PROBLEMS 32
+#define CONFIG_MAX_ALLOW 256
 
 /* Value types. The range column of a row narrows them:
  *  CFG_TEXT      any single-line text
@@ -118,7 +119,31 @@ enum config_type {
 	X(DRIFT_INTERVAL, "drift_interval", CFG_DURATION, "10s..24h", NULL,   \
 	  "30s", "how often the Flux pane asks the Git remote for its head") \
 	X(RETRY_MAX, "retry_max", CFG_DURATION, "1s..10m", NULL, "30s",       \
-	  "longest wait between reconnection attempts")
+	  "longest wait between reconnection attempts")                      \
+	X(SCAN_REPORTS, "scan_reports", CFG_PATH, NULL,                       \
+	  "JUMPDECK_SCAN_REPORTS", NULL,                                      \
+	  "directory of Trivy and Grype JSON reports read beside Defender")  \
+	X(SCAN_REFRESH, "scan_refresh", CFG_DURATION, "1m..24h", NULL,        \
+	  "10m", "how often the TUI asks the scanners again")                 \
+	X(SCAN_PENDING_WINDOW, "scan_pending_window", CFG_DURATION,           \
+	  "1m..7d", NULL, "4h",                                               \
+	  "how long after the import a missing result is pending, not "       \
+	  "unknown")                                                          \
+	X(SCAN_GATE_MAX_SEVERITY, "scan_gate_max_severity", CFG_CHOICE,       \
+	  "none|negligible|low|medium|high|critical", NULL, "high",           \
+	  "the highest severity the gate lets through")                       \
+	X(SCAN_GATE_MAX_FIXABLE_SEVERITY, "scan_gate_max_fixable_severity",   \
+	  CFG_CHOICE, "none|negligible|low|medium|high|critical", NULL,       \
+	  "medium", "the highest severity let through when a fix exists")    \
+	X(SCAN_GATE_BLOCK_UNVERIFIED, "scan_gate_block_unverified",           \
+	  CFG_BOOL, NULL, NULL, "true",                                       \
+	  "an image the scanner cannot scan may not be promoted")            \
+	X(SCAN_GATE_BLOCK_PENDING, "scan_gate_block_pending", CFG_BOOL,       \
+	  NULL, NULL, "true", "an image still waiting for its scan may not "  \
+	  "be promoted")                                                      \
+	X(SCAN_GATE_BLOCK_UNKNOWN, "scan_gate_block_unknown", CFG_BOOL, NULL, \
+	  NULL, "true", "an image no scanner answered for may not be "        \
+	  "promoted")
 
 enum config_key {
 #define JD_CONFIG_ENUM(id, name, type, range, env, def, help) CFG_##id,
@@ -154,6 +179,12 @@ struct config_binding {
 	int line;
 };
 
+/* A `scan_gate_allow = ID YYYY-MM-DD REASON` line, as written. */
+struct config_allow {
+	char *line;
+	char origin[640];
+};
+
 struct config {
 	struct config_value v[CFG_COUNT];
 	char *images[CONFIG_MAX_IMAGES]; /* upstream refs */
@@ -161,6 +192,9 @@ struct config {
 	enum config_source images_source;
 	struct config_binding bindings[CONFIG_MAX_BINDINGS];
 	size_t nbindings;
+	/* The scan gate's allow-list, in file order. */
+	struct config_allow allow[CONFIG_MAX_ALLOW];
+	size_t nallow;
 	char file[512];  /* the file read, or "" */
 	/* Every problem found, each "FILE:LINE: what" or "VARIABLE: what". */
 	char *problems[CONFIG_MAX_PROBLEMS];

@@ -34,10 +34,10 @@ sed -n '3,/^$/p' "$STDOUT" | sed '/^$/d' | awk '{print $1, $2}' \
 	>"$E2E_TMP/table"
 check "config lists the key table (more than 20 keys)" \
 	test "$(wc -l <"$E2E_TMP/table")" -gt 20
-# The sample's settings: "#key = value" or "key = value", minus images and
-# key bindings.
+# The sample's settings: "#key = value" or "key = value", minus images,
+# allow-list lines and key bindings.
 sed -n 's/^#\{0,1\}\([a-z_]*\) = \(.*\)$/\1 \2/p' "$SAMPLE" |
-	grep -v '^image ' >"$E2E_TMP/sample"
+	grep -v '^image \|^scan_gate_allow ' >"$E2E_TMP/sample"
 missing="" wrong="" unknown=""
 while read -r key def; do
 	line=$(grep "^$key " "$E2E_TMP/sample" | head -1)
