@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define SCANS_SETTLE_MS 300 /* new images: wait this long for more */
+
 struct plat_get {
 	struct scans *s;
 	size_t idx;
@@ -49,6 +51,7 @@ struct scans {
 	struct azure_token_call *tok;
 	struct arm_call *q;
 	unsigned quota_timer;
+	unsigned settle_timer;
 	char **digests;
 	size_t ndig, next_batch;
 	int next_gen, queries, queries_done;
@@ -161,6 +164,7 @@ void scans_free(struct scans **p)
 		return;
 	stop_work(s);
 	loop_timer_cancel(s->loop, s->refresh_timer);
+	loop_timer_cancel(s->loop, s->settle_timer);
 	arm_free(&s->arm);
 	for (i = 0; i < s->n; i++)
 		scan_image_free(&s->img[i]);
@@ -645,6 +649,8 @@ static void schedule_refresh(struct scans *s)
 
 void scans_refresh(struct scans *s)
 {
+	loop_timer_cancel(s->loop, s->settle_timer);
+	s->settle_timer = 0;
 	if (s->running) {
 		s->again = 1;
 		return;
@@ -671,11 +677,41 @@ static void copy_in(struct scan_image *im, const struct scans_input *in)
 	im->platforms_known = !in->is_index;
 }
 
+/* 1 when v says what s already has (the same images and digests). */
+static int same_images(const struct scans *s, const struct scans_input *v,
+		       size_t n)
+{
+	size_t i;
+
+	if (n != s->n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (strcmp(s->img[i].image, v[i].image ? v[i].image : "") ||
+		    strcmp(s->img[i].digest, v[i].digest ? v[i].digest : "") ||
+		    s->img[i].is_index != v[i].is_index)
+			return 0;
+	}
+	return 1;
+}
+
+static void on_settled(void *ud)
+{
+	struct scans *s = ud;
+
+	s->settle_timer = 0;
+	scans_refresh(s);
+}
+
 void scans_set_images(struct scans *s, const struct scans_input *v, size_t n)
 {
 	struct scan_image *old = s->img, *nv;
 	size_t oldn = s->n, i, k;
 
+	if (same_images(s, v, n)) {
+		for (i = 0; i < n; i++)
+			s->img[i].imported_at = v[i].imported_at;
+		return;
+	}
 	/* Reads in flight refer to old indexes: start over. */
 	stop_work(s);
 	s->running = 0;
@@ -703,14 +739,18 @@ void scans_set_images(struct scans *s, const struct scans_input *v, size_t n)
 	free(old);
 	s->img = nv;
 	s->n = n;
-	scans_refresh(s);
+	/* Rows settle one digest at a time: ask once they have. */
+	loop_timer_cancel(s->loop, s->settle_timer);
+	s->settle_timer =
+	    loop_timer_add(s->loop, SCANS_SETTLE_MS, on_settled, s);
+	changed(s);
 }
 
 /* ---- reading ------------------------------------------------------------ */
 
 int scans_busy(const struct scans *s)
 {
-	return s->running;
+	return s->running || s->settle_timer;
 }
 
 int scans_done_once(const struct scans *s)

@@ -62,7 +62,9 @@ void scans_free(struct scans **s);
 void scans_set_registry(struct scans *s, struct registry *quarantine,
 			const char *login_server);
 /* The images (copied), in the pipeline's order. An image whose digest
- * changed loses its old results. Starts a refresh. */
+ * changed loses its old results. When anything but import times changed,
+ * a refresh starts shortly after (so that rows arriving one by one make
+ * one refresh); otherwise nothing is asked. */
 void scans_set_images(struct scans *s, const struct scans_input *v, size_t n);
 /* Ask every source again (coalesced while one is running). */
 void scans_refresh(struct scans *s);

@@ -3,6 +3,8 @@
  * with its drift checker and an object's events, the image pipeline and
  * the change log; reports which models changed. No drawing, no keys. */
 #include "session.h"
+#include "pods_watch.h"
+#include "scans_feed.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +55,9 @@ struct session {
 	struct whystate why;
 	struct pipeline *pipeline;
 	char pipeline_err[512];
+	struct scans *scans;	    /* fed by the pipeline */
+	char scans_err[512];
+	struct pods_watch *pods;    /* where digests run */
 	struct change_log *changes;
 	char context[256];
 	char server[512];
@@ -323,7 +328,37 @@ static void pipeline_changed(void *ud)
 	struct session *s = ud;
 
 	why_images(s);
+	scans_feed(s->scans, s->pipeline, change_log_path(s->changes));
 	tell(s, MODEL_IMAGES);
+}
+
+static void scans_changed(void *ud)
+{
+	tell(ud, MODEL_SCANS);
+}
+
+static void pods_changed(struct pods_watch *w, void *ud)
+{
+	(void)w;
+	tell(ud, MODEL_SCANS);
+}
+
+static const struct pods_watch_ops pods_ops = {.on_change = pods_changed};
+
+static void start_scans(struct session *s)
+{
+	struct scans_ops ops = {.on_change = scans_changed};
+	struct err e;
+
+	if (!s->pipeline || !(s->o.models & MODEL_SCANS))
+		return;
+	err_clear(&e);
+	s->scans = scans_feed_new(
+		s->loop, s->pipeline, s->o.config, NULL,
+		(long)(config_get_ms(s->o.config, CFG_SCAN_REFRESH) / 1000),
+		&ops, s, &e);
+	if (!s->scans)
+		snprintf(s->scans_err, sizeof(s->scans_err), "%s", e.msg);
 }
 
 static void pipeline_done(size_t row, enum pipeline_action a, int ok,
@@ -375,6 +410,7 @@ static void start_pipeline(struct session *s)
 			 e.msg);
 		return;
 	}
+	start_scans(s);
 	pipeline_refresh(s->pipeline);
 }
 
@@ -432,6 +468,7 @@ static void disconnect(struct session *s)
 	events_drop(&s->ev);
 	s->ev.asked = 0;
 	flux_drift_free(&s->drift);
+	pods_watch_stop(&s->pods);
 	flux_watch_stop(&s->flux);
 	informer_stop(&s->nodes);
 	kube_client_free(&s->kube);
@@ -487,6 +524,8 @@ static int connect_context(struct session *s, const char *ctx)
 	if (s->o.models & MODEL_FLUX)
 		s->flux = flux_watch_start(s->kube, NULL, &flux_ops, s);
 	boot_sources(s);
+	if (s->o.models & MODEL_SCANS)
+		s->pods = pods_watch_start(s->kube, &pods_ops, s);
 	return 0;
 }
 
@@ -526,6 +565,8 @@ void session_close(struct session **sp)
 		return;
 	bootstrap_model_free(&s->boot);
 	disconnect(s);
+	/* scans borrow the pipeline's sign-in chain and registry */
+	scans_free(&s->scans);
 	pipeline_free(&s->pipeline);
 	kubeconfig_free(&s->kc);
 	/* last: ending running changes records their outcome */
@@ -560,6 +601,10 @@ void session_retry_now(struct session *s)
 		bootstrap_model_refresh(s->boot);
 	if (s->pipeline)
 		pipeline_refresh(s->pipeline);
+	if (s->scans)
+		scans_refresh(s->scans);
+	if (s->pods)
+		pods_watch_retry_now(s->pods);
 	if (s->flux)
 		flux_watch_retry_now(s->flux);
 	if (s->nodes)
@@ -596,6 +641,21 @@ struct flux_drift *session_drift(const struct session *s)
 struct pipeline *session_pipeline(const struct session *s)
 {
 	return s->pipeline;
+}
+
+struct scans *session_scans(const struct session *s)
+{
+	return s->scans;
+}
+
+struct pods_watch *session_pods(const struct session *s)
+{
+	return s->pods;
+}
+
+const char *session_scans_error(const struct session *s)
+{
+	return s->scans_err[0] ? s->scans_err : NULL;
 }
 
 struct change_log *session_changes(const struct session *s)

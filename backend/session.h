@@ -22,6 +22,8 @@
 #include "kube.h"
 #include "loop.h"
 #include "pipeline.h"
+#include "pods_watch.h"
+#include "scans.h"
 #include "why.h"
 
 /* What changed, as bits: a pane declares the models it shows and is
@@ -94,6 +96,13 @@ struct informer *session_nodes(const struct session *s);
 struct flux_watch *session_flux(const struct session *s);
 struct flux_drift *session_drift(const struct session *s);
 struct pipeline *session_pipeline(const struct session *s);
+/* The scan state, fed by the pipeline (NULL without MODEL_SCANS or a
+ * pipeline), and the pods (NULL without a cluster); MODEL_SCANS says
+ * when either changes. */
+struct scans *session_scans(const struct session *s);
+struct pods_watch *session_pods(const struct session *s);
+/* Why there is no scan state (the gate's configuration), or NULL. */
+const char *session_scans_error(const struct session *s);
 struct change_log *session_changes(const struct session *s);
 /* The walkthrough's steps (with MODEL_BOOTSTRAP; read when first looked
  * at, then every BOOT_MODEL_REFRESH_MS while looked at; MODEL_BOOTSTRAP

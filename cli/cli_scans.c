@@ -10,6 +10,7 @@
 #include "backend/pipeline.h"
 #include "backend/pods.h"
 #include "backend/scans.h"
+#include "backend/scans_feed.h"
 #include "backend/text.h"
 #include "backend/timefmt.h"
 #include "backend/xalloc.h"
@@ -165,52 +166,19 @@ static void open_cluster(struct srun *r)
 
 /* ---- the scans ---------------------------------------------------------- */
 
-static void start_scans(struct srun *r, const struct config *cfg,
-			const struct scan_policy *pol)
+static int start_scans(struct srun *r, const struct config *cfg)
 {
-	const struct image_row *v;
-	size_t n = pipeline_rows(r->p, &v), i;
-	struct scans_input *in = xcalloc(n ? n : 1, sizeof(*in));
-	const char **targets = xcalloc(n ? n : 1, sizeof(*targets));
-	char(*tbuf)[760] = xcalloc(n ? n : 1, sizeof(*tbuf));
-	time_t *when = xcalloc(n ? n : 1, sizeof(*when));
-	struct scans_opts so;
-	char login[300];
 	struct err e;
 
-	memset(&so, 0, sizeof(so));
-	so.loop = r->loop;
-	so.auth = pipeline_auth(r->p);
-	so.graph_endpoint = config_get(cfg, CFG_RESOURCE_GRAPH_ENDPOINT);
-	so.ca_file = config_get(cfg, CFG_CA_BUNDLE);
-	so.subscription = config_get(cfg, CFG_SUBSCRIPTION);
-	so.reports_dir = r->o->reports;
-	so.policy = pol;
 	err_clear(&e);
-	r->sc = scans_new(&so, NULL, NULL, &e);
-	for (i = 0; i < n; i++) {
-		snprintf(tbuf[i], sizeof(tbuf[i]), "%s:%s",
-			 v[i].quarantine_repo, v[i].up.tag);
-		targets[i] = tbuf[i];
+	r->sc = scans_feed_new(r->loop, r->p, cfg, r->o->reports, 0, NULL,
+			       NULL, &e);
+	if (!r->sc) {
+		fprintf(stderr, "jumpdeck: %s\n", e.msg);
+		return 2;
 	}
-	scans_import_times(r->o->audit_log, targets, n, when);
-	for (i = 0; i < n; i++) {
-		in[i].image = v[i].ref;
-		in[i].repo = v[i].quarantine_repo;
-		in[i].tag = v[i].up.tag;
-		in[i].digest =
-		    v[i].quarantine.exists ? v[i].quarantine.digest : "";
-		in[i].is_index = v[i].quarantine.platforms > 0;
-		in[i].imported_at = when[i];
-	}
-	scans_login_server(pipeline_quarantine_registry(r->p), login,
-			   sizeof(login));
-	scans_set_registry(r->sc, pipeline_quarantine_client(r->p), login);
-	scans_set_images(r->sc, in, n);
-	free(in);
-	free(targets);
-	free(tbuf);
-	free(when);
+	scans_feed(r->sc, r->p, r->o->audit_log);
+	return 0;
 }
 
 /* ---- where a digest runs ------------------------------------------------ */
@@ -218,44 +186,15 @@ static void start_scans(struct srun *r, const struct config *cfg,
 static size_t runs_of(struct srun *r, const struct scan_image *im,
 		      struct pod_run **out)
 {
-	struct image_ref ir;
-	struct err e;
-	const char *vetted[SCAN_MAX_PLATFORMS + 2];
-	char live[700], login[300];
-	struct pods_image pi;
+	struct scans_pods_query q;
 	const cJSON **pods;
-	size_t n, k = 0, i, count;
+	size_t n, count;
 
 	*out = NULL;
-	if (!r->pods || image_ref_parse(im->image, &ir, &e) < 0)
+	if (!r->pods || scans_pods_query(&q, im, r->p) < 0)
 		return 0;
-	if (im->digest[0])
-		vetted[k++] = im->digest;
-	for (i = 0; i < im->nplatforms; i++)
-		vetted[k++] = im->platforms[i];
-	vetted[k] = NULL;
-	/* "quarantine/x" -> "live/x" with the pipeline's own prefixes. */
-	{
-		const struct image_row *v;
-		size_t nr = pipeline_rows(r->p, &v);
-
-		live[0] = '\0';
-		for (i = 0; i < nr; i++) {
-			if (strcmp(v[i].quarantine_repo, im->repo) == 0)
-				snprintf(live, sizeof(live), "%s",
-					 v[i].live_repo);
-		}
-	}
-	scans_login_server(pipeline_registry(r->p), login, sizeof(login));
-	memset(&pi, 0, sizeof(pi));
-	pi.upstream_registry = ir.registry;
-	pi.path = ir.path;
-	pi.registry_host = login;
-	pi.live_repo = live;
-	pi.quarantine_repo = im->repo;
-	pi.vetted = vetted;
 	pods = pods_vector(r->pods, &n);
-	count = pods_runs(pods, n, &pi, r->inv, out);
+	count = pods_runs(pods, n, &q.img, r->inv, out);
 	free(pods);
 	return count;
 }
@@ -718,7 +657,6 @@ int cli_scans(const struct cli_opts *o, int argc, char **argv)
 {
 	struct srun r;
 	struct config cfg;
-	struct scan_policy pol;
 	struct err e;
 	size_t *which = NULL, nwhich = 0, i, idx;
 	const struct scan_image *v;
@@ -734,7 +672,6 @@ int cli_scans(const struct cli_opts *o, int argc, char **argv)
 	rc = cli_load_config(o, &cfg);
 	if (rc)
 		return rc;
-	scan_policy_default(&pol);
 	if (http_global_init(&e) < 0) {
 		fprintf(stderr, "jumpdeck: %s\n", e.msg);
 		config_free(&cfg);
@@ -765,7 +702,9 @@ int cli_scans(const struct cli_opts *o, int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	start_scans(&r, &cfg, &pol);
+	rc = start_scans(&r, &cfg);
+	if (rc)
+		goto out;
 	wait_all(&r);
 	if (r.tick) {
 		loop_timer_cancel(r.loop, r.tick);
@@ -816,7 +755,6 @@ out:
 	pods_inventory_free(&r.inv);
 	loop_free(&r.loop);
 	http_global_cleanup();
-	scan_policy_free(&pol);
 	config_free(&cfg);
 	return rc;
 }

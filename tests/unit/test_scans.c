@@ -17,10 +17,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backend/config.h"
 #include "backend/scan.h"
 #include "backend/scan_defender.h"
 #include "backend/scan_gate.h"
 #include "backend/scan_report.h"
+#include "backend/scans_feed.h"
 #include "backend/text.h"
 #include "backend/timefmt.h"
 
@@ -858,6 +860,54 @@ static void test_gate_settings(void **state)
 	scan_policy_free(&p);
 }
 
+/* The gate's settings come from the config's key table and its
+ * scan_gate_allow lines; a bad line is a problem naming the line. */
+static void test_policy_from_config(void **state)
+{
+	char path[] = "/tmp/jd-scans-config.XXXXXX";
+	struct config c;
+	struct scan_policy p;
+	struct err e;
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+
+	(void)state;
+	fputs("scan_gate_max_severity = medium\n"
+	      "scan_gate_block_pending = no\n"
+	      "scan_pending_window = 90m\n"
+	      "scan_gate_allow = CVE-2021-3711 2027-01-31 SM2 unused here\n"
+	      "scan_gate_allow = GHSA-1 2027-02-01 not reachable\n",
+	      f);
+	fclose(f);
+	assert_int_equal(config_load(&c, path, &e), 0);
+	assert_int_equal(c.nallow, 2);
+	assert_int_equal(scans_policy_from_config(&c, &p, &e), 0);
+	assert_int_equal(p.max_severity, SCAN_SEV_MEDIUM);
+	assert_int_equal(p.max_fixable_severity, SCAN_SEV_MEDIUM);
+	assert_false(p.block_pending);
+	assert_true(p.block_unknown);
+	assert_int_equal(p.pending_window_s, 5400);
+	assert_int_equal(p.nallow, 2);
+	assert_string_equal(p.allow[1].reason, "not reachable");
+	scan_policy_free(&p);
+	config_free(&c);
+
+	f = fopen(path, "w");
+	fputs("scan_gate_max_severity = severe\n"
+	      "scan_gate_allow = CVE-1 soon because\n",
+	      f);
+	fclose(f);
+	assert_true(config_load(&c, path, &e) < 0);
+	assert_int_equal(c.nproblems, 2);
+	assert_non_null(strstr(c.problems[0], ":1: "));
+	assert_non_null(strstr(c.problems[1],
+			       ":2: scan_gate_allow: "
+			       "allow-list entry CVE-1: "
+			       "\"soon\" is not an expiry date"));
+	config_free(&c);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -875,6 +925,7 @@ int main(void)
 	    cmocka_unit_test(test_gate_default),
 	    cmocka_unit_test(test_gate_allow_list),
 	    cmocka_unit_test(test_gate_settings),
+	    cmocka_unit_test(test_policy_from_config),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
