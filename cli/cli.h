@@ -27,6 +27,8 @@ struct cli_opts {
 	int all;              /* --all */
 	const char *check;    /* config --check FILE */
 	const char *reports;  /* scans --reports DIR */
+	int override_gate;    /* promote --override-gate */
+	const char *reason;   /* --reason TEXT */
 	int want_help, want_version;
 	/* The loaded configuration (main owns it), NULL before loading. */
 	const struct config *cfg;

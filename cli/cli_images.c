@@ -8,6 +8,7 @@
 #include "backend/config.h"
 #include "backend/http.h"
 #include "backend/pipeline.h"
+#include "backend/scans_feed.h"
 #include "backend/text.h"
 #include "backend/xalloc.h"
 
@@ -25,6 +26,7 @@ struct run {
 	int timed_out;
 	int failures;
 	struct change_log *changes;
+	struct scans *scans; /* promote: the gate's verdicts */
 };
 
 static void on_timeout(void *ud)
@@ -68,11 +70,11 @@ static void wait_idle(struct run *r)
 
 	tk.r = r;
 	tk.started = loop_now_ms();
-	tk.timer = isatty(2) ? loop_timer_add(r->loop, 1000, on_tick, &tk)
-			     : 0;
+	tk.timer = isatty(2) ? loop_timer_add(r->loop, 1000, on_tick, &tk) : 0;
 	do {
 		loop_run_once(r->loop, -1);
-	} while (!r->timed_out && pipeline_busy(r->p));
+	} while (!r->timed_out &&
+		 (pipeline_busy(r->p) || (r->scans && scans_busy(r->scans))));
 	loop_timer_cancel(r->loop, t);
 	if (tk.timer) {
 		loop_timer_cancel(r->loop, tk.timer);
@@ -151,8 +153,7 @@ static void on_done(size_t row, enum pipeline_action a, int ok,
 	if (ok) {
 		printf("%s %s\n", cli_mark(r->o, 1), m);
 	} else {
-		fprintf(stderr, "%s %s: %s\n", cli_mark(r->o, 0), target,
-			m);
+		fprintf(stderr, "%s %s: %s\n", cli_mark(r->o, 0), target, m);
 		r->failures++;
 	}
 	free(m);
@@ -201,6 +202,7 @@ static int open_pipeline(struct run *r, const struct cli_opts *o,
 
 static void close_pipeline(struct run *r, struct config *cfg)
 {
+	scans_free(&r->scans);
 	pipeline_free(&r->p);
 	change_log_free(&r->changes);
 	loop_free(&r->loop);
@@ -222,8 +224,9 @@ static int report_status(struct run *r)
 		return 1;
 	}
 	if (r->timed_out) {
-		fprintf(stderr, "jumpdeck: the registry did not answer within "
-				"%d s\n",
+		fprintf(stderr,
+			"jumpdeck: the registry did not answer within "
+			"%d s\n",
 			CHECK_MS / 1000);
 		return 1;
 	}
@@ -252,12 +255,12 @@ int cli_images(const struct cli_opts *o)
 		printf("registry %s%s%s\n\n", pipeline_registry(r.p),
 		       strcmp(pipeline_registry(r.p),
 			      pipeline_quarantine_registry(r.p))
-			       ? ", quarantine registry "
-			       : "",
+			   ? ", quarantine registry "
+			   : "",
 		       strcmp(pipeline_registry(r.p),
 			      pipeline_quarantine_registry(r.p))
-			       ? pipeline_quarantine_registry(r.p)
-			       : "");
+			   ? pipeline_quarantine_registry(r.p)
+			   : "");
 		images_print_table(stdout, v, n, cli_ascii(o));
 	}
 	for (i = 0; i < n; i++)
@@ -265,6 +268,80 @@ int cli_images(const struct cli_opts *o)
 			rc = 1;
 	close_pipeline(&r, &cfg);
 	return rc;
+}
+
+/* The scan verdicts the gate needs, asked before anything is promoted.
+ * Returns 0, or the exit code (2: usage) after saying why. */
+static int open_gate(struct run *r, const struct config *cfg)
+{
+	const struct cli_opts *o = r->o;
+	struct err e;
+
+	if (o->override_gate && (!o->reason || !*o->reason)) {
+		fprintf(stderr,
+			"jumpdeck: --override-gate needs --reason TEXT "
+			"(why the gate may be passed; it is audited)\n");
+		return 2;
+	}
+	if (o->override_gate && o->all) {
+		fprintf(stderr, "jumpdeck: --override-gate needs the images "
+				"named, not --all\n");
+		return 2;
+	}
+	if (!o->override_gate && o->reason) {
+		fprintf(stderr, "jumpdeck: --reason goes with "
+				"--override-gate\n");
+		return 2;
+	}
+	err_clear(&e);
+	r->scans =
+	    scans_feed_new(r->loop, r->p, cfg, o->reports, 0, NULL, NULL, &e);
+	if (!r->scans) {
+		fprintf(stderr, "jumpdeck: %s\n", e.msg);
+		return 2;
+	}
+	scans_feed(r->scans, r->p, o->audit_log);
+	wait_idle(r);
+	return 0;
+}
+
+/* The scan gate for a promotion, before it starts: 0 when it passes or is
+ * overridden (detail then says so, for the audit log), -1 after the
+ * refusal was recorded and said. */
+static int gate(struct run *r, size_t row, const char *target, char *detail,
+		size_t sz)
+{
+	const struct image_row *v;
+	struct scan_gate g;
+	size_t i;
+	struct err e;
+	char *m;
+
+	pipeline_rows(r->p, &v);
+	memset(&g, 0, sizeof(g));
+	if (scans_find(r->scans, v[row].ref, &i) < 0) {
+		g.blocked = 1;
+		snprintf(g.why, sizeof(g.why), "blocked by: no scan state");
+	} else {
+		scans_gate(r->scans, i, &g);
+	}
+	if (!g.blocked)
+		return 0;
+	if (!r->o->override_gate) {
+		err_clear(&e);
+		err_set(&e, ERR_CONFLICT,
+			"%s: scan gate: %.900s (to promote anyway: "
+			"--override-gate --reason TEXT)",
+			target, g.why);
+		refuse(r, "image.promote", target, &e);
+		return -1;
+	}
+	snprintf(detail, sz, "scan gate overridden, reason: %.500s; %.1000s",
+		 r->o->reason, g.why);
+	m = text_safe(detail, -1, NULL);
+	fprintf(stderr, "jumpdeck: %s: %s\n", target, m);
+	free(m);
+	return 0;
 }
 
 int cli_images_action(const struct cli_opts *o, int promote, int argc,
@@ -293,19 +370,28 @@ int cli_images_action(const struct cli_opts *o, int promote, int argc,
 	}
 	n = pipeline_rows(r.p, &v);
 	r.changes = cli_change_log(o, NULL);
+	if (promote && !change_log_read_only(r.changes)) {
+		rc = open_gate(&r, &cfg);
+		if (rc) {
+			change_log_free(&r.changes);
+			close_pipeline(&r, &cfg);
+			return rc;
+		}
+	}
 	for (k = 0; k < (o->all ? (int)n : argc); k++) {
 		struct change *ch;
 		struct err e;
-		char target[1300];
+		char target[1300], detail[1800];
 		char *m;
 		int s;
 
 		if (o->all) {
 			row = (size_t)k;
 		} else if (pipeline_find(r.p, argv[k], &row) < 0) {
-			fprintf(stderr, "jumpdeck: %s is not one of the "
-					"configured images (see jumpdeck "
-					"images)\n",
+			fprintf(stderr,
+				"jumpdeck: %s is not one of the "
+				"configured images (see jumpdeck "
+				"images)\n",
 				argv[k]);
 			r.failures++;
 			continue;
@@ -315,8 +401,9 @@ int cli_images_action(const struct cli_opts *o, int promote, int argc,
 		 * precondition): said at once; a refusal is recorded. */
 		err_clear(&e);
 		s = change_log_read_only(r.changes)
-			? err_set(&e, ERR_DENIED, "read-only mode: %s of %s "
-						  "refused",
+			? err_set(&e, ERR_DENIED,
+				  "read-only mode: %s of %s "
+				  "refused",
 				  promote ? "promotion" : "import", target)
 			: pipeline_check(r.p, a, row, o->force, &e);
 		if (s == 1) {
@@ -329,9 +416,15 @@ int cli_images_action(const struct cli_opts *o, int promote, int argc,
 			refuse(&r, action, target, &e);
 			continue;
 		}
+		detail[0] = '\0';
+		if (promote &&
+		    gate(&r, row, target, detail, sizeof(detail)) < 0)
+			continue;
+		if (!detail[0] && o->force)
+			snprintf(detail, sizeof(detail), "forced");
 		ch = cli_change_begin(r.changes, action, target,
 				      pipeline_actor(r.p),
-				      o->force ? "forced" : NULL);
+				      detail[0] ? detail : NULL);
 		if (!ch) {
 			r.failures++;
 			continue;
@@ -345,15 +438,12 @@ int cli_images_action(const struct cli_opts *o, int promote, int argc,
 		}
 		started++;
 	}
-	if (promote && started)
-		fprintf(stderr, "jumpdeck: scan gate: no scan verdicts in "
-				"this build (not available yet); promoting "
-				"what is in quarantine\n");
 	if (started)
 		wait_idle(&r);
 	if (r.timed_out) {
-		fprintf(stderr, "jumpdeck: stopped waiting after %d s; the "
-				"imports may still complete in Azure\n",
+		fprintf(stderr,
+			"jumpdeck: stopped waiting after %d s; the "
+			"imports may still complete in Azure\n",
 			CHECK_MS / 1000);
 		r.failures++;
 	}

@@ -41,6 +41,8 @@ enum {
 	OPT_COMMIT,
 	OPT_PUSH,
 	OPT_REPORTS,
+	OPT_OVERRIDE_GATE,
+	OPT_REASON,
 };
 
 /* Every option, in --help's order. */
@@ -105,6 +107,11 @@ const struct cli_option cli_options[] = {
 	 "walkthrough's messages"},
 	{"push", 0, OPT_PUSH, NULL, CLI_ARG_NONE,
 	 "rewrite-manifests: push the clone's branch to its upstream"},
+	{"override-gate", 0, OPT_OVERRIDE_GATE, NULL, CLI_ARG_NONE,
+	 "promote: pass the scan gate for the images named (audited, needs "
+	 "--reason)"},
+	{"reason", 0, OPT_REASON, "TEXT", CLI_ARG_NONE,
+	 "why the scan gate is overridden (written to the audit log)"},
 	{"demo", 0, OPT_DEMO, NULL, CLI_ARG_NONE,
 	 "mark the title bar DEMO (make demo)"},
 	{"version", 0, OPT_VERSION, NULL, CLI_ARG_NONE,
@@ -280,8 +287,8 @@ const struct cli_command cli_commands[] = {
 	{"import", "IMAGE...|--all [--force]",
 	 "upstream -> quarantine/ (audited)",
 	 0, -1, {CLI_ARG_IMAGE}, run_images_action, 0},
-	{"promote", "IMAGE...|--all [--force]",
-	 "quarantine/ -> live/ (audited)",
+	{"promote", "IMAGE...|--all [--force] [--override-gate --reason TEXT]",
+	 "quarantine/ -> live/ behind the scan gate (audited)",
 	 0, -1, {CLI_ARG_IMAGE}, run_images_action, 0},
 	{"bootstrap", "[--json]", "the walkthrough's ten steps read from "
 	 "the world; exit 1 until every one is done",
@@ -490,6 +497,12 @@ static int apply_option(struct cli_opts *o, int id, const char *arg)
 		break;
 	case OPT_REPORTS:
 		o->reports = arg;
+		break;
+	case OPT_OVERRIDE_GATE:
+		o->override_gate = 1;
+		break;
+	case OPT_REASON:
+		o->reason = arg;
 		break;
 	case OPT_WITH_SOURCE:
 		o->with_source = 1;

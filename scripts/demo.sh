@@ -25,7 +25,7 @@ step "starting the registries and the Azure simulator..."
 python3 tests/sim/registry.py up --dir "$dir/reg" >"$dir/reg.log" 2>&1 ||
 	fail "$dir/reg.log"
 python3 tests/sim/images.py seed-upstream --dir "$dir/reg" \
-	>"$dir/seed.log" 2>&1 || fail "$dir/seed.log"
+	>"$dir/seed.json" 2>"$dir/seed.log" || fail "$dir/seed.log"
 python3 tests/sim/azuresim.py up --dir "$dir/az" --registry-dir "$dir/reg" \
 	>"$dir/az.log" 2>&1 || fail "$dir/az.log"
 set -a
@@ -40,11 +40,17 @@ export KUBECONFIG="$dir/k8s/kubeconfig" JUMPDECK_AUDIT_LOG="$dir/audit.log"
 step "walking part of the quarantine pipeline (audited in the demo's log)..."
 "$BUILD/jumpdeck" import kustomize-controller source-controller falco kured \
 	>"$dir/pipe.log" 2>&1 || fail "$dir/pipe.log"
+step "Defender's findings for them (seeded in the simulator)..."
+python3 scripts/demo-findings.py "$dir" >"$dir/findings.log" 2>&1 ||
+	fail "$dir/findings.log"
 "$BUILD/jumpdeck" promote kustomize-controller source-controller kured \
 	>>"$dir/pipe.log" 2>&1 || fail "$dir/pipe.log"
 # Something imported straight into live/, skipping quarantine: an alert.
 python3 tests/sim/images.py push --dir "$dir/reg" --registry acr \
 	--repo live/weaveworks/kured --tag 1.6.1 --content skipped-quarantine \
-	>/dev/null 2>&1
+	>"$dir/drift.json" 2>/dev/null
+# Pods that run the images: one of them runs the drifted kured.
+python3 scripts/demo-findings.py "$dir" pods >>"$dir/findings.log" 2>&1 ||
+	fail "$dir/findings.log"
 step "node aks-npooscope01-...-vmss000001 turns NotReady and back every 20 s"
 "$BUILD/jumpdeck" --demo "$@"
