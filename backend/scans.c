@@ -52,6 +52,7 @@ struct scans {
 	struct arm_call *q;
 	unsigned quota_timer;
 	unsigned settle_timer;
+	unsigned clock_timer; /* pending verdicts age: combine again */
 	char **digests;
 	size_t ndig, next_batch;
 	int next_gen, queries, queries_done;
@@ -165,6 +166,7 @@ void scans_free(struct scans **p)
 	stop_work(s);
 	loop_timer_cancel(s->loop, s->refresh_timer);
 	loop_timer_cancel(s->loop, s->settle_timer);
+	loop_timer_cancel(s->loop, s->clock_timer);
 	arm_free(&s->arm);
 	for (i = 0; i < s->n; i++)
 		scan_image_free(&s->img[i]);
@@ -199,6 +201,7 @@ void scans_set_registry(struct scans *s, struct registry *quarantine,
 /* ---- finishing ---------------------------------------------------------- */
 
 static void schedule_refresh(struct scans *s);
+static void schedule_clock(struct scans *s);
 
 static void add_problem(struct scans *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -291,12 +294,53 @@ static void finish(struct scans *s)
 	scan_problems_free(&s->digests);
 	s->ndig = 0;
 	summarize(s);
+	schedule_clock(s);
 	if (s->again) {
 		s->again = 0;
 		scans_refresh(s);
 		return;
 	}
 	schedule_refresh(s);
+}
+
+/* A pending verdict says "imported 4m ago" and turns unknown when the
+ * window passes: combine again (no I/O) while any image is pending. */
+#define SCANS_CLOCK_MS 30000
+
+static void on_clock(void *ud)
+{
+	struct scans *s = ud;
+	time_t now = time(NULL);
+	size_t i;
+	int pending = 0;
+
+	s->clock_timer = 0;
+	for (i = 0; i < s->n; i++) {
+		if (s->img[i].verdict != SCAN_PENDING)
+			continue;
+		scan_image_combine(&s->img[i], now,
+				   s->policy.pending_window_s);
+		pending |= s->img[i].verdict == SCAN_PENDING;
+	}
+	if (pending)
+		s->clock_timer =
+		    loop_timer_add(s->loop, SCANS_CLOCK_MS, on_clock, s);
+	changed(s);
+}
+
+static void schedule_clock(struct scans *s)
+{
+	size_t i;
+
+	loop_timer_cancel(s->loop, s->clock_timer);
+	s->clock_timer = 0;
+	for (i = 0; i < s->n; i++) {
+		if (s->img[i].verdict == SCAN_PENDING) {
+			s->clock_timer = loop_timer_add(
+			    s->loop, SCANS_CLOCK_MS, on_clock, s);
+			return;
+		}
+	}
 }
 
 static void maybe_finish(struct scans *s)
@@ -675,6 +719,9 @@ static void copy_in(struct scan_image *im, const struct scans_input *in)
 	im->is_index = in->is_index;
 	im->imported_at = in->imported_at;
 	im->platforms_known = !in->is_index;
+	snprintf(im->why, sizeof(im->why),
+		 "the scanners have not been asked "
+		 "yet");
 }
 
 /* 1 when v says what s already has (the same images and digests). */

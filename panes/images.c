@@ -9,6 +9,7 @@
 #include "tui/list.h"
 #include "tui/screen.h"
 #include "backend/pipeline.h"
+#include "backend/scans.h"
 #include "backend/text.h"
 #include "backend/xalloc.h"
 
@@ -19,12 +20,14 @@
 
 extern const struct pane_ops images_pane;
 
-enum { COL_IMAGE, COL_PIPE, COL_STATE, COL_Q, COL_L, COL_MSG, NCOLS };
+enum { COL_IMAGE, COL_PIPE, COL_STATE, COL_SCAN, COL_Q, COL_L, COL_MSG,
+       NCOLS };
 
 static const struct list_col cols[NCOLS] = {
 	[COL_IMAGE] = {"IMAGE", 48, 0, 0},  [COL_PIPE] = {"PIPELINE", 0, 0, 0},
-	[COL_STATE] = {"STATE", 0, 0, 0},   [COL_Q] = {"QUARANTINE", 0, 0, 2},
-	[COL_L] = {"LIVE", 0, 0, 3},        [COL_MSG] = {"MESSAGE", 0, 1, 1},
+	[COL_STATE] = {"STATE", 0, 0, 0},   [COL_SCAN] = {"SCAN", 20, 0, 2},
+	[COL_Q] = {"QUARANTINE", 0, 0, 3},  [COL_L] = {"LIVE", 0, 0, 4},
+	[COL_MSG] = {"MESSAGE", 0, 1, 1},
 };
 
 struct images_state {
@@ -68,6 +71,84 @@ static size_t rows_of(struct app *a, const struct image_row **v)
 	return pl ? pipeline_rows(pl, v) : 0;
 }
 
+/* The scan verdict of a pipeline row, or NULL while there is none. */
+static const struct scan_image *scan_of(struct app *a,
+					const struct image_row *r, size_t *idx)
+{
+	struct scans *sc = session_scans(app_session(a));
+	const struct scan_image *v;
+	size_t i;
+
+	if (!sc || !scans_done_once(sc) || scans_find(sc, r->ref, &i) < 0)
+		return NULL;
+	scans_images(sc, &v);
+	if (idx)
+		*idx = i;
+	return &v[i];
+}
+
+/* The gate's verdict on a row; blocked with why when there is none. */
+static void gate_of(struct app *a, const struct image_row *r,
+		    struct scan_gate *g)
+{
+	struct scans *sc = session_scans(app_session(a));
+	size_t i;
+
+	memset(g, 0, sizeof(*g));
+	if (!scan_of(a, r, &i)) {
+		if (sc && !scans_policy(sc)->block_unknown) {
+			snprintf(g->why, sizeof(g->why),
+				 "passes: no verdict yet, and unknown does not "
+				 "block under the policy");
+			return;
+		}
+		g->blocked = 1;
+		snprintf(g->why, sizeof(g->why),
+			 "blocked by: no scan verdict (%s)",
+			 !sc ? (session_scans_error(app_session(a))
+					? session_scans_error(app_session(a))
+					: "no scan state")
+			     : "the scanners have not answered yet");
+		return;
+	}
+	scans_gate(sc, i, g);
+}
+
+static enum role verdict_role(enum scan_verdict v)
+{
+	switch (v) {
+	case SCAN_HEALTHY:
+		return ROLE_OK;
+	case SCAN_UNHEALTHY:
+		return ROLE_ERROR;
+	case SCAN_PENDING:
+		return ROLE_PENDING;
+	case SCAN_UNVERIFIED:
+	case SCAN_UNKNOWN:
+		break;
+	}
+	return ROLE_WARN;
+}
+
+/* The scan stage of the pipeline: checked, crossed, waiting, unsure. */
+static enum glyph verdict_glyph(const struct scan_image *im)
+{
+	if (!im || !im->digest[0])
+		return G_EMPTY;
+	switch (im->verdict) {
+	case SCAN_HEALTHY:
+		return G_CHECK;
+	case SCAN_UNHEALTHY:
+		return G_CROSS;
+	case SCAN_PENDING:
+		return G_DOT;
+	case SCAN_UNVERIFIED:
+	case SCAN_UNKNOWN:
+		break;
+	}
+	return G_WARN;
+}
+
 static void copy_lines(struct images_state *st, const char *what,
 		       const char *repo, const char *tag,
 		       const struct image_copy *c)
@@ -87,6 +168,34 @@ static void copy_lines(struct images_state *st, const char *what,
 	detail_add(&st->detail, ROLE_NORMAL, "              %s", c->digest);
 	detail_add(&st->detail, ROLE_MUTED, "              %s%s", c->media_type,
 		 c->platforms ? " (multi-platform index)" : "");
+}
+
+static void scan_lines(struct images_state *st, struct app *a,
+		       const struct image_row *r)
+{
+	const struct scan_image *im = scan_of(a, r, NULL);
+	struct scan_gate g;
+	char counts[200];
+
+	if (!im) {
+		detail_add(&st->detail, ROLE_MUTED, "  %-11s %s", "Scan",
+			   "the scanners have not answered yet");
+		return;
+	}
+	detail_add(&st->detail, verdict_role(im->verdict), "  %-11s %s%s%s",
+		   "Scan", scan_verdict_name(im->verdict),
+		   im->why[0] ? ": " : "", im->why);
+	if (im->verdict == SCAN_UNHEALTHY || im->verdict == SCAN_HEALTHY)
+		detail_add(&st->detail, ROLE_NORMAL,
+			   "              %s, %u with a fix%s",
+			   scan_counts_text(im->counts, counts, sizeof(counts)),
+			   im->fixable,
+			   im->disagree ? "; the sources disagree" : "");
+	gate_of(a, r, &g);
+	detail_add(&st->detail, g.blocked ? ROLE_ERROR : ROLE_OK,
+		   "              gate: %s", g.why);
+	detail_add(&st->detail, ROLE_MUTED,
+		   "              (the scans pane, 2, has every finding)");
 }
 
 static void build_detail(struct images_state *st, struct app *a)
@@ -115,9 +224,7 @@ static void build_detail(struct images_state *st, struct app *a)
 	copy_lines(st, "Upstream", up, r->up.tag, &r->upstream);
 	copy_lines(st, "Quarantine", r->quarantine_repo, r->up.tag,
 		   &r->quarantine);
-	detail_add(&st->detail, ROLE_MUTED, "  %-11s not available yet (no scan "
-				 "verdicts in this build)",
-		 "Scan");
+	scan_lines(st, a, r);
 	copy_lines(st, "Live", r->live_repo, r->up.tag, &r->live);
 	detail_add(&st->detail, ROLE_NORMAL, " ");
 	detail_add(&st->detail, ROLE_HEADER, "Last operation");
@@ -180,7 +287,11 @@ static const char *cell(void *ud, size_t row, int col, enum role *role)
 				       : G_EMPTY),
 			 arrow,
 			 glyph(r->quarantine.exists ? G_FULL : G_EMPTY),
-			 arrow, glyph(G_EMPTY), arrow,
+			 arrow,
+			 glyph(r->quarantine.exists
+				       ? verdict_glyph(scan_of(a, r, NULL))
+				       : G_EMPTY),
+			 arrow,
 			 glyph(r->live.exists ? G_FULL : G_EMPTY));
 		*role = image_state_alert(r->state) ? ROLE_ERROR
 			: r->state == IMG_PROMOTED  ? ROLE_OK
@@ -193,6 +304,21 @@ static const char *cell(void *ud, size_t row, int col, enum role *role)
 			: r->state == IMG_UNKNOWN   ? ROLE_MUTED
 						    : ROLE_WARN;
 		return image_state_text(r->state);
+	case COL_SCAN: {
+		const struct scan_image *im = scan_of(a, r, NULL);
+		struct scan_gate g;
+
+		if (!r->quarantine.exists || !im) {
+			*role = ROLE_MUTED;
+			return "-";
+		}
+		gate_of(a, r, &g);
+		*role = g.blocked ? ROLE_ERROR : verdict_role(im->verdict);
+		snprintf(st->cell, sizeof(st->cell), "%s%s",
+			 scan_verdict_name(im->verdict),
+			 g.blocked ? ", blocked" : "");
+		return st->cell;
+	}
 	case COL_Q:
 		return image_short_digest(r->quarantine.digest, st->cell,
 					  sizeof(st->cell));
@@ -295,6 +421,7 @@ struct img_confirm {
 	enum pipeline_action act;
 	size_t row;
 	int force;
+	char gate[1200]; /* override: what the gate said */
 };
 
 static void target_of(const struct image_row *r, enum pipeline_action act,
@@ -311,7 +438,7 @@ static const char *action_name(enum pipeline_action act)
 }
 
 static void start(struct app *a, enum pipeline_action act, size_t row,
-		  int force)
+		  int force, const char *detail)
 {
 	struct pipeline *pl = app_pipeline(a);
 	const struct image_row *v;
@@ -326,7 +453,7 @@ static void start(struct app *a, enum pipeline_action act, size_t row,
 	cr.action = action_name(act);
 	cr.target = target;
 	cr.identity = pipeline_actor(pl);
-	cr.detail = force ? "forced" : NULL;
+	cr.detail = detail ? detail : force ? "forced" : NULL;
 	ch = app_change_begin(a, &cr);
 	if (!ch)
 		return; /* refused, and the status bar says why */
@@ -337,17 +464,112 @@ static void start(struct app *a, enum pipeline_action act, size_t row,
 		return;
 	}
 	if (act == PIPE_PROMOTE)
-		app_status(a, ROLE_PENDING,
-			   "promoting %s (scan gate: no verdicts in this "
-			   "build)",
-			   target);
+		app_status(a, ROLE_PENDING, "promoting %s%s", target,
+			   detail ? " past the scan gate" : "");
 }
 
 static void confirmed(struct app *a, void *ud)
 {
 	struct img_confirm *c = ud;
 
-	start(a, c->act, c->row, c->force);
+	start(a, c->act, c->row, c->force, NULL);
+}
+
+/* The gate blocks a promotion: recorded as refused, and said with the
+ * findings that block it, before any question. */
+static void refuse_gate(struct app *a, const char *target,
+			const struct scan_gate *g)
+{
+	struct change_req cr;
+
+	memset(&cr, 0, sizeof(cr));
+	cr.action = "image.promote";
+	cr.target = target;
+	cr.identity = pipeline_actor(app_pipeline(a));
+	change_refuse(app_changes(a), &cr, g->why, NULL);
+	app_status(a, ROLE_ERROR, "%s: scan gate: %s (o: override)", target,
+		   g->why);
+}
+
+static void override_reason(struct app *a, const char *text, void *ud)
+{
+	struct img_confirm *c = ud;
+	char detail[1800];
+
+	snprintf(detail, sizeof(detail),
+		 "scan gate overridden, reason: %.500s; %.1200s", text,
+		 c->gate);
+	start(a, PIPE_PROMOTE, c->row, c->force, detail);
+}
+
+static void override_named(struct app *a, void *ud)
+{
+	struct img_confirm *c = ud, *next = xcalloc(1, sizeof(*next));
+	const struct image_row *v;
+	char q[600], target[1300];
+
+	*next = *c;
+	pipeline_rows(app_pipeline(a), &v);
+	target_of(&v[c->row], PIPE_PROMOTE, target, sizeof(target));
+	snprintf(q, sizeof(q),
+		 "Why may %.300s pass the scan gate? (Written with what the "
+		 "gate said.)",
+		 target);
+	app_ask(a, "image.promote", target, q, "reason", override_reason,
+		next);
+}
+
+/* o: the gate's verdict is said first; only a blocked image asks for its
+ * name and then a reason. */
+static void ask_override(struct app *a, size_t row)
+{
+	struct pipeline *pl = app_pipeline(a);
+	const struct image_row *v;
+	struct img_confirm *c;
+	struct scan_gate g;
+	char q[1400], target[1300], expect[700];
+	const char *base;
+	struct err e;
+	int s;
+
+	pipeline_rows(pl, &v);
+	target_of(&v[row], PIPE_PROMOTE, target, sizeof(target));
+	if (app_read_only(a)) {
+		app_refuse_read_only(a, "image.promote", target,
+				     pipeline_actor(pl));
+		return;
+	}
+	err_clear(&e);
+	s = pipeline_check(pl, PIPE_PROMOTE, row, 0, &e);
+	if (s == 1) {
+		app_status(a, ROLE_OK, "%s", e.msg);
+		return;
+	}
+	if (s < 0 && e.code != ERR_EXISTS) {
+		app_status(a, ROLE_ERROR, "%s", e.msg);
+		return;
+	}
+	gate_of(a, &v[row], &g);
+	if (!g.blocked) {
+		app_status(a, ROLE_OK, "the scan gate passes %s: p promotes it",
+			   target);
+		return;
+	}
+	base = strrchr(v[row].up.path, '/');
+	base = base ? base + 1 : v[row].up.path;
+	snprintf(expect, sizeof(expect), "%s%s", s < 0 ? "force " : "",
+		 base);
+	snprintf(q, sizeof(q),
+		 "The scan gate blocks %.300s: %.900s. Promote it anyway%s? "
+		 "You will be asked why.",
+		 target, g.why,
+		 s < 0 ? ", replacing the other image in live/" : "");
+	c = xcalloc(1, sizeof(*c));
+	c->act = PIPE_PROMOTE;
+	c->row = row;
+	c->force = s < 0;
+	snprintf(c->gate, sizeof(c->gate), "%s", g.why);
+	app_confirm(a, "image.promote", target, q, expect, override_named, c);
 }
 
 /* Everything known beforehand is said at once; the dialog is only for
@@ -379,6 +601,15 @@ static void ask(struct app *a, enum pipeline_action act, size_t row)
 		app_status(a, ROLE_ERROR, "%s", e.msg);
 		return;
 	}
+	if (act == PIPE_PROMOTE) {
+		struct scan_gate g;
+
+		gate_of(a, &v[row], &g);
+		if (g.blocked) {
+			refuse_gate(a, target, &g);
+			return;
+		}
+	}
 	/* A tag that holds another image: only a forced copy replaces it. */
 	force = s < 0;
 	base = strrchr(v[row].up.path, '/');
@@ -394,8 +625,7 @@ static void ask(struct app *a, enum pipeline_action act, size_t row)
 			 target);
 	else
 		snprintf(q, sizeof(q),
-			 "Promote %s:%s to %s? No scan verdicts are "
-			 "available in this build.",
+			 "Promote %s:%s to %s? The scan gate passes it.",
 			 v[row].quarantine_repo, v[row].up.tag, target);
 	c = xcalloc(1, sizeof(*c));
 	c->act = act;
@@ -413,7 +643,7 @@ static void import_all(struct app *a, void *ud)
 	(void)ud;
 	for (i = 0; i < n; i++)
 		if (v[i].state == IMG_NOT_IMPORTED)
-			start(a, PIPE_IMPORT, i, 0);
+			start(a, PIPE_IMPORT, i, 0, NULL);
 }
 
 static int img_action(struct pane *p, struct app *a, enum action_id act)
@@ -445,6 +675,10 @@ static int img_action(struct pane *p, struct app *a, enum action_id act)
 		if (at(st, st->view.sel) < n)
 			ask(a, act == ACT_IMPORT ? PIPE_IMPORT : PIPE_PROMOTE,
 			    at(st, st->view.sel));
+		return UPD_ALL;
+	case ACT_OVERRIDE_GATE:
+		if (at(st, st->view.sel) < n)
+			ask_override(a, at(st, st->view.sel));
 		return UPD_ALL;
 	case ACT_IMPORT_ALL:
 		for (i = 0; i < n; i++)

@@ -40,6 +40,8 @@ const char *action_scope_title(enum action_scope s)
 		return "Flux pane";
 	case SCOPE_IMAGES:
 		return "Images pane";
+	case SCOPE_SCANS:
+		return "Scans pane";
 	case SCOPE_BOOTSTRAP:
 		return "Bootstrap pane";
 	default:

@@ -15,6 +15,7 @@ enum action_scope {
 	SCOPE_NODES,
 	SCOPE_FLUX,
 	SCOPE_IMAGES,
+	SCOPE_SCANS,
 	SCOPE_BOOTSTRAP,
 	SCOPE_COUNT
 };
@@ -71,11 +72,17 @@ enum action_scope {
 	X(IMPORT_ALL, "import-all", SCOPE_IMAGES, "I",                        \
 	  "Import every image that is not in quarantine/ yet", 1)            \
 	X(PROMOTE, "promote", SCOPE_IMAGES, "p",                              \
-	  "Promote the selected image from quarantine/ to live/", 1)         \
+	  "Promote the selected image from quarantine/ to live/, if the "     \
+	  "scan gate lets it", 1)                                             \
+	X(OVERRIDE_GATE, "override-gate", SCOPE_IMAGES, "o",                  \
+	  "Promote past the scan gate: type the image's name, then a "        \
+	  "reason", 1)                                                        \
 	X(RECHECK, "recheck", SCOPE_IMAGES, "r",                              \
 	  "Read every image's digests again", 0)                             \
 	X(CANCEL_OP, "cancel", SCOPE_IMAGES, "x",                             \
-	  "Stop following the selected image's operation", 0)                 \
+	  "Stop following the selected image's operation", 0)                \
+	X(RESCAN, "rescan", SCOPE_SCANS, "r",                                 \
+	  "Ask Defender and read the scan reports again", 0)                 \
 	X(BOOT_IMPORT, "bootstrap-import", SCOPE_BOOTSTRAP, "i",              \
 	  "Import every image not in quarantine/ yet (step 1)", 1)           \
 	X(BOOT_PROMOTE, "bootstrap-promote", SCOPE_BOOTSTRAP, "p",            \

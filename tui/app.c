@@ -192,6 +192,15 @@ void app_confirm(struct app *a, const char *action, const char *target,
 	app_prompt_open(a, IN_CONFIRM);
 }
 
+void app_ask(struct app *a, const char *action, const char *target,
+	     const char *question, const char *label, app_answer_fn fn,
+	     void *ud)
+{
+	app_confirm(a, action, target, question, "", NULL, ud);
+	snprintf(a->confirm.label, sizeof(a->confirm.label), "%s", label);
+	a->confirm.answer = fn;
+}
+
 struct change *app_change_begin(struct app *a, const struct change_req *r)
 {
 	struct change *c;

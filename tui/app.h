@@ -28,6 +28,7 @@ struct app_opts {
 };
 
 typedef void (*app_confirm_fn)(struct app *a, void *ud);
+typedef void (*app_answer_fn)(struct app *a, const char *text, void *ud);
 
 struct app;
 
@@ -52,6 +53,12 @@ void app_status(struct app *a, enum role r, const char *fmt, ...)
 void app_confirm(struct app *a, const char *action, const char *target,
 		 const char *question, const char *expect, app_confirm_fn fn,
 		 void *ud);
+/* Ask the operator for a line of text in the same dialog (a reason for
+ * the audit log): label says what to type; any answer that is not blank
+ * is taken, Esc cancels (recorded as a refusal). ud as for app_confirm. */
+void app_ask(struct app *a, const char *action, const char *target,
+	     const char *question, const char *label, app_answer_fn fn,
+	     void *ud);
 /* The audit log's path, for showing it. */
 const char *app_audit_path(struct app *a);
 /* The session's changes (the one audited path, change.h). */

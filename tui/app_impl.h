@@ -24,6 +24,8 @@ struct app_confirm {
 	char expect[256];
 	char error[320];  /* the last typed name did not match */
 	app_confirm_fn fn;
+	app_answer_fn answer; /* app_ask: any text, passed on */
+	char label[128];      /* app_ask: what to type */
 	void *ud;
 };
 

@@ -139,8 +139,12 @@ static void draw_status(struct app *a, const struct rect *r)
 				a->completions);
 		return;
 	case IN_CONFIRM:
-		snprintf(buf, sizeof(buf), "type %s to confirm: %s",
-			 a->confirm.expect, a->input);
+		if (a->confirm.answer)
+			snprintf(buf, sizeof(buf), "%s: %s", a->confirm.label,
+				 a->input);
+		else
+			snprintf(buf, sizeof(buf), "type %s to confirm: %s",
+				 a->confirm.expect, a->input);
 		scr_put(r->y, r->x, r->w, ROLE_WARN, buf);
 		return;
 	default:
@@ -199,8 +203,12 @@ static void draw_confirm(struct app *a)
 		scr_put(y++, r.x + 2, r.w - 4, ROLE_DIALOG, q[i]);
 	scr_put(y++, r.x + 2, r.w - 4, ROLE_MUTED,
 		"This is written to the audit log.");
-	snprintf(line, sizeof(line), "Type %s and press Enter:",
-		 a->confirm.expect);
+	if (a->confirm.answer)
+		snprintf(line, sizeof(line), "Type the %s and press Enter:",
+			 a->confirm.label);
+	else
+		snprintf(line, sizeof(line), "Type %s and press Enter:",
+			 a->confirm.expect);
 	scr_put(y++, r.x + 2, r.w - 4, ROLE_DIALOG, line);
 	snprintf(line, sizeof(line), "> %s", a->input);
 	scr_put(y++, r.x + 2, r.w - 4, ROLE_KEY, line);

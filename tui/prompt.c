@@ -258,6 +258,22 @@ int app_prompt_key(struct app *a, int key)
 		} else if (a->mode == IN_COMMAND) {
 			prompt_close(a);
 			app_run_command(a, line);
+		} else if (a->mode == IN_CONFIRM && a->confirm.answer) {
+			app_answer_fn answer = a->confirm.answer;
+
+			if (!line[strspn(line, " ")]) {
+				snprintf(a->confirm.error,
+					 sizeof(a->confirm.error),
+					 "%s cannot be empty: type it, or Esc",
+					 a->confirm.label);
+				return 1;
+			}
+			prompt_close(a);
+			ud = a->confirm.ud;
+			a->confirm.answer = NULL;
+			a->confirm.ud = NULL;
+			answer(a, line, ud);
+			free(ud);
 		} else if (a->mode == IN_CONFIRM) {
 			if (strcmp(line, a->confirm.expect) != 0) {
 				snprintf(a->confirm.error,
