@@ -35,12 +35,16 @@ wait_screen "kustomizations 1/3 Ready" 20 &&
 wait_screen "1 Images · 1 alert" 30 &&
 	ok "the images pane shows the drifted image as an alert" ||
 	nok "the images pane shows the drifted image as an alert"
-# Every state of the walkthrough's pipeline is on screen once checked.
-for s in "○→●    promoted" "○→○    quarantined" "○→○    not imported" \
-	"○→●    drifted"; do
+# Every state of the walkthrough's pipeline is on screen once checked,
+# the scan stage showing the verdict of the Defender rows the demo seeds.
+for s in "●→●→✓→●    promoted" "●→●→✗→○    quarantined" \
+	"●→○→○→○    not imported" "●→●→✗→●    drifted"; do
 	wait_screen "$s" 20 && ok "an image is ${s#*    }" ||
 		nok "an image is ${s#*    }"
 done
+wait_screen "2 Scans · 3 blocked, 1 alert" 20 &&
+	ok "the scans pane shows the blocked images and the drifted pod" ||
+	nok "the scans pane shows the blocked images and the drifted pod"
 tmux -L "$sock" send-keys q
 wait_screen "DEMO-EXIT=0" 30 && ok "quitting ends the demo with status 0" ||
 	nok "quitting ends the demo with status 0"

@@ -186,8 +186,8 @@ check "detail: the upstream digest in full" wait_screen 1 shows_all \
 	"$(az_seed_digest ghcr.io/fluxcd/kustomize-controller:v0.6.3)"
 check "detail: quarantine/ 'not there'" wait_screen 1 grep -Eq \
 	"Quarantine +quarantine/fluxcd/kustomize-controller:v0.6.3 +not there"
-check "detail: Scan 'not available yet'" wait_screen 1 \
-	grep -qE 'Scan +not available yet'
+check "detail: the Scan line says why there is no verdict" wait_screen 3 \
+	grep -qE 'Scan +(unknown: not in quarantine/|the scanners have not answered yet)'
 check "detail: the state and what to do" wait_screen 1 shows_all \
 	"State       not imported"
 send Escape
@@ -222,8 +222,9 @@ check "import: the status bar says 'imported to $QBUSY'" \
 	wait_screen 15 status_has "imported to $QBUSY"
 check "import: the row says quarantined" wait_screen 5 \
 	row_has "$BUSYBOX" quarantined
-check "import: the row's stages are ●→●→○→○" wait_screen 3 \
-	row_has "$BUSYBOX" "●→●→○→○"
+# The scan stage: pending (·), nobody has scanned the new import yet.
+check "import: the row's stages are ●→●→·→○" wait_screen 10 \
+	row_has "$BUSYBOX" "●→●→·→○"
 check "import: the progress is gone from the row" wait_screen 3 \
 	sh -c '! grep -qF "importing:"'
 # The hint names the key that promotes in this pane: p (P is Flux's resume).
