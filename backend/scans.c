@@ -425,7 +425,11 @@ static void on_graph(struct arm_graph_result *r, void *ud)
 		def_fail(s, r->err.msg);
 	} else {
 		s->def_ok = 1;
-		if (r->truncated)
+		/* Cut short only when rows are missing: a "true" with every
+		 * record there (totalRecords) loses nothing. */
+		if (r->truncated &&
+		    (r->total_records < 0 ||
+		     r->total_records > (long)cJSON_GetArraySize(r->rows)))
 			s->def_truncated = 1;
 		for (;;) {
 			it = cJSON_DetachItemFromArray(r->rows, 0);
