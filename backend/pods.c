@@ -3,7 +3,7 @@
 #include "pods.h"
 #include "images.h"
 #include "scan.h"
-#include "scan_json.h"
+#include "json.h"
 #include "text.h"
 #include "xalloc.h"
 
@@ -119,15 +119,15 @@ struct pods_inventory *pods_inventory_new(void)
 
 void pods_inventory_add(struct pods_inventory *inv, const cJSON *ks)
 {
-	const char *ns = sj_str(ks, "metadata.namespace");
-	const char *name = sj_str(ks, "metadata.name");
+	const char *ns = json_path_str(ks, "metadata.namespace");
+	const char *name = json_path_str(ks, "metadata.name");
 	const cJSON *e;
 
 	if (!inv || !ns || !name)
 		return;
-	cJSON_ArrayForEach(e, sj_at(ks, "status.inventory.entries"))
+	cJSON_ArrayForEach(e, json_path(ks, "status.inventory.entries"))
 	{
-		const char *id = sj_str(e, "id");
+		const char *id = json_path_str(e, "id");
 
 		if (!id)
 			continue;
@@ -197,9 +197,10 @@ static int workload(const cJSON *pod, char *kind, size_t ksz, char *name,
 		    size_t nsz)
 {
 	const cJSON *r =
-	    cJSON_GetArrayItem(sj_at(pod, "metadata.ownerReferences"), 0);
-	const char *k = sj_str(r, "kind"), *n = sj_str(r, "name");
-	const cJSON *labels = sj_at(pod, "metadata.labels");
+	    cJSON_GetArrayItem(json_path(pod, "metadata.ownerReferences"), 0);
+	const char *k = json_path_str(r, "kind"),
+		   *n = json_path_str(r, "name");
+	const cJSON *labels = json_path(pod, "metadata.labels");
 	const char *hash = label(labels, LABEL_HASH);
 	size_t ln, lh;
 
@@ -232,7 +233,7 @@ static const char *group_of(const char *kind)
 static void owner(const cJSON *pod, const struct pods_inventory *inv,
 		  struct pod_run *r)
 {
-	const cJSON *labels = sj_at(pod, "metadata.labels");
+	const cJSON *labels = json_path(pod, "metadata.labels");
 	const char *name = label(labels, LABEL_KS_NAME);
 	const char *ns = label(labels, LABEL_KS_NS);
 	char kind[64], wname[254], id[512];
@@ -248,8 +249,8 @@ static void owner(const cJSON *pod, const struct pods_inventory *inv,
 	if (workload(pod, kind, sizeof(kind), wname, sizeof(wname)) < 0)
 		return;
 	snprintf(id, sizeof(id), "%s_%s_%s_%s",
-		 sj_str(pod, "metadata.namespace")
-		     ? sj_str(pod, "metadata.namespace")
+		 json_path_str(pod, "metadata.namespace")
+		     ? json_path_str(pod, "metadata.namespace")
 		     : "",
 		 wname, group_of(kind), kind);
 	e = inv_find(inv, id);
@@ -344,17 +345,18 @@ static void add_run(struct pod_run **out, size_t *n, size_t *cap,
 	*out = xgrow(*out, cap, *n + 1, sizeof(**out));
 	r = &(*out)[(*n)++];
 	memset(r, 0, sizeof(*r));
-	text_safe_buf(r->ns, sizeof(r->ns), sj_str(pod, "metadata.namespace"),
-		      60);
-	text_safe_buf(r->name, sizeof(r->name), sj_str(pod, "metadata.name"),
-		      250);
-	text_safe_buf(r->node, sizeof(r->node), sj_str(pod, "spec.nodeName"),
-		      250);
-	text_safe_buf(r->phase, sizeof(r->phase), sj_str(pod, "status.phase"),
-		      14);
-	text_safe_buf(r->container, sizeof(r->container), sj_str(cs, "name"),
-		      60);
-	text_safe_buf(r->image, sizeof(r->image), sj_str(cs, "image"), 290);
+	text_safe_buf(r->ns, sizeof(r->ns),
+		      json_path_str(pod, "metadata.namespace"), 60);
+	text_safe_buf(r->name, sizeof(r->name),
+		      json_path_str(pod, "metadata.name"), 250);
+	text_safe_buf(r->node, sizeof(r->node),
+		      json_path_str(pod, "spec.nodeName"), 250);
+	text_safe_buf(r->phase, sizeof(r->phase),
+		      json_path_str(pod, "status.phase"), 14);
+	text_safe_buf(r->container, sizeof(r->container),
+		      json_path_str(cs, "name"), 60);
+	text_safe_buf(r->image, sizeof(r->image), json_path_str(cs, "image"),
+		      290);
 	snprintf(r->digest, sizeof(r->digest), "%s", digest);
 	r->vetted = is_vetted(img, digest);
 	owner(pod, inv, r);
@@ -370,7 +372,7 @@ static void match_statuses(const cJSON *pod, const cJSON *list,
 
 	cJSON_ArrayForEach(cs, list)
 	{
-		const char *id = sj_str(cs, "imageID");
+		const char *id = json_path_str(cs, "imageID");
 		char digest[80];
 		enum repo_kind kind;
 
@@ -378,7 +380,7 @@ static void match_statuses(const cJSON *pod, const cJSON *list,
 		if (!id || !*id)
 			continue;
 		pods_image_digest(id, digest, sizeof(digest));
-		kind = repo_of(img, sj_str(cs, "image"));
+		kind = repo_of(img, json_path_str(cs, "image"));
 		if (kind == REPO_NONE && !is_vetted(img, digest))
 			continue;
 		add_run(out, n, cap, pod, cs, img, inv, digest, kind);
@@ -393,12 +395,12 @@ size_t pods_runs(const cJSON *const *pods, size_t n,
 
 	*out = NULL;
 	for (i = 0; i < n; i++) {
-		const cJSON *st = sj_at(pods[i], "status");
+		const cJSON *st = json_path(pods[i], "status");
 
-		match_statuses(pods[i], sj_at(st, "initContainerStatuses"),
+		match_statuses(pods[i], json_path(st, "initContainerStatuses"),
 			       img, inv, out, &count, &cap);
-		match_statuses(pods[i], sj_at(st, "containerStatuses"), img,
-			       inv, out, &count, &cap);
+		match_statuses(pods[i], json_path(st, "containerStatuses"),
+			       img, inv, out, &count, &cap);
 	}
 	return count;
 }

@@ -103,6 +103,25 @@ const char *scan_source_title(enum scan_source s)
 	return "?";
 }
 
+void scan_sources_text(unsigned bits, const char *sep, char *buf, size_t sz)
+{
+	size_t len = 0;
+	int k, n;
+
+	if (!sz)
+		return;
+	buf[0] = '\0';
+	for (k = 0; k < SCAN_NSOURCES && len + 1 < sz; k++) {
+		if (!(bits & (1u << k)))
+			continue;
+		n = snprintf(buf + len, sz - len, "%s%s", len ? sep : "",
+			     scan_source_name((enum scan_source)k));
+		if (n < 0)
+			break;
+		len += (size_t)n < sz - len ? (size_t)n : sz - len - 1;
+	}
+}
+
 const char *scan_verdict_name(enum scan_verdict v)
 {
 	switch (v) {

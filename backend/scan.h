@@ -50,6 +50,9 @@ enum scan_source {
 const char *scan_source_name(enum scan_source s);
 /* "Defender", "Trivy", "Grype". */
 const char *scan_source_title(enum scan_source s);
+/* The names of the sources in bits (1u << enum scan_source), in source
+ * order and joined by sep, into buf (cut to fit; "" when bits is 0). */
+void scan_sources_text(unsigned bits, const char *sep, char *buf, size_t sz);
 
 /* One finding. Every string is owned by the list that holds it,
  * terminal-safe (text_safe) and valid UTF-8, never NULL ("" when the

@@ -219,8 +219,8 @@ static void add_problem(struct scans *s, const char *fmt, ...)
 
 static void summarize(struct scans *s)
 {
-	size_t i, count[5] = {0};
-	char part[200], buf[700];
+	size_t i, len, count[5] = {0};
+	char buf[700];
 
 	buf[0] = '\0';
 	for (i = 0; i < s->n; i++)
@@ -234,9 +234,9 @@ static void summarize(struct scans *s)
 
 		if (!count[order[i]])
 			continue;
-		snprintf(part, sizeof(part), " %zu %s", count[order[i]],
-			 scan_verdict_name(order[i]));
-		strncat(buf, part, sizeof(buf) - strlen(buf) - 1);
+		len = strlen(buf);
+		snprintf(buf + len, sizeof(buf) - len, " %zu %s",
+			 count[order[i]], scan_verdict_name(order[i]));
 	}
 	if (s->def_failed) {
 		set_status(s, 1, "Defender: %.400s", s->def_err);

@@ -227,17 +227,7 @@ static cJSON *counts_json(const unsigned c[SCAN_SEV_COUNT])
 
 static void sources_text(unsigned bits, char *buf, size_t sz)
 {
-	int k;
-
-	buf[0] = '\0';
-	for (k = 0; k < SCAN_NSOURCES; k++) {
-		if (!(bits & (1u << k)))
-			continue;
-		if (buf[0])
-			strncat(buf, ",", sz - strlen(buf) - 1);
-		strncat(buf, scan_source_name((enum scan_source)k),
-			sz - strlen(buf) - 1);
-	}
+	scan_sources_text(bits, ",", buf, sz);
 }
 
 static cJSON *finding_json(const struct scan_finding *f,

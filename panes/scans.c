@@ -156,17 +156,14 @@ static enum role sev_role(enum scan_sev s)
 
 static void sources_text(const struct scan_image *im, char *buf, size_t sz)
 {
+	unsigned bits = 0;
 	int k;
 
-	buf[0] = '\0';
 	for (k = 0; k < SCAN_NSOURCES; k++) {
-		if (!im->src[k].asked || !im->src[k].answered)
-			continue;
-		if (buf[0])
-			strncat(buf, ",", sz - strlen(buf) - 1);
-		strncat(buf, scan_source_name((enum scan_source)k),
-			sz - strlen(buf) - 1);
+		if (im->src[k].asked && im->src[k].answered)
+			bits |= 1u << k;
 	}
+	scan_sources_text(bits, ",", buf, sz);
 	if (!buf[0])
 		snprintf(buf, sz, "-");
 }
@@ -261,16 +258,10 @@ static int finding_cmp(const void *x, const void *y)
 static int finding_matches(const struct scan_finding *f, const char *flt)
 {
 	char src[64];
-	int k;
 
 	if (!flt[0])
 		return 1;
-	src[0] = '\0';
-	for (k = 0; k < SCAN_NSOURCES; k++) {
-		if (f->sources & (1u << k))
-			strncat(src, scan_source_name((enum scan_source)k),
-				sizeof(src) - strlen(src) - 1);
-	}
+	scan_sources_text(f->sources, ",", src, sizeof(src));
 	return text_contains_nocase(f->id, flt) ||
 	       text_contains_nocase(f->package, flt) ||
 	       text_contains_nocase(f->title, flt) ||
@@ -285,7 +276,6 @@ static void finding_lines(struct detail *d, const struct scan_finding *f,
 	const struct scan_allow *al;
 	enum scan_gate_mark m = scan_gate_finding(pol, f, now, &al);
 	char cvss[16], ver[240], src[64], gate[400];
-	int k;
 
 	if (f->cvss >= 0)
 		snprintf(cvss, sizeof(cvss), "%.1f", f->cvss);
@@ -294,15 +284,7 @@ static void finding_lines(struct detail *d, const struct scan_finding *f,
 	snprintf(ver, sizeof(ver), "%s -> %s",
 		 f->installed[0] ? f->installed : "?",
 		 f->fixed[0] ? f->fixed : "-");
-	src[0] = '\0';
-	for (k = 0; k < SCAN_NSOURCES; k++) {
-		if (!(f->sources & (1u << k)))
-			continue;
-		if (src[0])
-			strncat(src, ",", sizeof(src) - strlen(src) - 1);
-		strncat(src, scan_source_name((enum scan_source)k),
-			sizeof(src) - strlen(src) - 1);
-	}
+	scan_sources_text(f->sources, ",", src, sizeof(src));
 	gate[0] = '\0';
 	if (m == SCAN_GATE_BLOCKS)
 		snprintf(gate, sizeof(gate), "  BLOCKS");
@@ -685,8 +667,10 @@ static const char *cell(void *ud, size_t row, int col, enum role *role)
 		sources_text(im, st->cell, sizeof(st->cell));
 		if (im->disagree) {
 			*role = ROLE_WARN;
-			strncat(st->cell, " (differ)",
-				sizeof(st->cell) - strlen(st->cell) - 1);
+			size_t len = strlen(st->cell);
+
+			snprintf(st->cell + len, sizeof(st->cell) - len,
+				 " (differ)");
 		}
 		return st->cell;
 	case COL_GATE:

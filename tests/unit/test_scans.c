@@ -165,8 +165,16 @@ static int has_control(const char *s)
 static void test_names(void **state)
 {
 	enum scan_sev s;
+	char src[16];
 
 	(void)state;
+	scan_sources_text((1u << SCAN_DEFENDER) | (1u << SCAN_GRYPE), ",",
+			  src, sizeof(src));
+	assert_string_equal(src, "defender,grype");
+	scan_sources_text(0, ",", src, sizeof(src));
+	assert_string_equal(src, "");
+	scan_sources_text(7, ", ", src, 12); /* cut to fit, terminated */
+	assert_string_equal(src, "defender, t");
 	assert_int_equal(scan_sev_parse("CRITICAL"), SCAN_SEV_CRITICAL);
 	assert_int_equal(scan_sev_parse("High"), SCAN_SEV_HIGH);
 	assert_int_equal(scan_sev_parse("Negligible"), SCAN_SEV_NEGLIGIBLE);
