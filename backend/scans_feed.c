@@ -1,6 +1,7 @@
 /* scans_feed.c - scans made from the pipeline and the config, fed the
  * pipeline's rows, and the pods query for one image. */
 #include "scans_feed.h"
+#include "text.h"
 #include "xalloc.h"
 
 #include <stdio.h>
@@ -147,6 +148,44 @@ int scans_pods_query(struct scans_pods_query *q, const struct scan_image *im,
 	q->img.quarantine_repo = im->repo;
 	q->img.vetted = q->vetted;
 	return 0;
+}
+
+int scans_live_of(struct scans_live *l, const struct scan_image *im,
+		  struct pipeline *p)
+{
+	const struct image_row *v;
+	size_t n = p ? pipeline_rows(p, &v) : 0, i;
+
+	memset(l, 0, sizeof(*l));
+	for (i = 0; i < n; i++) {
+		if (strcmp(v[i].ref, im->image) == 0)
+			break;
+	}
+	if (i == n)
+		return -1;
+	snprintf(l->ref, sizeof(l->ref), "%s:%s", v[i].live_repo, v[i].up.tag);
+	l->checked = v[i].live.checked;
+	l->exists = v[i].live.exists;
+	if (l->exists)
+		snprintf(l->digest, sizeof(l->digest), "%s", v[i].live.digest);
+	l->vetted =
+	    l->exists && im->digest[0] && strcmp(l->digest, im->digest) == 0;
+	text_safe_buf(l->error, sizeof(l->error), v[i].live.error, 500);
+	return 0;
+}
+
+const char *scans_live_text(const struct scans_live *l, char *buf, size_t sz)
+{
+	if (!l->checked)
+		snprintf(buf, sz, "not checked%s%.500s",
+			 l->error[0] ? ": " : "", l->error);
+	else if (!l->exists)
+		snprintf(buf, sz, "not there");
+	else
+		snprintf(buf, sz, "%s (%s)", l->digest,
+			 l->vetted ? "the vetted digest"
+				   : "not the digest in quarantine/");
+	return buf;
 }
 
 struct pods_inventory *scans_inventory(const cJSON *const *ks, size_t n)

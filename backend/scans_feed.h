@@ -49,6 +49,23 @@ struct scans_pods_query {
 int scans_pods_query(struct scans_pods_query *q, const struct scan_image *im,
 		     struct pipeline *p);
 
+/* What live/ holds of an image, as the pipeline last saw it. */
+struct scans_live {
+	int checked; /* the pipeline has asked the registry */
+	int exists;
+	int vetted;    /* it holds the quarantine digest that was scanned */
+	char ref[740]; /* "live/library/busybox:1.33.0" */
+	char digest[80];
+	char error[600]; /* why it could not be read (terminal-safe), or "" */
+};
+/* Fills l for im (one of the pipeline's images). -1 when im is not. */
+int scans_live_of(struct scans_live *l, const struct scan_image *im,
+		  struct pipeline *p);
+/* One line for l: "sha256:... (the vetted digest)", "sha256:... (not
+ * the digest in quarantine/)", "not there", "not checked: why". Returns
+ * buf. */
+const char *scans_live_text(const struct scans_live *l, char *buf, size_t sz);
+
 /* The Kustomizations' inventories: array of Kustomization objects, or
  * NULL. A new inventory (pods_inventory_free). */
 struct pods_inventory *scans_inventory(const cJSON *const *ks, size_t n);

@@ -316,6 +316,25 @@ static cJSON *runs_json(struct srun *r, const struct pod_run *v, size_t n)
 	return o;
 }
 
+/* "live": what live/ holds; null when the pipeline does not know. */
+static void live_json(cJSON *o, struct srun *r, const struct scan_image *im)
+{
+	struct scans_live l;
+	cJSON *lo;
+
+	if (scans_live_of(&l, im, r->p) < 0 || !l.checked) {
+		cJSON_AddNullToObject(o, "live");
+		return;
+	}
+	lo = cJSON_AddObjectToObject(o, "live");
+	cJSON_AddStringToObject(lo, "reference", l.ref);
+	if (l.exists)
+		cJSON_AddStringToObject(lo, "digest", l.digest);
+	else
+		cJSON_AddNullToObject(lo, "digest");
+	cJSON_AddBoolToObject(lo, "vetted", l.vetted);
+}
+
 static cJSON *image_json(struct srun *r, size_t idx, size_t *alerts,
 			 int *blocked)
 {
@@ -348,6 +367,7 @@ static cJSON *image_json(struct srun *r, size_t idx, size_t *alerts,
 		cJSON_AddStringToObject(p, "digest", im->platforms[i]);
 		cJSON_AddItemToArray(a, p);
 	}
+	live_json(o, r, im);
 	cJSON_AddStringToObject(o, "verdict", scan_verdict_name(im->verdict));
 	cJSON_AddStringToObject(o, "why", im->why);
 	cJSON_AddItemToObject(o, "counts", counts_json(im->counts));
@@ -520,7 +540,8 @@ static void print_detail(const struct cli_opts *o, struct srun *r, size_t idx)
 {
 	const struct scan_image *v, *im;
 	struct scan_gate g;
-	char buf[300], age[TIMEFMT_AGE_LEN], fix[260];
+	struct scans_live live;
+	char buf[700], age[TIMEFMT_AGE_LEN], fix[260];
 	size_t i;
 	int k;
 
@@ -539,6 +560,9 @@ static void print_detail(const struct cli_opts *o, struct srun *r, size_t idx)
 		       im->platforms[i]);
 	if (im->platforms_err[0])
 		printf("  platforms   not read: %s\n", im->platforms_err);
+	if (scans_live_of(&live, im, r->p) == 0)
+		printf("  live        %s %s\n", live.ref,
+		       scans_live_text(&live, buf, sizeof(buf)));
 	printf("  verdict     %s%s%s\n", scan_verdict_name(im->verdict),
 	       im->why[0] ? ": " : "", im->why);
 	printf("  findings    %s, %u fixable\n",

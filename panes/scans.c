@@ -398,7 +398,8 @@ static void build_detail(struct pane *p, struct app *a)
 	const struct scan_image *im = find_image(a, st->det_image);
 	struct scans *sc = scans_of(a);
 	const struct scan_finding **fv;
-	char counts[200], age[TIMEFMT_AGE_LEN];
+	char counts[200], age[TIMEFMT_AGE_LEN], lbuf[700];
+	struct scans_live live;
 	struct scan_gate g;
 	size_t i, nf = 0, idx;
 	time_t now = time(NULL);
@@ -434,6 +435,11 @@ static void build_detail(struct pane *p, struct app *a)
 	if (im->platforms_err[0])
 		detail_add(d, ROLE_WARN, "  %-11s platforms not read: %s", "",
 			   im->platforms_err);
+	if (scans_live_of(&live, im, session_pipeline(app_session(a))) == 0)
+		detail_add(
+		    d, live.exists && !live.vetted ? ROLE_WARN : ROLE_NORMAL,
+		    "  %-11s %s %s", "Live", live.ref,
+		    scans_live_text(&live, lbuf, sizeof(lbuf)));
 	source_lines(d, im, now);
 	detail_add(d, ROLE_NORMAL, " ");
 	fv = xcalloc(im->findings.n ? im->findings.n : 1, sizeof(*fv));

@@ -124,6 +124,11 @@ import json, sys
 j = json.load(open(sys.argv[1]))["images"][0]
 f = [f for f in j["findings"] if f["id"] == "CVE-2021-3711"][0]
 sys.exit(0 if f["gate"] == "allowed" and f["allowList"] == {"until": "2099-12-31", "reason": "SM2 is not used here"} and not j["gate"]["blocked"] and j["gate"]["allowed"] == 1 else 1)' "$J"
+check "scans --json: live/ holds no busybox yet" \
+	python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))["images"][0]
+sys.exit(0 if j["live"] == {"reference": "live/library/busybox:1.33.0", "digest": None, "vetted": False} else 1)' "$J"
 printf 'scan_gate_allow = CVE-2021-3711 someday because\n' >"$CFG"
 jd promote busybox
 check "a bad allow-list line: exit 2, naming the config's line" \
@@ -158,5 +163,26 @@ check "audit: the request carries the reason and what it overrode" \
 check "audit: and it succeeded" \
 	test "$(audit_n image.promote succeeded live/library/busybox:1.33.0)" -eq 1
 check "audit: the chain verifies" sh -c '"$1" audit verify >/dev/null' _ "$JD"
+
+# ================================================================ live/
+# A tag in live/ that moved to other bytes: where the digest runs says
+# live/ holds something that was never scanned.
+ROGUE=$(az_push live/weaveworks/kured 1.6.1 x)
+jd scans --json
+check "scans --json: live/ of falco is the vetted digest" \
+	python3 -c '
+import json, sys
+img = {i["repository"]: i for i in json.load(open(sys.argv[1]))["images"]}
+l = img["quarantine/falcosecurity/falco"]["live"]
+sys.exit(0 if l["digest"] == sys.argv[2] and l["vetted"] else 1)' "$J" "$FA"
+check "scans --json: live/ of kured holds another digest, not vetted" \
+	python3 -c '
+import json, sys
+img = {i["repository"]: i for i in json.load(open(sys.argv[1]))["images"]}
+l = img["quarantine/weaveworks/kured"]["live"]
+sys.exit(0 if l["digest"] == sys.argv[2] and not l["vetted"] else 1)' "$J" "$ROGUE"
+jd scans kured
+check "scans kured: the live line names the other digest" \
+	out_has "  live        live/weaveworks/kured:1.6.1 $ROGUE (not the digest in quarantine/)"
 
 lw_finish
