@@ -1,7 +1,7 @@
-/* scans.c - the scans pane: a row per image (verdict, severity counts in
- * their colours, fixable, age, sources, the gate, where it runs), and a
- * detail view with every finding (sorted by severity then CVSS, or by the
- * column chosen with s; filtered with /) and the pods that run the image.
+/* scans.c - the scans pane: a row per image (verdict, a severity bar and the
+ * counts in their colours, fixable, age, sources, the gate, where it runs),
+ * and a detail view with every finding (sorted by severity then CVSS, or by
+ * the column chosen with s; filtered with /) and the pods that run the image.
  * Rows come from the session's scan state and pods; no I/O here. */
 #include "tui/app.h"
 #include "backend/flux_watch.h"
@@ -13,6 +13,7 @@
 #include "tui/detail.h"
 #include "tui/list.h"
 #include "tui/screen.h"
+#include "panes/scans_bar.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@ extern const struct pane_ops scans_pane;
 enum {
 	COL_IMAGE,
 	COL_VERDICT,
+	COL_BAR,
 	COL_CRIT,
 	COL_HIGH,
 	COL_MED,
@@ -36,13 +38,17 @@ enum {
 	NCOLS
 };
 
+/* The severity bar's cells (the registry's is twice as long). */
+#define BAR_W 10
+static const char bar_blank[] = "          ";
+
 static const struct list_col cols[NCOLS] = {
     [COL_IMAGE] = {"IMAGE", 32, 0, 0}, [COL_VERDICT] = {"VERDICT", 0, 0, 0},
-    [COL_CRIT] = {"C", 0, 0, 0},       [COL_HIGH] = {"H", 0, 0, 0},
-    [COL_MED] = {"M", 0, 0, 6},	       [COL_LOW] = {"L", 0, 0, 7},
-    [COL_FIX] = {"FIX", 0, 0, 4},      [COL_AGE] = {"AGE", 0, 0, 3},
-    [COL_SRC] = {"SOURCES", 0, 0, 5},  [COL_GATE] = {"GATE", 0, 0, 0},
-    [COL_RUNS] = {"RUNS", 0, 1, 1},
+    [COL_BAR] = {"SEVERITY", 0, 0, 2}, [COL_CRIT] = {"C", 0, 0, 0},
+    [COL_HIGH] = {"H", 0, 0, 0},       [COL_MED] = {"M", 0, 0, 6},
+    [COL_LOW] = {"L", 0, 0, 7},	       [COL_FIX] = {"FIX", 0, 0, 4},
+    [COL_AGE] = {"AGE", 0, 0, 3},      [COL_SRC] = {"SOURCES", 0, 0, 5},
+    [COL_GATE] = {"GATE", 0, 0, 0},    [COL_RUNS] = {"RUNS", 0, 1, 1},
 };
 
 /* How the detail view's findings are sorted (s cycles). */
@@ -73,7 +79,11 @@ struct scans_state {
 	struct detail detail;
 	char det_image[700]; /* the image the detail view shows */
 	int fsort, fsort_desc;
-	int detail_filter; /* p->filter was typed in the detail view */
+	int detail_filter;	 /* p->filter was typed in the detail view */
+	unsigned long bar_scale; /* the most findings of any image */
+	unsigned reg_counts[BAR_NSEV]; /* every image's, summed */
+	size_t reg_images;	       /* images with findings */
+	size_t reg_total;	       /* images */
 	char cell[700];
 };
 
@@ -510,6 +520,17 @@ static int row_cmp(const void *x, const void *y)
 	case COL_VERDICT:
 		r = verdict_rank(a->verdict) - verdict_rank(b->verdict);
 		break;
+	case COL_BAR: { /* the worst first: critical, then high... */
+		static const enum scan_sev order[] = {
+		    SCAN_SEV_CRITICAL, SCAN_SEV_HIGH, SCAN_SEV_MEDIUM,
+		    SCAN_SEV_LOW};
+		size_t k;
+
+		for (k = 0; !r && k < sizeof(order) / sizeof(order[0]); k++)
+			r = (int)b->counts[order[k]] -
+			    (int)a->counts[order[k]];
+		break;
+	}
 	case COL_CRIT:
 	case COL_HIGH:
 	case COL_MED:
@@ -564,6 +585,61 @@ static int image_matches(struct app *a, const struct scan_image *im,
 	return 0;
 }
 
+/* The severities a bar shows, from an image's counts. */
+static void bar_counts(const unsigned c[SCAN_SEV_COUNT],
+		       unsigned out[BAR_NSEV])
+{
+	out[BAR_CRITICAL] = c[SCAN_SEV_CRITICAL];
+	out[BAR_HIGH] = c[SCAN_SEV_HIGH];
+	out[BAR_MEDIUM] = c[SCAN_SEV_MEDIUM];
+	out[BAR_LOW] = c[SCAN_SEV_LOW];
+}
+
+/* The scale of the images' bars and the registry's counts. */
+static void bar_sums(struct scans_state *st, const struct scan_image *v,
+		     size_t n)
+{
+	unsigned b[BAR_NSEV];
+	unsigned long t;
+	size_t i;
+	int k;
+
+	st->bar_scale = 0;
+	st->reg_images = 0;
+	st->reg_total = n;
+	memset(st->reg_counts, 0, sizeof(st->reg_counts));
+	for (i = 0; i < n; i++) {
+		bar_counts(v[i].counts, b);
+		t = 0;
+		for (k = 0; k < BAR_NSEV; k++) {
+			t += b[k];
+			st->reg_counts[k] += b[k];
+		}
+		if (t > st->bar_scale)
+			st->bar_scale = t;
+		st->reg_images += t > 0;
+	}
+}
+
+/* The severity column: the image's bar. */
+static int bar_cell(void *ud, size_t row, int col, int y, int x, int w,
+		    int sel)
+{
+	struct app *a = ud;
+	struct scans_state *st = app_pane_state(a, &scans_pane);
+	const struct scan_image *im = row_image(a, st, row);
+	unsigned b[BAR_NSEV];
+
+	(void)sel;
+	if (col != COL_BAR)
+		return 0;
+	if (im) {
+		bar_counts(im->counts, b);
+		scans_bar_draw(y, x, w, b, st->bar_scale, app_ascii(a));
+	}
+	return 1;
+}
+
 static void scans_recalc(struct pane *p, struct app *a)
 {
 	struct scans_state *st = p->st;
@@ -600,6 +676,7 @@ static void scans_recalc(struct pane *p, struct app *a)
 			st->view.sel = i;
 	}
 	list_clamp(&st->view);
+	bar_sums(st, v, n);
 	free(st->runs);
 	st->runs = xcalloc(n ? n : 1, sizeof(*st->runs));
 	st->nruns = n;
@@ -642,6 +719,8 @@ static const char *cell(void *ud, size_t row, int col, enum role *role)
 	case COL_VERDICT:
 		*role = verdict_role(im->verdict);
 		return scan_verdict_name(im->verdict);
+	case COL_BAR: /* bar_cell draws it; this is its width */
+		return bar_blank;
 	case COL_CRIT:
 	case COL_HIGH:
 	case COL_MED:
@@ -701,6 +780,39 @@ static const char *cell(void *ud, size_t row, int col, enum role *role)
 
 /* ---- drawing ------------------------------------------------------------ */
 
+/* "registry ████▓▒░  2 critical, 1 high in 2/6 images": every image's
+ * findings in one bar, twice as long as an image's when there is room. */
+static void registry_bar(const struct scans_state *st, const struct rect *body,
+			 int ascii)
+{
+	unsigned c[SCAN_SEV_COUNT] = {0};
+	char counts[200], line[300];
+	int x = body->x, w = body->w, bw = w >= 100 ? 2 * BAR_W : 12;
+	size_t n = st->reg_total;
+
+	x += scr_put(body->y, x, w, ROLE_HEADER, "registry ");
+	w = body->x + body->w - x;
+	if (w > bw) {
+		/* scaled to itself: it always fills its cells */
+		scans_bar_draw(body->y, x, bw, st->reg_counts, 0, ascii);
+		x += bw + 1;
+		w = body->x + body->w - x;
+	}
+	c[SCAN_SEV_CRITICAL] = st->reg_counts[BAR_CRITICAL];
+	c[SCAN_SEV_HIGH] = st->reg_counts[BAR_HIGH];
+	c[SCAN_SEV_MEDIUM] = st->reg_counts[BAR_MEDIUM];
+	c[SCAN_SEV_LOW] = st->reg_counts[BAR_LOW];
+	if (st->reg_images)
+		snprintf(line, sizeof(line), " %s in %zu/%zu image%s",
+			 scan_counts_text(c, counts, sizeof(counts)),
+			 st->reg_images, n, n == 1 ? "" : "s");
+	else
+		snprintf(line, sizeof(line), " no findings in %zu image%s", n,
+			 n == 1 ? "" : "s");
+	if (w > 0)
+		scr_put(body->y, x, w, ROLE_NORMAL, line);
+}
+
 static void scans_draw(struct pane *p, struct app *a, const struct rect *area,
 		       int focused)
 {
@@ -735,6 +847,11 @@ static void scans_draw(struct pane *p, struct app *a, const struct rect *area,
 		status);
 	body.y++;
 	body.h--;
+	if (scans_done_once(sc) && body.h > 4) {
+		registry_bar(st, &body, app_ascii(a));
+		body.y++;
+		body.h--;
+	}
 	problems = scans_problems(sc);
 	while (problems[np])
 		np++;
@@ -759,7 +876,8 @@ static void scans_draw(struct pane *p, struct app *a, const struct rect *area,
 			"Asking the scanners...");
 		return;
 	}
-	list_draw(&body, cols, NCOLS, &st->view, cell, a, focused);
+	list_draw_pictures(&body, cols, NCOLS, &st->view, cell, bar_cell, a,
+			   focused);
 }
 
 /* ---- keys --------------------------------------------------------------- */

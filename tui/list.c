@@ -66,6 +66,13 @@ void list_draw(const struct rect *area, const struct list_col *cols,
 	       int ncols, struct list_view *v, list_cell_fn cell, void *ud,
 	       int focused)
 {
+	list_draw_pictures(area, cols, ncols, v, cell, NULL, ud, focused);
+}
+
+void list_draw_pictures(const struct rect *area, const struct list_col *cols,
+			int ncols, struct list_view *v, list_cell_fn cell,
+			list_picture_fn picture, void *ud, int focused)
+{
 	int width[MAX_COLS], shown[MAX_COLS], total = 0, c, flex = -1, x;
 	size_t r;
 
@@ -161,6 +168,13 @@ void list_draw(const struct rect *area, const struct list_col *cols,
 
 			if (!shown[c])
 				continue;
+			if (picture &&
+			    picture(ud, r, c, y, x,
+				    width[c] < avail ? width[c] : avail,
+				    sel && focused)) {
+				x += width[c] + 2;
+				continue;
+			}
 			s = cell(ud, r, c, &role);
 			if (sel && focused)
 				role = ROLE_SELECTED;

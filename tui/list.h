@@ -38,5 +38,15 @@ void list_clamp(struct list_view *v);
 void list_draw(const struct rect *area, const struct list_col *cols,
 	       int ncols, struct list_view *v, list_cell_fn cell, void *ud,
 	       int focused);
+/* A cell that is a picture (a bar): draws it at y, x in w columns, after
+ * the row's background, and returns 1; 0 leaves it to the cell's text
+ * (which still gives every column its width). sel: the focused list's
+ * selected row. */
+typedef int (*list_picture_fn)(void *ud, size_t row, int col, int y, int x,
+			       int w, int sel);
+/* list_draw, with picture asked first for every cell of the rows. */
+void list_draw_pictures(const struct rect *area, const struct list_col *cols,
+			int ncols, struct list_view *v, list_cell_fn cell,
+			list_picture_fn picture, void *ud, int focused);
 
 #endif

@@ -10,6 +10,7 @@
 static int use_color;
 static int ascii_mode;
 static attr_t role_attr[ROLE_COUNT];
+static unsigned char role_fills[ROLE_COUNT];
 
 static const char *const glyph_utf8[G_COUNT] = {
 	[G_HLINE] = "\u2500", [G_VLINE] = "\u2502", [G_TL] = "\u250c",
@@ -34,6 +35,11 @@ const char *glyph(enum glyph g)
 int screen_has_color(void)
 {
 	return use_color;
+}
+
+int scr_role_fills(enum role r)
+{
+	return (unsigned)r < ROLE_COUNT && role_fills[r];
 }
 
 int screen_start(const struct screen_opts *o)
@@ -134,8 +140,12 @@ void screen_apply_theme(const struct theme *t)
 			init_pair((short)(i + 1), (short)fold_colour(s->fg),
 				  (short)fold_colour(s->bg));
 			role_attr[i] = COLOR_PAIR(i + 1) | to_attr(s->attrs);
+			role_fills[i] =
+			    (s->attrs & TA_REVERSE) ||
+			    s->bg != t->style[ROLE_NORMAL].bg;
 		} else {
 			role_attr[i] = to_attr(s->mono_attrs);
+			role_fills[i] = !!(s->mono_attrs & TA_REVERSE);
 		}
 	}
 	bkgdset(' ' | role_attr[ROLE_NORMAL]);

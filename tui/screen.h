@@ -29,6 +29,9 @@ void screen_resize(int *cols, int *rows);
 
 void screen_apply_theme(const struct theme *t);
 int screen_has_color(void);
+/* 1 when a blank drawn in role r shows as a block (the role has a
+ * background of its own, or is reversed), as the theme is applied now. */
+int scr_role_fills(enum role r);
 const char *glyph(enum glyph g);
 
 /* Put an already safe string at y,x in at most w columns. Returns the
