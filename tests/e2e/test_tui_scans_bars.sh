@@ -12,7 +12,7 @@
 # 2/2/1); source-controller 1 medium, 5 low (10 cells, 2/8); the
 # registry 1/1/2/5 over 20 cells (3/3/4/10), or 12 at 80 columns
 # (2/2/3/5).
-# shellcheck disable=SC1091,SC2317,SC2034  # JD_ENV is read by lib.sh
+# shellcheck disable=SC1091,SC2317,SC2034,SC2016  # JD_ENV is read by lib.sh
 . "$(dirname "$0")/lib.sh"
 e2e_require tmux python3 curl
 . tests/integration/lib_azure.sh
