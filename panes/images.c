@@ -98,8 +98,8 @@ static void gate_of(struct app *a, const struct image_row *r,
 	if (!scan_of(a, r, &i)) {
 		if (sc && !scans_policy(sc)->block_unknown) {
 			snprintf(g->why, sizeof(g->why),
-				 "passes: no verdict yet, and unknown does not "
-				 "block under the policy");
+				 "passes: no verdict yet, and unknown does "
+				 "not block under the policy");
 			return;
 		}
 		g->blocked = 1;
@@ -188,7 +188,8 @@ static void scan_lines(struct images_state *st, struct app *a,
 	if (im->verdict == SCAN_UNHEALTHY || im->verdict == SCAN_HEALTHY)
 		detail_add(&st->detail, ROLE_NORMAL,
 			   "              %s, %u with a fix%s",
-			   scan_counts_text(im->counts, counts, sizeof(counts)),
+			   scan_counts_text(im->counts, counts,
+					    sizeof(counts)),
 			   im->fixable,
 			   im->disagree ? "; the sources disagree" : "");
 	gate_of(a, r, &g);
@@ -551,8 +552,8 @@ static void ask_override(struct app *a, size_t row)
 	}
 	gate_of(a, &v[row], &g);
 	if (!g.blocked) {
-		app_status(a, ROLE_OK, "the scan gate passes %s: p promotes it",
-			   target);
+		app_status(a, ROLE_OK,
+			   "the scan gate passes %s: p promotes it", target);
 		return;
 	}
 	base = strrchr(v[row].up.path, '/');

@@ -56,6 +56,8 @@ int scans_bar_split(const unsigned counts[BAR_NSEV], unsigned long scale,
 				    (best < 0 || rem[k] > rem[best]))
 					best = k;
 			}
+			if (best < 0) /* no count left: cannot be */
+				break;
 			cells[best]++;
 			rem[best] = 0;
 			used++;
