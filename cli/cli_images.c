@@ -233,21 +233,83 @@ static int report_status(struct run *r)
 	return 0;
 }
 
+/* Ask the scanners (Defender, the reports) about every row and wait for
+ * them. Returns 0, or 2 after saying why (a gate policy in the config
+ * that cannot be used). */
+static int open_scans(struct run *r, const struct config *cfg)
+{
+	struct err e;
+
+	err_clear(&e);
+	r->scans = scans_feed_new(r->loop, r->p, cfg, r->o->reports, 0, NULL,
+				  NULL, &e);
+	if (!r->scans) {
+		fprintf(stderr, "jumpdeck: %s\n", e.msg);
+		return 2;
+	}
+	scans_feed(r->scans, r->p, r->o->audit_log);
+	wait_idle(r);
+	return 0;
+}
+
+/* The scan stage of each row, as the images pane shows it: the verdict
+ * and the gate of what quarantine/ holds. g holds the sentences. */
+static void scan_cells(struct run *r, const struct image_row *v, size_t n,
+		       struct images_scan *cells, struct scan_gate *g)
+{
+	size_t i, idx;
+
+	for (i = 0; i < n; i++) {
+		const struct scan_image *im;
+
+		memset(&g[i], 0, sizeof(g[i]));
+		cells[i].verdict = NULL;
+		cells[i].blocked = 0;
+		cells[i].why = g[i].why;
+		if (!v[i].quarantine.exists) {
+			snprintf(g[i].why, sizeof(g[i].why),
+				 "nothing in quarantine/ to scan");
+			continue;
+		}
+		if (scans_find(r->scans, v[i].ref, &idx) < 0) {
+			snprintf(g[i].why, sizeof(g[i].why),
+				 "the scanners have not answered");
+			continue;
+		}
+		scans_images(r->scans, &im);
+		scans_gate(r->scans, idx, &g[i]);
+		cells[i].verdict = scan_verdict_name(im[idx].verdict);
+		cells[i].blocked = g[i].blocked;
+	}
+}
+
 int cli_images(const struct cli_opts *o)
 {
 	struct run r;
 	struct config cfg;
 	const struct image_row *v;
+	struct images_scan *cells = NULL;
+	struct scan_gate *gates = NULL;
 	size_t n, i;
 	int rc = open_pipeline(&r, o, &cfg);
 
 	if (rc)
 		return rc;
 	rc = report_status(&r);
+	if (!rc && open_scans(&r, &cfg)) {
+		close_pipeline(&r, &cfg);
+		return 2;
+	}
 	n = pipeline_rows(r.p, &v);
+	if (r.scans) {
+		cells = xcalloc(n ? n : 1, sizeof(*cells));
+		gates = xcalloc(n ? n : 1, sizeof(*gates));
+		scan_cells(&r, v, n, cells, gates);
+	}
 	if (o->json) {
-		char *js = images_to_json(v, n, pipeline_registry(r.p),
-					  pipeline_quarantine_registry(r.p));
+		char *js =
+		    images_to_json(v, n, pipeline_registry(r.p),
+				   pipeline_quarantine_registry(r.p), cells);
 
 		puts(js);
 		free(js);
@@ -261,11 +323,13 @@ int cli_images(const struct cli_opts *o)
 			      pipeline_quarantine_registry(r.p))
 			   ? pipeline_quarantine_registry(r.p)
 			   : "");
-		images_print_table(stdout, v, n, cli_ascii(o));
+		images_print_table(stdout, v, n, cells, cli_ascii(o));
 	}
 	for (i = 0; i < n; i++)
 		if (v[i].state != IMG_PROMOTED)
 			rc = 1;
+	free(cells);
+	free(gates);
 	close_pipeline(&r, &cfg);
 	return rc;
 }
@@ -275,7 +339,6 @@ int cli_images(const struct cli_opts *o)
 static int open_gate(struct run *r, const struct config *cfg)
 {
 	const struct cli_opts *o = r->o;
-	struct err e;
 
 	if (o->override_gate && (!o->reason || !*o->reason)) {
 		fprintf(stderr,
@@ -293,16 +356,7 @@ static int open_gate(struct run *r, const struct config *cfg)
 				"--override-gate\n");
 		return 2;
 	}
-	err_clear(&e);
-	r->scans =
-	    scans_feed_new(r->loop, r->p, cfg, o->reports, 0, NULL, NULL, &e);
-	if (!r->scans) {
-		fprintf(stderr, "jumpdeck: %s\n", e.msg);
-		return 2;
-	}
-	scans_feed(r->scans, r->p, o->audit_log);
-	wait_idle(r);
-	return 0;
+	return open_scans(r, cfg);
 }
 
 /* The scan gate for a promotion, before it starts: 0 when it passes or is

@@ -142,8 +142,10 @@ static void images_part(const struct cli_opts *o, struct session *s,
 	if (p && h->state != HEALTH_UNKNOWN) {
 		const struct image_row *v;
 		size_t n = pipeline_rows(p, &v);
-		char *js = images_to_json(v, n, pipeline_registry(p),
-					  pipeline_quarantine_registry(p));
+		/* status does not ask the scanners: jumpdeck scans does */
+		char *js =
+		    images_to_json(v, n, pipeline_registry(p),
+				   pipeline_quarantine_registry(p), NULL);
 
 		cJSON_AddItemToObject(doc, "images", cJSON_Parse(js));
 		free(js);

@@ -110,13 +110,21 @@ void flux_print_controllers(FILE *f, const struct flux_controller *c,
 /* `jumpdeck images` table and JSON:
  * {"registry","quarantineRegistry","images":[{"image","upstream":{...},
  *  "quarantine":{"repository","tag","present","digest","mediaType",
- *  "platforms"},"scan":{"verdict":"not available yet"},"live":{...},
+ *  "platforms"},"scan":{"verdict","gate","why"},"live":{...},
  *  "state","alert","message"}],"summary":{"total","promoted",
  *  "quarantined","notImported","drifted","liveOnly","unknown"}}
- * images_to_json returns a new string, caller frees (free()). */
+ * images_to_json returns a new string, caller frees (free()).
+ * scans: one per row, or NULL when the scanners were not asked (the
+ * scan stage then says so: verdict and gate null). */
+struct images_scan {
+	const char *verdict; /* "healthy"...; NULL: no verdict for the row */
+	int blocked;	     /* the promotion gate blocks it */
+	const char *why;     /* the gate's sentence, terminal-safe */
+};
 void images_print_table(FILE *f, const struct image_row *v, size_t n,
-			int ascii);
+			const struct images_scan *scans, int ascii);
 char *images_to_json(const struct image_row *v, size_t n, const char *registry,
-		     const char *quarantine_registry);
+		     const char *quarantine_registry,
+		     const struct images_scan *scans);
 
 #endif

@@ -15,8 +15,17 @@ static const char *dot(int full, int ascii)
 	return full ? "\u25cf" : "\u25cb";
 }
 
+/* The SCAN cell: "unhealthy, blocked", "healthy", or "-". */
+static const char *scan_text(const struct images_scan *s, char *buf, size_t sz)
+{
+	if (!s || !s->verdict)
+		return "-";
+	snprintf(buf, sz, "%s%s", s->verdict, s->blocked ? ", blocked" : "");
+	return buf;
+}
+
 void images_print_table(FILE *f, const struct image_row *v, size_t n,
-			int ascii)
+			const struct images_scan *scans, int ascii)
 {
 	size_t i, w = 5;
 	char qd[32], ld[32];
@@ -24,11 +33,13 @@ void images_print_table(FILE *f, const struct image_row *v, size_t n,
 	for (i = 0; i < n; i++)
 		if (strlen(v[i].ref) > w)
 			w = strlen(v[i].ref);
-	fprintf(f, "%-*s   %-13s   %-13s   %-22s   %-22s   %s\n", (int)w,
-		"IMAGE", "STATE", "PIPELINE", "QUARANTINE", "LIVE", "MESSAGE");
+	fprintf(f, "%-*s   %-13s   %-13s   %-22s   %-22s   %-22s   %s\n",
+		(int)w, "IMAGE", "STATE", "PIPELINE", "SCAN", "QUARANTINE",
+		"LIVE", "MESSAGE");
 	for (i = 0; i < n; i++) {
 		const struct image_row *r = &v[i];
-		char pipe[64], reason[800];
+		const struct images_scan *sc = scans ? &scans[i] : NULL;
+		char pipe[64], reason[800], scan[64];
 		char *safe_ref = text_safe(r->ref, -1, NULL);
 		char *safe_reason;
 
@@ -36,14 +47,16 @@ void images_print_table(FILE *f, const struct image_row *v, size_t n,
 		    pipe, sizeof(pipe), "%s%s%s%s%s%s%s",
 		    dot(r->upstream.exists || !r->upstream.checked, ascii),
 		    ascii ? ">" : "\u2192", dot(r->quarantine.exists, ascii),
-		    ascii ? ">" : "\u2192", dot(0, ascii),
+		    ascii ? ">" : "\u2192",
+		    dot(sc && sc->verdict && !sc->blocked, ascii),
 		    ascii ? ">" : "\u2192", dot(r->live.exists, ascii));
 		image_state_reason(r, reason, sizeof(reason));
 		safe_reason = text_safe(reason, -1, NULL);
 		/* The pipeline is 7 columns whatever its bytes. */
 		fprintf(
-		    f, "%-*s   %-13s   %s%*s   %-22s   %-22s   %s\n", (int)w,
-		    safe_ref, image_state_text(r->state), pipe, 13 - 7, "",
+		    f, "%-*s   %-13s   %s%*s   %-22s   %-22s   %-22s   %s\n",
+		    (int)w, safe_ref, image_state_text(r->state), pipe, 13 - 7,
+		    "", scan_text(sc, scan, sizeof(scan)),
 		    image_short_digest(r->quarantine.digest, qd, sizeof(qd)),
 		    image_short_digest(r->live.digest, ld, sizeof(ld)),
 		    safe_reason);
@@ -76,7 +89,8 @@ static cJSON *copy_json(const struct image_copy *c, const char *repo,
 }
 
 char *images_to_json(const struct image_row *v, size_t n, const char *registry,
-		     const char *quarantine_registry)
+		     const char *quarantine_registry,
+		     const struct images_scan *scans)
 {
 	cJSON *j = cJSON_CreateObject(), *arr, *sum;
 	size_t i, count[IMG_LIVE_ONLY + 1] = {0};
@@ -101,7 +115,21 @@ char *images_to_json(const struct image_row *v, size_t n, const char *registry,
 		    it, "quarantine",
 		    copy_json(&r->quarantine, r->quarantine_repo, r->up.tag));
 		scan = cJSON_AddObjectToObject(it, "scan");
-		cJSON_AddStringToObject(scan, "verdict", "not available yet");
+		if (scans && scans[i].verdict) {
+			cJSON_AddStringToObject(scan, "verdict",
+						scans[i].verdict);
+			cJSON_AddStringToObject(scan, "gate",
+						scans[i].blocked ? "blocked"
+								 : "passes");
+		} else {
+			cJSON_AddNullToObject(scan, "verdict");
+			cJSON_AddNullToObject(scan, "gate");
+		}
+		cJSON_AddStringToObject(
+		    scan, "why",
+		    !scans ? "not asked here: jumpdeck scans asks the scanners"
+		    : scans[i].why ? scans[i].why
+				   : "");
 		cJSON_AddItemToObject(
 		    it, "live", copy_json(&r->live, r->live_repo, r->up.tag));
 		cJSON_AddStringToObject(it, "state",

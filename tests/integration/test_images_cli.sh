@@ -155,8 +155,8 @@ check "images --json: registry and quarantineRegistry acrakstest (from the outpu
 	js 'j["registry"] == "acrakstest" and j["quarantineRegistry"] == "acrakstest"'
 check "images --json: every upstream digest is what images.py pushed" \
 	js "all(i['upstream']['digest'] == json.load(open('$AZ_SEED'))[i['image']]['digest'] for i in j['images'])"
-check "images --json: scan 'not available yet', no alerts" \
-	js 'all(i["scan"]["verdict"] == "not available yet" and not i["alert"] for i in j["images"])'
+check "images --json: nothing in quarantine/: no scan verdict, no alerts" \
+	js 'all(i["scan"]["verdict"] is None and i["scan"]["gate"] is None and i["scan"]["why"] == "nothing in quarantine/ to scan" and not i["alert"] for i in j["images"])'
 check "images --json: the registry came from the outputs (a deployments GET)" \
 	test "$(az_requests GET "$AZ_DEPLOYMENTS/cluster-stamp" 200)" -ge 1
 
@@ -195,6 +195,8 @@ check "after import: every quarantine digest equals upstream's (full digest)" \
 	js 'all(i["quarantine"]["present"] and i["quarantine"]["digest"] == i["upstream"]["digest"] for i in j["images"])'
 check "after import: images --json exits 1 (nothing promoted)" rc_is 1
 check "after import: summary quarantined 6" js 'j["summary"]["quarantined"] == 6'
+check "after import: every scan pending (imported just now), passing by the config" \
+	js 'all(i["scan"]["verdict"] == "pending" and i["scan"]["gate"] == "passes" and i["scan"]["why"] == "passes: pending is not blocking under the policy" for i in j["images"])'
 for ref in $SIX; do
 	t=quarantine/$(path_of "$ref"):$(tag_of "$ref")
 	check "audit: image.import requested and succeeded for $t" \
@@ -295,6 +297,8 @@ check "drift: the kured row says drifted" row_state "$KURED" drifted
 check "drift: the row shows both digests (quarantine and live)" \
 	grep -Eq "^$KURED +drifted .*$(short "$KURED_UP").*$(short "$ROGUE")" "$J"
 check "drift: the others are still promoted" test "$(rows_in promoted)" -eq 5
+check "drift: the SCAN column says pending on every row, the stage passed" \
+	test "$(grep -Ec '^[a-z0-9.-]+/[^ ]+ +[a-z ]+ +●→●→●→[●○] +pending ' "$J")" -eq 6
 az_sim DELETE /requests >/dev/null
 jd promote kured
 check "promote kured on a drifted tag: exits 1" rc_is 1

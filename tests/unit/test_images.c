@@ -107,7 +107,7 @@ static void test_json(void **state)
 	set_copy(&v[1].quarantine, 0, NULL);
 	set_copy(&v[1].live, 1, "sha256:2222");
 	v[1].state = image_state_of(&v[1]);
-	js = images_to_json(v, 2, "acrx", "acrx");
+	js = images_to_json(v, 2, "acrx", "acrx", NULL);
 	j = cJSON_Parse(js);
 	assert_non_null(j);
 	imgs = cJSON_GetObjectItem(j, "images");
