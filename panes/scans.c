@@ -38,16 +38,19 @@ enum {
 	NCOLS
 };
 
-/* The severity bar's cells (the registry's is twice as long). */
-#define BAR_W 10
-static const char bar_blank[] = "          ";
+/* The severity bar's cells: 8, so that at 120 columns the sources still
+ * fit beside it; the registry's bar has 20 (12 below 100 columns). */
+#define BAR_CELLS 8
+static const char bar_blank[BAR_CELLS + 1] = "        ";
 
+/* Too narrow: L, M, AGE, FIX, SOURCES, the bar, RUNS go, in that order
+ * (at 120 columns beside the bar the sources still show). */
 static const struct list_col cols[NCOLS] = {
     [COL_IMAGE] = {"IMAGE", 32, 0, 0}, [COL_VERDICT] = {"VERDICT", 0, 0, 0},
     [COL_BAR] = {"SEVERITY", 0, 0, 2}, [COL_CRIT] = {"C", 0, 0, 0},
     [COL_HIGH] = {"H", 0, 0, 0},       [COL_MED] = {"M", 0, 0, 6},
     [COL_LOW] = {"L", 0, 0, 7},	       [COL_FIX] = {"FIX", 0, 0, 4},
-    [COL_AGE] = {"AGE", 0, 0, 3},      [COL_SRC] = {"SOURCES", 0, 0, 5},
+    [COL_AGE] = {"AGE", 0, 0, 5},      [COL_SRC] = {"SOURCES", 0, 0, 3},
     [COL_GATE] = {"GATE", 0, 0, 0},    [COL_RUNS] = {"RUNS", 0, 1, 1},
 };
 
@@ -635,7 +638,8 @@ static int bar_cell(void *ud, size_t row, int col, int y, int x, int w,
 		return 0;
 	if (im) {
 		bar_counts(im->counts, b);
-		scans_bar_draw(y, x, w, b, st->bar_scale, app_ascii(a));
+		scans_bar_draw(y, x, w < BAR_CELLS ? w : BAR_CELLS, b,
+			       st->bar_scale, app_ascii(a));
 	}
 	return 1;
 }
@@ -781,13 +785,13 @@ static const char *cell(void *ud, size_t row, int col, enum role *role)
 /* ---- drawing ------------------------------------------------------------ */
 
 /* "registry ████▓▒░  2 critical, 1 high in 2/6 images": every image's
- * findings in one bar, twice as long as an image's when there is room. */
+ * findings in one bar. */
 static void registry_bar(const struct scans_state *st, const struct rect *body,
 			 int ascii)
 {
 	unsigned c[SCAN_SEV_COUNT] = {0};
 	char counts[200], line[300];
-	int x = body->x, w = body->w, bw = w >= 100 ? 2 * BAR_W : 12;
+	int x = body->x, w = body->w, bw = w >= 100 ? 20 : 12;
 	size_t n = st->reg_total;
 
 	x += scr_put(body->y, x, w, ROLE_HEADER, "registry ");

@@ -8,8 +8,8 @@
 # shades in their colours), at 80x24 with --ascii, and at 80x24 with
 # --no-color (critical reversed, the shades apart, no colour at all).
 # The cells follow from the seeded findings: busybox 1 critical, 1 high,
-# 1 medium (3 findings, half of source-controller's 6: 5 of 10 cells,
-# 2/2/1); source-controller 1 medium, 5 low (10 cells, 2/8); the
+# 1 medium (3 findings, half of source-controller's 6: 4 of 8 cells,
+# 2/1/1); source-controller 1 medium, 5 low (8 cells, 2/6); the
 # registry 1/1/2/5 over 20 cells (3/3/4/10), or 12 at 80 columns
 # (2/2/3/5).
 # shellcheck disable=SC1091,SC2317,SC2034,SC2016  # JD_ENV is read by lib.sh
@@ -41,7 +41,7 @@ shot() { tm capture-pane -e -p -t "$JD_SESSION" >"$E2E_TMP/esc" 2>/dev/null; }
 # character and attributes (the escapes tmux captured): C critical (a
 # blank of the critical style: a background, or reverse without colour),
 # H high, M medium, L low (their glyphs, "▓▒░" or "=-."), _ nothing. WHAT
-# is an image (its row's SEVERITY column, 10 cells) or "registry" (the
+# is an image (its row's SEVERITY column, 8 cells) or "registry" (the
 # WIDTH cells after "registry ", default 20). Then the style seen for each letter:
 # "CCHHM_____ C:bg41 H:bold,fg31 M:fg33".
 bar() {
@@ -102,7 +102,7 @@ for n, p in enumerate(plain):
     if re.match(r"^[│|] IMAGE ", p) and "SEVERITY" in p:
         col = p.index("SEVERITY")
     if col is not None and re.match(r"^[│|] " + re.escape(what) + " ", p):
-        start, width, row = col, 10, n
+        start, width, row = col, 8, n
         break
 if start is None:
     print("no bar for " + what)
@@ -178,17 +178,17 @@ send 2 z
 check "120x40: the scans arrived (busybox and source-controller unhealthy)" \
 	wait_screen 40 arrived
 shot
-check "120x40: busybox 3 findings of 6: 5 cells, critical as red blocks, high and medium shades" \
-	bar_is busybox:1.33.0 "CCHHM_____ C:bg41,bold,fg37 H:bold,fg31 M:fg33"
-check "120x40: source-controller (the scale) fills its 10 cells: 2 medium, 8 low" \
-	bar_is source-controller:v0.6.3 "MMLLLLLLLL L:- M:fg33"
-check "120x40: kured, healthy, has no bar" bar_is kured:1.6.1 "__________ "
+check "120x40: busybox 3 findings of 6: 4 cells, critical as red blocks, high and medium shades" \
+	bar_is busybox:1.33.0 "CCHM____ C:bg41,bold,fg37 H:bold,fg31 M:fg33"
+check "120x40: source-controller (the scale) fills its 8 cells: 2 medium, 6 low" \
+	bar_is source-controller:v0.6.3 "MMLLLLLL L:- M:fg33"
+check "120x40: kured, healthy, has no bar" bar_is kured:1.6.1 "________ "
 check "120x40: the registry's bar over 20 cells" \
 	bar_is registry "CCCHHHMMMMLLLLLLLLLL C:bg41,bold,fg37 H:bold,fg31 L:- M:fg33"
 check "120x40: the registry's counts beside it" \
 	wait_for "1 critical, 1 high, 2 medium, 5 low in 2/6 images" 3
 check "120x40: UTF-8 shades" \
-	wait_screen 3 row_re source-controller:v0.6.3 ' ▒▒░░░░░░░░ '
+	wait_screen 3 row_re source-controller:v0.6.3 ' ▒▒░░░░░░ '
 send q
 check "q quits" wait_exit 5
 
@@ -199,15 +199,15 @@ check "80x24 --ascii: the scans arrived" \
 	wait_screen 40 arrived
 shot
 check "80x24 --ascii: busybox's bar in ASCII" \
-	bar_is busybox:1.33.0 "CCHHM_____ C:bg41,bold,fg37 H:bold,fg31 M:fg33"
+	bar_is busybox:1.33.0 "CCHM____ C:bg41,bold,fg37 H:bold,fg31 M:fg33"
 check "80x24 --ascii: the glyphs are ASCII" \
-	wait_screen 3 row_re source-controller:v0.6.3 ' --\.\.\.\.\.\.\.\. '
+	wait_screen 3 row_re source-controller:v0.6.3 ' --\.\.\.\.\.\. '
 check "80x24 --ascii: the registry's bar in 12 cells" \
 	bar_is registry "CCHHMMMLLLLL C:bg41,bold,fg37 H:bold,fg31 L:- M:fg33" 12
 check "80x24 --ascii: the registry's counts read whole" \
 	wait_for "1 critical, 1 high, 2 medium, 5 low in 2/6 images" 3
 check "80x24 --ascii: verdict, bar and gate on busybox's row" \
-	wait_screen 3 row_re busybox:1.33.0 'unhealthy +==- .*blocked'
+	wait_screen 3 row_re busybox:1.33.0 'unhealthy +=- .*blocked'
 send q
 check "q quits (--ascii)" wait_exit 5
 
@@ -217,7 +217,7 @@ check "80x24 --no-color: the scans arrived" \
 	wait_screen 40 arrived
 shot
 check "80x24 --no-color: critical reversed, high bold, medium underlined" \
-	bar_is busybox:1.33.0 "CCHHM_____ C:bold,rev H:bold M:ul"
+	bar_is busybox:1.33.0 "CCHM____ C:bold,rev H:bold M:ul"
 check "80x24 --no-color: the registry's bar" \
 	bar_is registry "CCHHMMMLLLLL C:bold,rev H:bold L:- M:ul" 12
 check "80x24 --no-color: no colour at all on the screen" \

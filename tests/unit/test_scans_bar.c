@@ -36,6 +36,9 @@ static void test_shares(void **state)
 	/* the pane's example: busybox 1/1/1 against source-controller's 6 */
 	assert_string_equal(split(1, 1, 1, 0, 6, 10), "CCHHM");
 	assert_string_equal(split(0, 0, 1, 5, 6, 10), "MMLLLLLLLL");
+	/* and in the pane's 8 cells */
+	assert_string_equal(split(1, 1, 1, 0, 6, 8), "CCHM");
+	assert_string_equal(split(0, 0, 1, 5, 6, 8), "MMLLLLLL");
 	/* the registry, scaled to itself, 20 and 12 cells */
 	assert_string_equal(split(1, 1, 2, 5, 0, 20), "CCCHHHMMMMLLLLLLLLLL");
 	assert_string_equal(split(1, 1, 2, 5, 0, 12), "CCHHMMMLLLLL");
