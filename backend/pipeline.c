@@ -932,11 +932,6 @@ const char *pipeline_actor(struct pipeline *p)
 	return p->actor;
 }
 
-struct azure_auth *pipeline_auth(struct pipeline *p)
-{
-	return p->auth;
-}
-
 struct registry *pipeline_quarantine_client(struct pipeline *p)
 {
 	return p->res == RES_DONE ? quar(p) : NULL;

@@ -67,11 +67,9 @@ struct azure_auth *pipeline_auth(struct pipeline *p);
  * "azure (not signed in yet)". Owned by the pipeline, valid until the
  * next call. */
 const char *pipeline_actor(struct pipeline *p);
-/* For other readers of the same Azure and registry (scans.h): the
- * sign-in chain, and the registry client that holds quarantine/ (NULL
- * until the registries are resolved). Borrowed; they live as long as the
- * pipeline. */
-struct azure_auth *pipeline_auth(struct pipeline *p);
+/* For other readers of the same registry (scans.h): the registry client
+ * that holds quarantine/ (NULL until the registries are resolved).
+ * Borrowed; it lives as long as the pipeline. */
 struct registry *pipeline_quarantine_client(struct pipeline *p);
 
 /* Whether an import or promotion of a row could start now, checked
