@@ -38,6 +38,25 @@ static void report(struct registry_op *op, const char *current, int force)
 	op->prog.current = NULL;
 }
 
+/* A descriptor's size (OCI image-spec descriptor.md: int64 bytes) is a
+ * server's claim, used for progress only: a negative one counts as 0, a
+ * huge one as BLOB_SIZE_MAX, and sums stop at BYTES_SUM_MAX, so that
+ * no total overflows. */
+#define BLOB_SIZE_MAX (1LL << 40)
+#define BYTES_SUM_MAX (1LL << 60)
+
+static long long blob_size(const cJSON *desc)
+{
+	long long n = json_num(desc, "size", 0);
+
+	return n < 0 ? 0 : n > BLOB_SIZE_MAX ? BLOB_SIZE_MAX : n;
+}
+
+static long long bytes_add(long long sum, long long n)
+{
+	return n > BYTES_SUM_MAX - sum ? BYTES_SUM_MAX : sum + n;
+}
+
 static void add_blob(struct registry_op *op, const cJSON *desc)
 {
 	const char *d = json_str(desc, "digest");
@@ -57,8 +76,9 @@ static void add_blob(struct registry_op *op, const cJSON *desc)
 	op->blobs = xgrow(op->blobs, &op->capblobs, op->nblobs + 1,
 			  sizeof(*op->blobs));
 	registry_copy_str(op->blobs[op->nblobs].digest, 80, d);
-	op->blobs[op->nblobs].size = json_num(desc, "size", 0);
-	op->prog.bytes_total += op->blobs[op->nblobs].size;
+	op->blobs[op->nblobs].size = blob_size(desc);
+	op->prog.bytes_total =
+	    bytes_add(op->prog.bytes_total, op->blobs[op->nblobs].size);
 	op->nblobs++;
 	op->prog.blobs_total = op->nblobs;
 }
@@ -212,7 +232,7 @@ static void blob_done(struct registry_op *op, size_t *counter)
 	struct blob *b = &op->blobs[op->i];
 
 	(*counter)++;
-	op->base_done += b->size;
+	op->base_done = bytes_add(op->base_done, b->size);
 	op->prog.bytes_done = op->base_done;
 	op->prog.blobs_done++;
 	free(op->upload_url);

@@ -102,8 +102,9 @@ static void manifest(const char *ctype, const char *body, size_t len)
 		for (i = 0; i < op.nblobs; i++) {
 			FZ_CHECK(registry_is_digest(op.blobs[i].digest),
 				 "a blob without a sha256 digest");
-			FZ_CHECK(op.blobs[i].size >= 0,
-				 "a negative blob size");
+			FZ_CHECK(op.blobs[i].size >= 0 &&
+				     op.blobs[i].size <= BLOB_SIZE_MAX,
+				 "a blob size out of range");
 			sum += op.blobs[i].size;
 		}
 		FZ_CHECK(op.prog.bytes_total == sum &&

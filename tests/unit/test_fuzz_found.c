@@ -3,9 +3,10 @@
  * test replays the input that broke a rule, through the same function.
  * Not a fuzzer and not a test of requests.
  *
- * registry_auth.c and arm_graph.c are compiled into this test, as into
- * the fuzz targets, for their static parsers (token_deadline,
- * graph_page); the linker then takes nothing from their objects. */
+ * registry_auth.c, registry_copy.c and arm_graph.c are compiled into
+ * this test, as into the fuzz targets, for their static parsers
+ * (token_deadline, collect_blobs, graph_page); the linker then takes
+ * nothing from their objects. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include "backend/arm_graph.c"
 #include "backend/jwt.h"
 #include "backend/registry_auth.c"
+#include "backend/registry_copy.c"
 
 /* fuzz_registry: {"access_token": "...", "expires_in": 3601e190} made
  * json_num convert a double past any long long (undefined), and the
@@ -76,6 +78,33 @@ static void test_claim_time_string_bound(void **state)
 	cJSON_Delete(j);
 }
 
+/* fuzz_registry: a layer of "size": -1469 made the progress total
+ * negative, and sizes of 1e300 overflowed it. A size is 0 to 1 TiB. */
+static void test_blob_sizes_bounded(void **state)
+{
+	static const char body[] =
+	    "{\"schemaVersion\": 2, \"config\": {\"digest\": \"sha256:"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "\", \"size\": -1469}, \"layers\": [{\"digest\": \"sha256:"
+	    "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+	    "\", \"size\": 1e300}, {\"digest\": \"sha256:"
+	    "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
+	    "\", \"size\": 772788}]}";
+	struct registry_op op;
+
+	(void)state;
+	memset(&op, 0, sizeof(op));
+	assert_int_equal(
+	    collect_blobs(&op, body, strlen(body), REGISTRY_MT_OCI_MANIFEST),
+	    0);
+	assert_int_equal(op.nblobs, 3);
+	assert_true(op.blobs[0].size == 0);
+	assert_true(op.blobs[1].size == BLOB_SIZE_MAX);
+	assert_true(op.blobs[2].size == 772788);
+	assert_true(op.prog.bytes_total == BLOB_SIZE_MAX + 772788);
+	free(op.blobs);
+}
+
 /* fuzz_arm: "1.82:01:0:0014" was read as 4 parts, the text after them
  * ignored; and parts past LONG_MAX / 86400 overflowed. */
 static void test_parse_hms(void **state)
@@ -121,6 +150,7 @@ int main(void)
 	    cmocka_unit_test(test_json_num_out_of_range),
 	    cmocka_unit_test(test_token_deadline_capped),
 	    cmocka_unit_test(test_claim_time_string_bound),
+	    cmocka_unit_test(test_blob_sizes_bounded),
 	    cmocka_unit_test(test_parse_hms),
 	    cmocka_unit_test(test_graph_total),
 	};
