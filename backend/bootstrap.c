@@ -203,28 +203,57 @@ static void step_scans(const struct boot_facts *f, struct boot_step *s)
 	const struct boot_scans *sc = &f->scans;
 
 	if (!sc->available) {
-		why(s, BOOT_UNKNOWN,
-		    "this build does not read scan results: see Defender for "
-		    "Cloud, Recommendations, Remediate vulnerabilities");
+		why(s, BOOT_UNKNOWN, "scan results are not read: %s",
+		    dflt(sc->err.msg, "no image pipeline"));
 		return;
 	}
 	if (!sc->known) {
-		why(s, BOOT_UNKNOWN, "%s", dflt(sc->err.msg, "not read yet"));
+		why(s, BOOT_UNKNOWN, "%s", dflt(sc->err.msg, "reading..."));
 		cmd(s, BOOT_ACT_NONE, "jumpdeck scans");
 		return;
 	}
+	if (!sc->images) {
+		why(s, BOOT_TODO, "nothing in quarantine/ to scan yet");
+		cmd(s, BOOT_ACT_IMPORT, "jumpdeck import --all");
+		s->pane = "images";
+		return;
+	}
 	if (sc->blocked) {
-		why(s, BOOT_TODO, "the gate blocks %zu of %zu images (%s)",
-		    sc->blocked, sc->images, dflt(sc->first_blocked, "?"));
+		why(s, BOOT_TODO,
+		    "the scan gate blocks %zu of %zu images: %s %s",
+		    sc->blocked, sc->images, dflt(sc->first_blocked, "?"),
+		    dflt(sc->blocked_why, "is blocked"));
 		cmd(s, BOOT_ACT_NONE, "jumpdeck scans");
 		return;
 	}
 	if (sc->pending) {
-		why(s, BOOT_RUNNING, "%zu of %zu images have no verdict yet",
+		why(s, BOOT_RUNNING,
+		    "%zu of %zu images have no scan result yet (Defender "
+		    "reports within about 15 minutes of an import)",
 		    sc->pending, sc->images);
+		cmd(s, BOOT_ACT_NONE, "jumpdeck scans");
 		return;
 	}
-	why(s, BOOT_DONE, "the gate passes all %zu images", sc->images);
+	if (sc->unknown) {
+		why(s, BOOT_UNKNOWN,
+		    "%zu of %zu images have no scan verdict: %s %s",
+		    sc->unknown, sc->images, dflt(sc->first_unknown, "?"),
+		    dflt(sc->unknown_why, "was not scanned"));
+		cmd(s, BOOT_ACT_NONE, "jumpdeck scans");
+		return;
+	}
+	if (sc->allowed)
+		why(s, BOOT_DONE,
+		    "the scan gate passes all %zu images (%zu findings "
+		    "allowed by the allow-list)",
+		    sc->images, sc->allowed);
+	else
+		why(s, BOOT_DONE, "the scan gate passes all %zu images",
+		    sc->images);
+	if (sc->allowed)
+		s->warn = 1;
+	if (sc->err.msg[0])
+		note(s, "%s", sc->err.msg);
 }
 
 static void step_promote(const struct boot_facts *f, struct boot_step *s)

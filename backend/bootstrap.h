@@ -76,12 +76,21 @@ struct boot_images {
 	char first_alert[128];
 };
 
+/* Step 2: the gate's verdict on each image quarantine/ holds. */
 struct boot_scans {
-	int available; /* this build reads scan results */
-	int known;
-	struct err err;
-	size_t images, passing, blocked, pending;
-	char first_blocked[160];
+	int available;	/* the session reads scan results */
+	int known;	/* a refresh has finished */
+	struct err err; /* why not, or why nothing answered */
+	size_t images;	/* images quarantine/ holds */
+	size_t passing; /* the gate lets them through */
+	size_t blocked; /* by findings, or a scanner that cannot scan */
+	size_t pending; /* no result yet, imported recently */
+	size_t unknown; /* no verdict long after the import */
+	size_t allowed; /* findings let through by the allow-list */
+	char first_blocked[128]; /* "busybox:1.33.0" */
+	char blocked_why[600];	 /* the gate's sentence for it */
+	char first_unknown[128];
+	char unknown_why[600];
 };
 
 struct boot_repo {

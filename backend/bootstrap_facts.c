@@ -66,6 +66,73 @@ void bootstrap_facts_images(struct boot_facts *f, const struct image_row *v,
 		err_set(&im->err, ERR_USAGE, "no images are configured");
 }
 
+/* src into dst, cut to fit at a UTF-8 character's start. */
+static void copy_cut(char *dst, size_t sz, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= sz) {
+		n = sz - 1;
+		while (n && ((unsigned char)src[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* "busybox:1.33.0" from "quarantine/library/busybox" and its tag. */
+static void short_repo(char *dst, size_t sz, const struct scan_image *im)
+{
+	const char *slash = strrchr(im->repo, '/');
+
+	snprintf(dst, sz, "%s%s%s", slash ? slash + 1 : im->repo,
+		 im->tag[0] ? ":" : "", im->tag);
+}
+
+void bootstrap_facts_scans(struct boot_facts *f, const struct scan_image *v,
+			   const struct scan_gate *g, size_t n,
+			   const struct err *err)
+{
+	struct boot_scans *sc = &f->scans;
+	size_t i;
+
+	memset(sc, 0, sizeof(*sc));
+	sc->available = 1;
+	if (err && err->msg[0])
+		sc->err = *err;
+	if (!v) {
+		if (!sc->err.msg[0])
+			err_set(&sc->err, ERR_IO, "reading...");
+		return;
+	}
+	sc->known = 1;
+	for (i = 0; i < n; i++) {
+		const struct scan_image *im = &v[i];
+
+		if (!im->digest[0])
+			continue; /* not in quarantine/: step 1's */
+		sc->images++;
+		sc->allowed += g[i].nallowed;
+		if (!g[i].blocked) {
+			sc->passing++;
+		} else if (im->verdict == SCAN_PENDING) {
+			sc->pending++;
+		} else if (im->verdict == SCAN_UNKNOWN) {
+			if (!sc->unknown++) {
+				short_repo(sc->first_unknown,
+					   sizeof(sc->first_unknown), im);
+				copy_cut(sc->unknown_why,
+					 sizeof(sc->unknown_why), im->why);
+			}
+		} else if (!sc->blocked++) {
+			short_repo(sc->first_blocked,
+				   sizeof(sc->first_blocked), im);
+			copy_cut(sc->blocked_why, sizeof(sc->blocked_why),
+				 g[i].why);
+		}
+	}
+}
+
 void bootstrap_facts_nodes(struct boot_facts *f, const struct node *v,
 			   size_t n)
 {

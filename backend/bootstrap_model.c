@@ -1,7 +1,7 @@
 /* bootstrap_model.c - the bootstrap steps kept current: a probe of the
  * clone, the jump box and the cluster every BOOT_MODEL_REFRESH_MS, laid
- * over the session's own models (pipeline, nodes, Flux, running changes)
- * when the steps are asked for. No drawing. */
+ * over the session's own models (pipeline, scans, nodes, Flux, running
+ * changes) when the steps are asked for. No drawing. */
 #include "bootstrap_model.h"
 
 #include <stdio.h>
@@ -29,6 +29,8 @@ struct boot_model {
 	struct flux_watch *flux;
 	struct flux_drift *drift;
 	struct change_log *changes;
+	struct scans *scans;
+	char scans_error[512];
 
 	struct boot_probe *probe;
 	struct boot_facts next;	 /* being read */
@@ -172,6 +174,14 @@ void bootstrap_model_set_sources(
 	m->changes = changes;
 }
 
+void bootstrap_model_set_scans(struct boot_model *m, struct scans *sc,
+			       const char *why_none)
+{
+	m->scans = sc;
+	snprintf(m->scans_error, sizeof(m->scans_error), "%s",
+		 why_none && why_none[0] ? why_none : "no image pipeline");
+}
+
 void bootstrap_model_refresh(struct boot_model *m)
 {
 	if (m->timer) {
@@ -243,6 +253,37 @@ static void overlay_images(struct boot_model *m, struct boot_facts *f)
 		err_set(&e, ERR_IO, "%s", st && st[0] ? st : "reading...");
 	bootstrap_facts_images(f, v, n, pipeline_registry(m->pipeline),
 			       e.msg[0] ? &e : NULL);
+}
+
+static void overlay_scans(struct boot_model *m, struct boot_facts *f)
+{
+	const struct scan_image *v = NULL;
+	struct scan_gate *g;
+	size_t i, n;
+	int is_err = 0;
+	const char *st;
+	struct err e;
+
+	if (!m->scans) {
+		memset(&f->scans, 0, sizeof(f->scans));
+		err_set(&f->scans.err, ERR_USAGE, "%s", m->scans_error);
+		return;
+	}
+	err_clear(&e);
+	st = scans_status(m->scans, &is_err);
+	if (!scans_done_once(m->scans)) {
+		err_set(&e, ERR_IO, "%s", st);
+		bootstrap_facts_scans(f, NULL, NULL, 0, &e);
+		return;
+	}
+	if (is_err)
+		err_set(&e, ERR_IO, "%s", st);
+	n = scans_images(m->scans, &v);
+	g = xcalloc(n + 1, sizeof(*g));
+	for (i = 0; i < n; i++)
+		scans_gate(m->scans, i, &g[i]);
+	bootstrap_facts_scans(f, v, g, n, &e);
+	free(g);
 }
 
 static void overlay_nodes(struct boot_model *m, struct boot_facts *f)
@@ -350,6 +391,7 @@ void bootstrap_model_steps(struct boot_model *m, struct boot_step *out)
 	snprintf(f.ctx.registry, sizeof(f.ctx.registry), "%s",
 		 bootstrap_model_registry(m));
 	overlay_images(m, &f);
+	overlay_scans(m, &f);
 	overlay_nodes(m, &f);
 	overlay_flux(m, &f);
 	overlay_running(m, &f);

@@ -1,8 +1,8 @@
 /* bootstrap_model.h - the walkthrough's steps kept current for a screen:
  * the clone, the jump box and the cluster's admin review and CRDs are read
- * again every BOOT_MODEL_REFRESH_MS (or on demand); images, nodes, Flux
- * and the changes running now come from the models the session already
- * holds, at the moment the steps are asked for. Not the drawing (the
+ * again every BOOT_MODEL_REFRESH_MS (or on demand); images, scans, nodes,
+ * Flux and the changes running now come from the models the session
+ * already holds, at the moment the steps are asked for. Not the drawing (the
  * bootstrap pane) and not the actions (manifests.h, gitlocal.h,
  * flux_install.h, pipeline.h). */
 #ifndef JD_BOOTSTRAP_MODEL_H
@@ -17,6 +17,7 @@
 #include "kube.h"
 #include "loop.h"
 #include "pipeline.h"
+#include "scans.h"
 
 #define BOOT_MODEL_REFRESH_MS 20000L
 
@@ -45,6 +46,11 @@ void bootstrap_model_set_sources(
     struct boot_model *m, struct kube_client *kube, const char *kube_error,
     struct pipeline *p, struct informer *nodes, struct flux_watch *flux,
     struct flux_drift *drift, struct change_log *changes);
+
+/* The session's scan state for step 2, borrowed (NULL when there is
+ * none; why_none then says why, e.g. the gate's configuration). */
+void bootstrap_model_set_scans(struct boot_model *m, struct scans *sc,
+			       const char *why_none);
 
 /* Read the world now (a reading in flight is restarted), then again
  * every BOOT_MODEL_REFRESH_MS while the steps are being looked at

@@ -15,6 +15,8 @@
 #include "jumpbox.h"
 #include "kube.h"
 #include "nodes.h"
+#include "scan.h"
+#include "scan_gate.h"
 
 /* What to read (bits); the rest of the facts stay as they were. */
 enum boot_probe_parts {
@@ -58,6 +60,12 @@ void bootstrap_probe_cancel(struct boot_probe *p);
 void bootstrap_facts_images(struct boot_facts *f, const struct image_row *v,
 			    size_t n, const char *registry,
 			    const struct err *err);
+/* Step 2 from the scan state: v[i] and the gate's verdict g[i] on it, n
+ * images in the pipeline's order; err (may be NULL) says why there are
+ * no results yet, or what went wrong while some were read. */
+void bootstrap_facts_scans(struct boot_facts *f, const struct scan_image *v,
+			   const struct scan_gate *g, size_t n,
+			   const struct err *err);
 /* Step 8's nodes. */
 void bootstrap_facts_nodes(struct boot_facts *f, const struct node *v,
 			   size_t n);

@@ -432,6 +432,8 @@ static void boot_sources(struct session *s)
 						     : "not connected",
 				    s->pipeline, s->nodes, s->flux, s->drift,
 				    s->changes);
+	bootstrap_model_set_scans(s->boot, s->scans,
+				  s->scans_err[0] ? s->scans_err : NULL);
 }
 
 static void start_bootstrap(struct session *s)

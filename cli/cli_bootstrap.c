@@ -112,8 +112,11 @@ static int settled(const struct session *s)
 	const struct flux_watch *flux = session_flux(s);
 	const struct pipeline *p = session_pipeline(s);
 	const struct boot_model *b = session_bootstrap(s);
+	const struct scans *sc = session_scans(s);
 
 	if (nodes && !informer_synced(nodes) && !informer_error(nodes))
+		return 0;
+	if (sc && scans_busy(sc))
 		return 0;
 	if (flux && !flux_watch_settled(flux))
 		return 0;
@@ -185,7 +188,8 @@ int cli_bootstrap(const struct cli_opts *o)
 	so.config = o->cfg;
 	so.azure_sources = AZURE_SRC_ENV | AZURE_SRC_IMDS | AZURE_SRC_CLI;
 	so.have_terminal = isatty(0);
-	so.models = MODEL_NODES | MODEL_FLUX | MODEL_IMAGES | MODEL_BOOTSTRAP;
+	so.models = MODEL_NODES | MODEL_FLUX | MODEL_IMAGES | MODEL_SCANS |
+		    MODEL_BOOTSTRAP;
 	s = session_open(l, &so, NULL, NULL, &e);
 	if (!s) {
 		say(stderr, "jumpdeck: ", e.msg);

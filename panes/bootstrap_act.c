@@ -78,6 +78,13 @@ static struct boot_model *model(struct app *a)
 
 void boot_ops_reread(struct app *a)
 {
+	struct session *s = app_session(a);
+
+	/* Steps 1-3 come from the image rows and the scans: ask them too. */
+	if (session_pipeline(s))
+		pipeline_refresh(session_pipeline(s));
+	if (session_scans(s))
+		scans_refresh(session_scans(s));
 	if (model(a))
 		bootstrap_model_refresh(model(a));
 }

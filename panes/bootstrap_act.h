@@ -25,7 +25,8 @@ void boot_ops_disconnect(struct boot_ops *o);
 int boot_ops_do(struct app *a, struct boot_ops *o, enum boot_act act,
 		const struct boot_step *steps, struct detail *d);
 
-/* Reading the world again: the model's next reading. */
+/* Reading the world again: the image rows, the scans and the model's
+ * next reading. */
 void boot_ops_reread(struct app *a);
 
 #endif

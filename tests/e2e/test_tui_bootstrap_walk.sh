@@ -3,9 +3,11 @@
 # tmux, from the bootstrap pane's keys alone: an empty registry (the Azure
 # simulator in front of Debian's docker-registry), a cluster without Flux
 # (kubesim with its deployment controller stand-in), a fork cloned over
-# Debian's sshd and served by git http-backend. Import, promote, rewrite,
-# commit, push, install Flux, reconcile; each confirmed by typing, each
-# step read back from the world until every step but the scans is done.
+# Debian's sshd and served by git http-backend. Import, Defender's clean
+# scans (seeded through the simulator's control API) read by the scan
+# gate, promote, rewrite, commit, push, install Flux, reconcile; each
+# confirmed by typing, each step read back from the world until every
+# step is done.
 # shellcheck disable=SC1091,SC2034  # JD_ENV is read by lib.sh
 . "$(dirname "$0")/lib.sh"
 . tests/integration/lib_azure.sh
@@ -82,6 +84,15 @@ send i
 check "i asks to import every image" confirm import
 assert_screen_has "step 1 done, read from the registry" \
 	"6/6 images in quarantine/ of $AZ_ACR" 60
+# Defender scans every image clean, as Resource Graph will show it.
+for ref in $(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))))' "$AZ_SEED"); do
+	repo="quarantine/$(echo "$ref" | sed 's#^[^/]*/##; s#:[^:]*$##')"
+	az_sim POST /scans "{\"repository\": \"$repo\", \"digest\": \"$(az_seed_digest "$ref")\", \"generation\": \"mdvm\", \"state\": \"healthy\"}" >"$E2E_TMP/out" ||
+		not_ok "Defender's scan of $ref is seeded"
+done
+send R
+assert_screen_has "step 2 done: the scan gate passes every image" \
+	"the scan gate passes all 6 images" 60
 send p
 check "p asks to promote every image" confirm promote
 assert_screen_has "step 3 done" "6/6 promoted; live/ digests match quarantine/" 60
@@ -121,7 +132,7 @@ send r
 check "r asks before reconciling flux-system" confirm flux-system
 assert_screen_has "the reconcile's outcome" "flux-system: applied revision" 60
 send R
-assert_screen_has "every step but the scans done" "Bootstrap · 9/10 steps done" 30
+assert_screen_has "every step done" "Bootstrap · 10/10 steps done" 30
 check "each change is audited" \
 	sh -c "for a in image.import image.promote manifests.rewrite git.commit git.push flux.install flux.reconcile; do grep -q \"\\\"action\\\":\\\"\$a\\\".*\\\"outcome\\\":\\\"succeeded\\\"\" '$AUDIT' || exit 1; done"
 send q

@@ -4,11 +4,14 @@
 # registry (the Azure simulator in front of Debian's docker-registry) and
 # a cluster without Flux (kubesim, with its deployment controller
 # stand-in), a clone of a fork laid out like the reference implementation
-# served by Debian's sshd and git http-backend. Import, promote, the two
-# rewrites with their commits, the push, the Flux install by server-side
-# apply, the reconcile; then a second run of the install changes nothing,
-# and a fresh clone on another jump box finds every step done without
-# having done any (the state is read from the world, not remembered).
+# served by Debian's sshd and git http-backend. Import, Defender's
+# results through Resource Graph (seeded through the simulator's control
+# API: a critical finding first, then a clean scan) read by the scan gate,
+# promote, the two rewrites with their commits, the push, the Flux install
+# by server-side apply, the reconcile: every step done. Then a second run
+# of the install changes nothing, and a fresh clone on another jump box
+# finds every step done without having done any (the state is read from
+# the world, not remembered).
 . "$(dirname "$0")/lib_world.sh"
 . "$(dirname "$0")/lib_azure.sh"
 
@@ -86,6 +89,15 @@ state() {
 d = json.load(open(sys.argv[1]))
 print(" ".join(s["state"] for s in d["steps"]))' "$LW_TMP/b.json"
 }
+# scanned DIGEST REPO STATE [FINDINGS]: Defender's scan of a quarantine/
+# digest, as Resource Graph will show it.
+scanned() {
+	az_sim POST /scans "{\"repository\": \"$2\", \"digest\": \"$1\", \"generation\": \"mdvm\", \"state\": \"$3\", \"findings\": ${4:-[]}}" >"$LW_OUT"
+}
+# quarantine_of REF: "quarantine/library/busybox" for docker.io/library/busybox:1.33.0
+quarantine_of() {
+	echo "quarantine/$(echo "$1" | sed 's#^[^/]*/##; s#:[^:]*$##')"
+}
 step() {
 	python3 -c 'import json,sys
 d = json.load(open(sys.argv[1]))
@@ -96,7 +108,9 @@ print(d["steps"][int(sys.argv[2]) - 1][sys.argv[3]])' "$LW_TMP/b.json" "$1" "$2"
 boot
 check "before anything: bootstrap exits 1" [ "$BOOT_RC" -eq 1 ]
 check "before anything: only the jump box and the cluster are done" \
-	[ "$(state)" = "todo unknown todo todo todo todo done done todo todo" ]
+	[ "$(state)" = "todo todo todo todo todo todo done done todo todo" ]
+check "step 2: nothing in quarantine/ to scan yet" \
+	[ "$(step 2 why)" = "nothing in quarantine/ to scan yet" ]
 check "step 1: the empty registry, and what to run" \
 	[ "$(step 1 why)/$(step 1 command)" = "0/6 images in quarantine/ of $AZ_ACR (missing: kustomize-controller:v0.6.3)/jumpdeck import --all" ]
 check "step 8: cluster admin by a SelfSubjectAccessReview, 7 nodes" \
@@ -110,6 +124,26 @@ check "import --all" [ $? -eq 0 ]
 boot
 check "step 1 done, read from the registry" \
 	[ "$(step 1 state)/$(step 1 why)" = "done/6/6 images in quarantine/ of $AZ_ACR" ]
+check "step 2 in progress: no scan result yet, just imported" \
+	[ "$(step 2 state)/$(step 2 why)" = "running/6 of 6 images have no scan result yet (Defender reports within about 15 minutes of an import)" ]
+
+# Defender answers: busybox has a critical finding with a fix, the rest
+# are clean.
+for ref in $(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))))' "$AZ_SEED"); do
+	scanned "$(az_seed_digest "$ref")" "$(quarantine_of "$ref")" healthy
+done
+BB=docker.io/library/busybox:1.33.0
+scanned "$(az_seed_digest $BB)" quarantine/library/busybox unhealthy \
+	'[{"severity": "Critical", "id": "CVE-2021-3711", "package": "openssl", "version": "1.1.1k-r0", "fixedVersion": "1.1.1l-r0"}]'
+boot
+check "step 2: the gate blocks busybox, naming the finding" \
+	[ "$(step 2 state)/$(step 2 why)/$(step 2 command)" = "todo/the scan gate blocks 1 of 6 images: busybox:1.33.0 blocked by: CVE-2021-3711 (critical, openssl 1.1.1k-r0 -> 1.1.1l-r0)/jumpdeck scans" ]
+"$JD" promote --all >"$LW_OUT" 2>&1
+check "promote --all: refused while the gate blocks busybox" [ $? -eq 1 ]
+scanned "$(az_seed_digest $BB)" quarantine/library/busybox healthy
+boot
+check "step 2 done once the image is scanned clean" \
+	[ "$(step 2 state)/$(step 2 why)" = "done/the scan gate passes all 6 images" ]
 "$JD" promote --all >"$LW_OUT" 2>&1
 check "promote --all" [ $? -eq 0 ]
 boot
@@ -171,9 +205,9 @@ check "reconcile flux-system with its source" [ $? -eq 0 ]
 boot
 check "step 10 done: Flux follows the fork and is Ready" \
 	[ "$(step 10 state)/$(step 10 why)" = "done/GitRepository flux-system/flux-system follows $HTTPS/git/contoso/aks-baseline-regulated.git at main/$head; 1/1 kustomizations Ready" ]
-check "every step but the scans is done" \
-	[ "$(state)" = "done unknown done done done done done done done done" ]
-check "... and bootstrap exits 1 while one cannot tell" [ "$BOOT_RC" -eq 1 ]
+check "every step is done" \
+	[ "$(state)" = "done done done done done done done done done done" ]
+check "... and bootstrap exits 0" [ "$BOOT_RC" -eq 0 ]
 
 "$JD" bootstrap-flux >"$LW_OUT" 2>&1
 rc=$?
@@ -191,7 +225,8 @@ git clone -q "$SSH_URL" "$OTHER" >"$LW_OUT" 2>&1
 cd "$OTHER" || exit 1
 JUMPDECK_AUDIT_LOG=$LW_TMP/audit2.log boot
 check "a cluster bootstrapped by someone else: every step done there too" \
-	[ "$(state)" = "done unknown done done done done done done done done" ]
+	[ "$(state)" = "done done done done done done done done done done" ]
+check "... and bootstrap exits 0 there" [ "$BOOT_RC" -eq 0 ]
 check "... and nothing was written to this jump box's audit log" \
 	[ ! -s "$LW_TMP/audit2.log" ]
 cd "$LW_TMP" || exit 1

@@ -135,6 +135,8 @@ static void test_nothing_done(void **state)
 	assert_int_equal(s[BOOT_REGISTRY].state, BOOT_UNKNOWN);
 	assert_non_null(strstr(s[BOOT_REGISTRY].why, "give --repo DIR"));
 	assert_int_equal(s[BOOT_SCANS].state, BOOT_UNKNOWN);
+	assert_string_equal(s[BOOT_SCANS].why,
+			    "scan results are not read: no image pipeline");
 }
 
 static void test_images(void **state)
@@ -182,6 +184,117 @@ static void test_images(void **state)
 	bootstrap_evaluate(&f, s);
 	assert_int_equal(s[BOOT_QUARANTINE].state, BOOT_UNKNOWN);
 	assert_string_equal(s[BOOT_QUARANTINE].why, "not signed in to Azure");
+}
+
+/* One quarantined image of step 2, with the gate's verdict on it. */
+static void scan_row(struct scan_image *im, struct scan_gate *g,
+		     const char *repo, enum scan_verdict v, int blocked,
+		     const char *why)
+{
+	memset(im, 0, sizeof(*im));
+	memset(g, 0, sizeof(*g));
+	snprintf(im->repo, sizeof(im->repo), "%s", repo);
+	snprintf(im->tag, sizeof(im->tag), "1.0");
+	snprintf(im->digest, sizeof(im->digest), "sha256:%064d", 1);
+	im->verdict = v;
+	snprintf(im->why, sizeof(im->why), "%s", why);
+	g->blocked = blocked;
+	snprintf(g->why, sizeof(g->why), "%s", blocked ? why : "passes");
+}
+
+static void test_scans(void **state)
+{
+	struct boot_facts f;
+	struct boot_step s[BOOT_NSTEPS];
+	struct scan_image im[4];
+	struct scan_gate g[4];
+	struct err e;
+	size_t i;
+
+	(void)state;
+	all_done(&f);
+	/* No scan state in the session: cannot tell, and why. */
+	memset(&f.scans, 0, sizeof(f.scans));
+	snprintf(f.scans.err.msg, sizeof(f.scans.err.msg),
+		 "config: scan_gate_allow: bad date");
+	bootstrap_evaluate(&f, s);
+	assert_int_equal(s[BOOT_SCANS].state, BOOT_UNKNOWN);
+	assert_string_equal(s[BOOT_SCANS].why,
+			    "scan results are not read: config: "
+			    "scan_gate_allow: bad date");
+	/* Asked, no answer yet. */
+	err_clear(&e);
+	err_set(&e, ERR_IO, "asking Defender (1 query)...");
+	bootstrap_facts_scans(&f, NULL, NULL, 0, &e);
+	bootstrap_evaluate(&f, s);
+	assert_int_equal(s[BOOT_SCANS].state, BOOT_UNKNOWN);
+	assert_string_equal(s[BOOT_SCANS].why, "asking Defender (1 query)...");
+	/* Nothing in quarantine/ yet: step 1's import is the way on. */
+	scan_row(&im[0], &g[0], "quarantine/library/busybox", SCAN_UNKNOWN, 1,
+		 "not imported");
+	im[0].digest[0] = '\0';
+	bootstrap_facts_scans(&f, im, g, 1, NULL);
+	bootstrap_evaluate(&f, s);
+	assert_int_equal(s[BOOT_SCANS].state, BOOT_TODO);
+	assert_int_equal(s[BOOT_SCANS].act, BOOT_ACT_IMPORT);
+	/* Findings block one image, another waits for its scan, one is
+	 * clean, one was never scanned: blocked comes first. */
+	scan_row(&im[0], &g[0], "quarantine/library/busybox", SCAN_UNHEALTHY,
+		 1, "blocked by: CVE-2021-3711 (critical)");
+	scan_row(&im[1], &g[1], "quarantine/weaveworks/kured", SCAN_PENDING, 1,
+		 "blocked by: no scan verdict (pending)");
+	scan_row(&im[2], &g[2], "quarantine/falcosecurity/falco", SCAN_HEALTHY,
+		 0, "");
+	scan_row(&im[3], &g[3], "quarantine/envoyproxy/envoy-alpine",
+		 SCAN_UNKNOWN, 1, "Defender has no results for it");
+	bootstrap_facts_scans(&f, im, g, 4, NULL);
+	bootstrap_evaluate(&f, s);
+	assert_int_equal(s[BOOT_SCANS].state, BOOT_TODO);
+	assert_string_equal(s[BOOT_SCANS].why,
+			    "the scan gate blocks 1 of 4 images: busybox:1.0 "
+			    "blocked by: CVE-2021-3711 (critical)");
+	assert_string_equal(s[BOOT_SCANS].command, "jumpdeck scans");
+	assert_string_equal(s[BOOT_SCANS].pane, "scans");
+	assert_int_equal(bootstrap_first_open(s), BOOT_SCANS);
+	/* Without the findings: in progress while one is pending. */
+	scan_row(&im[0], &g[0], "quarantine/library/busybox", SCAN_HEALTHY, 0,
+		 "");
+	bootstrap_facts_scans(&f, im, g, 4, NULL);
+	bootstrap_evaluate(&f, s);
+	assert_int_equal(s[BOOT_SCANS].state, BOOT_RUNNING);
+	assert_non_null(strstr(s[BOOT_SCANS].why,
+			       "1 of 4 images have no scan result yet"));
+	/* Then cannot tell, naming the image nobody scanned. */
+	scan_row(&im[1], &g[1], "quarantine/weaveworks/kured", SCAN_HEALTHY, 0,
+		 "");
+	bootstrap_facts_scans(&f, im, g, 4, NULL);
+	bootstrap_evaluate(&f, s);
+	assert_int_equal(s[BOOT_SCANS].state, BOOT_UNKNOWN);
+	assert_string_equal(s[BOOT_SCANS].why,
+			    "1 of 4 images have no scan verdict: "
+			    "envoy-alpine:1.0 Defender has no results for it");
+	/* All pass; findings let through by the allow-list are a warning. */
+	scan_row(&im[3], &g[3], "quarantine/envoyproxy/envoy-alpine",
+		 SCAN_UNHEALTHY, 0, "");
+	g[3].nallowed = 2;
+	bootstrap_facts_scans(&f, im, g, 4, NULL);
+	bootstrap_evaluate(&f, s);
+	assert_int_equal(s[BOOT_SCANS].state, BOOT_DONE);
+	assert_int_equal(s[BOOT_SCANS].warn, 1);
+	assert_string_equal(s[BOOT_SCANS].why,
+			    "the scan gate passes all 4 images (2 findings "
+			    "allowed by the allow-list)");
+	/* A gate sentence longer than the step's is cut, never overrun. */
+	scan_row(&im[0], &g[0], "quarantine/library/busybox", SCAN_UNHEALTHY,
+		 1, "");
+	for (i = 0; i + 1 < sizeof(g[0].why); i++)
+		g[0].why[i] = 'x';
+	g[0].why[i] = '\0';
+	bootstrap_facts_scans(&f, im, g, 4, NULL);
+	assert_int_equal(strlen(f.scans.blocked_why),
+			 sizeof(f.scans.blocked_why) - 1);
+	bootstrap_evaluate(&f, s);
+	assert_int_equal(s[BOOT_SCANS].state, BOOT_TODO);
 }
 
 static void test_manifests_and_git(void **state)
@@ -606,6 +719,7 @@ int main(void)
 	    cmocka_unit_test(test_bootstrapped_by_someone_else),
 	    cmocka_unit_test(test_nothing_done),
 	    cmocka_unit_test(test_images),
+	    cmocka_unit_test(test_scans),
 	    cmocka_unit_test(test_manifests_and_git),
 	    cmocka_unit_test(test_jumpbox_cases),
 	    cmocka_unit_test(test_flux_states),
