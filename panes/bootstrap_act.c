@@ -125,13 +125,51 @@ struct img_all {
 	enum pipeline_action act;
 };
 
+/* The scan gate's verdict on pipeline row i, as the images pane and
+ * `jumpdeck promote` take it: no verdict blocks unless the policy lets
+ * unknown images through. */
+static void gate_of(struct app *a, const struct image_row *r,
+		    struct scan_gate *g)
+{
+	struct scans *sc = session_scans(app_session(a));
+	size_t i;
+
+	memset(g, 0, sizeof(*g));
+	if (sc && scans_done_once(sc) && scans_find(sc, r->ref, &i) == 0) {
+		scans_gate(sc, i, g);
+		return;
+	}
+	if (sc && !scans_policy(sc)->block_unknown) {
+		snprintf(g->why, sizeof(g->why), "passes: no verdict yet");
+		return;
+	}
+	g->blocked = 1;
+	snprintf(g->why, sizeof(g->why), "blocked by: no scan verdict (%s)",
+		 !sc ? "no scan state" : "the scanners have not answered yet");
+}
+
+/* A promotion the gate blocks: recorded as refused with the gate's
+ * sentence, never started. */
+static void refuse_gate(struct app *a, const char *target,
+			const struct scan_gate *g)
+{
+	struct change_req cr;
+
+	memset(&cr, 0, sizeof(cr));
+	cr.action = "image.promote";
+	cr.target = target;
+	cr.identity = pipeline_actor(app_pipeline(a));
+	change_refuse(app_changes(a), &cr, g->why, NULL);
+}
+
 static void images_confirmed(struct app *a, void *ud)
 {
 	struct img_all *c = ud;
 	struct pipeline *pl = app_pipeline(a);
 	const struct image_row *v;
-	size_t n, i, started = 0;
-	char target[1300];
+	size_t n, i, started = 0, blocked = 0;
+	char target[1300], first[1300] = "";
+	struct scan_gate g;
 	struct err e;
 
 	if (!pl)
@@ -147,6 +185,17 @@ static void images_confirmed(struct app *a, void *ud)
 			 c->act == PIPE_IMPORT ? v[i].quarantine_repo
 					       : v[i].live_repo,
 			 v[i].up.tag);
+		if (c->act == PIPE_PROMOTE) {
+			gate_of(a, &v[i], &g);
+			if (g.blocked) {
+				refuse_gate(a, target, &g);
+				if (!blocked++)
+					snprintf(first, sizeof(first),
+						 "%.300s: scan gate: %.900s",
+						 target, g.why);
+				continue;
+			}
+		}
 		ch = begin(a,
 			   c->act == PIPE_IMPORT ? "image.import"
 						 : "image.promote",
@@ -159,9 +208,14 @@ static void images_confirmed(struct app *a, void *ud)
 		}
 		started++;
 	}
-	app_status(a, ROLE_PENDING, "%s %zu image%s",
-		   c->act == PIPE_IMPORT ? "importing" : "promoting", started,
-		   started == 1 ? "" : "s");
+	if (blocked)
+		app_status(a, ROLE_ERROR,
+			   "promoting %zu image%s; refused %zu: %s", started,
+			   started == 1 ? "" : "s", blocked, first);
+	else
+		app_status(a, ROLE_PENDING, "%s %zu image%s",
+			   c->act == PIPE_IMPORT ? "importing" : "promoting",
+			   started, started == 1 ? "" : "s");
 }
 
 static int images(struct app *a, enum pipeline_action act,
@@ -169,7 +223,7 @@ static int images(struct app *a, enum pipeline_action act,
 {
 	struct pipeline *pl = app_pipeline(a);
 	const struct image_row *v;
-	size_t n, i, todo = 0;
+	size_t n, i, todo = 0, blocked = 0;
 	struct img_all *c;
 	char q[300];
 	struct err e;
@@ -179,19 +233,39 @@ static int images(struct app *a, enum pipeline_action act,
 		return nothing(a, s);
 	n = pipeline_rows(pl, &v);
 	for (i = 0; i < n; i++) {
+		struct scan_gate g;
+
 		err_clear(&e);
-		todo += pipeline_check(pl, act, i, 0, &e) == 0;
+		if (pipeline_check(pl, act, i, 0, &e) != 0)
+			continue;
+		if (act == PIPE_PROMOTE) {
+			gate_of(a, &v[i], &g);
+			if (g.blocked) {
+				blocked++;
+				continue;
+			}
+		}
+		todo++;
 	}
-	if (!todo)
+	if (!todo && !blocked)
 		return nothing(a, s);
 	if (app_read_only(a))
 		return app_refuse_read_only(
 		    a, act == PIPE_IMPORT ? "image.import" : "image.promote",
 		    "all", pipeline_actor(pl));
+	if (!todo) {
+		/* Every image waiting is blocked: refused before a question
+		 * (audited), naming the first one's findings. */
+		struct img_all all = {.act = act};
+
+		images_confirmed(a, &all);
+		return UPD_ALL;
+	}
 	snprintf(q, sizeof(q),
 		 act == PIPE_IMPORT
 		     ? "Import %zu image%s into quarantine/ of %s?"
-		     : "Promote %zu image%s from quarantine/ to live/ of %s?",
+		     : "Promote %zu image%s from quarantine/ to live/ of %s "
+		       "(the scan gate passes them)?",
 		 todo, todo == 1 ? "" : "s", pipeline_registry(pl));
 	c = xcalloc(1, sizeof(*c));
 	c->act = act;

@@ -84,6 +84,14 @@ send i
 check "i asks to import every image" confirm import
 assert_screen_has "step 1 done, read from the registry" \
 	"6/6 images in quarantine/ of $AZ_ACR" 60
+# No scan result yet: p refuses at once, before any question, and says why.
+send p
+assert_screen_has "p before the scans: refused by the scan gate" \
+	"scan gate: blocked by: no scan verdict" 10
+check "... audited as refused" \
+	audit_has image.promote refused
+check "... and nothing reached live/" \
+	test "$(az_requests POST /importImage)" -eq 6
 # Defender scans every image clean, as Resource Graph will show it.
 for ref in $(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))))' "$AZ_SEED"); do
 	repo="quarantine/$(echo "$ref" | sed 's#^[^/]*/##; s#:[^:]*$##')"
