@@ -11,6 +11,11 @@
 #define BACKOFF_BASE_MS 800
 #define BACKOFF_CAP_MS 30000
 #define HEALTHY_RESET_MS 120000
+/* A watch the server ends cleanly sooner than this was not a real watch
+ * (the apiserver ends them after timeoutSeconds, 5-10 min here): it goes
+ * through the backoff, or an empty answer would be asked for again at
+ * once, thousands of times a second. */
+#define SHORT_WATCH_MS 10000
 
 struct informer {
 	struct kube_client *c;
@@ -26,6 +31,8 @@ struct informer {
 	unsigned timer;
 	int failures;
 	long long watch_since;
+	unsigned watch_events; /* events of the current watch */
+	int gone_streak;       /* 410s in a row without a good event */
 	struct err err;
 	int has_err;
 	struct informer_stats stats;
@@ -270,8 +277,12 @@ static void on_event(const char *type, cJSON *obj, void *ud)
 		return;
 	}
 	inf->stats.events++;
-	if (inf->has_err)
-		report(inf, NULL, 0);
+	inf->watch_events++;
+	if (strcmp(type, "ERROR") != 0) {
+		inf->gone_streak = 0;
+		if (inf->has_err)
+			report(inf, NULL, 0);
+	}
 	if (strcmp(type, "ERROR") == 0) {
 		/* 410 Gone / Expired: our resourceVersion is too old. */
 		if (status_code(obj) == 410) {
@@ -293,10 +304,36 @@ static void on_watch_done(struct kube_result *r, void *ud)
 {
 	struct informer *inf = ud;
 
+	long long lasted = loop_now_ms() - inf->watch_since;
+	struct err e;
+
 	inf->call = NULL;
-	if (!inf->rv) {
-		/* The watch said 410: start over with a fresh list. */
-		do_list(inf);
+	if (!inf->rv || r->status == 410) {
+		/* The watch said 410: start over with a fresh list, at once
+		 * the first time; a server that says it again right after a
+		 * fresh list gets the backoff. */
+		if (r->status == 410)
+			inf->stats.relists_410++;
+		free(inf->rv);
+		inf->rv = NULL;
+		if (inf->gone_streak++ == 0) {
+			do_list(inf);
+			return;
+		}
+		err_set(&e, ERR_HTTP,
+			"the server keeps answering 410 Gone to the watch of "
+			"%s, even after a fresh list",
+			inf->path);
+		backoff(inf, &e, 1);
+		return;
+	}
+	if (r->ok && lasted < SHORT_WATCH_MS) {
+		err_set(&e, ERR_HTTP,
+			"the server ended the watch at once (after %lld ms, "
+			"%u event%s) for %s",
+			lasted, inf->watch_events,
+			inf->watch_events == 1 ? "" : "s", inf->path);
+		backoff(inf, &e, 0);
 		return;
 	}
 	if (r->ok) {
@@ -304,11 +341,6 @@ static void on_watch_done(struct kube_result *r, void *ud)
 		if (inf->has_err)
 			report(inf, NULL, 0);
 		do_watch(inf);
-		return;
-	}
-	if (r->status == 410) {
-		inf->stats.relists_410++;
-		do_list(inf);
 		return;
 	}
 	backoff(inf, &r->err, r->status == 0 ? 0 : 1);
@@ -321,6 +353,7 @@ static void do_watch(struct informer *inf)
 
 	inf->stats.watches++;
 	inf->watch_since = loop_now_ms();
+	inf->watch_events = 0;
 	inf->call = kube_watch(inf->c, inf->path, inf->rv, timeout, on_event,
 			       on_watch_done, inf);
 }

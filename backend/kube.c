@@ -17,10 +17,6 @@
 
 enum call_kind { CALL_REQUEST, CALL_LIST, CALL_WATCH, CALL_TEXT };
 
-/* 1000 pages of 500: half a million objects, far beyond any cluster this
- * tool is for. */
-#define KUBE_MAX_LIST_PAGES 1000
-
 struct kube_call {
 	struct kube_client *c;
 	enum call_kind kind;
@@ -40,13 +36,17 @@ struct kube_call {
 	kube_item_fn each; /* list: called on every item of every page */
 	void *each_ud;
 	char *cont;       /* list: continue token of the next page */
-	int pages;        /* list: pages received so far */
+	int pages;        /* list: pages asked for so far */
 	int relisted;     /* list: started over after an expired token */
 	char *rv;         /* watch: start resourceVersion */
 	int timeout_s;
 	struct strbuf line; /* watch: partial line; text: the body */
 	size_t max_bytes;   /* text: bytes kept at most */
 	int text_cut;       /* text: the answer was longer */
+	struct err abort_err; /* why we stopped reading a stream */
+	char *prev_cont;  /* list: the token of the page before */
+	size_t list_bytes; /* list: bytes of every page so far */
+	long long list_start; /* list: when the first page was asked */
 	struct kube_call *next;
 };
 
@@ -585,6 +585,7 @@ static void call_free(struct kube_call *call)
 	free(call->body);
 	cJSON_Delete(call->acc);
 	free(call->cont);
+	free(call->prev_cont);
 	free(call->rv);
 	strbuf_free(&call->line);
 	free(call);
@@ -695,6 +696,9 @@ static void call_send(struct kube_call *call)
 	}
 	if (call->kind == CALL_LIST) {
 		char esc[4096];
+
+		if (!call->pages++)
+			call->list_start = loop_now_ms();
 		const char *sep = strchr(call->path, '?') ? "&" : "?";
 
 		kube_escape(esc, sizeof(esc), call->cont ? call->cont : "");
@@ -782,6 +786,37 @@ static void finish(struct kube_call *call, struct kube_result *r)
 	call_free(call);
 }
 
+/* A list that would go on: the server repeats its continue token, or
+ * the pages, the bytes or the time run past their caps. 0 to go on. */
+static int list_runaway(struct kube_call *call, struct err *e)
+{
+	long long took = loop_now_ms() - call->list_start;
+
+	if (call->prev_cont && strcmp(call->prev_cont, call->cont) == 0)
+		return err_set(e, ERR_HTTP,
+			       "the list of %s does not end: the server sent "
+			       "the same continue token twice",
+			       call->path);
+	if (call->pages >= KUBE_LIST_MAX_PAGES)
+		return err_set(e, ERR_HTTP,
+			       "the list of %s did not end after %d pages",
+			       call->path, call->pages);
+	if (call->list_bytes > KUBE_LIST_MAX_BYTES)
+		return err_set(e, ERR_HTTP,
+			       "the list of %s is larger than %zu MiB: "
+			       "stopped after %d pages",
+			       call->path,
+			       (size_t)KUBE_LIST_MAX_BYTES >> 20,
+			       call->pages);
+	if (took > KUBE_LIST_DEADLINE_MS)
+		return err_set(e, ERR_TIMEOUT,
+			       "the list of %s took longer than %d s: "
+			       "stopped after %d pages",
+			       call->path, KUBE_LIST_DEADLINE_MS / 1000,
+			       call->pages);
+	return 0;
+}
+
 static void on_http_done(const struct http_response *resp, void *ud)
 {
 	struct kube_call *call = ud;
@@ -805,7 +840,10 @@ static void on_http_done(const struct http_response *resp, void *ud)
 	}
 	if (resp->status == 0) {
 		r.err = resp->err;
-		if (call->kind == CALL_WATCH && resp->err.code == ERR_CANCELLED)
+		if (resp->err.code == ERR_CANCELLED && call->abort_err.code)
+			r.err = call->abort_err;
+		else if (call->kind == CALL_WATCH &&
+			 resp->err.code == ERR_CANCELLED)
 			err_set(&r.err, ERR_NET, "watch stopped");
 		finish(call, &r);
 		return;
@@ -882,16 +920,17 @@ static void on_http_done(const struct http_response *resp, void *ud)
 		}
 		/* Copy the token first: it lives in this page's JSON, which
 		 * is freed below when merged into an earlier page. */
-		free(call->cont);
+		free(call->prev_cont);
+		call->prev_cont = call->cont;
 		call->cont = NULL;
 		if (cJSON_IsString(cont) && *cont->valuestring)
 			call->cont = xstrdup(cont->valuestring);
 		/* Pages may be short or empty and still carry a token; a
 		 * server that never stops is cut off. */
-		if (call->cont && ++call->pages >= KUBE_MAX_LIST_PAGES) {
-			err_set(&r.err, ERR_HTTP,
-				"%s: the list did not end after %d pages",
-				url, KUBE_MAX_LIST_PAGES);
+		call->list_bytes += resp->body_len;
+		if (call->cont && list_runaway(call, &r.err) < 0) {
+			cJSON_Delete(r.json);
+			r.json = NULL;
 			finish(call, &r);
 			return;
 		}
@@ -945,6 +984,20 @@ static void watch_line(struct kube_call *call, char *line)
 	cJSON_Delete(ev);
 }
 
+/* A line longer than the cap: stop reading the stream. */
+/* Appends to the watch's partial line, at most KUBE_WATCH_LINE_MAX bytes
+ * of it: past that the stream is stopped with a sentence. */
+static int watch_line_add(struct kube_call *call, const char *s, size_t n)
+{
+	if (strbuf_addn_max(&call->line, s, n, KUBE_WATCH_LINE_MAX) == 0)
+		return 0;
+	err_set(&call->abort_err, ERR_HTTP,
+		"the watch of %s sent more than %u MiB without a line end; "
+		"stopped reading it",
+		call->path, KUBE_WATCH_LINE_MAX >> 20);
+	return -1;
+}
+
 static int on_watch_data(const char *buf, size_t len, void *ud)
 {
 	struct kube_call *call = ud;
@@ -959,13 +1012,14 @@ static int on_watch_data(const char *buf, size_t len, void *ud)
 	for (i = 0; i < len; i++) {
 		if (buf[i] != '\n')
 			continue;
-		strbuf_addn(&call->line, buf + start, i - start);
+		if (watch_line_add(call, buf + start, i - start) < 0)
+			return 1;
 		watch_line(call, call->line.p);
 		strbuf_reset(&call->line);
 		start = i + 1;
 	}
-	if (start < len)
-		strbuf_addn(&call->line, buf + start, len - start);
+	if (start < len && watch_line_add(call, buf + start, len - start) < 0)
+		return 1;
 	return 0;
 }
 

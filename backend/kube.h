@@ -111,6 +111,15 @@ const char *kube_client_identity(const struct kube_client *c);
 struct kube_call *kube_request(struct kube_client *c, const char *method,
 			       const char *path, const char *content_type,
 			       const char *body, kube_done_fn done, void *ud);
+/* Bounds against a server whose list never ends or whose watch never
+ * sends a line end: a list stops (with a sentence) at a repeated continue
+ * token or past any of the caps; a watch stops at a line longer than
+ * KUBE_WATCH_LINE_MAX (etcd keeps objects below 1.5 MiB). */
+#define KUBE_LIST_MAX_PAGES 1000          /* 500,000 objects */
+#define KUBE_LIST_MAX_BYTES (1024u << 20) /* every page together */
+#define KUBE_LIST_DEADLINE_MS 300000      /* continue tokens expire */
+#define KUBE_WATCH_LINE_MAX (8u << 20)
+
 /* GET path?limit=500 and follow `continue`; the result's json is the
  * first page with every page's items appended and the last page's
  * metadata.resourceVersion. */

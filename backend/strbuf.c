@@ -49,6 +49,14 @@ void strbuf_addn(struct strbuf *b, const void *s, size_t n)
 	b->p[b->len] = '\0';
 }
 
+int strbuf_addn_max(struct strbuf *b, const void *s, size_t n, size_t max)
+{
+	if (b->len > max || n > max - b->len)
+		return -1;
+	strbuf_addn(b, s, n);
+	return 0;
+}
+
 void strbuf_add(struct strbuf *b, const char *s)
 {
 	if (s)

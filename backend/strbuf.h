@@ -17,6 +17,10 @@ struct strbuf {
 
 /* Append n bytes (they may include NUL bytes). */
 void strbuf_addn(struct strbuf *b, const void *s, size_t n);
+/* Append n bytes unless b would then hold more than max bytes: returns
+ * 0, or -1 with nothing appended (a bound against a server that never
+ * ends a line or a field). */
+int strbuf_addn_max(struct strbuf *b, const void *s, size_t n, size_t max);
 /* Append a string; NULL appends nothing. */
 void strbuf_add(struct strbuf *b, const char *s);
 void strbuf_addf(struct strbuf *b, const char *fmt, ...)

@@ -67,6 +67,26 @@ static void test_append_and_grow(void **state)
 	strbuf_free(&b);
 }
 
+/* strbuf_addn_max: appends up to the cap and not a byte past it, even
+ * when len + n would wrap around. */
+static void test_addn_max(void **state)
+{
+	struct strbuf b = {0};
+
+	(void)state;
+	assert_int_equal(strbuf_addn_max(&b, "abc", 3, 5), 0);
+	assert_int_equal(strbuf_addn_max(&b, "de", 2, 5), 0);
+	assert_string_equal(strbuf_str(&b), "abcde");
+	assert_int_equal(strbuf_addn_max(&b, "f", 1, 5), -1);
+	assert_int_equal(b.len, 5);
+	assert_string_equal(strbuf_str(&b), "abcde");
+	assert_int_equal(strbuf_addn_max(&b, "", 0, 5), 0);
+	assert_int_equal(strbuf_addn_max(&b, "g", (size_t)-1, 5), -1);
+	assert_int_equal(strbuf_addn_max(&b, "g", 1, 3), -1);
+	assert_int_equal(b.len, 5);
+	strbuf_free(&b);
+}
+
 static void test_embedded_nul(void **state)
 {
 	struct strbuf b = {0};
@@ -202,6 +222,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_empty),
 	    cmocka_unit_test(test_append_and_grow),
+	    cmocka_unit_test(test_addn_max),
 	    cmocka_unit_test(test_embedded_nul),
 	    cmocka_unit_test(test_long_format),
 	    cmocka_unit_test(test_pct),
