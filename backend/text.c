@@ -274,6 +274,38 @@ int text_pad(char *dst, size_t dstsz, const char *safe, int cols)
 	return w;
 }
 
+char *text_json_safe(const char *json)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)(json ? json : "");
+	/* the worst case: one byte becomes six ("\ufffd") */
+	char *out = xmalloc(strlen((const char *)p) * 6 + 1);
+	size_t o = 0;
+
+	while (*p) {
+		const unsigned char *start = p;
+		uint32_t c = utf8_next(&p);
+		int invalid = c == REPLACEMENT_CHAR &&
+			      !(p - start == 3 && start[0] == 0xEF &&
+				start[1] == 0xBF && start[2] == 0xBD);
+
+		if (invalid || (c >= 0x80 && c <= 0x9F) ||
+		    is_bidi_control(c) || c == 0x2028 || c == 0x2029) {
+			memcpy(out + o, "\\u", 2);
+			out[o + 2] = hex[(c >> 12) & 15];
+			out[o + 3] = hex[(c >> 8) & 15];
+			out[o + 4] = hex[(c >> 4) & 15];
+			out[o + 5] = hex[c & 15];
+			o += 6;
+		} else {
+			memcpy(out + o, start, (size_t)(p - start));
+			o += (size_t)(p - start);
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
 static char ascii_lower(char c)
 {
 	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;

@@ -55,6 +55,17 @@ int text_width(const char *s);
  * width written: cols, or less only when dstsz is too small. */
 int text_pad(char *dst, size_t dstsz, const char *safe, int cols);
 
+/* A JSON text (as cJSON prints it) made safe to print: every byte
+ * sequence that is not well-formed UTF-8 becomes the escape \ufffd, and
+ * the code points a terminal could act on that JSON allows raw (C1
+ * controls U+0080-U+009F, the bidirectional controls listed above,
+ * U+2028, U+2029) become \u escapes, so the document stays the same
+ * JSON (only invalid bytes change) and always parses. Outside strings
+ * cJSON writes only ASCII, so this never changes the structure. Returns
+ * a new string the caller frees; NULL gives "". Not affected by the
+ * ASCII flag. */
+char *text_json_safe(const char *json);
+
 /* 1 when needle occurs in hay ignoring ASCII case (a filter's match);
  * a NULL hay never matches. */
 int text_contains_nocase(const char *hay, const char *needle);

@@ -4,6 +4,8 @@
 #ifndef JD_CLI_H
 #define JD_CLI_H
 
+#include <stdio.h>
+
 struct config;
 
 struct cli_opts {
@@ -102,6 +104,23 @@ int cli_version(void);
  * line; ":files" alone asks the shell for file names. */
 int cli_complete(const struct cli_opts *o, int argc, char **argv);
 int cli_check(const struct cli_opts *o);
+
+/* Printing (cli_out.c): the only way a subcommand writes. Each call
+ * formats one line, makes it terminal-safe (backend/text.h: no escape
+ * sequence, C0 or C1 control, bidi override or invalid UTF-8 reaches the
+ * terminal; a line break inside becomes a space) and ends it. */
+void cli_say(FILE *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* "jumpdeck: " and the line, on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A progress line on stderr that the next one overwrites ("\r"), and
+ * its removal. */
+void cli_progress(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+void cli_progress_clear(void);
+/* A JSON document on stdout: valid UTF-8 (invalid bytes become \ufffd)
+ * and no raw C1 or bidi control (escaped), then a newline. */
+void cli_json(const char *json);
 int cli_flux_action(const struct cli_opts *o, const char *verb,
 		    const char *kind, const char *name);
 /* cli_bootstrap.c: the walkthrough's steps, the manifest rewrite (with

@@ -663,7 +663,7 @@ int cli_complete(const struct cli_opts *o, int argc, char **argv)
 	}
 	alarm(0);
 	for (i = 0; i < out.n; i++)
-		printf("%s\n", out.v[i]);
+		cli_say(stdout, "%s", out.v[i]);
 	out_clear(&out);
 	free(fallback);
 	fallback = NULL;

@@ -76,10 +76,10 @@ static void print_problems(const struct config *c)
 	size_t i;
 
 	for (i = 0; i < c->nproblems && i < CONFIG_MAX_PROBLEMS; i++)
-		fprintf(stderr, "jumpdeck: %s\n", c->problems[i]);
+		cli_error("%s", c->problems[i]);
 	if (c->nproblems > CONFIG_MAX_PROBLEMS)
-		fprintf(stderr, "jumpdeck: ... and %zu more problems\n",
-			c->nproblems - CONFIG_MAX_PROBLEMS);
+		cli_error("... and %zu more problems",
+			  c->nproblems - CONFIG_MAX_PROBLEMS);
 }
 
 static int flag(struct config *c, enum config_key k, const char *name,
@@ -90,7 +90,7 @@ static int flag(struct config *c, enum config_key k, const char *name,
 	err_clear(&e);
 	if (config_set_flag(c, k, v, &e) == 0)
 		return 0;
-	fprintf(stderr, "jumpdeck: %s: %s\n", name, e.msg);
+	cli_error("%s: %s", name, e.msg);
 	return -1;
 }
 
@@ -162,19 +162,19 @@ static int check_file(const char *path)
 	actions_reset_bindings();
 	if (c.nproblems) {
 		print_problems(&c);
-		fprintf(stderr, "jumpdeck: %s: %zu problem%s\n", path,
-			c.nproblems, c.nproblems == 1 ? "" : "s");
+		cli_error("%s: %zu problem%s", path, c.nproblems,
+			  c.nproblems == 1 ? "" : "s");
 		config_free(&c);
 		return 2;
 	}
 	for (k = 0; k < CFG_COUNT; k++)
 		if (c.v[k].source == SRC_FILE)
 			n++;
-	printf("%s: ok (%d setting%s, %zu image%s, %zu key binding%s)\n", path,
-	       n, n == 1 ? "" : "s",
-	       c.images_source == SRC_FILE ? c.nimages : 0,
-	       c.images_source == SRC_FILE && c.nimages == 1 ? "" : "s",
-	       c.nbindings, c.nbindings == 1 ? "" : "s");
+	cli_say(stdout, "%s: ok (%d setting%s, %zu image%s, %zu key binding%s)",
+		path, n, n == 1 ? "" : "s",
+		c.images_source == SRC_FILE ? c.nimages : 0,
+		c.images_source == SRC_FILE && c.nimages == 1 ? "" : "s",
+		c.nbindings, c.nbindings == 1 ? "" : "s");
 	config_free(&c);
 	return 0;
 }

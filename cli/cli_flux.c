@@ -59,12 +59,8 @@ static size_t print_problems(struct flux_watch *w)
 	const char **msgs;
 	size_t n = flux_watch_problems(w, &msgs), i;
 
-	for (i = 0; i < n; i++) {
-		char *safe = text_safe(msgs[i], -1, NULL);
-
-		fprintf(stderr, "jumpdeck: %s\n", safe);
-		free(safe);
-	}
+	for (i = 0; i < n; i++)
+		cli_error("%s", msgs[i]);
 	return n;
 }
 
@@ -103,8 +99,8 @@ int cli_flux(const struct cli_opts *o)
 	w = watch_settled(&s, &st);
 	problems = print_problems(w);
 	if (flux_watch_not_installed(w)) {
-		fprintf(stderr, "jumpdeck: Flux is not installed: the cluster "
-				"serves no *.toolkit.fluxcd.io API group\n");
+		cli_error("Flux is not installed: the cluster serves no "
+			  "*.toolkit.fluxcd.io API group");
 		rc = 1;
 		goto out;
 	}
@@ -139,32 +135,33 @@ int cli_flux(const struct cli_opts *o)
 			cJSON_AddItemToArray(arr, it);
 		}
 		js = cJSON_Print(doc);
-		puts(js);
+		cli_json(js);
 		free(js);
 		cJSON_Delete(doc);
 	} else {
 		char *line = flux_summary_text(&sum, cli_ascii(o));
 
 		flux_print_controllers(stdout, c, nc);
-		putchar('\n');
+		cli_say(stdout, "%s", "");
 		flux_print_table(stdout, FLUX_TABLE_SOURCES, v, n, time(NULL));
-		putchar('\n');
+		cli_say(stdout, "%s", "");
 		flux_print_table(stdout, FLUX_TABLE_KUSTOMIZATIONS, v, n,
 				 time(NULL));
 		for (i = 0; i < n; i++) {
 			const struct drift_result *d = flux_drift_get(
 				drift, v[i].namespace, v[i].name);
-			char *m;
 
 			if (v[i].kind != FLUX_GIT_REPOSITORY || !d)
 				continue;
-			if (!remote_header++)
-				printf("\nREMOTE\n");
-			m = text_safe(d->message, -1, NULL);
-			printf("%s/%s: %s\n", v[i].namespace, v[i].name, m);
-			free(m);
+			if (!remote_header++) {
+				cli_say(stdout, "%s", "");
+				cli_say(stdout, "REMOTE");
+			}
+			cli_say(stdout, "%s/%s: %s", v[i].namespace,
+				v[i].name, d->message);
 		}
-		printf("\n%s\n", line);
+		cli_say(stdout, "%s", "");
+		cli_say(stdout, "%s", line);
 		free(line);
 	}
 	/* the one verdict `status` and the bootstrap steps use too */
@@ -439,20 +436,17 @@ print:
 			cJSON_AddItemToArray(arr, c);
 		}
 		out = cJSON_Print(j);
-		puts(out);
+		cli_json(out);
 		free(out);
 		cJSON_Delete(j);
 	} else {
-		for (i = 0; i < cs.n; i++) {
-			char *safe = text_safe(cs.v[i].message, -1, NULL);
-
-			printf("%s %s\n",
-			       cs.v[i].warn ? (cli_ascii(o) ? "[!]" : "!")
-					    : cli_mark(o, cs.v[i].ok),
-			       safe);
-			free(safe);
-		}
-		printf("%s\n", failed ? "check failed" : "all checks passed");
+		for (i = 0; i < cs.n; i++)
+			cli_say(stdout, "%s %s",
+				cs.v[i].warn ? (cli_ascii(o) ? "[!]" : "!")
+					     : cli_mark(o, cs.v[i].ok),
+				cs.v[i].message);
+		cli_say(stdout, "%s",
+			failed ? "check failed" : "all checks passed");
 	}
 	free(cs.v);
 	cJSON_Delete(ver);
@@ -492,13 +486,9 @@ static void on_versions(const char *const *versions, const struct err *e,
 static void on_progress(const char *object, const char *text, void *ud)
 {
 	struct act *a = ud;
-	char *so = text_safe(object, -1, NULL), *st = text_safe(text, -1, NULL);
 
-	(void)a;
-	fprintf(stderr, "%s %s: %s\n",
-		cli_ascii(a->o) ? ">" : "\u25ba", so, st);
-	free(so);
-	free(st);
+	cli_say(stderr, "%s %s: %s", cli_ascii(a->o) ? ">" : "\u25ba",
+		object, text);
 }
 
 static void on_action_done(int ok, const struct err *e, const char *result,
@@ -526,10 +516,10 @@ int cli_flux_action(const struct cli_opts *o, const char *verb,
 	int rc, k;
 
 	if (flux_kind_parse(kind_s, &kind) < 0) {
-		fprintf(stderr, "jumpdeck: unknown kind \"%s\" (try "
-				"kustomization, gitrepository, helmrelease, "
-				"ocirepository, helmrepository, bucket)\n",
-			kind_s);
+		cli_error("unknown kind \"%s\" (try kustomization, "
+			  "gitrepository, helmrelease, ocirepository, "
+			  "helmrepository, bucket)",
+			  kind_s);
 		return 2;
 	}
 	memset(&fo, 0, sizeof(fo));
@@ -559,11 +549,8 @@ int cli_flux_action(const struct cli_opts *o, const char *verb,
 	flux_discover_versions(s.kube, on_versions, &a);
 	cli_wait(&s, &a.done);
 	if (!a.have_versions) {
-		char *m = text_safe(a.err.msg, -1, NULL);
-
 		change_end(ch, 0, a.err.msg, NULL);
-		fprintf(stderr, "jumpdeck: %s\n", m);
-		free(m);
+		cli_error("%s", a.err.msg);
 		cli_session_close(&s);
 		return 1;
 	}
@@ -573,27 +560,16 @@ int cli_flux_action(const struct cli_opts *o, const char *verb,
 	err_clear(&e);
 	if (!flux_action_start(s.kube, ch, &fo, on_progress, on_action_done,
 			       &a, &e)) {
-		char *m = text_safe(e.msg, -1, NULL);
-
-		fprintf(stderr, "jumpdeck: %s\n", m);
-		free(m);
+		cli_error("%s", e.msg);
 		cli_session_close(&s);
 		return 1;
 	}
 	cli_wait(&s, &a.done);
 	if (a.ok) {
-		char *t = text_safe(target, -1, NULL);
-		char *r = text_safe(a.result, -1, NULL);
-
-		printf("%s %s: %s\n", cli_mark(o, 1), t, r);
-		free(t);
-		free(r);
+		cli_say(stdout, "%s %s: %s", cli_mark(o, 1), target, a.result);
 		rc = 0;
 	} else {
-		char *safe = text_safe(a.err.msg, -1, NULL);
-
-		fprintf(stderr, "%s %s\n", cli_mark(o, 0), safe);
-		free(safe);
+		cli_say(stderr, "%s %s", cli_mark(o, 0), a.err.msg);
 		rc = 1;
 	}
 	cli_session_close(&s);

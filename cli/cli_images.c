@@ -54,12 +54,12 @@ static void on_tick(void *ud)
 			running++;
 	}
 	if (running || queued)
-		fprintf(stderr, "\r%s %zu running, %zu queued (%llds)   ",
-			cli_ascii(tk->r->o) ? ">" : "\u25ba", running, queued,
-			(loop_now_ms() - tk->started) / 1000);
+		cli_progress("%s %zu running, %zu queued (%llds)",
+			     cli_ascii(tk->r->o) ? ">" : "\u25ba", running,
+			     queued, (loop_now_ms() - tk->started) / 1000);
 	else
-		fprintf(stderr, "\rchecking the registry (%llds)   ",
-			(loop_now_ms() - tk->started) / 1000);
+		cli_progress("checking the registry (%llds)",
+			     (loop_now_ms() - tk->started) / 1000);
 	tk->timer = loop_timer_add(tk->r->loop, 1000, on_tick, tk);
 }
 
@@ -79,24 +79,21 @@ static void wait_idle(struct run *r)
 	if (tk.timer) {
 		loop_timer_cancel(r->loop, tk.timer);
 		if (loop_now_ms() - tk.started >= 1000)
-			fprintf(stderr, "\r%60s\r", "");
+			cli_progress_clear();
 	}
 }
 
 static void on_device(const struct azure_device_prompt *pr, void *ud)
 {
-	char *m = text_safe(pr->message, -1, NULL);
-
 	(void)ud;
-	fprintf(stderr, "jumpdeck: %s\n", m);
-	free(m);
+	cli_error("%s", pr->message);
 }
 
 static void on_device_done(int status, const struct err *e, void *ud)
 {
 	(void)ud;
 	if (status < 0)
-		fprintf(stderr, "jumpdeck: sign-in: %s\n", e->msg);
+		cli_error("sign-in: %s", e->msg);
 }
 
 /* Record a refusal known before anything started and say it. */
@@ -105,7 +102,6 @@ static void refuse(struct run *r, const char *action, const char *target,
 {
 	struct change_req cr;
 	struct err e;
-	char *m;
 
 	memset(&cr, 0, sizeof(cr));
 	cr.action = action;
@@ -115,17 +111,12 @@ static void refuse(struct run *r, const char *action, const char *target,
 	if (change_refuse(r->changes, &cr,
 			  why->code == ERR_DENIED ? "read-only mode"
 						  : why->msg,
-			  &e) == -ERR_IO) {
-		m = text_safe(e.msg, -1, NULL);
-		fprintf(stderr, "jumpdeck: %s\n", m);
-		free(m);
-	}
-	m = text_safe(why->msg, -1, NULL);
+			  &e) == -ERR_IO)
+		cli_error("%s", e.msg);
 	if (why->code == ERR_DENIED)
-		fprintf(stderr, "jumpdeck: %s\n", m);
+		cli_error("%s", why->msg);
 	else
-		fprintf(stderr, "%s %s\n", cli_mark(r->o, 0), m);
-	free(m);
+		cli_say(stderr, "%s %s", cli_mark(r->o, 0), why->msg);
 	r->failures++;
 }
 
@@ -145,18 +136,17 @@ static void on_done(size_t row, enum pipeline_action a, int ok,
 {
 	struct run *r = ud;
 	char target[1300];
-	char *m = text_safe(message, -1, NULL);
 
 	target_of(r, row, a, target, sizeof(target));
 	if (isatty(2))
-		fprintf(stderr, "\r%60s\r", ""); /* the progress line */
+		cli_progress_clear();
 	if (ok) {
-		printf("%s %s\n", cli_mark(r->o, 1), m);
+		cli_say(stdout, "%s %s", cli_mark(r->o, 1), message);
 	} else {
-		fprintf(stderr, "%s %s: %s\n", cli_mark(r->o, 0), target, m);
+		cli_say(stderr, "%s %s: %s", cli_mark(r->o, 0), target,
+			message);
 		r->failures++;
 	}
-	free(m);
 }
 
 static int open_pipeline(struct run *r, const struct cli_opts *o,
@@ -173,7 +163,7 @@ static int open_pipeline(struct run *r, const struct cli_opts *o,
 	if (rc)
 		return rc;
 	if (http_global_init(&e) < 0) {
-		fprintf(stderr, "jumpdeck: %s\n", e.msg);
+		cli_error("%s", e.msg);
 		config_free(cfg);
 		return 1;
 	}
@@ -189,7 +179,7 @@ static int open_pipeline(struct run *r, const struct cli_opts *o,
 	err_clear(&e);
 	r->p = pipeline_new(r->loop, cfg, sources, &ops, r, &e);
 	if (!r->p) {
-		fprintf(stderr, "jumpdeck: %s\n", e.msg);
+		cli_error("%s", e.msg);
 		loop_free(&r->loop);
 		http_global_cleanup();
 		config_free(cfg);
@@ -217,17 +207,12 @@ static int report_status(struct run *r)
 	const char *st = pipeline_status(r->p, &is_error);
 
 	if (is_error) {
-		char *m = text_safe(st, -1, NULL);
-
-		fprintf(stderr, "jumpdeck: %s\n", m);
-		free(m);
+		cli_error("%s", st);
 		return 1;
 	}
 	if (r->timed_out) {
-		fprintf(stderr,
-			"jumpdeck: the registry did not answer within "
-			"%d s\n",
-			CHECK_MS / 1000);
+		cli_error("the registry did not answer within %d s",
+			  CHECK_MS / 1000);
 		return 1;
 	}
 	return 0;
@@ -311,18 +296,19 @@ int cli_images(const struct cli_opts *o)
 		    images_to_json(v, n, pipeline_registry(r.p),
 				   pipeline_quarantine_registry(r.p), cells);
 
-		puts(js);
+		cli_json(js);
 		free(js);
 	} else if (!rc) {
-		printf("registry %s%s%s\n\n", pipeline_registry(r.p),
-		       strcmp(pipeline_registry(r.p),
-			      pipeline_quarantine_registry(r.p))
-			   ? ", quarantine registry "
-			   : "",
-		       strcmp(pipeline_registry(r.p),
-			      pipeline_quarantine_registry(r.p))
-			   ? pipeline_quarantine_registry(r.p)
-			   : "");
+		cli_say(stdout, "registry %s%s%s", pipeline_registry(r.p),
+			strcmp(pipeline_registry(r.p),
+			       pipeline_quarantine_registry(r.p))
+				? ", quarantine registry "
+				: "",
+			strcmp(pipeline_registry(r.p),
+			       pipeline_quarantine_registry(r.p))
+				? pipeline_quarantine_registry(r.p)
+				: "");
+		cli_say(stdout, "%s", "");
 		images_print_table(stdout, v, n, cells, cli_ascii(o));
 	}
 	for (i = 0; i < n; i++)
@@ -410,8 +396,7 @@ int cli_images_action(const struct cli_opts *o, int promote, int argc,
 	int rc, k, started = 0;
 
 	if (!o->all && argc == 0) {
-		fprintf(stderr, "jumpdeck: name the images, or --all (see "
-				"jumpdeck images)\n");
+		cli_error("name the images, or --all (see jumpdeck images)");
 		return 2;
 	}
 	rc = open_pipeline(&r, o, &cfg);
@@ -436,17 +421,14 @@ int cli_images_action(const struct cli_opts *o, int promote, int argc,
 		struct change *ch;
 		struct err e;
 		char target[1300], detail[1800];
-		char *m;
 		int s;
 
 		if (o->all) {
 			row = (size_t)k;
 		} else if (pipeline_find(r.p, argv[k], &row) < 0) {
-			fprintf(stderr,
-				"jumpdeck: %s is not one of the "
-				"configured images (see jumpdeck "
-				"images)\n",
-				argv[k]);
+			cli_error("%s is not one of the configured images "
+				  "(see jumpdeck images)",
+				  argv[k]);
 			r.failures++;
 			continue;
 		}
@@ -461,9 +443,7 @@ int cli_images_action(const struct cli_opts *o, int promote, int argc,
 				  promote ? "promotion" : "import", target)
 			: pipeline_check(r.p, a, row, o->force, &e);
 		if (s == 1) {
-			m = text_safe(e.msg, -1, NULL);
-			printf("%s %s\n", cli_mark(o, 1), m);
-			free(m);
+			cli_say(stdout, "%s %s", cli_mark(o, 1), e.msg);
 			continue;
 		}
 		if (s < 0) {
@@ -484,9 +464,7 @@ int cli_images_action(const struct cli_opts *o, int promote, int argc,
 			continue;
 		}
 		if (pipeline_start(r.p, ch, a, row, o->force, &e) != 0) {
-			m = text_safe(e.msg, -1, NULL);
-			fprintf(stderr, "%s %s\n", cli_mark(o, 0), m);
-			free(m);
+			cli_say(stderr, "%s %s", cli_mark(o, 0), e.msg);
 			r.failures++;
 			continue;
 		}
@@ -495,10 +473,9 @@ int cli_images_action(const struct cli_opts *o, int promote, int argc,
 	if (started)
 		wait_idle(&r);
 	if (r.timed_out) {
-		fprintf(stderr,
-			"jumpdeck: stopped waiting after %d s; the "
-			"imports may still complete in Azure\n",
-			CHECK_MS / 1000);
+		cli_error("stopped waiting after %d s; the imports may still "
+			  "complete in Azure",
+			  CHECK_MS / 1000);
 		r.failures++;
 	}
 	(void)i;

@@ -33,12 +33,12 @@ int cli_nodes(const struct cli_opts *o)
 	if (rc)
 		return rc;
 	if (cli_list(&s, "/api/v1/nodes", &list, &e) < 0) {
-		fprintf(stderr, "jumpdeck: cannot list nodes: %s\n", e.msg);
+		cli_error("cannot list nodes: %s", e.msg);
 		rc = 1;
 		goto out;
 	}
 	if (nodes_from_list_json(list, &v, &n, &e) < 0) {
-		fprintf(stderr, "jumpdeck: %s\n", e.msg);
+		cli_error("%s", e.msg);
 		rc = 1;
 		goto out;
 	}
@@ -47,15 +47,15 @@ int cli_nodes(const struct cli_opts *o)
 	if (o->json) {
 		char *js = nodes_to_json(v, n, &sum);
 
-		fputs(js, stdout);
-		fputc('\n', stdout);
+		cli_json(js);
 		free(js);
 	} else {
 		char *line = node_summary_text(&sum, cli_ascii(o));
 		char *pools = node_summary_pools_text(&sum, cli_ascii(o));
 
 		nodes_print_table(stdout, v, n, time(NULL));
-		printf("\n%s   %s\n", line, pools);
+		cli_say(stdout, "%s", "");
+		cli_say(stdout, "%s   %s", line, pools);
 		free(line);
 		free(pools);
 	}
@@ -95,19 +95,12 @@ int cli_cordon(const struct cli_opts *o, const char *node, int on)
 	node_set_unschedulable(s.kube, ch, node, on, cli_on_done, &w);
 	cli_wait(&s, &w.done);
 	if (cli_finish(&w, NULL, &e) < 0) {
-		char *m = text_safe(e.msg, -1, NULL);
-		char *n = text_safe(node, -1, NULL);
-
-		fprintf(stderr, "jumpdeck: %s %s: %s\n",
-			on ? "cordon" : "uncordon", n, m);
-		free(m);
-		free(n);
+		cli_error("%s %s: %s", on ? "cordon" : "uncordon", node,
+			  e.msg);
 		rc = 1;
 	} else {
-		char *n = text_safe(node, -1, NULL);
-
-		printf("node/%s %s\n", n, on ? "cordoned" : "uncordoned");
-		free(n);
+		cli_say(stdout, "node/%s %s", node,
+			on ? "cordoned" : "uncordoned");
 		rc = 0;
 	}
 	cli_session_close(&s);
@@ -125,12 +118,11 @@ int cli_audit_verify(const struct cli_opts *o)
 	err_clear(&e);
 	rc = audit_verify(path, &n, &e);
 	if (rc < 0) {
-		fprintf(stderr, "jumpdeck: %s: %s\n", path ? path : "audit log",
-			e.msg);
+		cli_error("%s: %s", path ? path : "audit log", e.msg);
 		free(path);
 		return 1;
 	}
-	printf("%s: %zu records, hash chain intact\n", path, n);
+	cli_say(stdout, "%s: %zu records, hash chain intact", path, n);
 	free(path);
 	return 0;
 }

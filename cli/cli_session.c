@@ -24,7 +24,7 @@ int cli_session_open(struct cli_session *s, const struct cli_opts *o)
 	memset(&t, 0, sizeof(t));
 	if (kubeconfig_load(&kc, o->kubeconfig, &e) < 0 ||
 	    kubeconfig_resolve(kc, o->context, &t, &e) < 0) {
-		fprintf(stderr, "jumpdeck: %s\n", e.msg);
+		cli_error("%s", e.msg);
 		kubeconfig_free(&kc);
 		return 2;
 	}
@@ -36,13 +36,13 @@ int cli_session_open(struct cli_session *s, const struct cli_opts *o)
 	snprintf(s->server, sizeof(s->server), "%s",
 		 conn.server ? conn.server : "");
 	if (http_global_init(&e) < 0) {
-		fprintf(stderr, "jumpdeck: %s\n", e.msg);
+		cli_error("%s", e.msg);
 		kube_conn_clear(&conn);
 		return 1;
 	}
 	s->loop = loop_new();
 	if (kube_client_new(&s->kube, s->loop, &conn, &e) < 0) {
-		fprintf(stderr, "jumpdeck: %s\n", e.msg);
+		cli_error("%s", e.msg);
 		kube_conn_clear(&conn);
 		loop_free(&s->loop);
 		http_global_cleanup();
@@ -142,12 +142,8 @@ struct change *cli_change_begin(struct change_log *l, const char *action,
 
 	err_clear(&e);
 	c = change_begin(l, &r, &e);
-	if (!c) {
-		char *m = text_safe(e.msg, -1, NULL);
-
-		fprintf(stderr, "jumpdeck: %s\n", m);
-		free(m);
-	}
+	if (!c)
+		cli_error("%s", e.msg);
 	return c;
 }
 

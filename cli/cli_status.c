@@ -49,14 +49,12 @@ static int settled(const struct session *s)
 static void line(const struct cli_opts *o, const char *pane,
 		 const struct health *h)
 {
-	char *safe = text_safe(h->text, -1, NULL);
 	const char *mark = h->state == HEALTH_OK ? cli_mark(o, 1)
 			   : h->state == HEALTH_PENDING
 			       ? (cli_ascii(o) ? "[.]" : "\u2026")
 			       : cli_mark(o, 0);
 
-	printf("%s %-7s %s\n", mark, pane, safe);
-	free(safe);
+	cli_say(stdout, "%s %-7s %s", mark, pane, h->text);
 }
 
 static cJSON *health_json(const struct health *h)
@@ -172,7 +170,7 @@ int cli_status(const struct cli_opts *o)
 		return rc;
 	err_clear(&e);
 	if (http_global_init(&e) < 0) {
-		fprintf(stderr, "jumpdeck: %s\n", e.msg);
+		cli_error("%s", e.msg);
 		config_free(&cfg);
 		return 1;
 	}
@@ -188,7 +186,7 @@ int cli_status(const struct cli_opts *o)
 	so.models = MODEL_NODES | MODEL_FLUX | MODEL_IMAGES;
 	s = session_open(loop, &so, NULL, NULL, &e);
 	if (!s) {
-		fprintf(stderr, "jumpdeck: %s\n", e.msg);
+		cli_error("%s", e.msg);
 		loop_free(&loop);
 		http_global_cleanup();
 		config_free(&cfg);
@@ -211,14 +209,14 @@ int cli_status(const struct cli_opts *o)
 		cJSON_AddStringToObject(doc, "scans",
 					"not available in this build");
 		out = cJSON_Print(doc);
-		puts(out);
+		cli_json(out);
 		free(out);
 	} else {
 		line(o, "nodes", &hn);
 		line(o, "flux", &hf);
 		line(o, "images", &hi);
-		printf("%s %-7s %s\n", cli_ascii(o) ? "[-]" : "-", "scans",
-		       "not available in this build");
+		cli_say(stdout, "%s %-7s %s", cli_ascii(o) ? "[-]" : "-",
+			"scans", "not available in this build");
 	}
 	rc = hn.state == HEALTH_OK && hf.state == HEALTH_OK &&
 		     hi.state == HEALTH_OK

@@ -21,15 +21,15 @@ int cli_version(void)
 	const curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
 	const char *nc = curses_version();
 
-	printf("jumpdeck %s\n", JD_VERSION);
-	printf("libcurl %s (TLS: %s)\n", cv->version,
+	cli_say(stdout, "jumpdeck %s", JD_VERSION);
+	cli_say(stdout, "libcurl %s (TLS: %s)", cv->version,
 	       cv->ssl_version ? cv->ssl_version : "none");
 	if (strncmp(nc, "ncurses ", 8) == 0)
 		nc += 8;
-	printf("ncurses %s\n", nc);
-	printf("libssh %s\n", ssh_version(0));
-	printf("libyaml %s\n", yaml_get_version_string());
-	printf("cJSON %s\n", cJSON_Version());
-	printf("libcrypto %s\n", OpenSSL_version(OPENSSL_VERSION));
+	cli_say(stdout, "ncurses %s", nc);
+	cli_say(stdout, "libssh %s", ssh_version(0));
+	cli_say(stdout, "libyaml %s", yaml_get_version_string());
+	cli_say(stdout, "cJSON %s", cJSON_Version());
+	cli_say(stdout, "libcrypto %s", OpenSSL_version(OPENSSL_VERSION));
 	return 0;
 }

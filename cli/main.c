@@ -5,7 +5,9 @@
 #include "tui/actions.h"
 #include "tui/app.h"
 #include "backend/config.h"
+#include "backend/text.h"
 #include "backend/timefmt.h"
+#include "cli_session.h"
 
 #include <getopt.h>
 #include <locale.h>
@@ -164,7 +166,7 @@ static int run_audit(struct cli_opts *o, int argc, char **argv)
 {
 	(void)argc;
 	if (strcmp(argv[1], "verify") != 0) {
-		fprintf(stderr, "jumpdeck: usage: jumpdeck audit verify\n");
+		cli_error("usage: jumpdeck audit verify");
 		return 2;
 	}
 	return cli_audit_verify(o);
@@ -509,7 +511,7 @@ static int apply_option(struct cli_opts *o, int id, const char *arg)
 		break;
 	case OPT_TIMEOUT:
 		if (timefmt_parse_duration(arg, &o->timeout_ms, &e) < 0) {
-			fprintf(stderr, "jumpdeck: --timeout: %s\n", e.msg);
+			cli_error("--timeout: %s", e.msg);
 			return 2;
 		}
 		break;
@@ -517,7 +519,7 @@ static int apply_option(struct cli_opts *o, int id, const char *arg)
 		o->want_help = 1;
 		break;
 	default:
-		fprintf(stderr, "jumpdeck: see --help\n");
+		cli_error("see --help");
 		return 2;
 	}
 	return 0;
@@ -559,8 +561,7 @@ static int help(struct cli_opts *o)
 	if (cli_load_config(o, &cfg) == 0)
 		config_free(&cfg);
 	else
-		fprintf(stderr, "jumpdeck: (the key list below shows the "
-				"default keys)\n");
+		cli_error("(the key list below shows the default keys)");
 	usage(stdout);
 	return 0;
 }
@@ -593,10 +594,8 @@ int main(int argc, char **argv)
 	if (argc > 0) {
 		cmd = find_command(argv[0]);
 		if (!cmd || cmd->hidden) {
-			fprintf(stderr,
-				"jumpdeck: unknown command \"%s\" (see "
-				"--help)\n",
-				argv[0]);
+			cli_error("unknown command \"%s\" (see --help)",
+				  argv[0]);
 			return 2;
 		}
 	}
@@ -606,13 +605,13 @@ int main(int argc, char **argv)
 		nargs = argc - 1;
 		if (nargs < cmd->min_args ||
 		    (cmd->max_args >= 0 && nargs > cmd->max_args)) {
-			fprintf(stderr, "jumpdeck: usage: jumpdeck %s%s%s\n",
-				cmd->name, *cmd->usage ? " " : "", cmd->usage);
+			cli_error("usage: jumpdeck %s%s%s", cmd->name,
+				  *cmd->usage ? " " : "", cmd->usage);
 			return 2;
 		}
 	}
 	if (o.check && (!cmd || strcmp(cmd->name, "config") != 0)) {
-		fprintf(stderr, "jumpdeck: --check is for jumpdeck config\n");
+		cli_error("--check is for jumpdeck config");
 		return 2;
 	}
 	/* A file to check is read alone, whatever the usual one holds. */
@@ -623,6 +622,10 @@ int main(int argc, char **argv)
 		return rc;
 	cli_apply_config(&o, &cfg);
 	o.cfg = &cfg;
+	/* What a subcommand prints is cut to ASCII when the terminal or
+	 * the options ask for it (the TUI decides for itself). */
+	if (cmd)
+		text_set_ascii(cli_ascii(&o));
 	rc = cmd ? cmd->run(&o, argc, argv) : run_tui(&o, &cfg);
 	config_free(&cfg);
 	return rc;

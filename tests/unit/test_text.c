@@ -326,6 +326,45 @@ static void test_contains_nocase(void **state)
 	assert_int_equal(text_contains_nocase(NULL, ""), 0);
 }
 
+/* JSON for pipelines: invalid bytes become \ufffd, C1, bidi and line
+ * separators become escapes, everything else is left as it is, and the
+ * result always parses to the same strings with U+FFFD for what was
+ * invalid. */
+static void test_json_safe(void **state)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+	    {"{\"a\":\"plain\"}", "{\"a\":\"plain\"}"},
+	    {"{\"a\":\"caf\xC3\xA9 \xE6\x97\xA5\"}",
+	     "{\"a\":\"caf\xC3\xA9 \xE6\x97\xA5\"}"},
+	    {"{\"a\":\"x\xFFy\"}", "{\"a\":\"x\\ufffdy\"}"},
+	    {"{\"a\":\"x\x9B" "31m\"}", "{\"a\":\"x\\ufffd31m\"}"},
+	    {"{\"a\":\"x\xC2\x9B" "31m\"}", "{\"a\":\"x\\u009b31m\"}"},
+	    {"{\"a\":\"\xE2\x80\xAE" "evil\"}", "{\"a\":\"\\u202eevil\"}"},
+	    {"{\"a\":\"l\xE2\x80\xA8m\"}", "{\"a\":\"l\\u2028m\"}"},
+	    {"{\"a\":\"\xE6\x97\"}", "{\"a\":\"\\ufffd\"}"},
+	    {"{\"a\":\"" R "\"}", "{\"a\":\"" R "\"}"},
+	    {"{\"a\":\"\xED\xA0\x80\"}",
+	     "{\"a\":\"\\ufffd\\ufffd\\ufffd\"}"},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = text_json_safe(cases[i].in);
+
+		assert_string_equal(got, cases[i].want);
+		free(got);
+	}
+	{
+		char *got = text_json_safe(NULL);
+
+		assert_string_equal(got, "");
+		free(got);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -346,6 +385,7 @@ int main(void)
 	    cmocka_unit_test(test_pad),
 	    cmocka_unit_test(test_random_input),
 	    cmocka_unit_test(test_contains_nocase),
+	    cmocka_unit_test(test_json_safe),
 	};
 
 	if (!setlocale(LC_ALL, "C.UTF-8")) {

@@ -1,0 +1,149 @@
+#!/bin/sh
+# test_hostile_cli.sh - the CLI against a server that misbehaves on purpose
+# (tests/sim/hostile.py): escape sequences in Status messages and in an
+# exec plugin's stderr never reach the terminal, --json is always valid
+# UTF-8, names that are not Kubernetes names are refused before any
+# request, Flux that cannot be read is never healthy. Each section is a
+# regression test of issue 11's list. TAP-like lines; about a minute.
+# shellcheck disable=SC1091,SC2317
+. "$(dirname "$0")/lib_world.sh"
+lw_require python3 curl openssl
+. tests/integration/lib_hostile.sh
+
+H=$LW_TMP/hostile
+STDOUT=$LW_TMP/stdout
+STDERR=$LW_TMP/stderr
+LANG=C.UTF-8
+export LANG
+
+# jd ARGS...: jumpdeck, bounded, output kept for the checks and not_ok.
+jd() {
+	$LW_LIMIT "$JD" "$@" </dev/null >"$STDOUT" 2>"$STDERR"
+	rc=$?
+	{
+		cat "$STDOUT"
+		[ -s "$STDERR" ] && echo "--- stderr:" && cat "$STDERR"
+		echo "--- exit status $rc"
+	} | cat -v >"$LW_OUT"
+}
+rc_is() { test "$rc" -eq "$1"; }
+out_has() { grep -qF -- "$1" "$STDOUT"; }
+err_has() { grep -qF -- "$1" "$STDERR"; }
+
+# terminal_safe FILE...: valid UTF-8 with no C0 control but tab and line
+# end, no DEL, no C1 (raw or encoded) and no bidi control: nothing a
+# terminal would act on.
+terminal_safe() {
+	python3 -c '
+import sys
+bad = set(range(0x20)) - {0x09, 0x0A}
+bad |= {0x7F} | set(range(0x80, 0xA0))
+bad |= {0x61C, 0x200E, 0x200F, 0x2028, 0x2029}
+bad |= set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A))
+for path in sys.argv[1:]:
+    text = open(path, "rb").read().decode("utf-8")  # strict
+    for ch in text:
+        if ord(ch) in bad:
+            sys.exit("%s: U+%04X" % (path, ord(ch)))
+' "$@"
+}
+
+# json_ok FILE: parses as JSON from strict UTF-8.
+json_ok() {
+	python3 -c '
+import json, sys
+json.loads(open(sys.argv[1], "rb").read().decode("utf-8"))' "$1"
+}
+
+if ! hostile_up "$H"; then
+	not_ok "the hostile stand-in starts"
+	lw_finish
+fi
+KUBECONFIG=$H/kubeconfig
+JUMPDECK_AUDIT_LOG=$LW_TMP/audit.log
+export KUBECONFIG JUMPDECK_AUDIT_LOG
+# OSC 0 (title), OSC 52 (clipboard), CSI as an encoded C1 (U+009B), a raw
+# C1 byte (0x9B: invalid UTF-8), a bidi override and a line break that
+# would start a line of its own.
+EVIL='A\u001b]0;TITLE\u0007B\u001b]52;c;cHduZWQ=\u0007C\u009b31mD\udc9bE\u202eF\n\u2713 all good'
+
+# ------------------------------------------------ item 6: Status messages
+hostile_reset "$H"
+hostile_set "$H" "{\"fail\": {\"code\": 500, \"message\": \"$EVIL\"}}"
+for cmd in "nodes" "status" "flux" "check"; do
+	# shellcheck disable=SC2086
+	jd $cmd
+	check "Status message: $cmd fails" test "$rc" -ne 0
+	check "Status message: $cmd prints nothing a terminal acts on" \
+		terminal_safe "$STDOUT" "$STDERR"
+done
+hostile_reset "$H"
+hostile_set "$H" "{\"apis\": \"flux\", \"patch\": \"fail\",
+	\"message\": \"$EVIL\"}"
+for cmd in "cordon hostile-node-1" "uncordon hostile-node-1" \
+	"suspend ks apps" "resume ks apps" "reconcile ks apps --timeout 5s"; do
+	# shellcheck disable=SC2086
+	jd $cmd
+	check "Status message: $cmd fails" rc_is 1
+	check "Status message: $cmd prints nothing a terminal acts on" \
+		terminal_safe "$STDOUT" "$STDERR"
+	check "Status message: $cmd: the line break did not start a line" \
+		sh -c "! grep -q '^. all good' '$STDERR'"
+done
+
+# -------------------------------------- item 6: an exec plugin's stderr
+cat >"$LW_TMP/plugin" <<'EOF'
+#!/bin/sh
+printf 'first line\nlogin failed \033]0;TITLE\007 \033]52;c;cHduZWQ=\007 \302\23331m \233end\n' >&2
+exit 1
+EOF
+chmod +x "$LW_TMP/plugin"
+python3 - "$H/kubeconfig" "$LW_TMP/plugin" >"$LW_TMP/kc-exec" <<'EOF'
+import sys
+text = open(sys.argv[1]).read()
+print(text.replace("    token: hostile-token\n",
+    "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n"
+    "      command: %s\n      interactiveMode: Never\n" % sys.argv[2]),
+    end="")
+EOF
+hostile_reset "$H"
+for cmd in "nodes" "cordon hostile-node-1" "status" "flux"; do
+	# shellcheck disable=SC2086
+	jd --kubeconfig "$LW_TMP/kc-exec" $cmd
+	check "exec plugin stderr: $cmd fails" test "$rc" -ne 0
+	check "exec plugin stderr: $cmd names the plugin's last line" \
+		grep -qF "login failed" "$STDOUT" "$STDERR"
+	check "exec plugin stderr: $cmd prints nothing a terminal acts on" \
+		terminal_safe "$STDOUT" "$STDERR"
+done
+
+# ------------------------------------ item 8: --json is always valid UTF-8
+hostile_reset "$H"
+hostile_set "$H" '{"nodes": ["ok-node", "bad\udcff\udcfename",
+	"c1\u009bname", "esc\u001b]0;x\u0007name"]}'
+jd nodes --json
+check "invalid UTF-8 in names: nodes --json exits 0" rc_is 0
+check "invalid UTF-8 in names: nodes --json parses" json_ok "$STDOUT"
+check "invalid UTF-8 in names: nodes --json is terminal-safe" \
+	terminal_safe "$STDOUT"
+check "invalid UTF-8 in names: the bytes became U+FFFD" python3 -c '
+import json, sys
+d = json.loads(open(sys.argv[1], "rb").read().decode("utf-8"))
+names = [n["name"] for n in d["nodes"]]
+assert "bad\ufffd\ufffdname" in names, names
+assert "c1\u009bname" in names, names
+' "$STDOUT"
+jd status --json
+check "invalid UTF-8 in names: status --json parses" json_ok "$STDOUT"
+jd nodes
+check "invalid UTF-8 in names: the nodes table is terminal-safe" \
+	terminal_safe "$STDOUT" "$STDERR"
+hostile_set "$H" "{\"fail\": {\"code\": 500, \"message\": \"$EVIL\"}}"
+jd check --json
+check "invalid UTF-8 in a message: check --json parses" json_ok "$STDOUT"
+check "invalid UTF-8 in a message: check --json is terminal-safe" \
+	terminal_safe "$STDOUT"
+jd status --json
+check "invalid UTF-8 in a message: status --json parses" json_ok "$STDOUT"
+
+lw_finish
