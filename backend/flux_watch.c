@@ -178,6 +178,11 @@ int flux_watch_settled(const struct flux_watch *w)
 	return 1;
 }
 
+int flux_watch_discovered(const struct flux_watch *w)
+{
+	return w->discovered;
+}
+
 int flux_watch_not_installed(const struct flux_watch *w)
 {
 	return w->discovered && !w->installed;

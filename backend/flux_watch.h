@@ -32,6 +32,9 @@ void flux_watch_stop(struct flux_watch **w);
 
 /* Discovery finished and every informer has listed once or failed. */
 int flux_watch_settled(const struct flux_watch *w);
+/* Discovery has succeeded once: which kinds are served is known. Until
+ * then nothing about Flux can be read. */
+int flux_watch_discovered(const struct flux_watch *w);
 /* No Flux group is served (discovery succeeded, found nothing). */
 int flux_watch_not_installed(const struct flux_watch *w);
 /* The served version of a kind ("v1", "v1beta1", ...), NULL when that

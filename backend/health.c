@@ -50,6 +50,11 @@ void health_flux(const struct flux_watch *w, const struct flux_drift *drift,
 		return;
 	}
 	np = flux_watch_problems(w, &msgs);
+	if (np && !flux_watch_discovered(w)) {
+		/* nothing was read: no count of objects to show */
+		set(h, HEALTH_UNKNOWN, "Flux cannot be read: %s", msgs[0]);
+		return;
+	}
 	if (!flux_watch_settled(w)) {
 		if (np)
 			set(h, HEALTH_UNKNOWN, "%s", msgs[0]);
@@ -96,6 +101,21 @@ void health_flux(const struct flux_watch *w, const struct flux_drift *drift,
 	free(text);
 	flux_objects_free(&v, n);
 	flux_controllers_free(&c, nc);
+}
+
+void health_give_up(struct health *h, long waited_ms)
+{
+	char was[sizeof(h->text)];
+	size_t n;
+
+	if (h->state != HEALTH_PENDING)
+		return;
+	snprintf(was, sizeof(was), "%s", h->text);
+	n = strlen(was);
+	while (n && was[n - 1] == '.')
+		was[--n] = '\0';
+	set(h, HEALTH_UNKNOWN, "%s: no answer within %ld s", was,
+	    waited_ms / 1000);
 }
 
 void health_nodes(const struct node_summary *sum, int synced,

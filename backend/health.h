@@ -38,6 +38,11 @@ const char *health_state_name(enum health_state s);
 void health_flux(const struct flux_watch *w, const struct flux_drift *drift,
 		 int ascii, struct health *h);
 
+/* A verdict still pending when the caller stopped waiting (after
+ * waited_ms): no answer is not a healthy answer, so it becomes UNKNOWN,
+ * "reading Flux: no answer within 60 s". Other states stay. */
+void health_give_up(struct health *h, long waited_ms);
+
 /* Nodes, from the summary of what could be read and the informer's error
  * (NULL when it reads fine). synced 0: not listed yet. */
 void health_nodes(const struct node_summary *sum, int synced,

@@ -81,6 +81,45 @@ static struct flux_drift *drift_once(struct cli_session *s,
 	return d;
 }
 
+/* The verdict in `flux --json`, and the error when it is not ok. */
+static void add_health(cJSON *doc, const struct health *h)
+{
+	cJSON *j = cJSON_AddObjectToObject(doc, "health");
+
+	cJSON_AddStringToObject(j, "state", health_state_name(h->state));
+	cJSON_AddStringToObject(j, "text", h->text);
+	if (h->state != HEALTH_OK)
+		cJSON_AddStringToObject(doc, "error", h->text);
+}
+
+/* Flux could not be read (discovery failed, or no answer in time): say
+ * so in one sentence, as JSON too. */
+static void unreadable(const struct cli_opts *o, struct flux_watch *w)
+{
+	struct health h;
+
+	health_flux(w, NULL, cli_ascii(o), &h);
+	if (!flux_watch_settled(w))
+		snprintf(h.text, sizeof(h.text),
+			 "Flux cannot be read: no answer within %d s (%s)",
+			 SETTLE_MS / 1000,
+			 flux_watch_discovered(w) ? "the lists of Flux objects"
+						  : "the API discovery");
+	if (h.state == HEALTH_OK || h.state == HEALTH_PENDING)
+		h.state = HEALTH_UNKNOWN;
+	if (o->json) {
+		cJSON *doc = cJSON_CreateObject();
+		char *js;
+
+		add_health(doc, &h);
+		js = cJSON_Print(doc);
+		cli_json(js);
+		free(js);
+		cJSON_Delete(doc);
+	}
+	cli_error("%s", h.text);
+}
+
 int cli_flux(const struct cli_opts *o)
 {
 	struct cli_session s;
@@ -91,29 +130,41 @@ int cli_flux(const struct cli_opts *o)
 	struct flux_drift *drift = NULL;
 	size_t n = 0, nc = 0, problems, i;
 	struct flux_summary sum;
+	struct health h;
 	int rc, remote_header = 0;
 
 	rc = cli_session_open(&s, o);
 	if (rc)
 		return rc;
 	w = watch_settled(&s, &st);
-	problems = print_problems(w);
 	if (flux_watch_not_installed(w)) {
 		cli_error("Flux is not installed: the cluster serves no "
 			  "*.toolkit.fluxcd.io API group");
 		rc = 1;
 		goto out;
 	}
+	if (!flux_watch_discovered(w) || !flux_watch_settled(w)) {
+		/* Nothing (or not all) could be read: no tables that look
+		 * like an empty Flux, and never exit 0. */
+		unreadable(o, w);
+		rc = 1;
+		goto out;
+	}
+	/* a part that cannot be read (a 403 on one kind): said first */
+	problems = print_problems(w);
 	flux_watch_objects(w, &v, &n);
 	flux_watch_controllers(w, &c, &nc);
 	flux_objects_sort(v, n);
 	flux_summarize(c, nc, v, n, &sum);
 	drift = drift_once(&s, v, n);
+	health_flux(w, drift, cli_ascii(o), &h);
+	rc = h.state == HEALTH_OK ? 0 : 1;
 	if (o->json) {
 		char *js = flux_to_json(c, nc, v, n, &sum);
 		cJSON *doc = cJSON_Parse(js), *arr;
 
 		free(js);
+		add_health(doc, &h);
 		arr = cJSON_AddArrayToObject(doc, "remote");
 		for (i = 0; i < n; i++) {
 			const struct drift_result *d = flux_drift_get(
@@ -163,13 +214,6 @@ int cli_flux(const struct cli_opts *o)
 		cli_say(stdout, "%s", "");
 		cli_say(stdout, "%s", line);
 		free(line);
-	}
-	/* the one verdict `status` and the bootstrap steps use too */
-	{
-		struct health h;
-
-		health_flux(w, drift, cli_ascii(o), &h);
-		rc = h.state == HEALTH_OK ? 0 : 1;
 	}
 	(void)problems;
 out:

@@ -57,10 +57,13 @@ static void line(const struct cli_opts *o, const char *pane,
 	cli_say(stdout, "%s %-7s %s", mark, pane, h->text);
 }
 
-static cJSON *health_json(const struct health *h)
+/* Past the deadline a pending verdict is no answer (health_give_up). */
+static cJSON *health_json(struct health *h, int timed_out)
 {
 	cJSON *j = cJSON_CreateObject();
 
+	if (timed_out)
+		health_give_up(h, WAIT_MS);
 	cJSON_AddStringToObject(j, "state", health_state_name(h->state));
 	cJSON_AddStringToObject(j, "text", h->text);
 	return j;
@@ -68,7 +71,8 @@ static cJSON *health_json(const struct health *h)
 
 /* The nodes as the pane shows them, parsed from the session's informer. */
 static void nodes_part(const struct cli_opts *o, struct session *s,
-		       cJSON *doc, cJSON *health, struct health *h)
+		       cJSON *doc, cJSON *health, struct health *h,
+		       int timed_out)
 {
 	const struct informer *inf = session_nodes(s);
 	struct node *v;
@@ -91,7 +95,7 @@ static void nodes_part(const struct cli_opts *o, struct session *s,
 					       : "not connected");
 	if (!inf)
 		h->state = HEALTH_UNKNOWN;
-	cJSON_AddItemToObject(health, "nodes", health_json(h));
+	cJSON_AddItemToObject(health, "nodes", health_json(h, timed_out));
 	if (inf && informer_synced(inf)) {
 		js = nodes_to_json(v, k, &sum);
 		cJSON_AddItemToObject(doc, "nodes", cJSON_Parse(js));
@@ -104,12 +108,13 @@ static void nodes_part(const struct cli_opts *o, struct session *s,
 }
 
 static void flux_part(const struct cli_opts *o, struct session *s,
-		      cJSON *doc, cJSON *health, struct health *h)
+		      cJSON *doc, cJSON *health, struct health *h,
+		      int timed_out)
 {
 	const struct flux_watch *w = session_flux(s);
 
 	health_flux(w, NULL, cli_ascii(o), h);
-	cJSON_AddItemToObject(health, "flux", health_json(h));
+	cJSON_AddItemToObject(health, "flux", health_json(h, timed_out));
 	if (w && flux_watch_settled(w) && !flux_watch_not_installed(w)) {
 		struct flux_object *v = NULL;
 		struct flux_controller *c = NULL;
@@ -131,12 +136,13 @@ static void flux_part(const struct cli_opts *o, struct session *s,
 }
 
 static void images_part(const struct cli_opts *o, struct session *s,
-			cJSON *doc, cJSON *health, struct health *h)
+			cJSON *doc, cJSON *health, struct health *h,
+			int timed_out)
 {
 	const struct pipeline *p = session_pipeline(s);
 
 	health_images(p, session_pipeline_error(s), cli_ascii(o), h);
-	cJSON_AddItemToObject(health, "images", health_json(h));
+	cJSON_AddItemToObject(health, "images", health_json(h, timed_out));
 	if (p && h->state != HEALTH_UNKNOWN) {
 		const struct image_row *v;
 		size_t n = pipeline_rows(p, &v);
@@ -200,9 +206,9 @@ int cli_status(const struct cli_opts *o)
 
 	doc = cJSON_CreateObject();
 	health = cJSON_AddObjectToObject(doc, "health");
-	nodes_part(o, s, doc, health, &hn);
-	flux_part(o, s, doc, health, &hf);
-	images_part(o, s, doc, health, &hi);
+	nodes_part(o, s, doc, health, &hn, w.timed_out);
+	flux_part(o, s, doc, health, &hf, w.timed_out);
+	images_part(o, s, doc, health, &hi, w.timed_out);
 	if (o->json) {
 		char *out;
 

@@ -146,4 +146,58 @@ check "invalid UTF-8 in a message: check --json is terminal-safe" \
 jd status --json
 check "invalid UTF-8 in a message: status --json parses" json_ok "$STDOUT"
 
+# -------------------------------- item 5: Flux that cannot be read is bad
+# /apis answers 404: not "installed and empty", not healthy.
+hostile_reset "$H"
+hostile_set "$H" '{"apis": "404"}'
+jd flux
+check "/apis 404: flux exits 1" rc_is 1
+check "/apis 404: flux says Flux cannot be read" \
+	err_has "Flux cannot be read"
+check "/apis 404: flux prints no empty tables" \
+	sh -c "! grep -q 'NAMESPACE\|0/0 Ready' '$STDOUT'"
+jd flux --json
+check "/apis 404: flux --json exits 1" rc_is 1
+check "/apis 404: flux --json carries the error" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["health"]["state"] == "unknown", d
+assert "Flux cannot be read" in d["error"], d
+' "$STDOUT"
+jd status
+check "/apis 404: status exits 1" rc_is 1
+check "/apis 404: status marks Flux failed and says why" \
+	grep -q '^. flux    Flux cannot be read: ' "$STDOUT"
+check "/apis 404: status claims no Flux object count" \
+	sh -c "! grep -q '0/0 Ready' '$STDOUT'"
+jd status --json
+check "/apis 404: status --json carries the error" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["health"]["flux"]["state"] == "unknown", d
+assert "Flux cannot be read" in d["fluxError"], d
+' "$STDOUT"
+
+# /apis never answers: no verdict is not a healthy verdict.
+hostile_set "$H" '{"apis": "hang", "hang_s": 120}'
+LW_LIMIT_SAVED=$LW_LIMIT
+LW_LIMIT="timeout 100"
+jd status --json
+STATUS_RC=$rc
+cp "$STDOUT" "$LW_TMP/status-hang.json"
+jd flux
+LW_LIMIT=$LW_LIMIT_SAVED
+check "/apis hangs: flux exits 1" rc_is 1
+check "/apis hangs: flux says it got no answer" \
+	grep -q 'Flux cannot be read: no answer within 30 s' "$STDERR"
+check "/apis hangs: flux prints no empty tables" \
+	sh -c "! grep -q 'NAMESPACE\|0/0 Ready' '$STDOUT'"
+check "/apis hangs: status exits 1" test "$STATUS_RC" -eq 1
+check "/apis hangs: status --json says Flux gave no answer" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["health"]["flux"]["state"] == "unknown", d
+assert "no answer within 60 s" in d["fluxError"], d
+' "$LW_TMP/status-hang.json"
+
 lw_finish
