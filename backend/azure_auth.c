@@ -561,6 +561,16 @@ void az_entra_token_ok(struct entry *en, const struct http_response *r)
 			      "Entra ID answered without an access token");
 		return;
 	}
+	if (http_has_control(tok)) {
+		/* it would end the Authorization header and add its own */
+		wipe((void *)(uintptr_t)tok, strlen(tok));
+		cJSON_Delete(j);
+		az_fetch_fail(en, ERR_AUTH,
+			      "Entra ID answered with a token that holds a "
+			      "line break or another control character; it "
+			      "was not used");
+		return;
+	}
 	if (json_seconds(json_get(j, "expires_in"), &secs) == 0)
 		exp = now_s() + (time_t)secs;
 	if (!exp) {

@@ -3,12 +3,14 @@
 #include "azure_auth.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
 #include "azure_auth_int.h"
+#include "http.h"
 #include "json.h"
 #include "jwt.h"
 #include "proc.h"
@@ -103,6 +105,14 @@ static void cli_done(const struct proc_result *r, void *ud)
 		az_fetch_fail(en, ERR_PARSE,
 			      "az printed no access token (expected JSON with "
 			      "accessToken)");
+		return;
+	}
+	if (http_has_control(tok)) {
+		wipe((void *)(uintptr_t)tok, strlen(tok));
+		cJSON_Delete(j);
+		az_fetch_fail(en, ERR_AUTH,
+			      "az printed a token that holds a line break or "
+			      "another control character; it was not used");
 		return;
 	}
 	if (json_seconds(json_get(j, "expires_on"), &exp) < 0) {

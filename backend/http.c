@@ -228,15 +228,12 @@ long http_backoff_ms(int attempt, long base_ms, long cap_ms)
 	return d / 2 + (long)(random() % (d / 2 + 1));
 }
 
-void http_describe_failure(const char *url, int code, const char *detail,
-			   struct err *e)
+/* scheme://host:port of url, never a path with tokens in it. */
+static void origin_of(const char *url, char *origin, size_t sz)
 {
-	const char *why;
-	char origin[256];
 	const char *p = url ? strstr(url, "://") : NULL;
 	size_t n;
 
-	/* Name only scheme://host:port, never a path with tokens in it. */
 	if (p) {
 		const char *end = strchr(p + 3, '/');
 
@@ -244,11 +241,67 @@ void http_describe_failure(const char *url, int code, const char *detail,
 	} else {
 		n = url ? strlen(url) : 0;
 	}
-	if (n >= sizeof(origin))
-		n = sizeof(origin) - 1;
+	if (n >= sz)
+		n = sz - 1;
 	if (url)
 		memcpy(origin, url, n);
 	origin[n] = '\0';
+}
+
+int http_has_control(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+
+	for (; *p; p++)
+		if ((*p < 0x20 && *p != '\t') || *p == 0x7F)
+			return 1;
+	return 0;
+}
+
+/* Headers and basic credentials go out as they are: a line break in one
+ * would end it and start a header (or a request) of the sender's
+ * choosing. Refused before anything is sent; the sentence names the
+ * header, never its value. */
+static int check_headers(const struct http_request *rq, struct err *e)
+{
+	char origin[256];
+	size_t i, n;
+
+	origin_of(rq->url, origin, sizeof(origin));
+	for (i = 0; rq->headers && rq->headers[i]; i++) {
+		const char *h = rq->headers[i];
+
+		if (!http_has_control(h))
+			continue;
+		n = strcspn(h, ":");
+		if (n == 13 && strncasecmp(h, "authorization", 13) == 0)
+			return err_set(e, ERR_AUTH,
+				       "refusing to send the credential to "
+				       "%s: it holds a line break or another "
+				       "control character",
+				       origin);
+		return err_set(e, ERR_USAGE,
+			       "refusing to send the %.*s header to %s: it "
+			       "holds a line break or another control "
+			       "character",
+			       (int)(n > 64 ? 64 : n), h, origin);
+	}
+	if (rq->userpwd && http_has_control(rq->userpwd))
+		return err_set(e, ERR_AUTH,
+			       "refusing to send the user name and password "
+			       "to %s: they hold a line break or another "
+			       "control character",
+			       origin);
+	return 0;
+}
+
+void http_describe_failure(const char *url, int code, const char *detail,
+			   struct err *e)
+{
+	const char *why;
+	char origin[256];
+
+	origin_of(url, origin, sizeof(origin));
 	switch (code) {
 	case CURLE_COULDNT_CONNECT:
 		why = "connection refused";
@@ -477,6 +530,8 @@ struct http_req *http_start(struct loop *l, const struct http_request *rq,
 		err_set(e, ERR_INTERNAL, "http_start: url and on_done needed");
 		return NULL;
 	}
+	if (check_headers(rq, e) < 0)
+		return NULL;
 	r = xcalloc(1, sizeof(*r));
 	r->loop = l;
 	r->easy = curl_easy_init();

@@ -78,7 +78,10 @@ struct http_request {
 struct http_req; /* an in-flight request */
 
 /* Start a request. Everything in *rq is copied. Returns NULL and fills e
- * when the request cannot even be set up. */
+ * when the request cannot even be set up, and also, before anything is
+ * sent, when a header or the basic credentials hold a line break or
+ * another control character (a credential from a broken or hostile
+ * token source must not add headers of its own). */
 struct http_req *http_start(struct loop *l, const struct http_request *rq,
 			    struct err *e);
 /* Cancel: on_done is not called; the handle is freed now. */
@@ -97,6 +100,10 @@ long http_backoff_ms(int attempt, long base_ms, long cap_ms);
 /* Global init/cleanup (curl_global_init). */
 int http_global_init(struct err *e);
 void http_global_cleanup(void);
+
+/* 1 when s holds a byte a header value cannot carry: a control
+ * character (CR, LF, NUL ...) other than tab, or DEL. */
+int http_has_control(const char *s);
 
 /* Human sentence for a transport failure: "cannot reach URL: reason". */
 void http_describe_failure(const char *url, int curl_code,

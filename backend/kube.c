@@ -165,6 +165,16 @@ int kube_client_new(struct kube_client **out, struct loop *l,
 		return err_set(e, ERR_USAGE,
 			       "server \"%s\" is not an http(s) URL",
 			       conn->server);
+	if (http_has_control(conn->token) ||
+	    http_has_control(conn->username) ||
+	    http_has_control(conn->password))
+		return err_set(e, ERR_AUTH,
+			       "the %s of user \"%s\" in the kubeconfig "
+			       "holds a line break or another control "
+			       "character; it was not used",
+			       http_has_control(conn->token) ? "token"
+							     : "password",
+			       conn->user_name ? conn->user_name : "");
 	c = xcalloc(1, sizeof(*c));
 	c->loop = l;
 	kube_conn_copy(&c->conn, conn);
@@ -314,14 +324,14 @@ static int exec_parse(struct kube_client *c, const char *out,
 	crt = cJSON_GetObjectItemCaseSensitive(st, "clientCertificateData");
 	key = cJSON_GetObjectItemCaseSensitive(st, "clientKeyData");
 	exec_cache_drop(c);
-	if (cJSON_IsString(tok) && *tok->valuestring &&
-	    !token_is_clean(tok->valuestring)) {
+	if (cJSON_IsString(tok) && !token_is_clean(tok->valuestring)) {
 		/* CR/LF would end the Authorization header and start others
 		 * (header injection); no real token has a control
 		 * character. */
 		rc = err_set(e, ERR_AUTH,
-			     "exec plugin %s returned a token with a control "
-			     "character; refused",
+			     "exec plugin %s returned a token with a line "
+			     "break or another control character; it was "
+			     "not used",
 			     cmd);
 		goto out;
 	}
@@ -651,6 +661,14 @@ static char *read_token_file(const char *path, struct err *e)
 	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r' ||
 		     buf[n - 1] == ' '))
 		buf[--n] = '\0';
+	if (http_has_control(buf) || strlen(buf) != n) {
+		explicit_bzero(buf, sizeof(buf));
+		err_set(e, ERR_AUTH,
+			"the token in %s holds a line break or another "
+			"control character; it was not used",
+			path);
+		return NULL;
+	}
 	return xstrdup(buf);
 }
 

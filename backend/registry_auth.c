@@ -395,6 +395,15 @@ static void on_token_answer(const struct http_response *resp, void *ud)
 			  r->name);
 		return;
 	}
+	if (http_has_control(tok)) {
+		cJSON_Delete(js);
+		job_failf(r, ERR_AUTH,
+			  "registry %s: the token service answered with a "
+			  "token that holds a line break or another control "
+			  "character; it was not used",
+			  r->name);
+		return;
+	}
 	job_finish(r, tok, token_deadline(tok, json_num(js, "expires_in", 0)),
 		   NULL);
 	cJSON_Delete(js);

@@ -200,4 +200,54 @@ assert d["health"]["flux"]["state"] == "unknown", d
 assert "no answer within 60 s" in d["fluxError"], d
 ' "$LW_TMP/status-hang.json"
 
+# ------------------------- item 9: credentials with a line break: refused
+# kubeconfig_with USER-LINES: the stand-in's kubeconfig with another user.
+kubeconfig_with() {
+	python3 -c '
+import sys
+text = open(sys.argv[1]).read()
+print(text.replace("    token: hostile-token\n", sys.argv[2]), end="")
+' "$H/kubeconfig" "$1"
+}
+printf '%s\n' '#!/usr/bin/env python3' 'import json' \
+	'print(json.dumps({"apiVersion": "client.authentication.k8s.io/v1",' \
+	'    "kind": "ExecCredential",' \
+	'    "status": {"token": "good\r\nX-Injected: yes"}}))' \
+	>"$LW_TMP/crlf-plugin"
+chmod +x "$LW_TMP/crlf-plugin"
+kubeconfig_with "    exec:
+      apiVersion: client.authentication.k8s.io/v1
+      command: $LW_TMP/crlf-plugin
+      interactiveMode: Never
+" >"$LW_TMP/kc-crlf-exec"
+kubeconfig_with '    token: "good\r\nX-Injected: yes"
+' >"$LW_TMP/kc-crlf-token"
+printf 'good\r\nX-Injected: yes\n' >"$LW_TMP/crlf-token-file"
+kubeconfig_with "    tokenFile: $LW_TMP/crlf-token-file
+" >"$LW_TMP/kc-crlf-file"
+for kc in exec token file; do
+	hostile_reset "$H"
+	jd --kubeconfig "$LW_TMP/kc-crlf-$kc" nodes
+	check "CR/LF in the $kc credential: nodes exits 1" test "$rc" -ne 0
+	check "CR/LF in the $kc credential: says so" \
+		err_has "line break or another control character"
+	check "CR/LF in the $kc credential: no request reached the server" \
+		test "$(hostile_count "$H" True)" -eq 0
+done
+# A token endpoint (Entra ID) answering with CR/LF in its token: the
+# token is used for nothing.
+hostile_reset "$H"
+hostile_set "$H" '{"token": "good\r\nX-Injected: yes"}'
+PORT=$(cat "$H/port")
+AZURE_TENANT_ID=tenant AZURE_CLIENT_ID=client AZURE_CLIENT_SECRET=secret \
+	AZURE_AUTHORITY_HOST=https://127.0.0.1:$PORT/ \
+	JUMPDECK_CA_BUNDLE=$H/ca.crt \
+	JUMPDECK_ARM_ENDPOINT=https://127.0.0.1:$PORT/ \
+	jd images --subscription sub -g rg
+check "CR/LF in a token from Entra ID: images exits 1" rc_is 1
+check "CR/LF in a token from Entra ID: says so" \
+	err_has "Entra ID answered with a token that holds a line break"
+check "CR/LF in a token from Entra ID: nothing but the token request" \
+	test "$(hostile_count "$H" 'not r["path"].endswith("/token")')" -eq 0
+
 lw_finish

@@ -56,6 +56,9 @@ Settings (defaults first):
   message   the text of every Status this server sends
   nodes     ["hostile-node-1"]: the node names /api/v1/nodes lists
   hang_s    600: how long "hang" waits before closing
+  token     "hostile-access-token": the access_token every POST to a path
+            ending in /oauth2/v2.0/token gets (an Entra ID token answer;
+            point AZURE_AUTHORITY_HOST here)
 
 Strings in settings may carry lone surrogates \\udc80-\\udcff: each is sent
 as that raw byte (Python's surrogateescape), which is how a test puts
@@ -90,6 +93,7 @@ DEFAULTS = {
     "message": "hostile server",
     "nodes": ["hostile-node-1"],
     "hang_s": 600,
+    "token": "hostile-access-token",
 }
 FLUX_GROUPS = {
     "source.toolkit.fluxcd.io": ["gitrepositories", "helmrepositories",
@@ -320,6 +324,12 @@ class Handler(simhttp.Handler):
         if fail:
             raise Api(int(fail.get("code", 500)),
                       fail.get("message", self.cfg("message")))
+        if method == "POST" and path.endswith("/oauth2/v2.0/token"):
+            body = encode({"token_type": "Bearer", "expires_in": 3599,
+                           "ext_expires_in": 3599,
+                           "access_token": self.cfg("token")})
+            self.send_raw(200, body)
+            return
         if method in ("PATCH", "POST", "PUT", "DELETE"):
             if self.cfg("patch") == "fail":
                 raise Api(int(self.cfg("patch_code")), self.cfg("message"))
