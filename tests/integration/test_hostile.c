@@ -228,11 +228,13 @@ static void on_result(struct kube_result *r, void *ud)
 	r->json = NULL;
 }
 
+/* Events from the stream (not OPEN, which only says the server answered
+ * 200). */
 static void on_event(const char *type, cJSON *obj, void *ud)
 {
-	(void)type;
 	(void)obj;
-	((struct result *)ud)->events++;
+	if (strcmp(type, "OPEN") != 0)
+		((struct result *)ud)->events++;
 }
 
 static int result_done(void *ud)
