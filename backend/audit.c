@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include <openssl/evp.h>
 
 #include "json.h"
+#include "num.h"
 #include "strbuf.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -477,6 +479,7 @@ static int chain_tail(int fd, const char *path, unsigned long long *seq,
 	size_t len;
 	int partial;
 	cJSON *j, *s;
+	long long last;
 
 	*seq = 0;
 	memcpy(prev, zero_hash, HASH_HEX + 1);
@@ -501,7 +504,8 @@ static int chain_tail(int fd, const char *path, unsigned long long *seq,
 	line[--len] = '\0'; /* the newline */
 	j = cJSON_Parse(line);
 	s = cJSON_GetObjectItemCaseSensitive(j, "seq");
-	if (!cJSON_IsNumber(s) || s->valuedouble < 1) {
+	if (!cJSON_IsNumber(s) ||
+	    num_to_ll(s->valuedouble, 1, LLONG_MAX, &last) < 0) {
 		cJSON_Delete(j);
 		free(line);
 		return err_set(e, ERR_PARSE,
@@ -510,7 +514,7 @@ static int chain_tail(int fd, const char *path, unsigned long long *seq,
 			       "`jumpdeck audit verify`",
 			       path);
 	}
-	*seq = (unsigned long long)s->valuedouble;
+	*seq = (unsigned long long)last;
 	cJSON_Delete(j);
 	if (sha256_hex(line, len, prev) != 0) {
 		free(line);
@@ -768,11 +772,14 @@ static int entry_from_line(struct audit_entry *a, const char *line, size_t len)
 	a->detail = json_dup(j, "detail", NULL);
 	a->op = json_dup(j, "op", NULL);
 	v = cJSON_GetObjectItemCaseSensitive(j, "pid");
-	a->pid = cJSON_IsNumber(v) ? (long)v->valuedouble : 0;
-	v = cJSON_GetObjectItemCaseSensitive(j, "seq");
-	a->seq = cJSON_IsNumber(v) && v->valuedouble > 0
-		     ? (unsigned long long)v->valuedouble
+	a->pid = cJSON_IsNumber(v)
+		     ? (long)num_or(v->valuedouble, 0, LONG_MAX, 0)
 		     : 0;
+	v = cJSON_GetObjectItemCaseSensitive(j, "seq");
+	a->seq =
+	    cJSON_IsNumber(v)
+		? (unsigned long long)num_or(v->valuedouble, 0, LLONG_MAX, 0)
+		: 0;
 	cJSON_Delete(j);
 	return 0;
 }

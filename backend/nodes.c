@@ -55,7 +55,8 @@ static void parse_map(const cJSON *obj, struct node_kv **out, size_t *n)
 		i++;
 	}
 	*n = i;
-	qsort(*out, *n, sizeof(**out), kv_cmp);
+	if (*n > 1) /* *out may be NULL when empty */
+		qsort(*out, *n, sizeof(**out), kv_cmp);
 }
 
 static const char *kv_get(const struct node_kv *v, size_t n, const char *key)
@@ -104,7 +105,8 @@ static char *roles_from_labels(const struct node_kv *labels, size_t n)
 		free(roles);
 		return xstrdup("<none>");
 	}
-	qsort(roles, nroles, sizeof(*roles), str_ptr_cmp);
+	if (nroles > 1)
+		qsort(roles, nroles, sizeof(*roles), str_ptr_cmp);
 	for (i = 0; i < nroles; i++)
 		len += strlen(roles[i]) + 1;
 	out = xmalloc(len + 1);

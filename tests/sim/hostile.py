@@ -56,6 +56,11 @@ Settings (defaults first):
   message   the text of every Status this server sends
   nodes     ["hostile-node-1"]: the node names /api/v1/nodes lists
   hang_s    600: how long "hang" waits before closing
+  flux_items 0: how many objects each list of a Flux kind holds (with
+            apis "flux"), named obj-0, obj-1 ... in flux-system
+  generation 1: metadata.generation of every Flux object (any JSON
+            number: 1e56 is one)
+  interval  "10m": spec.interval of every Flux object
   token     "hostile-access-token": the access_token every POST to a path
             ending in /oauth2/v2.0/token gets (an Entra ID token answer;
             point AZURE_AUTHORITY_HOST here)
@@ -94,6 +99,9 @@ DEFAULTS = {
     "nodes": ["hostile-node-1"],
     "hang_s": 600,
     "token": "hostile-access-token",
+    "flux_items": 0,
+    "generation": 1,
+    "interval": "10m",
 }
 FLUX_GROUPS = {
     "source.toolkit.fluxcd.io": ["gitrepositories", "helmrepositories",
@@ -135,7 +143,8 @@ def node_obj(name, rv="100"):
                 "nodeInfo": {"kubeletVersion": "v1.30.6"}}}
 
 
-def flux_obj(group, version, plural, ns, name):
+def flux_obj(group, version, plural, ns, name, generation=1,
+             interval="10m"):
     kind = {"gitrepositories": "GitRepository",
             "helmrepositories": "HelmRepository",
             "ocirepositories": "OCIRepository", "buckets": "Bucket",
@@ -143,10 +152,13 @@ def flux_obj(group, version, plural, ns, name):
             "helmreleases": "HelmRelease"}.get(plural, "Unknown")
     return {"kind": kind, "apiVersion": group + "/" + version,
             "metadata": {"name": name, "namespace": ns,
-                         "resourceVersion": "100", "generation": 1,
+                         "resourceVersion": "100",
+                         "generation": generation,
                          "creationTimestamp": "2026-11-28T12:00:00Z"},
-            "spec": {"interval": "10m"},
-            "status": {"observedGeneration": 1, "conditions": [
+            "spec": {"interval": interval,
+                     "url": "https://127.0.0.1:1/none.git",
+                     "ref": {"branch": "main"}},
+            "status": {"observedGeneration": generation, "conditions": [
                 {"type": "Ready", "status": "True", "reason": "Succeeded",
                  "message": "ok",
                  "lastTransitionTime": "2026-11-28T12:00:00Z"}]}}
@@ -309,7 +321,19 @@ class Handler(simhttp.Handler):
             return
         if mode == "flux" and len(parts) == 7 and parts[3] == "namespaces":
             self.send_raw(200, encode(flux_obj(parts[1], parts[2], parts[5],
-                                               parts[4], parts[6])))
+                                               parts[4], parts[6],
+                                               self.cfg("generation"),
+                                               self.cfg("interval"))))
+            return
+        if mode == "flux" and len(parts) == 4 and parts[1] in FLUX_GROUPS:
+            items = [flux_obj(parts[1], parts[2], parts[3], "flux-system",
+                              "obj-%d" % i, self.cfg("generation"),
+                              self.cfg("interval"))
+                     for i in range(int(self.cfg("flux_items")))]
+            self.send_raw(200, encode({"kind": "List", "apiVersion": "v1",
+                                       "metadata": {"resourceVersion":
+                                                    "100"},
+                                       "items": items}))
             return
         self.serve_list(path)
 
