@@ -355,71 +355,66 @@ static void build_body(struct strbuf *b, const struct audit_record *r,
 
 /* The last max complete lines of fd (size bytes): *out gets a new buffer
  * (caller frees) holding them, each with its newline. *partial is set when
- * the file does not end with a newline (that tail is not returned). */
+ * the file does not end with a newline (that tail is not returned).
+ * Linear in what it returns: one backward pass counts line ends in fixed
+ * chunks, one read takes the lines (a 50 MB last line is read twice, not
+ * once per chunk). */
 static int read_tail(int fd, off_t size, size_t max, char **out, size_t *len,
 		     int *partial)
 {
-	size_t chunk = 65536, have = 0, newlines = 0, i;
-	off_t pos = size, end;
-	char *buf = NULL;
+	char chunk[65536], last;
+	off_t pos = size, start = 0, end = size;
+	size_t newlines = 0, i;
+	int found = 0;
 
 	*out = NULL;
 	*len = 0;
 	*partial = 0;
 	if (size == 0 || max == 0)
 		return 0;
-	/* read backwards until max+1 newlines are seen or the start */
-	while (pos > 0) {
+	if (pread(fd, &last, 1, size - 1) != 1)
+		return -1;
+	if (last != '\n') {
+		/* the incomplete tail is not a line: find its start */
+		*partial = 1;
+		end = -1;
+	}
+	/* Backwards, counting line ends from the one of the last complete
+	 * line: the max+1-th is where the wanted lines start. */
+	while (pos > 0 && !found) {
 		size_t want =
-		    (size_t)(pos > (off_t)chunk ? (off_t)chunk : pos);
-		char *nb = xmalloc(have + want);
-		ssize_t got;
+		    (size_t)(pos > (off_t)sizeof(chunk) ? (off_t)sizeof(chunk)
+							: pos);
 
 		pos -= (off_t)want;
-		got = pread(fd, nb, want, pos);
-		if (got != (ssize_t)want) {
-			free(nb);
-			free(buf);
+		if (pread(fd, chunk, want, pos) != (ssize_t)want)
 			return -1;
-		}
-		if (have)
-			memcpy(nb + want, buf, have);
-		free(buf);
-		buf = nb;
-		have += want;
-		newlines = 0;
-		for (i = 0; i < have; i++)
-			if (buf[i] == '\n')
-				newlines++;
-		if (newlines > max)
-			break;
-	}
-	end = (off_t)have;
-	if (buf[have - 1] != '\n') {
-		*partial = 1;
-		while (end > 0 && buf[end - 1] != '\n')
-			end--;
-	}
-	/* start after the newline that precedes the max-th line from the end
-	 */
-	i = (size_t)end;
-	newlines = 0;
-	while (i > 0) {
-		if (buf[i - 1] == '\n' && i != (size_t)end) {
-			if (++newlines == max)
+		for (i = want; i > 0; i--) {
+			if (chunk[i - 1] != '\n')
+				continue;
+			if (end < 0) {
+				end = pos + (off_t)i;
+				newlines = 1; /* it ends the last line */
+				continue;
+			}
+			if (++newlines > max) {
+				start = pos + (off_t)i;
+				found = 1;
 				break;
+			}
 		}
-		i--;
 	}
-	if (i == 0 && pos > 0 && newlines < max) {
-		free(buf);
-		return -1; /* cannot happen: the loop read enough */
-	}
-	*len = (size_t)end - i;
+	if (end <= start)
+		return 0; /* no complete line */
+	*len = (size_t)(end - start);
 	*out = xmalloc(*len + 1);
-	memcpy(*out, buf + i, *len);
+	if (pread(fd, *out, *len, start) != (ssize_t)*len) {
+		free(*out);
+		*out = NULL;
+		*len = 0;
+		return -1;
+	}
 	(*out)[*len] = '\0';
-	free(buf);
 	return 0;
 }
 
@@ -468,6 +463,56 @@ static char *resolve(const char *path_or_null, struct err *e)
 			"cannot find the audit log: no home "
 			"directory and no JUMPDECK_AUDIT_LOG");
 	return p;
+}
+
+/* Open the log: never through a symbolic link (O_NOFOLLOW: whoever can
+ * change the link would choose where records go), never a FIFO or a
+ * directory (O_NONBLOCK: a FIFO would block the open); opened for
+ * writing, a regular file readable or writable by others is made 0600
+ * first, or refused. A
+ * character device stays allowed (/dev/full in the tests). Returns the
+ * descriptor, or a negative ERR_* with e filled (-ERR_NOTFOUND when it
+ * does not exist and O_CREAT was not asked for). */
+static int open_log(const char *path, int flags, struct err *e)
+{
+	struct stat st;
+	int fd, fl;
+
+	fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
+	if (fd < 0 && errno == ELOOP)
+		return err_set(e, ERR_IO,
+			       "audit log %s is a symbolic link; it is not "
+			       "followed (name the file itself)",
+			       path);
+	if (fd < 0)
+		return err_set(e, errno == ENOENT ? ERR_NOTFOUND : ERR_IO,
+			       "cannot open audit log %s: %s", path,
+			       strerror(errno));
+	if (fstat(fd, &st) != 0) {
+		err_set(e, ERR_IO, "cannot stat audit log %s: %s", path,
+			strerror(errno));
+		close(fd);
+		return -ERR_IO;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode)) {
+		err_set(e, ERR_IO, "audit log %s is not a regular file", path);
+		close(fd);
+		return -ERR_IO;
+	}
+	if ((flags & O_ACCMODE) != O_RDONLY && S_ISREG(st.st_mode) &&
+	    (st.st_mode & 077) && fchmod(fd, 0600) != 0) {
+		err_set(e, ERR_IO,
+			"audit log %s is open to others (mode %04o) and "
+			"cannot be made private (0600): %s",
+			path, (unsigned)(st.st_mode & 07777),
+			strerror(errno));
+		close(fd);
+		return -ERR_IO;
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	return fd;
 }
 
 /* Sequence number and hash of the last line of fd, under its lock. */
@@ -543,10 +588,9 @@ int audit_append(const char *path_or_null, const struct audit_record *r,
 	rc = xdg_mkdirs(path, e);
 	if (rc != 0)
 		goto out;
-	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	fd = open_log(path, O_RDWR | O_APPEND | O_CREAT, e);
 	if (fd < 0) {
-		rc = err_set(e, ERR_IO, "cannot open audit log %s: %s", path,
-			     strerror(errno));
+		rc = fd;
 		goto out;
 	}
 	if (lock_fd(fd, LOCK_EX) != 0) {
@@ -693,18 +737,21 @@ int audit_verify(const char *path_or_null, size_t *nrecords, struct err *e)
 	size_t cap = 0, lineno = 0;
 	ssize_t len;
 	FILE *f;
-	int rc = 0;
+	int rc = 0, fd;
 
 	if (nrecords)
 		*nrecords = 0;
 	path = resolve(path_or_null, e);
 	if (!path)
 		return -ERR_IO;
-	f = fopen(path, "re");
+	fd = open_log(path, O_RDONLY, e);
+	f = fd >= 0 ? fdopen(fd, "r") : NULL;
 	if (!f) {
-		rc = err_set(e, errno == ENOENT ? ERR_NOTFOUND : ERR_IO,
-			     "cannot open audit log %s: %s", path,
-			     strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		rc = fd < 0 ? fd
+			    : err_set(e, ERR_IO, "cannot read audit log %s: %s",
+				      path, strerror(errno));
 		free(path);
 		return rc;
 	}
@@ -797,11 +844,10 @@ int audit_read_tail(const char *path_or_null, size_t max,
 	path = resolve(path_or_null, e);
 	if (!path)
 		return -ERR_IO;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open_log(path, O_RDONLY, e);
 	if (fd < 0) {
-		if (errno != ENOENT)
-			rc = err_set(e, ERR_IO, "cannot open audit log %s: %s",
-				     path, strerror(errno));
+		if (fd != -ERR_NOTFOUND)
+			rc = fd;
 		free(path);
 		return rc;
 	}

@@ -1,13 +1,15 @@
 #!/bin/sh
-# run.sh - `make bench`: CPU figures from bench_core and bench_scans (the
-# scan and pod models at scale), then what a slow link
-# carries: bytes jumpdeck writes to an 80x24 terminal for one node changing
-# state, measured through tmux's pipe-pane against the simulator.
+# run.sh - `make bench`: CPU figures from the bench_* programs (bench_core,
+# bench_scans: the scan and pod models at scale, bench_hostile: hostile
+# inputs), then what a slow link carries: bytes jumpdeck writes to an 80x24
+# terminal for one node changing state, measured through tmux's pipe-pane
+# against the simulator.
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
-"$BUILD/bench/bench_core"
-"$BUILD/bench/bench_scans"
+for b in "$BUILD"/bench/bench_*; do
+	"$b"
+done
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/jd-bench.XXXXXX")
 sock=jd-bench-$$

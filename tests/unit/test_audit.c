@@ -560,6 +560,96 @@ static void test_read_tail(void **state)
 	assert_null(v);
 }
 
+/* The tail across reads: lines longer than the read chunk, a partial
+ * line at the end (not returned), a file that is only a partial line. */
+static void test_read_tail_long_lines(void **state)
+{
+	struct fixture *fx = *state;
+	struct err e = {0};
+	struct audit_entry *v = NULL;
+	char path[160];
+	size_t n = 0, big = 200000;
+	char *pad = malloc(big + 1);
+	FILE *f;
+
+	assert_non_null(pad);
+	memset(pad, 'p', big);
+	pad[big] = '\0';
+	snprintf(path, sizeof(path), "%s/long.log", fx->dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "{\"seq\":1,\"action\":\"a\"}\n");
+	fprintf(f, "{\"seq\":2,\"action\":\"b\",\"pad\":\"%s\"}\n", pad);
+	fprintf(f, "{\"seq\":3,\"action\":\"c\"}\n");
+	fprintf(f, "{\"seq\":4,\"action\":\"partial\",\"pad\":\"%s", pad);
+	fclose(f);
+	assert_int_equal(audit_read_tail(path, 2, &v, &n, &e), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].action, "b");
+	assert_string_equal(v[1].action, "c");
+	audit_entries_free(&v, n);
+	assert_int_equal(audit_read_tail(path, 1, &v, &n, &e), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].action, "c");
+	audit_entries_free(&v, n);
+	assert_int_equal(audit_read_tail(path, 9, &v, &n, &e), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(v[0].action, "a");
+	audit_entries_free(&v, n);
+
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "{\"seq\":1,\"action\":\"partial\",\"pad\":\"%s", pad);
+	fclose(f);
+	assert_int_equal(audit_read_tail(path, 3, &v, &n, &e), 0);
+	assert_int_equal(n, 0);
+	assert_null(v);
+	free(pad);
+}
+
+/* An existing log open to others is made 0600 before the record goes in;
+ * a symbolic link is not followed and a FIFO is not opened, by the
+ * writer, the verifier or the reader of the tail. */
+static void test_hardening(void **state)
+{
+	struct fixture *fx = *state;
+	struct err e = {0};
+	struct audit_entry *v = NULL;
+	struct audit_record r = {0};
+	struct stat st;
+	char link[160], fifo[160], *before, *after;
+	size_t n = 0;
+
+	append_n(NULL, 1, "node.cordon");
+	assert_int_equal(chmod(fx->log, 0644), 0);
+	append_n(NULL, 1, "node.cordon");
+	assert_int_equal(stat(fx->log, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+
+	snprintf(link, sizeof(link), "%s/link.log", fx->dir);
+	assert_int_equal(symlink(fx->log, link), 0);
+	before = slurp(fx->log);
+	r.action = "node.cordon";
+	r.outcome = AUDIT_REQUESTED;
+	assert_int_equal(audit_append(link, &r, &e), -ERR_IO);
+	assert_non_null(strstr(e.msg, "symbolic link"));
+	after = slurp(fx->log);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	assert_int_equal(audit_verify(link, NULL, &e), -ERR_IO);
+	assert_non_null(strstr(e.msg, "symbolic link"));
+	assert_int_equal(audit_read_tail(link, 5, &v, &n, &e), -ERR_IO);
+	assert_int_equal(n, 0);
+
+	snprintf(fifo, sizeof(fifo), "%s/fifo.log", fx->dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(audit_append(fifo, &r, &e), -ERR_IO);
+	assert_non_null(strstr(e.msg, "not a regular file"));
+	assert_int_equal(audit_verify(fifo, NULL, &e), -ERR_IO);
+	assert_int_equal(audit_read_tail(fifo, 5, &v, &n, &e), -ERR_IO);
+}
+
 static void test_xdg_paths(void **state)
 {
 	char *p;
@@ -705,6 +795,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_sudo_and_ssh, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_read_tail, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_read_tail_long_lines, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_hardening, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_xdg_paths, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_mkdirs, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_write_file_atomic, setup,
