@@ -676,6 +676,29 @@ static void on_http_done(const struct http_response *resp, void *ud);
 static int on_watch_data(const char *buf, size_t len, void *ud);
 static int on_text_data(const char *buf, size_t len, void *ud);
 
+/* A path segment "." or "..": libcurl would resolve it (".." from a name
+ * turns PATCH /api/v1/nodes/.. into PATCH /api/v1/), so such a path is
+ * refused, whatever built it. The query is not a path. */
+static int has_dot_segment(const char *path)
+{
+	const char *p = path;
+
+	while (*p && *p != '?') {
+		size_t n;
+
+		if (*p == '/') {
+			p++;
+			continue;
+		}
+		n = strcspn(p, "/?");
+		if ((n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.'))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
 static void call_send(struct kube_call *call)
 {
 	struct kube_client *c = call->c;
@@ -688,6 +711,14 @@ static void call_send(struct kube_call *call)
 	struct err e;
 
 	err_clear(&e);
+	if (has_dot_segment(call->path)) {
+		err_set(&e, ERR_USAGE,
+			"refusing to send %s %s: a path segment is \".\" or "
+			"\"..\" (not a valid name)",
+			call->method, call->path);
+		fail_later(call, &e);
+		return;
+	}
 	if (c->conn.exec && !exec_cache_fresh(c)) {
 		call->waiting_cred = 1;
 		if (!c->exec_proc && !c->exec_timer)

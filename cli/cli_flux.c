@@ -9,6 +9,7 @@
 #include "backend/flux_drift.h"
 #include "backend/flux_ops.h"
 #include "backend/flux_watch.h"
+#include "backend/kube_name.h"
 #include "backend/text.h"
 #include "backend/xalloc.h"
 
@@ -564,6 +565,14 @@ int cli_flux_action(const struct cli_opts *o, const char *verb,
 			  "gitrepository, helmrelease, ocirepository, "
 			  "helmrepository, bucket)",
 			  kind_s);
+		return 2;
+	}
+	err_clear(&e);
+	if (kube_name_check(flux_kind_get(kind)->kind, name,
+			    KUBE_NAME_SUBDOMAIN, &e) < 0 ||
+	    kube_name_check("namespace", o->ns ? o->ns : "flux-system",
+			    KUBE_NAME_LABEL, &e) < 0) {
+		cli_error("%s", e.msg);
 		return 2;
 	}
 	memset(&fo, 0, sizeof(fo));

@@ -7,6 +7,7 @@
 #include "backend/text.h"
 #include "backend/http.h"
 #include "backend/kube.h"
+#include "backend/kube_name.h"
 #include "backend/kubeconfig.h"
 #include "backend/node_ops.h"
 #include "backend/nodes.h"
@@ -79,6 +80,11 @@ int cli_cordon(const struct cli_opts *o, const char *node, int on)
 	int rc;
 
 	err_clear(&e);
+	/* "..", "a/b": refused before any request and any audit record */
+	if (kube_name_check("node", node, KUBE_NAME_SUBDOMAIN, &e) < 0) {
+		cli_error("%s", e.msg);
+		return 2;
+	}
 	snprintf(target, sizeof(target), "node/%s", node);
 	rc = cli_session_open(&s, o);
 	if (rc)

@@ -13,6 +13,7 @@
 #include "backend/flux_drift.h"
 #include "backend/flux_ops.h"
 #include "backend/flux_watch.h"
+#include "backend/kube_name.h"
 #include "backend/text.h"
 #include "backend/timefmt.h"
 #include "backend/xalloc.h"
@@ -674,9 +675,20 @@ static int ask(struct pane *p, struct app *a, enum flux_action_kind what,
 	const struct flux_object *o = selected(st);
 	struct flux_confirm *c;
 	char target[600], question[900], action[64];
+	struct err e;
 
 	if (!o)
 		return UPD_NONE;
+	/* a name the API server would not have made (a hostile or broken
+	 * server's): no dialog, no audit record, no request */
+	err_clear(&e);
+	if (kube_name_check(flux_kind_get(o->kind)->kind, o->name,
+			    KUBE_NAME_SUBDOMAIN, &e) < 0 ||
+	    kube_name_check("namespace", o->namespace, KUBE_NAME_LABEL,
+			    &e) < 0) {
+		app_status(a, ROLE_ERROR, "%s", e.msg);
+		return UPD_DRAW;
+	}
 	snprintf(target, sizeof(target), "%s/%s/%s",
 		 flux_kind_get(o->kind)->singular, o->namespace, o->name);
 	snprintf(action, sizeof(action), "flux.%s", verb(what));

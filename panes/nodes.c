@@ -6,6 +6,7 @@
 #include "tui/detail.h"
 #include "tui/list.h"
 #include "tui/screen.h"
+#include "backend/kube_name.h"
 #include "backend/node_ops.h"
 #include "backend/nodes.h"
 #include "backend/text.h"
@@ -383,9 +384,17 @@ static int ask_cordon(struct pane *p, struct app *a, int on)
 	struct cordon_req *rq;
 	char target[300], question[512];
 	const char *action = on ? "node.cordon" : "node.uncordon";
+	struct err e;
 
 	if (!n)
 		return UPD_NONE;
+	/* a name the API server would not have made (a hostile or broken
+	 * server's): no dialog, no audit record, no request */
+	err_clear(&e);
+	if (kube_name_check("node", n->name, KUBE_NAME_SUBDOMAIN, &e) < 0) {
+		app_status(a, ROLE_ERROR, "%s", e.msg);
+		return UPD_DRAW;
+	}
 	snprintf(target, sizeof(target), "node/%s", n->name);
 	if (app_read_only(a))
 		return app_refuse_read_only(a, action, target,

@@ -406,6 +406,36 @@ static void test_list_page_cap(void **state)
 		fail_msg("%d pages asked for", pages);
 }
 
+/* A path with a "." or ".." segment is refused, whatever built it:
+ * libcurl would resolve it and send PATCH /api/v1/ for a node "..". */
+static void test_dot_segment_refused(void **state)
+{
+	static const char *const paths[] = {
+	    "/api/v1/nodes/..", "/api/v1/nodes/.", "/api/v1/../nodes",
+	    "/api/v1/nodes/../x?fieldSelector=a"};
+	struct result res;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		memset(&res, 0, sizeof(res));
+		kube_request(C, "PATCH", paths[i], NULL, "{}", on_result, &res);
+		if (!run_until(result_done, &res, WAIT_MS))
+			fail_msg("%s: no answer", paths[i]);
+		assert_false(res.ok);
+		if (!strstr(res.err.msg, "path segment"))
+			fail_msg("%s: %s", paths[i], res.err.msg);
+	}
+	assert_int_equal(requests_matching(NULL, NULL), 0);
+	/* dots inside a name and in the query are fine */
+	memset(&res, 0, sizeof(res));
+	kube_request(C, "GET", "/api/v1/nodes/a..b?x=../y", NULL, NULL,
+		     on_result, &res);
+	run_until(result_done, &res, WAIT_MS);
+	assert_true(res.ok);
+	cJSON_Delete(res.json);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -416,6 +446,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_list_repeated_token, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_list_page_cap, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_dot_segment_refused, setup,
 					    teardown),
 	};
 	struct err e;

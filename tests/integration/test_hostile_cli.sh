@@ -250,4 +250,21 @@ check "CR/LF in a token from Entra ID: says so" \
 check "CR/LF in a token from Entra ID: nothing but the token request" \
 	test "$(hostile_count "$H" 'not r["path"].endswith("/token")')" -eq 0
 
+# ---------------------- item 10: names are checked before anything else
+hostile_reset "$H"
+hostile_set "$H" '{"apis": "flux"}'
+rm -f "$JUMPDECK_AUDIT_LOG"
+for args in "cordon .." "uncordon ." "cordon a/b" "cordon Node-1" \
+	"suspend ks .." "resume ks a..b" "reconcile ks apps-" \
+	"suspend ks apps -n .." "reconcile ks apps -n a.b"; do
+	# shellcheck disable=SC2086
+	jd $args
+	check "$args: exits 2" rc_is 2
+	check "$args: says the name is not valid" err_has "is not a valid"
+done
+check "invalid names: no request reached the server" \
+	test "$(hostile_count "$H" True)" -eq 0
+check "invalid names: no audit record was written" \
+	test ! -s "$JUMPDECK_AUDIT_LOG"
+
 lw_finish
