@@ -67,8 +67,9 @@ static void test_label(void **state)
 	(void)state;
 	expect("flux-system", KUBE_NAME_LABEL, 1, NULL);
 	expect("a0005-i", KUBE_NAME_LABEL, 1, NULL);
-	expect("a.b", KUBE_NAME_LABEL, 0, "only lower-case letters, digits "
-					  "and '-'");
+	expect("a.b", KUBE_NAME_LABEL, 0,
+	       "only lower-case letters, digits "
+	       "and '-'");
 	expect("-x", KUBE_NAME_LABEL, 0, "start and end");
 	memset(name, 'a', 63);
 	name[63] = '\0';
