@@ -258,6 +258,16 @@ int http_has_control(const char *s)
 	return 0;
 }
 
+static int has_authorization(const char *const *headers)
+{
+	size_t i;
+
+	for (i = 0; headers && headers[i]; i++)
+		if (strncasecmp(headers[i], "authorization:", 14) == 0)
+			return 1;
+	return 0;
+}
+
 /* Headers and basic credentials go out as they are: a line break in one
  * would end it and start a header (or a request) of the sender's
  * choosing. Refused before anything is sent; the sentence names the
@@ -291,6 +301,14 @@ static int check_headers(const struct http_request *rq, struct err *e)
 			       "refusing to send the user name and password "
 			       "to %s: they hold a line break or another "
 			       "control character",
+			       origin);
+	if (strncasecmp(rq->url, "http://", 7) == 0 &&
+	    !rq->allow_plain_credentials &&
+	    (has_authorization(rq->headers) || rq->userpwd ||
+	     (rq->tls.key && rq->tls.key_len)))
+		return err_set(e, ERR_AUTH,
+			       "refusing to send credentials to %s: plain "
+			       "HTTP is not encrypted",
 			       origin);
 	return 0;
 }

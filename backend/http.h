@@ -59,6 +59,10 @@ struct http_request {
 	size_t body_len;
 	struct http_tls tls;
 	const char *userpwd;      /* "user:password" for basic auth, or NULL */
+	/* Credentials (an Authorization header, userpwd, a client key) to
+	 * an http:// URL are refused unless this is set: plain HTTP is
+	 * not encrypted. */
+	int allow_plain_credentials;
 	long timeout_ms;          /* whole transfer; 0 = none (watches) */
 	long connect_timeout_ms;  /* 0 = 10 s */
 	long idle_timeout_s;      /* abort when no byte for this long; 0 off */
@@ -81,7 +85,8 @@ struct http_req; /* an in-flight request */
  * when the request cannot even be set up, and also, before anything is
  * sent, when a header or the basic credentials hold a line break or
  * another control character (a credential from a broken or hostile
- * token source must not add headers of its own). */
+ * token source must not add headers of its own), and when credentials
+ * would go to an http:// URL without allow_plain_credentials. */
 struct http_req *http_start(struct loop *l, const struct http_request *rq,
 			    struct err *e);
 /* Cancel: on_done is not called; the handle is freed now. */

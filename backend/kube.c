@@ -68,6 +68,8 @@ struct kube_client {
 	struct err exec_err;
 	char auth_label[160];
 	char identity[300];
+	int plain_http;
+	char warning[700];
 };
 
 static void call_send(struct kube_call *call);
@@ -175,6 +177,18 @@ int kube_client_new(struct kube_client **out, struct loop *l,
 			       http_has_control(conn->token) ? "token"
 							     : "password",
 			       conn->user_name ? conn->user_name : "");
+	if (strncmp(conn->server, "http://", 7) == 0 &&
+	    !conn->allow_plain_http &&
+	    (conn->token || conn->token_file || conn->exec || conn->key ||
+	     conn->username))
+		return err_set(e, ERR_USAGE,
+			       "refusing to send the credentials of user "
+			       "\"%s\" to %s: plain HTTP is not encrypted "
+			       "(use https://, or allow it for this cluster "
+			       "with the kubeconfig extension \"jumpdeck\": "
+			       "{allow-credentials-over-http: true})",
+			       conn->user_name ? conn->user_name : "",
+			       conn->server);
 	c = xcalloc(1, sizeof(*c));
 	c->loop = l;
 	kube_conn_copy(&c->conn, conn);
@@ -199,6 +213,17 @@ int kube_client_new(struct kube_client **out, struct loop *l,
 		snprintf(c->auth_label, sizeof(c->auth_label), "anonymous");
 	snprintf(c->identity, sizeof(c->identity), "kube user %s",
 		 conn->user_name ? conn->user_name : "(none)");
+	c->plain_http = strncmp(conn->server, "http://", 7) == 0;
+	if (c->plain_http)
+		snprintf(c->warning, sizeof(c->warning),
+			 "warning: %s is plain HTTP: nothing sent to or from "
+			 "the cluster is encrypted%s",
+			 c->conn.server,
+			 c->conn.token || c->conn.token_file || c->conn.exec ||
+				 c->conn.key || c->conn.username
+			     ? ", not even the credentials (the kubeconfig "
+			       "allows it)"
+			     : "");
 	*out = c;
 	return 0;
 }
@@ -250,6 +275,16 @@ const char *kube_client_auth_label(const struct kube_client *c)
 const char *kube_client_identity(const struct kube_client *c)
 {
 	return c->identity;
+}
+
+int kube_client_plain_http(const struct kube_client *c)
+{
+	return c->plain_http;
+}
+
+const char *kube_client_warning(const struct kube_client *c)
+{
+	return c->warning[0] ? c->warning : NULL;
 }
 
 /* "client certificate CN=admin" from the PEM, without a TLS library:
@@ -791,6 +826,7 @@ static void call_send(struct kube_call *call)
 	rq.tls.ca_len = c->conn.ca_len;
 	rq.tls.insecure = c->conn.insecure;
 	rq.tls.server_name = c->conn.tls_server_name;
+	rq.allow_plain_credentials = c->conn.allow_plain_http;
 	if (c->conn.exec && c->exec_cert) {
 		rq.tls.cert = c->exec_cert;
 		rq.tls.cert_len = c->exec_cert_len;

@@ -34,6 +34,7 @@ struct kube_conn {
 	unsigned char *ca;     /* PEM */
 	size_t ca_len;
 	int insecure;
+	int allow_plain_http;  /* credentials to an http:// server */
 	char *tls_server_name;
 	char *token;
 	char *token_file;      /* re-read on every credential refresh */
@@ -101,6 +102,14 @@ void kube_client_set_foreground(struct kube_client *c, kube_foreground_fn fn,
 /* Who the client authenticates as, for the title bar: "token",
  * "client certificate CN=…", "exec kubelogin", … (static or owned). */
 const char *kube_client_auth_label(const struct kube_client *c);
+/* 1 when the server is plain http:// (nothing is encrypted: the title
+ * bar says NOT ENCRYPTED, the CLI warns). Credentials go there only when
+ * the kubeconfig's cluster allows it (kube_client_new refuses them
+ * otherwise). */
+int kube_client_plain_http(const struct kube_client *c);
+/* A warning sentence for the CLI when the connection is not encrypted
+ * or not verified, or NULL. Owned by the client. */
+const char *kube_client_warning(const struct kube_client *c);
 /* Who acts, for the audit trail: "kube user NAME" with the kubeconfig's
  * user name (the credential it stands for), "kube user (none)" without
  * one. Owned by the client. */

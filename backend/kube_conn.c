@@ -84,6 +84,7 @@ void kube_conn_copy(struct kube_conn *d, const struct kube_conn *s)
 	d->ca = mem_dup(s->ca, s->ca_len);
 	d->ca_len = s->ca_len;
 	d->insecure = s->insecure;
+	d->allow_plain_http = s->allow_plain_http;
 	d->tls_server_name = xstrdup(s->tls_server_name);
 	d->token = xstrdup(s->token);
 	d->token_file = xstrdup(s->token_file);
@@ -118,6 +119,7 @@ void kube_conn_from_target(struct kube_conn *c, const struct kube_target *t)
 	c->ca = mem_dup(t->ca, t->ca_len);
 	c->ca_len = t->ca_len;
 	c->insecure = t->insecure;
+	c->allow_plain_http = t->allow_plain_http;
 	c->tls_server_name = xstrdup(t->tls_server_name);
 	switch (t->auth) {
 	case KUBE_AUTH_TOKEN:

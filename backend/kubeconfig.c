@@ -525,6 +525,41 @@ static int load_exec(struct loader *L, yaml_node_t *user, const char *path,
 	return rc;
 }
 
+/* The cluster's extensions list: only ours (name "jumpdeck") is read,
+ * every other one is someone else's and left alone, like kubectl does. */
+static int load_extensions(struct loader *L, yaml_node_t *m,
+			   const char *path, struct kubeconfig_cluster *c)
+{
+	yaml_node_t *seq = map_get(L->doc, m, "extensions");
+	yaml_node_item_t *it;
+	char *xpath;
+	int rc = 0;
+
+	if (node_is_null(seq))
+		return 0;
+	if (seq->type != YAML_SEQUENCE_NODE)
+		return expected(L, seq, path, "extensions", "a list");
+	for (it = seq->data.sequence.items.start;
+	     it < seq->data.sequence.items.top && rc == 0; it++) {
+		yaml_node_t *x = yaml_document_get_node(L->doc, *it);
+		yaml_node_t *name = map_get(L->doc, x, "name");
+		yaml_node_t *ext = map_get(L->doc, x, "extension");
+
+		if (!name || !scalar_is(name, "jumpdeck") || node_is_null(ext))
+			continue;
+		xpath = xasprintf("%s.extensions[%d]", path,
+				  (int)(it - seq->data.sequence.items.start));
+		if (ext->type != YAML_MAPPING_NODE)
+			rc = expected(L, ext, xpath, "extension", "a mapping");
+		else
+			rc = get_bool(L, ext, xpath,
+				      "allow-credentials-over-http",
+				      &c->allow_plain_http);
+		free(xpath);
+	}
+	return rc;
+}
+
 static int load_cluster(struct loader *L, yaml_node_t *m, const char *path,
 			struct kubeconfig_cluster *c)
 {
@@ -544,6 +579,8 @@ static int load_cluster(struct loader *L, yaml_node_t *m, const char *path,
 				&c->tls_server_name, NULL);
 	if (rc == 0)
 		rc = get_string(L, m, path, "proxy-url", &c->proxy_url, NULL);
+	if (rc == 0)
+		rc = load_extensions(L, m, path, c);
 	return rc;
 }
 

@@ -48,6 +48,10 @@ struct kubeconfig_cluster {
 	bool insecure;		/* insecure-skip-tls-verify */
 	char *tls_server_name;
 	char *proxy_url;
+	/* extensions: [{name: jumpdeck, extension:
+	 * {allow-credentials-over-http: true}}]: send credentials to an
+	 * http:// server (refused otherwise; nothing is encrypted there) */
+	bool allow_plain_http;
 };
 
 enum kube_interactive {
@@ -173,6 +177,7 @@ struct kube_target {
 	unsigned char *ca; /* PEM bytes (+ a NUL not counted); NULL: use */
 	size_t ca_len;	   /* the system trust store */
 	bool insecure;
+	bool allow_plain_http; /* the cluster's jumpdeck extension */
 	char *tls_server_name;
 	char *proxy_url;
 	enum kube_auth_kind auth;

@@ -272,6 +272,7 @@ static int resolve_cluster(const struct kubeconfig_cluster *c,
 		t->cluster = xstrdup(c->name);
 		t->server = xstrdup(c->server);
 		t->insecure = c->insecure;
+		t->allow_plain_http = c->allow_plain_http;
 		t->tls_server_name = xstrdup(c->tls_server_name);
 		t->proxy_url = xstrdup(c->proxy_url);
 	}

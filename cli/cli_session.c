@@ -49,6 +49,8 @@ int cli_session_open(struct cli_session *s, const struct cli_opts *o)
 		return 2;
 	}
 	kube_conn_clear(&conn);
+	if (kube_client_warning(s->kube))
+		cli_error("%s", kube_client_warning(s->kube));
 	kube_client_set_foreground(s->kube, NULL, NULL, isatty(0));
 	s->changes = cli_change_log(o, s->context);
 	return 0;

@@ -198,6 +198,8 @@ int cli_status(const struct cli_opts *o)
 		config_free(&cfg);
 		return 1;
 	}
+	if (session_kube(s) && kube_client_warning(session_kube(s)))
+		cli_error("%s", kube_client_warning(session_kube(s)));
 	memset(&w, 0, sizeof(w));
 	timer = loop_timer_add(loop, WAIT_MS, on_deadline, &w);
 	while (!w.timed_out && !settled(s))

@@ -39,6 +39,9 @@ static void draw_title(struct app *a, const struct rect *r)
 	if (c && c->insecure)
 		x += scr_put(r->y, x, r->x + w - x, ROLE_BADGE,
 			     " TLS NOT VERIFIED ");
+	if (kube && kube_client_plain_http(kube))
+		x += scr_put(r->y, x, r->x + w - x, ROLE_BADGE,
+			     " NOT ENCRYPTED ");
 	if (a->o.demo)
 		x += scr_put(r->y, x, r->x + w - x, ROLE_BADGE, " DEMO ");
 	snprintf(buf, sizeof(buf), " %s %s %s %s %s ",

@@ -267,4 +267,45 @@ check "invalid names: no request reached the server" \
 check "invalid names: no audit record was written" \
 	test ! -s "$JUMPDECK_AUDIT_LOG"
 
+# --------------------- item 7: no credentials over plain http:// unasked
+P=$LW_TMP/plain
+if ! hostile_up "$P" --plain; then
+	not_ok "the hostile stand-in starts on plain HTTP"
+	lw_finish
+fi
+jd --kubeconfig "$P/kubeconfig" nodes
+check "plain HTTP with a token: nodes exits 2" rc_is 2
+check "plain HTTP with a token: says it is not encrypted" \
+	err_has "plain HTTP is not encrypted"
+check "plain HTTP with a token: no request was made" \
+	test "$(hostile_count "$P" True)" -eq 0
+# asked for explicitly: it works, with a warning
+python3 -c '
+import sys
+t = open(sys.argv[1]).read()
+t = t.replace("    server: http://", "    extensions:\n    - name: jumpdeck\n"
+              "      extension:\n        allow-credentials-over-http: true\n"
+              "    server: http://")
+print(t, end="")' "$P/kubeconfig" >"$LW_TMP/kc-plain-allowed"
+jd --kubeconfig "$LW_TMP/kc-plain-allowed" nodes
+check "plain HTTP allowed by the kubeconfig: nodes exits 0" rc_is 0
+check "plain HTTP allowed by the kubeconfig: a warning says so" \
+	err_has "is plain HTTP: nothing sent to or from the cluster is encrypted"
+check "plain HTTP allowed by the kubeconfig: the token was sent" \
+	test "$(hostile_count "$P" 'r["auth"] == "bearer"')" -ge 1
+jd --kubeconfig "$LW_TMP/kc-plain-allowed" status
+check "plain HTTP allowed: status warns too" err_has "is plain HTTP"
+# no credentials at all: nothing to protect, still a warning
+hostile_reset "$P"
+python3 -c '
+import sys
+t = open(sys.argv[1]).read()
+print(t.replace("    token: hostile-token\n", "    {}\n"), end="")
+' "$P/kubeconfig" >"$LW_TMP/kc-plain-anon"
+jd --kubeconfig "$LW_TMP/kc-plain-anon" nodes
+check "plain HTTP without credentials: nodes exits 0" rc_is 0
+check "plain HTTP without credentials: a warning" err_has "is plain HTTP"
+check "plain HTTP without credentials: nothing like a credential sent" \
+	test "$(hostile_count "$P" 'r["auth"] != "none"')" -eq 0
+
 lw_finish
