@@ -273,7 +273,7 @@ int arm_set_ca_file(struct arm *a, const char *path, struct err *e)
 						  "large",
 				       path);
 		return err_set(e, ERR_IO, "cannot open the CA bundle %s: %s",
-			       path, strerror(rc));
+			       path, strbuf_file_error(rc));
 	}
 	free(a->ca);
 	a->ca_len = b.len;

@@ -672,7 +672,7 @@ static void load_ca(struct azure_auth *a, const char *path)
 	if (rc != 0) {
 		snprintf(a->ca_error, sizeof(a->ca_error),
 			 "cannot read the CA bundle %s: %s", path,
-			 strerror(rc));
+			 strbuf_file_error(rc));
 		strbuf_free(&b);
 		return;
 	}

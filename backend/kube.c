@@ -10,10 +10,13 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 enum call_kind { CALL_REQUEST, CALL_LIST, CALL_WATCH, CALL_TEXT };
 
@@ -679,19 +682,38 @@ static void fail_later(struct kube_call *call, const struct err *e)
 					   call);
 }
 
+/* Read on the loop before each request: a FIFO there would block every
+ * pane, so only a regular file is read (opened without blocking, then
+ * checked). */
 static char *read_token_file(const char *path, struct err *e)
 {
-	FILE *f = fopen(path, "r");
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	char buf[16384];
+	struct stat st;
+	ssize_t got;
 	size_t n;
 
-	if (!f) {
+	if (fd < 0) {
 		err_set(e, ERR_AUTH, "cannot read token file %s: %s", path,
 			strerror(errno));
 		return NULL;
 	}
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		err_set(e, ERR_AUTH,
+			"token file %s is not a regular file (a FIFO or a "
+			"device is not read)",
+			path);
+		return NULL;
+	}
+	got = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (got < 0) {
+		err_set(e, ERR_AUTH, "cannot read token file %s: %s", path,
+			strerror(errno));
+		return NULL;
+	}
+	n = (size_t)got;
 	buf[n] = '\0';
 	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r' ||
 		     buf[n - 1] == ' '))

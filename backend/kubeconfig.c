@@ -788,6 +788,48 @@ static int yaml_error(const yaml_parser_t *p, const char *file, struct err *e)
 
 /* Parses one file's text into kc. *empty is set when the file holds no
  * document (or only null). file is owned by kc->files. */
+/* Nesting deeper than any kubeconfig needs (one is about 8 deep): the
+ * parser's cost grows with the square of the depth, so deeply nested flow
+ * collections ("[[[[...") would take minutes within the size cap. */
+#define MAX_DEPTH 32
+
+/* One pass over the events, stopping at the first collection nested
+ * deeper than MAX_DEPTH: cheap, since it stops early. 0, or an error
+ * (the parser's own, for bad YAML, is left to the loader's pass). */
+static int check_depth(const char *file, const char *text, size_t len,
+		       struct err *e)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int depth = 0, rc = 0, done = 0;
+
+	if (!yaml_parser_initialize(&parser))
+		return err_set(e, ERR_INTERNAL, "%s: out of memory", file);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text,
+				     len);
+	while (!done && rc == 0) {
+		if (!yaml_parser_parse(&parser, &ev))
+			break; /* the loader says what is wrong */
+		if (ev.type == YAML_SEQUENCE_START_EVENT ||
+		    ev.type == YAML_MAPPING_START_EVENT) {
+			if (++depth > MAX_DEPTH)
+				rc = err_set(e, ERR_PARSE,
+					     "%s:%zu: nested more than %d "
+					     "levels deep (a kubeconfig needs "
+					     "about 8)",
+					     file, ev.start_mark.line + 1,
+					     MAX_DEPTH);
+		} else if (ev.type == YAML_SEQUENCE_END_EVENT ||
+			   ev.type == YAML_MAPPING_END_EVENT) {
+			depth--;
+		}
+		done = ev.type == YAML_STREAM_END_EVENT;
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
 static int load_text(struct kubeconfig *kc, const char *file, const char *text,
 		     size_t len, int *empty, struct err *e)
 {
@@ -798,6 +840,9 @@ static int load_text(struct kubeconfig *kc, const char *file, const char *text,
 	int rc = 0, i;
 
 	*empty = 0;
+	rc = check_depth(file, text, len, e);
+	if (rc < 0)
+		return rc;
 	if (!yaml_parser_initialize(&parser))
 		return err_set(e, ERR_INTERNAL, "%s: out of memory", file);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text,
@@ -874,7 +919,7 @@ static int load_file(struct kubeconfig *kc, const char *path,
 	}
 	if (rc != 0) {
 		err_set(e, ERR_IO, "cannot read kubeconfig %s: %s", abs,
-			strerror(rc));
+			strbuf_file_error(rc));
 		free(abs);
 		return -ERR_IO;
 	}

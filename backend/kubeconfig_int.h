@@ -14,8 +14,9 @@ enum list_kind { LIST_CLUSTERS, LIST_USERS, LIST_CONTEXTS };
 const char *kubeconfig_list_name(enum list_kind kind);
 
 /* Reads a whole file into a new NUL-terminated buffer (the caller frees it
- * with xfree_secret: it may hold keys). Returns 0 or an errno value (EFBIG
- * when it is larger than max). */
+ * with xfree_secret: it may hold keys). Returns 0 or strbuf_read_file's
+ * answer (an errno value, STRBUF_NOT_REGULAR); strbuf_file_error says it
+ * in words. */
 int kubeconfig_read_file(const char *path, size_t max, char **buf,
 			 size_t *len);
 

@@ -71,7 +71,8 @@ static int read_referenced(const char *file, int line, const char *path,
 
 	if (rc != 0)
 		return err_set(e, ERR_IO, "%s:%d: %s.%s: cannot read %s: %s",
-			       file, line, path, key, target, strerror(rc));
+			       file, line, path, key, target,
+			       strbuf_file_error(rc));
 	*buf = (unsigned char *)text;
 	return 0;
 }

@@ -123,7 +123,7 @@ struct registry *registry_new(struct loop *l, const struct registry_opts *o)
 				err_set(&r->setup_err, ERR_IO,
 					"registry %s: CA bundle: cannot read "
 					"%s: %s", r->name, o->ca_path,
-					strerror(rc));
+					strbuf_file_error(rc));
 		} else {
 			r->ca_len = ca.len;
 			r->ca = (unsigned char *)strbuf_take(&ca);

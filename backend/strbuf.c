@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "xalloc.h"
@@ -164,11 +165,24 @@ int strbuf_read_file(struct strbuf *b, const char *path, size_t max)
 {
 	size_t start = b->len;
 	ssize_t r;
-	int fd, saved;
+	struct stat st;
+	int fd, saved, fl;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return errno;
+	if (fstat(fd, &st) != 0) {
+		saved = errno;
+		close(fd);
+		return saved;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return STRBUF_NOT_REGULAR;
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 	for (;;) {
 		reserve(b, READ_SLICE);
 		r = read(fd, b->p + b->len, READ_SLICE);
@@ -193,4 +207,11 @@ int strbuf_read_file(struct strbuf *b, const char *path, size_t max)
 	close(fd);
 	b->p[b->len] = '\0';
 	return 0;
+}
+
+const char *strbuf_file_error(int rc)
+{
+	return rc == STRBUF_NOT_REGULAR ? "not a regular file (a FIFO, a "
+					  "device or a directory is not read)"
+					: strerror(rc);
 }

@@ -42,9 +42,17 @@ void strbuf_reset(struct strbuf *b);
 /* Frees the memory (zeroed first when secret); b is empty again. */
 void strbuf_free(struct strbuf *b);
 
+/* strbuf_read_file's answer for a FIFO, a device, a socket or a
+ * directory: not an errno value. */
+#define STRBUF_NOT_REGULAR (-1)
+
 /* Appends the whole file at path. Returns 0, or an errno value (EFBIG
- * when the file holds more than max bytes); on failure b is left as it
- * was before the call. */
+ * when the file holds more than max bytes), or STRBUF_NOT_REGULAR: a FIFO
+ * would block for ever and a device may never end, so only a regular
+ * file is read (opened without blocking, then checked). On failure b is
+ * left as it was before the call. */
 int strbuf_read_file(struct strbuf *b, const char *path, size_t max);
+/* A sentence for strbuf_read_file's answer rc (not 0): static. */
+const char *strbuf_file_error(int rc);
 
 #endif

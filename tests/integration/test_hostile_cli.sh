@@ -308,4 +308,20 @@ check "plain HTTP without credentials: a warning" err_has "is plain HTTP"
 check "plain HTTP without credentials: nothing like a credential sent" \
 	test "$(hostile_count "$P" 'r["auth"] != "none"')" -eq 0
 
+# ------------------ item 14: a FIFO or a deeply nested file as kubeconfig
+mkfifo "$LW_TMP/kc-fifo"
+jd --kubeconfig "$LW_TMP/kc-fifo" nodes
+check "a FIFO as the kubeconfig: nodes exits 2 (does not block)" rc_is 2
+check "a FIFO as the kubeconfig: says it is not a regular file" \
+	err_has "not a regular file"
+python3 -c '
+import sys
+n = 2000000
+sys.stdout.write("apiVersion: v1\nkind: Config\nclusters: " + "[" * n +
+                 "]" * n + "\n")' >"$LW_TMP/kc-deep"
+jd --kubeconfig "$LW_TMP/kc-deep" nodes
+check "a kubeconfig nested 2,000,000 deep: nodes exits 2 at once" rc_is 2
+check "a kubeconfig nested 2,000,000 deep: says so with the line" \
+	err_has "kc-deep:3: nested more than 32 levels deep"
+
 lw_finish

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "backend/base64.h"
@@ -501,7 +502,7 @@ static void test_missing_files(void **state)
 	unsetenv("HOME");
 	load_fails(NULL, "neither KUBECONFIG nor HOME is set", NULL);
 	/* a directory exists but is not readable as a file */
-	load_fails(data_dir, "cannot read kubeconfig", "Is a directory");
+	load_fails(data_dir, "cannot read kubeconfig", "not a regular file");
 }
 
 static void test_bad_yaml(void **state)
@@ -510,6 +511,83 @@ static void test_bad_yaml(void **state)
 	load_fails(fixture("bad-yaml.yaml"),
 		   "bad-yaml.yaml:5: bad YAML: mapping values are not allowed"
 		   " in this context (column ",
+		   NULL);
+}
+
+/* A FIFO (or any file that is not regular) is refused at once instead of
+ * blocking for ever; so is a certificate file that is a FIFO. */
+static void test_not_a_regular_file(void **state)
+{
+	char fifo[4096], *text;
+	const char *path;
+
+	(void)state;
+	snprintf(fifo, sizeof(fifo), "%s/fifo-kubeconfig", tmp_dir);
+	unlink(fifo);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	load_fails(fifo, "not a regular file", NULL);
+	load_fails(tmp_dir, "not a regular file", NULL);
+	text = xasprintf("apiVersion: v1\nkind: Config\nclusters:\n"
+			 "- name: c\n  cluster:\n    server: https://x\n"
+			 "    certificate-authority: %s\n"
+			 "users:\n- name: u\n  user: {token: t}\n"
+			 "contexts:\n- name: x\n  context: {cluster: c, "
+			 "user: u}\ncurrent-context: x\n",
+			 fifo);
+	path = write_tmp("fifo-ca.yaml", text);
+	resolve_fails(path, NULL, "certificate-authority", "not a regular");
+	free(text);
+	unlink(fifo);
+}
+
+/* Deeply nested collections stop at the depth cap with the line, instead
+ * of costing minutes; an ordinary nesting (an exec env list, our
+ * extension) loads. */
+static void test_depth_cap(void **state)
+{
+	size_t n = 100000, i;
+	char *text = xmalloc(2 * n + 64), *p = text;
+	const char *path;
+	struct kubeconfig *kc;
+	struct kube_target t;
+
+	(void)state;
+	p += sprintf(p, "apiVersion: v1\nkind: Config\nclusters: ");
+	for (i = 0; i < n; i++)
+		*p++ = '[';
+	for (i = 0; i < n; i++)
+		*p++ = ']';
+	*p++ = '\n';
+	*p = '\0';
+	path = write_tmp("deep.yaml", text);
+	load_fails(path, "deep.yaml:3: nested more than 32 levels deep",
+		   NULL);
+	free(text);
+	path = write_tmp(
+	    "ext.yaml",
+	    "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n"
+	    "  cluster:\n    server: http://127.0.0.1:8080\n"
+	    "    extensions:\n    - name: someone-else\n"
+	    "      extension: {a: {b: [1, 2]}}\n    - name: jumpdeck\n"
+	    "      extension:\n        allow-credentials-over-http: true\n"
+	    "users:\n- name: u\n  user:\n    exec:\n"
+	    "      apiVersion: client.authentication.k8s.io/v1\n"
+	    "      command: kubelogin\n      interactiveMode: Never\n"
+	    "      env:\n      - {name: A, value: b}\n"
+	    "contexts:\n- name: x\n  context: {cluster: c, user: u}\n"
+	    "current-context: x\n");
+	kc = load_ok(path);
+	resolve_ok(kc, NULL, &t);
+	assert_true(t.allow_plain_http);
+	kube_target_clear(&t);
+	kubeconfig_free(&kc);
+	path = write_tmp("ext-bad.yaml",
+			 "apiVersion: v1\nkind: Config\nclusters:\n"
+			 "- name: c\n  cluster:\n    server: http://x\n"
+			 "    extensions:\n    - name: jumpdeck\n"
+			 "      extension:\n"
+			 "        allow-credentials-over-http: maybe\n");
+	load_fails(path, "allow-credentials-over-http: expected true or false",
 		   NULL);
 }
 
@@ -862,6 +940,8 @@ int main(void)
 	    cmocka_unit_test_setup(test_context_list, reset_env),
 	    cmocka_unit_test_setup(test_missing_files, reset_env),
 	    cmocka_unit_test_setup(test_bad_yaml, reset_env),
+	    cmocka_unit_test_setup(test_not_a_regular_file, reset_env),
+	    cmocka_unit_test_setup(test_depth_cap, reset_env),
 	    cmocka_unit_test_setup(test_unknown_context, reset_env),
 	    cmocka_unit_test_setup(test_missing_user, reset_env),
 	    cmocka_unit_test_setup(test_bad_base64, reset_env),

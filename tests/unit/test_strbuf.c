@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "backend/strbuf.h"
@@ -202,8 +203,26 @@ static void test_read_file(void **state)
 	assert_int_equal(strbuf_read_file(&b, "/nonexistent/file", 100),
 			 ENOENT);
 	assert_string_equal(b.p, "kept");
-	assert_int_equal(strbuf_read_file(&b, "/", 100), EISDIR);
+	/* A directory, a device that never ends and a FIFO nobody writes
+	 * to (which would block for ever): refused at once, b as it was. */
+	assert_int_equal(strbuf_read_file(&b, "/", 100), STRBUF_NOT_REGULAR);
+	assert_int_equal(strbuf_read_file(&b, "/dev/zero", SIZE_MAX),
+			 STRBUF_NOT_REGULAR);
+	{
+		char dir[] = "/tmp/jd-strbuf-fifo.XXXXXX", f[64];
+
+		assert_non_null(mkdtemp(dir));
+		snprintf(f, sizeof(f), "%s/f", dir);
+		assert_int_equal(mkfifo(f, 0600), 0);
+		assert_int_equal(strbuf_read_file(&b, f, 100),
+				 STRBUF_NOT_REGULAR);
+		unlink(f);
+		rmdir(dir);
+	}
 	assert_string_equal(b.p, "kept");
+	assert_non_null(strstr(strbuf_file_error(STRBUF_NOT_REGULAR),
+			       "not a regular file"));
+	assert_string_equal(strbuf_file_error(ENOENT), strerror(ENOENT));
 	unlink(path);
 	free(path);
 	strbuf_free(&b);
