@@ -31,6 +31,7 @@ struct http_req {
 	int max_429, max_err;
 	int n429, nerr, attempts;
 	unsigned retry_timer;
+	long long started_ms; /* the first attempt: what a sentence counts */
 	int streamed;       /* data went to on_data: no more retries */
 	int aborted;        /* on_data asked to stop */
 	int in_callback;
@@ -383,6 +384,22 @@ static void fire_done(struct http_req *r, CURLcode rc)
 		err_set(&resp.err, ERR_HTTP,
 			"the answer from %s is larger than %u MiB", r->orig_url,
 			MAX_BODY / (1024u * 1024u));
+	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
+		/* curl counts from its own attempt ("after 60047 ms"); the
+		 * person waited since the first one, retries included */
+		long long s = (loop_now_ms() - r->started_ms + 500) / 1000;
+		char took[96];
+
+		if (s >= 120)
+			snprintf(took, sizeof(took), "after %lld min %lld s",
+				 s / 60, s % 60);
+		else
+			snprintf(took, sizeof(took), "after %lld s", s);
+		if (r->attempts > 1)
+			snprintf(took + strlen(took),
+				 sizeof(took) - strlen(took), ", %d attempts",
+				 r->attempts);
+		http_describe_failure(r->orig_url, rc, took, &resp.err);
 	} else {
 		size_t el = strlen(r->errbuf);
 
@@ -572,6 +589,7 @@ struct http_req *http_start(struct loop *l, const struct http_request *rq,
 		     : rq->max_error_retries < 0 ? 0
 						 : rq->max_error_retries;
 	r->attempts = 1;
+	r->started_ms = loop_now_ms();
 	loop_set_curl_done(l, transfer_done);
 
 	if (rq->tls.server_name && *rq->tls.server_name &&

@@ -436,6 +436,70 @@ static void test_dot_segment_refused(void **state)
 	cJSON_Delete(res.json);
 }
 
+struct http_done {
+	int done;
+	long status;
+	struct err err;
+};
+
+static void on_http(const struct http_response *r, void *ud)
+{
+	struct http_done *d = ud;
+
+	d->done = 1;
+	d->status = r->status;
+	d->err = r->err;
+}
+
+static int http_finished(void *ud)
+{
+	return ((struct http_done *)ud)->done;
+}
+
+/* A timeout after a retry says how long the person waited since the
+ * first attempt, not curl's count for the last one ("after 2003 ms"). */
+static void test_timeout_counts_from_the_start(void **state)
+{
+	struct http_request rq;
+	struct http_done d;
+	struct err e;
+	char url[128], *r;
+	const char *p;
+	long secs;
+
+	(void)state;
+	r = control("POST", "/_sim/faults",
+		    "[{\"path_prefix\": \"/slow\", \"action\": \"status\","
+		    " \"status\": 429, \"retry_after\": \"3\"},"
+		    " {\"path_prefix\": \"/slow\", \"action\": \"delay\","
+		    " \"delay_ms\": 10000}]");
+	assert_non_null(r);
+	free(r);
+	memset(&rq, 0, sizeof(rq));
+	memset(&d, 0, sizeof(d));
+	snprintf(url, sizeof(url), "%s/slow", H.base);
+	rq.url = url;
+	rq.tls.ca = NULL;
+	rq.tls.insecure = 1;
+	rq.timeout_ms = 2000;
+	rq.idempotent = 1;
+	rq.max_error_retries = -1;
+	rq.on_done = on_http;
+	rq.ud = &d;
+	err_clear(&e);
+	assert_non_null(http_start(L, &rq, &e));
+	if (!run_until(http_finished, &d, WAIT_MS))
+		fail_msg("no answer within %d ms", WAIT_MS);
+	assert_int_equal(d.status, 0);
+	p = strstr(d.err.msg, "timed out (after ");
+	if (!p)
+		fail_msg("sentence: %s", d.err.msg);
+	secs = strtol(p + strlen("timed out (after "), NULL, 10);
+	/* 3 s of Retry-After, then the 2 s attempt */
+	if (secs < 4 || !strstr(d.err.msg, "2 attempts"))
+		fail_msg("sentence: %s", d.err.msg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -449,6 +513,8 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_dot_segment_refused, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_timeout_counts_from_the_start, setup, teardown),
 	};
 	struct err e;
 	int rc;
