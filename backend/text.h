@@ -70,6 +70,11 @@ char *text_json_safe(const char *json);
  * a NULL hay never matches. */
 int text_contains_nocase(const char *hay, const char *needle);
 
+/* The widest a column of a printed table may be (the last column, which
+ * pads nothing, excepted): a 100,000-character name from a server must
+ * not pad every row of the table to its width. */
+#define TEXT_TABLE_COL_MAX 80
+
 /* ASCII mode, process-wide: on for non-UTF-8 locales or --ascii. */
 void text_set_ascii(int on);
 int text_ascii(void);

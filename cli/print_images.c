@@ -30,9 +30,12 @@ void images_print_table(FILE *f, const struct image_row *v, size_t n,
 	size_t i, w = 5;
 	char qd[32], ld[32];
 
+	/* display columns, not bytes; never wider than a table column */
 	for (i = 0; i < n; i++)
-		if (strlen(v[i].ref) > w)
-			w = strlen(v[i].ref);
+		if ((size_t)text_width(v[i].ref) > w)
+			w = (size_t)text_width(v[i].ref);
+	if (w > TEXT_TABLE_COL_MAX)
+		w = TEXT_TABLE_COL_MAX;
 	fprintf(f, "%-*s   %-13s   %-13s   %-22s   %-22s   %-22s   %s\n",
 		(int)w, "IMAGE", "STATE", "PIPELINE", "SCAN", "QUARANTINE",
 		"LIVE", "MESSAGE");
@@ -40,7 +43,7 @@ void images_print_table(FILE *f, const struct image_row *v, size_t n,
 		const struct image_row *r = &v[i];
 		const struct images_scan *sc = scans ? &scans[i] : NULL;
 		char pipe[64], reason[800], scan[64];
-		char *safe_ref = text_safe(r->ref, -1, NULL);
+		char *safe_ref = text_safe(r->ref, (int)w, NULL);
 		char *safe_reason;
 
 		snprintf(
@@ -54,9 +57,10 @@ void images_print_table(FILE *f, const struct image_row *v, size_t n,
 		safe_reason = text_safe(reason, -1, NULL);
 		/* The pipeline is 7 columns whatever its bytes. */
 		fprintf(
-		    f, "%-*s   %-13s   %s%*s   %-22s   %-22s   %-22s   %s\n",
-		    (int)w, safe_ref, image_state_text(r->state), pipe, 13 - 7,
-		    "", scan_text(sc, scan, sizeof(scan)),
+		    f, "%s%*s   %-13s   %s%*s   %-22s   %-22s   %-22s   %s\n",
+		    safe_ref, (int)w - text_width(safe_ref), "",
+		    image_state_text(r->state), pipe, 13 - 7, "",
+		    scan_text(sc, scan, sizeof(scan)),
 		    image_short_digest(r->quarantine.digest, qd, sizeof(qd)),
 		    image_short_digest(r->live.digest, ld, sizeof(ld)),
 		    safe_reason);

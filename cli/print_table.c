@@ -1,5 +1,6 @@
 /* print_table.c - the CLI's plain tables: terminal-safe cells in columns
- * as wide as their widest cell. Not the TUI's list widget. */
+ * as wide as their widest cell (at most TEXT_TABLE_COL_MAX but the last).
+ * Not the TUI's list widget. */
 #include "print.h"
 
 #include <stdlib.h>
@@ -24,11 +25,23 @@ void table_print(FILE *f, struct table_cell *cells, size_t rows, int ncols)
 			    width[c])
 				width[c] =
 				    cells[r * (size_t)ncols + (size_t)c].cols;
+	/* A 100,000-character name from a server would pad every row to its
+	 * width: a column (the last one excepted) is cut with an ellipsis. */
+	for (c = 0; c < ncols - 1; c++)
+		if (width[c] > TEXT_TABLE_COL_MAX)
+			width[c] = TEXT_TABLE_COL_MAX;
 	for (r = 0; r < rows; r++) {
 		for (c = 0; c < ncols; c++) {
 			struct table_cell *cell =
 			    &cells[r * (size_t)ncols + (size_t)c];
 
+			if (c < ncols - 1 && cell->cols > width[c]) {
+				char *cut = text_safe(cell->text, width[c],
+						      &cell->cols);
+
+				free(cell->text);
+				cell->text = cut;
+			}
 			fputs(cell->text, f);
 			if (c < ncols - 1)
 				fprintf(f, "%*s", width[c] - cell->cols + 3,

@@ -47,7 +47,8 @@ _lh_curl() {
 	fi
 }
 
-# hostile_set DIR JSON: merge settings (hostile.py's docstring lists them).
+# hostile_set DIR JSON: merge settings (hostile.py's docstring lists them);
+# @FILE: the JSON is in FILE (for settings larger than an argument).
 hostile_set() { _lh_curl "$1" POST /_sim/config "$2" >/dev/null; }
 # hostile_reset DIR: defaults, and an empty request log.
 hostile_reset() {

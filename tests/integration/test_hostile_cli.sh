@@ -308,6 +308,31 @@ check "plain HTTP without credentials: a warning" err_has "is plain HTTP"
 check "plain HTTP without credentials: nothing like a credential sent" \
 	test "$(hostile_count "$P" 'r["auth"] != "none"')" -eq 0
 
+# --------------- item 15: a very long name does not widen a whole table
+hostile_reset "$H"
+python3 -c '
+import json
+n = "n" * 100000
+print(json.dumps({"nodes": ["short", n], "apis": "flux",
+                  "flux_names": ["short", n]}))' >"$LW_TMP/long.json"
+hostile_set "$H" "@$LW_TMP/long.json"
+# widest LIMIT: every line of stdout is at most LIMIT characters
+widest() {
+	python3 -c '
+import sys
+w = max(len(l.rstrip("\n")) for l in open(sys.argv[1], encoding="utf-8"))
+sys.exit(0 if w <= int(sys.argv[2]) else "widest line: %d" % w)
+' "$STDOUT" "$1"
+}
+jd nodes
+check "a 100,000-character node name: nodes exits 0" rc_is 0
+check "a 100,000-character node name: no line wider than 300" widest 300
+check "a 100,000-character node name: shown cut, with an ellipsis" \
+	grep -q '^nnnnnnnnnn*… ' "$STDOUT"
+jd flux
+check "a 100,000-character Flux name: no table line wider than 400" \
+	widest 400
+
 # ------------------ item 14: a FIFO or a deeply nested file as kubeconfig
 mkfifo "$LW_TMP/kc-fifo"
 jd --kubeconfig "$LW_TMP/kc-fifo" nodes

@@ -58,6 +58,8 @@ Settings (defaults first):
   hang_s    600: how long "hang" waits before closing
   flux_items 0: how many objects each list of a Flux kind holds (with
             apis "flux"), named obj-0, obj-1 ... in flux-system
+  flux_names null, or the names of the objects of each Flux list (they
+            replace flux_items)
   generation 1: metadata.generation of every Flux object (any JSON
             number: 1e56 is one)
   interval  "10m": spec.interval of every Flux object
@@ -100,6 +102,7 @@ DEFAULTS = {
     "hang_s": 600,
     "token": "hostile-access-token",
     "flux_items": 0,
+    "flux_names": None,
     "generation": 1,
     "interval": "10m",
 }
@@ -326,10 +329,12 @@ class Handler(simhttp.Handler):
                                                self.cfg("interval"))))
             return
         if mode == "flux" and len(parts) == 4 and parts[1] in FLUX_GROUPS:
+            names = self.cfg("flux_names") or [
+                "obj-%d" % i for i in range(int(self.cfg("flux_items")))]
             items = [flux_obj(parts[1], parts[2], parts[3], "flux-system",
-                              "obj-%d" % i, self.cfg("generation"),
+                              n, self.cfg("generation"),
                               self.cfg("interval"))
-                     for i in range(int(self.cfg("flux_items")))]
+                     for n in names]
             self.send_raw(200, encode({"kind": "List", "apiVersion": "v1",
                                        "metadata": {"resourceVersion":
                                                     "100"},
