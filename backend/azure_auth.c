@@ -868,6 +868,25 @@ void azure_auth_forget(struct azure_auth *a)
 	a->tid = NULL;
 }
 
+const char *azure_auth_waiting_for(const struct azure_auth *a)
+{
+	const struct entry *en;
+
+	for (en = a->entries; en; en = en->next) {
+		if (en->state != FETCHING)
+			continue;
+		switch (en->src) {
+		case AZURE_SRC_IMDS:
+			return "the managed identity endpoint (IMDS)";
+		case AZURE_SRC_CLI:
+			return "az (the Azure CLI)";
+		default:
+			return "Entra ID";
+		}
+	}
+	return NULL;
+}
+
 const char *azure_auth_source(const struct azure_auth *a)
 {
 	return a->chosen ? azure_source_name(a->chosen) : NULL;

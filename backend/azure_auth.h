@@ -173,6 +173,11 @@ const char *azure_auth_identity(const struct azure_auth *a);
 /* The tenant (tid claim) of the last token, or NULL. */
 const char *azure_auth_tenant(const struct azure_auth *a);
 
+/* While a token is being fetched, the service asked, for a sentence when
+ * the caller stops waiting: "Entra ID", "the managed identity endpoint
+ * (IMDS)", "az (the Azure CLI)"; NULL when nothing is being fetched. */
+const char *azure_auth_waiting_for(const struct azure_auth *a);
+
 /* Name of one source bit as azure_auth_source() shows it. */
 const char *azure_source_name(unsigned source);
 

@@ -169,7 +169,11 @@ void health_images(const struct pipeline *p, const char *no_pipeline,
 		unknown += v[i].state == IMG_UNKNOWN;
 	}
 	if (pipeline_busy(p) && unknown) {
-		set(h, HEALTH_PENDING, "reading the registries...");
+		char who[400];
+
+		/* the service named, so that a deadline names who hung */
+		set(h, HEALTH_PENDING, "waiting for %s...",
+		    pipeline_waiting_for(p, who, sizeof(who)));
 		return;
 	}
 	set(h, alerts || promoted != n ? HEALTH_BAD : HEALTH_OK,

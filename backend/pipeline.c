@@ -861,6 +861,32 @@ int pipeline_busy(const struct pipeline *p)
 	return 0;
 }
 
+const char *pipeline_waiting_for(const struct pipeline *p, char *buf,
+				 size_t sz)
+{
+	const char *who = azure_auth_waiting_for(p->auth);
+	const char *dep = config_get(&p->cfg, CFG_DEPLOYMENT);
+	size_t i;
+
+	if (who)
+		snprintf(buf, sz, "%s (signing in to Azure)", who);
+	else if (p->lookup_tok)
+		snprintf(buf, sz, "Azure sign-in");
+	else if (p->lookup)
+		snprintf(buf, sz, "ARM (the outputs of deployment %s)",
+			 dep ? dep : "cluster-stamp or pre-cluster-stamp");
+	else if (p->checks_pending)
+		snprintf(buf, sz, "the registry %s", p->registry);
+	else
+		buf[0] = '\0';
+	for (i = 0; !buf[0] && i < p->nrows; i++)
+		if (p->jobs[i].running)
+			snprintf(buf, sz,
+				 "the registry %s and ARM (copying images)",
+				 p->registry);
+	return buf;
+}
+
 size_t pipeline_rows(const struct pipeline *p, const struct image_row **v)
 {
 	*v = p->rows;

@@ -54,6 +54,12 @@ int pipeline_find(const struct pipeline *p, const char *name, size_t *row);
 /* What the pipeline is doing or why it cannot ("resolving the registry
  * from deployment cluster-stamp...", an error sentence), or "". */
 const char *pipeline_status(const struct pipeline *p, int *is_error);
+/* While busy: the service the pipeline waits for, for a sentence when
+ * the caller stops waiting: the sign-in's ("Entra ID (signing in to
+ * Azure)", ...), "ARM (the outputs of deployment cluster-stamp)", "the
+ * registry NAME"; "" when not busy. Written into buf; returns buf. */
+const char *pipeline_waiting_for(const struct pipeline *p, char *buf,
+				 size_t sz);
 const char *pipeline_registry(const struct pipeline *p);
 const char *pipeline_quarantine_registry(const struct pipeline *p);
 /* Who we are signed in to Azure as, and how ("" until known). */

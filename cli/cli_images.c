@@ -211,8 +211,10 @@ static int report_status(struct run *r)
 		return 1;
 	}
 	if (r->timed_out) {
-		cli_error("the registry did not answer within %d s",
-			  CHECK_MS / 1000);
+		char who[400];
+
+		cli_error("no answer within %d s from %s", CHECK_MS / 1000,
+			  pipeline_waiting_for(r->p, who, sizeof(who)));
 		return 1;
 	}
 	return 0;

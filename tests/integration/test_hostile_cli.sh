@@ -178,11 +178,20 @@ assert d["health"]["flux"]["state"] == "unknown", d
 assert "Flux cannot be read" in d["fluxError"], d
 ' "$STDOUT"
 
-# /apis never answers: no verdict is not a healthy verdict.
+# /apis never answers: no verdict is not a healthy verdict; and ARM,
+# asked for the registry's name, does not answer either (item 15: the
+# images verdict names ARM, not the registry).
 hostile_set "$H" '{"apis": "hang", "hang_s": 120}'
+_lh_curl "$H" POST /_sim/faults '{"path_prefix": "/subscriptions",
+	"action": "delay", "delay_ms": 120000, "times": 10}' >/dev/null
 LW_LIMIT_SAVED=$LW_LIMIT
 LW_LIMIT="timeout 100"
-jd status --json
+PORT=$(cat "$H/port")
+AZURE_TENANT_ID=tenant AZURE_CLIENT_ID=client AZURE_CLIENT_SECRET=secret \
+	AZURE_AUTHORITY_HOST=https://127.0.0.1:$PORT/ \
+	JUMPDECK_CA_BUNDLE=$H/ca.crt \
+	JUMPDECK_ARM_ENDPOINT=https://127.0.0.1:$PORT/ \
+	jd status --json --subscription sub -g rg
 STATUS_RC=$rc
 cp "$STDOUT" "$LW_TMP/status-hang.json"
 jd flux
@@ -199,6 +208,14 @@ d = json.load(open(sys.argv[1]))
 assert d["health"]["flux"]["state"] == "unknown", d
 assert "no answer within 60 s" in d["fluxError"], d
 ' "$LW_TMP/status-hang.json"
+check "ARM hangs: status --json names ARM, not the registry" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["health"]["images"]["state"] == "unknown", d
+e = d["imagesError"]
+assert "waiting for ARM" in e and "no answer within 60 s" in e, e
+' "$LW_TMP/status-hang.json"
+_lh_curl "$H" DELETE /_sim/faults >/dev/null
 
 # ------------------------- item 9: credentials with a line break: refused
 # kubeconfig_with USER-LINES: the stand-in's kubeconfig with another user.
