@@ -340,6 +340,7 @@ static void check_flux(struct cli_session *s, struct checks *cs)
 	size_t n = 0, nc = 0, i, np;
 	const char **msgs;
 	char rev[FLUX_REVISION_SHORT_LEN];
+	struct flux_dep_index *x;
 
 	np = flux_watch_problems(w, &msgs);
 	for (i = 0; i < np; i++)
@@ -347,6 +348,7 @@ static void check_flux(struct cli_session *s, struct checks *cs)
 	flux_watch_objects(w, &v, &n);
 	flux_watch_controllers(w, &c, &nc);
 	flux_objects_sort(v, n);
+	x = flux_dep_index_new(v, n);
 	if (!nc)
 		add(cs, "controllers", 0,
 		    "no Flux controllers found in %s (looked for the label "
@@ -373,7 +375,7 @@ static void check_flux(struct cli_session *s, struct checks *cs)
 
 		flux_revision_short(ob->revision, rev, sizeof(rev));
 		if (ob->state == FLUX_STATE_WAITING && ob->ndepends_on &&
-		    flux_dependency_root(ob, v, n, &root) != FLUX_DEP_OK)
+		    flux_dep_index_root(x, ob, &root) != FLUX_DEP_OK)
 			why = flux_dependency_text(&root);
 		if (ok)
 			add(cs, "object", 1, "%s %s/%s: %s%s%s", kind,
@@ -387,6 +389,7 @@ static void check_flux(struct cli_session *s, struct checks *cs)
 			    why ? why : flux_object_message(ob));
 		free(why);
 	}
+	flux_dep_index_free(&x);
 	drift = drift_once(s, v, n);
 	for (i = 0; i < n; i++) {
 		const struct drift_result *d =

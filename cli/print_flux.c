@@ -83,13 +83,13 @@ static const char *dep_status_name(enum flux_dep_status s)
 }
 
 static cJSON *dep_root_json(const struct flux_object *o,
-			    const struct flux_object *all, size_t n)
+			    struct flux_dep_index *x)
 {
 	struct flux_dep_root r;
 	cJSON *j;
 	char *msg;
 
-	if (flux_dependency_root(o, all, n, &r) == FLUX_DEP_OK)
+	if (flux_dep_index_root(x, o, &r) == FLUX_DEP_OK)
 		return cJSON_CreateNull();
 	j = cJSON_CreateObject();
 	add_str(j, "status", dep_status_name(r.status));
@@ -104,7 +104,7 @@ static cJSON *dep_root_json(const struct flux_object *o,
 }
 
 static cJSON *kustomization_json(const struct flux_object *o,
-				 const struct flux_object *all, size_t n)
+				 struct flux_dep_index *x)
 {
 	cJSON *j = cJSON_CreateObject();
 	cJSON *deps;
@@ -138,7 +138,7 @@ static cJSON *kustomization_json(const struct flux_object *o,
 			 o->depends_on[i].name);
 		cJSON_AddItemToArray(deps, cJSON_CreateString(ref));
 	}
-	cJSON_AddItemToObject(j, "dependencyRoot", dep_root_json(o, all, n));
+	cJSON_AddItemToObject(j, "dependencyRoot", dep_root_json(o, x));
 	return j;
 }
 
@@ -149,10 +149,12 @@ char *flux_to_json(const struct flux_controller *c, size_t nc,
 	struct flux_summary own;
 	cJSON *root = cJSON_CreateObject();
 	cJSON *ctl, *src, *ks, *sum;
+	struct flux_dep_index *x;
 	size_t i;
 
 	if (!root)
 		return NULL;
+	x = flux_dep_index_new(v, n);
 	if (!s) {
 		flux_summarize(c, nc, v, n, &own);
 		s = &own;
@@ -166,9 +168,9 @@ char *flux_to_json(const struct flux_controller *c, size_t nc,
 		if (flux_kind_get(v[i].kind)->is_source)
 			cJSON_AddItemToArray(src, source_json(&v[i]));
 		else
-			cJSON_AddItemToArray(ks,
-					     kustomization_json(&v[i], v, n));
+			cJSON_AddItemToArray(ks, kustomization_json(&v[i], x));
 	}
+	flux_dep_index_free(&x);
 	sum = cJSON_AddObjectToObject(root, "summary");
 	cJSON_AddNumberToObject(sum, "controllers", (double)s->controllers);
 	cJSON_AddNumberToObject(sum, "controllersReady",
@@ -214,26 +216,24 @@ static const char *const ks_cols[] = {
 };
 
 /* The message column; a new string. */
-static char *message_of(const struct flux_object *o,
-			const struct flux_object *all, size_t n)
+static char *message_of(const struct flux_object *o, struct flux_dep_index *x)
 {
 	struct flux_dep_root r;
 
 	if (o->state == FLUX_STATE_WAITING && o->ndepends_on > 0 &&
-	    flux_dependency_root(o, all, n, &r) != FLUX_DEP_OK)
+	    flux_dep_index_root(x, o, &r) != FLUX_DEP_OK)
 		return flux_dependency_text(&r);
 	return xstrdup(flux_object_message(o));
 }
 
 static void fill_row(struct table_cell *row, enum flux_table which,
-		     const struct flux_object *o,
-		     const struct flux_object *all, size_t n, int mixed,
-		     time_t now)
+		     const struct flux_object *o, struct flux_dep_index *x,
+		     int mixed, time_t now)
 {
 	char name[512], rev[FLUX_REVISION_SHORT_LEN];
 	char att[FLUX_REVISION_SHORT_LEN], age[TIMEFMT_AGE_LEN];
 	char src[512];
-	char *msg = message_of(o, all, n);
+	char *msg = message_of(o, x);
 	const char *ready = o->ready_status[0] ? o->ready_status : "Unknown";
 	int c = 0;
 
@@ -283,6 +283,7 @@ void flux_print_table(FILE *f, enum flux_table which,
 	size_t i, rows = 1;
 	int c, mixed = 0, first_kind = -1;
 	struct table_cell *cells;
+	struct flux_dep_index *x;
 
 	for (i = 0; i < n; i++) {
 		if (!in_table(which, &v[i]))
@@ -297,13 +298,15 @@ void flux_print_table(FILE *f, enum flux_table which,
 	for (c = 0; c < ncols; c++)
 		set_cell(&cells[c], cols[c]);
 	rows = 1;
+	x = flux_dep_index_new(v, n);
 	for (i = 0; i < n; i++) {
 		if (!in_table(which, &v[i]))
 			continue;
-		fill_row(&cells[rows * (size_t)ncols], which, &v[i], v, n,
-			 mixed, now);
+		fill_row(&cells[rows * (size_t)ncols], which, &v[i], x, mixed,
+			 now);
 		rows++;
 	}
+	flux_dep_index_free(&x);
 	table_print(f, cells, rows, ncols);
 	free(cells);
 }

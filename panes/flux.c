@@ -63,6 +63,7 @@ struct flux_run {
 struct fluxpane_state {
 	struct flux_object *v;
 	size_t n;
+	struct flux_dep_index *deps; /* over v, rebuilt with it */
 	struct flux_controller *c;
 	size_t nc;
 	size_t *rows;
@@ -123,6 +124,7 @@ static void flux_fini(struct pane *p)
 	struct fluxpane_state *st = p->st;
 
 	drop_runs(st);
+	flux_dep_index_free(&st->deps);
 	flux_objects_free(&st->v, st->n);
 	flux_controllers_free(&st->c, st->nc);
 	free(st->rows);
@@ -323,6 +325,7 @@ static void flux_recalc(struct pane *p, struct app *a)
 
 	if (keep)
 		key_of(keep, st->selected, sizeof(st->selected));
+	flux_dep_index_free(&st->deps);
 	flux_objects_free(&st->v, st->n);
 	flux_controllers_free(&st->c, st->nc);
 	st->n = st->nc = 0;
@@ -333,6 +336,7 @@ static void flux_recalc(struct pane *p, struct app *a)
 		flux_watch_controllers(w, &st->c, &st->nc);
 	}
 	flux_objects_sort(st->v, st->n);
+	st->deps = flux_dep_index_new(st->v, st->n);
 	flux_summarize(st->c, st->nc, st->v, st->n, &st->sum);
 	/* the session checks drift whenever Flux changes */
 	st->drift = session_drift(app_session(a));
@@ -445,7 +449,7 @@ static const char *cell(void *ud, size_t row, int shown, enum role *role)
 			struct flux_dep_root root;
 			char *t;
 
-			if (flux_dependency_root(o, st->v, st->n, &root) !=
+			if (flux_dep_index_root(st->deps, o, &root) !=
 			    FLUX_DEP_OK) {
 				t = flux_dependency_text(&root);
 				snprintf(st->cell, sizeof(st->cell), "%s", t);

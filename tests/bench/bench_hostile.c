@@ -6,6 +6,8 @@
 #include "backend/flux.h"
 #include "backend/xalloc.h"
 
+#include <cjson/cJSON.h>
+
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,9 +70,77 @@ static void bench_audit_tail(void)
 	rmdir(dir);
 }
 
+/* Kustomizations k0 ... k(n-1), each depending on the next; the last
+ * failed, every other one waiting for it (not Ready). */
+static struct flux_object *make_chain(size_t n)
+{
+	struct flux_object *v = xcalloc(n, sizeof(*v));
+	struct err e;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char buf[1024];
+		cJSON *j;
+
+		if (i + 1 < n)
+			snprintf(buf, sizeof(buf),
+				 "{\"metadata\":{\"name\":\"k%zu\","
+				 "\"namespace\":\"flux-system\","
+				 "\"generation\":1},\"spec\":{\"dependsOn\":"
+				 "[{\"name\":\"k%zu\"}]},\"status\":"
+				 "{\"observedGeneration\":1,\"conditions\":"
+				 "[{\"type\":\"Ready\",\"status\":\"False\","
+				 "\"reason\":\"DependencyNotReady\","
+				 "\"message\":\"dependency not ready\"}]}}",
+				 i, i + 1);
+		else
+			snprintf(buf, sizeof(buf),
+				 "{\"metadata\":{\"name\":\"k%zu\","
+				 "\"namespace\":\"flux-system\","
+				 "\"generation\":1},\"status\":"
+				 "{\"observedGeneration\":1,\"conditions\":"
+				 "[{\"type\":\"Ready\",\"status\":\"False\","
+				 "\"reason\":\"BuildFailed\","
+				 "\"message\":\"kustomize build failed\"}]}}",
+				 i);
+		j = cJSON_Parse(buf);
+		if (flux_object_from_json(&v[i], FLUX_KUSTOMIZATION, j, &e) <
+		    0) {
+			fprintf(stderr, "bench: %s\n", e.msg);
+			exit(1);
+		}
+		cJSON_Delete(j);
+	}
+	return v;
+}
+
+/* What a watch event costs the Flux pane, flux --json and the table:
+ * the dependency root of every object of a long chain. */
+static void bench_dep_chain(size_t n)
+{
+	struct flux_object *v = make_chain(n);
+	FILE *devnull = fopen("/dev/null", "w");
+	double t0, t1, t2;
+	char *js;
+
+	t0 = now_s();
+	js = flux_to_json(NULL, 0, v, n, NULL);
+	t1 = now_s();
+	free(js);
+	flux_print_table(devnull, FLUX_TABLE_KUSTOMIZATIONS, v, n, 0);
+	t2 = now_s();
+	printf("flux: dependsOn chain of %zu: flux --json %.3f s, the "
+	       "table %.3f s\n",
+	       n, t1 - t0, t2 - t1);
+	fclose(devnull);
+	flux_objects_free(&v, n);
+}
+
 int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
 	bench_audit_tail();
+	bench_dep_chain(1000);
+	bench_dep_chain(2000);
 	return 0;
 }
