@@ -749,9 +749,11 @@ int audit_verify(const char *path_or_null, size_t *nrecords, struct err *e)
 	if (!f) {
 		if (fd >= 0)
 			close(fd);
-		rc = fd < 0 ? fd
-			    : err_set(e, ERR_IO, "cannot read audit log %s: %s",
-				      path, strerror(errno));
+		if (fd < 0)
+			rc = fd;
+		else
+			rc = err_set(e, ERR_IO, "cannot read audit log %s: %s",
+				     path, strerror(errno));
 		free(path);
 		return rc;
 	}

@@ -419,7 +419,8 @@ static void test_dot_segment_refused(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		memset(&res, 0, sizeof(res));
-		kube_request(C, "PATCH", paths[i], NULL, "{}", on_result, &res);
+		kube_request(C, "PATCH", paths[i], NULL, "{}", on_result,
+			     &res);
 		if (!run_until(result_done, &res, WAIT_MS))
 			fail_msg("%s: no answer", paths[i]);
 		assert_false(res.ok);
