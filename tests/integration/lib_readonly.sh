@@ -1,0 +1,51 @@
+# lib_readonly.sh - what --read-only must leave in the simulators' request
+# logs: nothing but reads. Sourced by tests/integration/test_read_only.sh
+# and tests/e2e/test_tui_read_only.sh after lib_azure.sh. POSIX sh.
+# shellcheck shell=sh
+
+# ro_writes LOG-JSON-FILE...: prints each logged request that is not a read,
+# one a line ("METHOD PATH (file)"). Reads are GET and HEAD, and the token
+# requests that change nothing: Entra ID's token endpoint (v1 and v2), ACR's
+# /oauth2/exchange and /oauth2/token.
+ro_writes() {
+	python3 -c '
+import json, sys
+tokens = ("/oauth2/v2.0/token", "/oauth2/token", "/oauth2/exchange")
+for path in sys.argv[1:]:
+    for r in json.load(open(path)):
+        m, p = r.get("method", ""), r.get("path", "")
+        if m in ("GET", "HEAD"):
+            continue
+        if m == "POST" and p.endswith(tokens):
+            continue
+        print("%s %s (%s)" % (m, p, path))
+' "$@"
+}
+
+# ro_save_logs DIR KUBE-URL KUBE-CA: every simulator's request log as JSON
+# files in DIR: the cluster's, the Azure simulator's and both registry
+# proxies'.
+ro_save_logs() {
+	mkdir -p "$1"
+	curl -sSf --max-time 10 --cacert "$3" "$2/_sim/requests" \
+		>"$1/kube.json" || return 1
+	az_sim GET /requests >"$1/azure.json" || return 1
+	for r in acr upstream; do
+		curl -sSf --max-time 10 --cacert "$AZ_CA" \
+			"$(cat "$AZ_REG/${r}_url")/_sim/requests" \
+			>"$1/$r.json" || return 1
+	done
+}
+
+# ro_clear_logs KUBE-URL KUBE-CA: every simulator's request log emptied.
+ro_clear_logs() {
+	curl -sSf --max-time 10 --cacert "$2" -X DELETE "$1/_sim/requests" \
+		>/dev/null && az_sim DELETE /requests >/dev/null && az_reg_reset
+}
+
+# ro_count DIR: how many requests the logs in DIR hold in all.
+ro_count() {
+	python3 -c '
+import json, sys
+print(sum(len(json.load(open(p))) for p in sys.argv[1:]))' "$1"/*.json
+}
