@@ -652,7 +652,7 @@ static int img_action(struct pane *p, struct app *a, enum action_id act)
 	struct images_state *st = p->st;
 	struct pipeline *pl = app_pipeline(a);
 	const struct image_row *v;
-	size_t n = rows_of(a, &v), i, todo = 0;
+	size_t n = rows_of(a, &v), i, todo = 0, unknown = 0;
 	int r;
 
 	if (st->detail.open) {
@@ -682,16 +682,26 @@ static int img_action(struct pane *p, struct app *a, enum action_id act)
 			ask_override(a, at(st, st->view.sel));
 		return UPD_ALL;
 	case ACT_IMPORT_ALL:
-		for (i = 0; i < n; i++)
-			todo += v[i].state == IMG_NOT_IMPORTED;
-		if (!todo) {
-			app_status(a, ROLE_MUTED,
-				   "every image is in quarantine already");
-			return UPD_DRAW;
-		}
 		if (app_read_only(a))
 			return app_refuse_read_only(a, "image.import", "all",
 						    pipeline_actor(pl));
+		for (i = 0; i < n; i++) {
+			todo += v[i].state == IMG_NOT_IMPORTED;
+			unknown += v[i].state == IMG_UNKNOWN;
+		}
+		if (!todo) {
+			/* an image not checked yet may well be missing */
+			if (unknown)
+				app_status(a, ROLE_MUTED,
+					   "nothing else to import; %zu "
+					   "not checked yet (r: again)",
+					   unknown);
+			else
+				app_status(a, ROLE_MUTED,
+					   "every image is in quarantine "
+					   "already");
+			return UPD_DRAW;
+		}
 		{
 			char q[200];
 
