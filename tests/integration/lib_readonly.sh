@@ -22,18 +22,40 @@ for path in sys.argv[1:]:
 ' "$@"
 }
 
+# ro_fetch URL CA FILE: one simulator's request log into FILE; fails
+# when the log no longer holds every request it saw since it was emptied
+# (X-Sim-Requests-Seen larger than the list: some fell out of it, and the
+# proof would miss them), saying so on stderr.
+ro_fetch() {
+	curl -sSf --max-time 10 --cacert "$2" -D "$3.headers" "$1" >"$3" ||
+		return 1
+	python3 -c '
+import json, sys
+seen = None
+for line in open(sys.argv[2]):
+    k, _, v = line.partition(":")
+    if k.strip().lower() == "x-sim-requests-seen":
+        seen = int(v.strip())
+held = len(json.load(open(sys.argv[1])))
+if seen is None:
+    sys.exit("%s: no X-Sim-Requests-Seen header" % sys.argv[1])
+if seen != held:
+    sys.exit("%s: %d requests seen, only the last %d kept" %
+             (sys.argv[1], seen, held))
+' "$3" "$3.headers" || return 1
+	rm -f "$3.headers"
+}
+
 # ro_save_logs DIR KUBE-URL KUBE-CA: every simulator's request log as JSON
 # files in DIR: the cluster's, the Azure simulator's and both registry
-# proxies'.
+# proxies'. Fails when one of them is not whole (see ro_fetch).
 ro_save_logs() {
 	mkdir -p "$1"
-	curl -sSf --max-time 10 --cacert "$3" "$2/_sim/requests" \
-		>"$1/kube.json" || return 1
-	az_sim GET /requests >"$1/azure.json" || return 1
+	ro_fetch "$2/_sim/requests" "$3" "$1/kube.json" || return 1
+	ro_fetch "$AZ_URL/_sim/requests" "$AZ_CA" "$1/azure.json" || return 1
 	for r in acr upstream; do
-		curl -sSf --max-time 10 --cacert "$AZ_CA" \
-			"$(cat "$AZ_REG/${r}_url")/_sim/requests" \
-			>"$1/$r.json" || return 1
+		ro_fetch "$(cat "$AZ_REG/${r}_url")/_sim/requests" "$AZ_CA" \
+			"$1/$r.json" || return 1
 	done
 }
 

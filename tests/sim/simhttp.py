@@ -28,7 +28,9 @@ The whole interface:
                 its "times" down (removing it at 0). kind, when given, is a
                 predicate on the rule (e.g. only "lro_*" actions).
   RequestLog(n) the last n request entries (dicts): add(), entries(),
-                clear().
+                count() (every entry added since the last clear, kept or
+                not), clear(). GET /_sim/requests answers the entries with
+                the count in the header X-Sim-Requests-Seen.
   HttpError(status, body, headers=None, ctype=None)
                 raise it anywhere in a handler to answer with it; body is
                 bytes, str or JSON-able. Subclasses override payload() to
@@ -159,23 +161,32 @@ class Faults:
 
 
 class RequestLog:
-    """The last n requests, newest last."""
+    """The last n requests, newest last; seen counts every request added
+    since the last clear, kept or not, so that a reader can tell whether
+    the log still holds them all."""
 
     def __init__(self, n=500):
         self.lock = threading.Lock()
         self.items = collections.deque(maxlen=n)
+        self.seen = 0
 
     def add(self, entry):
         with self.lock:
             self.items.append(entry)
+            self.seen += 1
 
     def entries(self):
         with self.lock:
             return [dict(e) for e in self.items]
 
+    def count(self):
+        with self.lock:
+            return self.seen
+
     def clear(self):
         with self.lock:
             self.items.clear()
+            self.seen = 0
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -324,7 +335,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 srv.requests.clear()
             elif method != "GET":
                 return False
-            self.send_json(200, srv.requests.entries())
+            # X-Sim-Requests-Seen: how many were logged since the last
+            # DELETE; more than the list holds means some fell out.
+            self.send_json(200, srv.requests.entries(), {
+                "X-Sim-Requests-Seen": str(srv.requests.count())})
             return True
         return False
 
