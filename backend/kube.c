@@ -1,7 +1,8 @@
 /* kube.c - Kubernetes requests over backend/http: credentials (token,
- * token file, client certificate, basic, exec plugin with cache and one
- * re-run on 401), paged lists, watch streams and Status sentences. */
+ * token file, client certificate, basic; the exec plugin's, kube_exec.c,
+ * with one re-run on 401), paged lists, watch streams, Status sentences. */
 #include "kube.h"
+#include "kube_int.h"
 #include "base64.h"
 #include "http.h"
 #include "proc.h"
@@ -17,63 +18,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-enum call_kind { CALL_REQUEST, CALL_LIST, CALL_WATCH, CALL_TEXT };
-
-struct kube_call {
-	struct kube_client *c;
-	enum call_kind kind;
-	char *method;
-	char *path;       /* for lists: the base path without continue */
-	char *ctype;
-	char *body;
-	kube_done_fn done;
-	kube_event_fn on_event;
-	void *ud;
-	struct http_req *http;
-	int retried_401;
-	int waiting_cred;
-	unsigned defer_timer;
-	struct err defer_err;
-	cJSON *acc;       /* list: merged pages */
-	kube_item_fn each; /* list: called on every item of every page */
-	void *each_ud;
-	char *cont;       /* list: continue token of the next page */
-	int pages;        /* list: pages asked for so far */
-	int relisted;     /* list: started over after an expired token */
-	char *rv;         /* watch: start resourceVersion */
-	int timeout_s;
-	struct strbuf line; /* watch: partial line; text: the body */
-	size_t max_bytes;   /* text: bytes kept at most */
-	int text_cut;       /* text: the answer was longer */
-	struct err abort_err; /* why we stopped reading a stream */
-	char *prev_cont;  /* list: the token of the page before */
-	size_t list_bytes; /* list: bytes of every page so far */
-	long long list_start; /* list: when the first page was asked */
-	struct kube_call *next;
-};
-
-struct kube_client {
-	struct loop *loop;
-	struct kube_conn conn;
-	kube_foreground_fn fg;
-	void *fg_ud;
-	int have_tty;
-	struct kube_call *calls;
-	/* exec credential cache */
-	char *exec_token;
-	unsigned char *exec_cert, *exec_key;
-	size_t exec_cert_len, exec_key_len;
-	time_t exec_expiry; /* 0: none given */
-	int exec_valid;
-	struct proc *exec_proc;
-	unsigned exec_timer;
-	struct err exec_err;
-	char auth_label[160];
-	char identity[300];
-	int plain_http;
-	char warning[700];
-};
 
 static void call_send(struct kube_call *call);
 
@@ -301,311 +245,6 @@ static int cert_subject_label(const unsigned char *pem, size_t n, char *buf,
 	return 0;
 }
 
-/* ---- exec credentials ----------------------------------------------- */
-
-static int exec_cache_fresh(const struct kube_client *c)
-{
-	if (!c->exec_valid)
-		return 0;
-	if (!c->exec_expiry)
-		return 1;
-	/* Refresh a little early so a request does not race the expiry. */
-	return time(NULL) + 10 < c->exec_expiry;
-}
-
-static void exec_cache_drop(struct kube_client *c)
-{
-	xfree_secret_str(c->exec_token);
-	c->exec_token = NULL;
-	free(c->exec_cert);
-	xfree_secret(c->exec_key, c->exec_key_len);
-	c->exec_cert = c->exec_key = NULL;
-	c->exec_cert_len = c->exec_key_len = 0;
-	c->exec_valid = 0;
-	c->exec_expiry = 0;
-}
-
-/* 1 when s has no C0 control character and no DEL. */
-static int token_is_clean(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7F)
-			return 0;
-	return 1;
-}
-
-static int exec_parse(struct kube_client *c, const char *out,
-		      struct err *e)
-{
-	cJSON *j = cJSON_Parse(out);
-	const cJSON *st, *tok, *exp, *crt, *key, *kind;
-	const char *cmd = c->conn.exec->command;
-	int rc = 0;
-
-	if (!j)
-		return err_set(e, ERR_PARSE,
-			       "exec plugin %s printed no ExecCredential JSON",
-			       cmd);
-	kind = cJSON_GetObjectItemCaseSensitive(j, "kind");
-	st = cJSON_GetObjectItemCaseSensitive(j, "status");
-	if (!cJSON_IsString(kind) ||
-	    strcmp(kind->valuestring, "ExecCredential") != 0 ||
-	    !cJSON_IsObject(st)) {
-		rc = err_set(e, ERR_PARSE,
-			     "exec plugin %s: output is not an ExecCredential "
-			     "with a status",
-			     cmd);
-		goto out;
-	}
-	tok = cJSON_GetObjectItemCaseSensitive(st, "token");
-	exp = cJSON_GetObjectItemCaseSensitive(st, "expirationTimestamp");
-	crt = cJSON_GetObjectItemCaseSensitive(st, "clientCertificateData");
-	key = cJSON_GetObjectItemCaseSensitive(st, "clientKeyData");
-	exec_cache_drop(c);
-	if (cJSON_IsString(tok) && !token_is_clean(tok->valuestring)) {
-		/* CR/LF would end the Authorization header and start others
-		 * (header injection); no real token has a control
-		 * character. */
-		rc = err_set(e, ERR_AUTH,
-			     "exec plugin %s returned a token with a line "
-			     "break or another control character; it was "
-			     "not used",
-			     cmd);
-		goto out;
-	}
-	if (cJSON_IsString(tok) && *tok->valuestring) {
-		c->exec_token = xstrdup(tok->valuestring);
-	} else if (cJSON_IsString(crt) && cJSON_IsString(key)) {
-		c->exec_cert = (unsigned char *)xstrdup(crt->valuestring);
-		c->exec_cert_len = strlen(crt->valuestring);
-		c->exec_key = (unsigned char *)xstrdup(key->valuestring);
-		c->exec_key_len = strlen(key->valuestring);
-	} else {
-		rc = err_set(e, ERR_AUTH,
-			     "exec plugin %s returned neither a token nor a "
-			     "client certificate",
-			     cmd);
-		goto out;
-	}
-	if (cJSON_IsString(exp)) {
-		time_t t;
-
-		if (timefmt_parse_rfc3339(exp->valuestring, &t, NULL, NULL) ==
-		    0)
-			c->exec_expiry = t;
-	}
-	c->exec_valid = 1;
-out:
-	cJSON_Delete(j);
-	return rc;
-}
-
-static void resume_waiters(struct kube_client *c, const struct err *fail)
-{
-	struct kube_call *call, *next;
-
-	for (call = c->calls; call; call = next) {
-		next = call->next;
-		if (!call->waiting_cred)
-			continue;
-		call->waiting_cred = 0;
-		if (fail) {
-			struct kube_result r;
-
-			memset(&r, 0, sizeof(r));
-			r.err = *fail;
-			call->done(&r, call->ud);
-			call_free(call);
-		} else {
-			call_send(call);
-		}
-	}
-}
-
-static void exec_failed(struct kube_client *c, const char *what,
-			const char *errout, int code)
-{
-	char detail[300] = "";
-	size_t n;
-
-	if (errout && *errout) {
-		/* The last line of stderr is usually the reason. */
-		const char *p = errout + strlen(errout);
-
-		while (p > errout && (p[-1] == '\n' || p[-1] == '\r'))
-			p--;
-		n = (size_t)(p - errout);
-		while (p > errout && p[-1] != '\n')
-			p--;
-		n = n - (size_t)(p - errout);
-		if (n >= sizeof(detail))
-			n = sizeof(detail) - 1;
-		memcpy(detail, p, n);
-		detail[n] = '\0';
-	}
-	if (code == 127)
-		err_set(&c->exec_err, ERR_AUTH,
-			"exec plugin %s could not be started%s%s",
-			c->conn.exec->command,
-			c->conn.exec->install_hint ? ": " : "",
-			c->conn.exec->install_hint ? c->conn.exec->install_hint
-						   : "");
-	else
-		err_set(&c->exec_err, ERR_AUTH, "exec plugin %s %s%s%s",
-			c->conn.exec->command, what, *detail ? ": " : "",
-			detail);
-}
-
-static void on_exec_done(const struct proc_result *r, void *ud)
-{
-	struct kube_client *c = ud;
-	struct err e;
-
-	c->exec_proc = NULL;
-	err_clear(&e);
-	if (r->err.code) {
-		c->exec_err = r->err;
-		resume_waiters(c, &c->exec_err);
-		return;
-	}
-	if (r->exit_code != 0) {
-		char what[64];
-
-		snprintf(what, sizeof(what), "failed (exit %d)", r->exit_code);
-		exec_failed(c, what, r->errout, r->exit_code);
-		resume_waiters(c, &c->exec_err);
-		return;
-	}
-	if (exec_parse(c, r->out, &e) < 0) {
-		c->exec_err = e;
-		resume_waiters(c, &e);
-		return;
-	}
-	resume_waiters(c, NULL);
-}
-
-static char *exec_info_json(const struct kube_client *c, int interactive)
-{
-	cJSON *j = cJSON_CreateObject(), *spec;
-	char *s;
-
-	cJSON_AddStringToObject(j, "apiVersion",
-				c->conn.exec->api_version
-					? c->conn.exec->api_version
-					: "client.authentication.k8s.io/v1");
-	cJSON_AddStringToObject(j, "kind", "ExecCredential");
-	spec = cJSON_AddObjectToObject(j, "spec");
-	cJSON_AddBoolToObject(spec, "interactive", interactive);
-	if (c->conn.exec->provide_cluster_info) {
-		cJSON *cl = cJSON_AddObjectToObject(spec, "cluster");
-
-		cJSON_AddStringToObject(cl, "server", c->conn.server);
-		if (c->conn.tls_server_name)
-			cJSON_AddStringToObject(cl, "tls-server-name",
-						c->conn.tls_server_name);
-		cJSON_AddBoolToObject(cl, "insecure-skip-tls-verify",
-				      c->conn.insecure);
-		if (c->conn.ca) {
-			/* certificate-authority-data is base64 in JSON. */
-			char *enc = base64_encode(c->conn.ca, c->conn.ca_len);
-
-			cJSON_AddStringToObject(cl,
-						"certificate-authority-data",
-						enc);
-			free(enc);
-		}
-	}
-	s = cJSON_PrintUnformatted(j);
-	cJSON_Delete(j);
-	return s;
-}
-
-static void exec_start(struct kube_client *c)
-{
-	const struct kube_exec *x = c->conn.exec;
-	size_t nargs = 0, nenv = 0, i;
-	const char **argv;
-	const char **env;
-	char *info, *infoenv;
-	int interactive;
-	struct err e;
-
-	err_clear(&e);
-	interactive = x->interactive == KUBE_INTERACTIVE_ALWAYS ||
-		      (x->interactive == KUBE_INTERACTIVE_IF_AVAILABLE &&
-		       c->have_tty);
-	if (x->interactive == KUBE_INTERACTIVE_ALWAYS && !c->have_tty) {
-		err_set(&c->exec_err, ERR_AUTH,
-			"exec plugin %s needs an interactive terminal "
-			"(interactiveMode: Always)",
-			x->command);
-		resume_waiters(c, &c->exec_err);
-		return;
-	}
-	while (x->args && x->args[nargs])
-		nargs++;
-	while (x->env && x->env[nenv])
-		nenv++;
-	argv = xcalloc(nargs + 2, sizeof(*argv));
-	argv[0] = x->command;
-	for (i = 0; i < nargs; i++)
-		argv[i + 1] = x->args[i];
-	info = exec_info_json(c, interactive);
-	infoenv = xasprintf("KUBERNETES_EXEC_INFO=%s", info);
-	free(info);
-	env = xcalloc(nenv + 2, sizeof(*env));
-	for (i = 0; i < nenv; i++)
-		env[i] = x->env[i];
-	env[nenv] = infoenv;
-	if (interactive) {
-		char *out = NULL;
-		size_t out_len = 0;
-		int code = 0, rc;
-
-		rc = c->fg ? c->fg(argv, env, &out, &out_len, &code, &e,
-				   c->fg_ud)
-			   : proc_run_foreground(argv, env, &out, &out_len,
-						 &code, &e);
-		if (rc < 0) {
-			c->exec_err = e;
-			resume_waiters(c, &c->exec_err);
-		} else if (code != 0) {
-			char what[64];
-
-			snprintf(what, sizeof(what), "failed (exit %d)", code);
-			exec_failed(c, what, NULL, code);
-			resume_waiters(c, &c->exec_err);
-		} else if (exec_parse(c, out, &e) < 0) {
-			c->exec_err = e;
-			resume_waiters(c, &e);
-		} else {
-			resume_waiters(c, NULL);
-		}
-		if (out)
-			xfree_secret(out, out_len);
-	} else {
-		c->exec_proc = proc_start(c->loop, argv, env, 120000,
-					  on_exec_done, c, &e);
-		if (!c->exec_proc) {
-			c->exec_err = e;
-			resume_waiters(c, &e);
-		}
-	}
-	free(infoenv);
-	free(argv);
-	free(env);
-}
-
-/* The plugin starts from the loop, so that no caller sees its callback
- * run before kube_request() has returned. */
-static void exec_start_cb(void *ud)
-{
-	struct kube_client *c = ud;
-
-	c->exec_timer = 0;
-	exec_start(c);
-}
-
 /* ---- calls ---------------------------------------------------------- */
 
 static void call_unlink(struct kube_call *call)
@@ -637,6 +276,28 @@ static void call_free(struct kube_call *call)
 	free(call->rv);
 	strbuf_free(&call->line);
 	free(call);
+}
+
+void kube_resume_waiters(struct kube_client *c, const struct err *fail)
+{
+	struct kube_call *call, *next;
+
+	for (call = c->calls; call; call = next) {
+		next = call->next;
+		if (!call->waiting_cred)
+			continue;
+		call->waiting_cred = 0;
+		if (fail) {
+			struct kube_result r;
+
+			memset(&r, 0, sizeof(r));
+			r.err = *fail;
+			call->done(&r, call->ud);
+			call_free(call);
+		} else {
+			call_send(call);
+		}
+	}
 }
 
 void kube_call_cancel(struct kube_call *call)
@@ -776,11 +437,11 @@ static void call_send(struct kube_call *call)
 		fail_later(call, &e);
 		return;
 	}
-	if (c->conn.exec && !exec_cache_fresh(c)) {
+	if (c->conn.exec && !kube_exec_fresh(c)) {
 		call->waiting_cred = 1;
 		if (!c->exec_proc && !c->exec_timer)
 			c->exec_timer = loop_timer_add(c->loop, 0,
-						       exec_start_cb, c);
+						       kube_exec_start_cb, c);
 		return;
 	}
 	memset(&rq, 0, sizeof(rq));
@@ -961,7 +622,7 @@ static void on_http_done(const struct http_response *resp, void *ud)
 		 * get a fresh one once, then give up. */
 		call->retried_401 = 1;
 		if (c->conn.exec)
-			exec_cache_drop(c);
+			kube_exec_drop(c);
 		call_send(call);
 		return;
 	}

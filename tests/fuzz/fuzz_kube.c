@@ -13,6 +13,7 @@
 #include "fuzz.h"
 
 #include "backend/kube.c"
+#include "backend/kube_exec.c"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -96,7 +97,7 @@ static void exec_credential(const char *out)
 	} else {
 		FZ_CHECK(e.msg[0], "a refused ExecCredential has no sentence");
 	}
-	exec_cache_drop(&c);
+	kube_exec_drop(&c);
 }
 
 /* The sentence is raw server text by design (made safe where it is
