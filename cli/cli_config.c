@@ -170,8 +170,9 @@ static int check_file(const char *path)
 	for (k = 0; k < CFG_COUNT; k++)
 		if (c.v[k].source == SRC_FILE)
 			n++;
-	cli_say(stdout, "%s: ok (%d setting%s, %zu image%s, %zu key binding%s)",
-		path, n, n == 1 ? "" : "s",
+	cli_say(stdout,
+		"%s: ok (%d setting%s, %zu image%s, %zu key binding%s)", path,
+		n, n == 1 ? "" : "s",
 		c.images_source == SRC_FILE ? c.nimages : 0,
 		c.images_source == SRC_FILE && c.nimages == 1 ? "" : "s",
 		c.nbindings, c.nbindings == 1 ? "" : "s");

@@ -131,21 +131,28 @@ static char *control(const char *method, const char *path, const char *body)
 	struct membuf m = {NULL, 0};
 	char url[700];
 	struct curl_slist *hd = NULL;
-	CURLcode rc;
+	CURLcode rc = CURLE_OK;
 
 	snprintf(url, sizeof(url), "%s%s", H.base, path);
-	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_CAINFO, H.ca);
-	curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT, 10L);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, &m);
-	if (body) {
+	if (body)
 		hd = curl_slist_append(hd, "Content-Type: application/json");
-		curl_easy_setopt(e, CURLOPT_HTTPHEADER, hd);
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
+/* each option only while the ones before were taken */
+#define SETOPT(o, v)                                                          \
+	if (rc == CURLE_OK)                                                   \
+	rc = curl_easy_setopt(e, o, v)
+	SETOPT(CURLOPT_URL, url);
+	SETOPT(CURLOPT_CAINFO, H.ca);
+	SETOPT(CURLOPT_CUSTOMREQUEST, method);
+	SETOPT(CURLOPT_TIMEOUT, 10L);
+	SETOPT(CURLOPT_WRITEFUNCTION, collect);
+	SETOPT(CURLOPT_WRITEDATA, &m);
+	if (body) {
+		SETOPT(CURLOPT_HTTPHEADER, hd);
+		SETOPT(CURLOPT_POSTFIELDS, body);
 	}
-	rc = curl_easy_perform(e);
+#undef SETOPT
+	if (rc == CURLE_OK)
+		rc = curl_easy_perform(e);
 	curl_slist_free_all(hd);
 	curl_easy_cleanup(e);
 	if (rc != CURLE_OK) {
@@ -514,8 +521,8 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_dot_segment_refused, setup,
 					    teardown),
-	    cmocka_unit_test_setup_teardown(
-		test_timeout_counts_from_the_start, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_timeout_counts_from_the_start,
+					    setup, teardown),
 	};
 	struct err e;
 	int rc;

@@ -836,8 +836,8 @@ static void same_root(const struct flux_object *o,
 	    strcmp(o->ready_status ? o->ready_status : "", "True") == 0)
 		return; /* the documented difference */
 	if (a.status != b.status || a.object != b.object ||
-	    a.referrer != b.referrer || a.ref != b.ref ||
-	    a.depth != b.depth || strcmp(a.path, b.path) != 0)
+	    a.referrer != b.referrer || a.ref != b.ref || a.depth != b.depth ||
+	    strcmp(a.path, b.path) != 0)
 		fail_msg("%s/%s: walk %d %s<-%s depth %zu '%s', index %d "
 			 "%s<-%s depth %zu '%s'",
 			 o->namespace, o->name, a.status,
@@ -885,8 +885,8 @@ static void test_dependency_index(void **state)
 			g[i].generation = 1;
 			g[i].observed_generation = 1;
 			g[i].ndepends_on = (size_t)(random() % 4);
-			g[i].depends_on =
-			    calloc(g[i].ndepends_on + 1, sizeof(struct flux_ref));
+			g[i].depends_on = calloc(g[i].ndepends_on + 1,
+						 sizeof(struct flux_ref));
 			for (k = 0; k < g[i].ndepends_on; k++) {
 				long t = random() % (long)(ng + 2);
 

@@ -552,7 +552,7 @@ static void test_depth_cap(void **state)
 	struct kube_target t;
 
 	(void)state;
-	p += sprintf(p, "apiVersion: v1\nkind: Config\nclusters: ");
+	p += snprintf(p, 64, "apiVersion: v1\nkind: Config\nclusters: ");
 	for (i = 0; i < n; i++)
 		*p++ = '[';
 	for (i = 0; i < n; i++)
@@ -560,8 +560,7 @@ static void test_depth_cap(void **state)
 	*p++ = '\n';
 	*p = '\0';
 	path = write_tmp("deep.yaml", text);
-	load_fails(path, "deep.yaml:3: nested more than 32 levels deep",
-		   NULL);
+	load_fails(path, "deep.yaml:3: nested more than 32 levels deep", NULL);
 	free(text);
 	path = write_tmp(
 	    "ext.yaml",
