@@ -28,7 +28,7 @@ void images_print_table(FILE *f, const struct image_row *v, size_t n,
 			const struct images_scan *scans, int ascii)
 {
 	size_t i, w = 5;
-	char qd[32], ld[32];
+	char qd[32], ld[32], qs[128], ls[128];
 
 	/* display columns, not bytes; never wider than a table column */
 	for (i = 0; i < n; i++)
@@ -55,15 +55,20 @@ void images_print_table(FILE *f, const struct image_row *v, size_t n,
 		    ascii ? ">" : "\u2192", dot(r->live.exists, ascii));
 		image_state_reason(r, reason, sizeof(reason));
 		safe_reason = text_safe(reason, -1, NULL);
+		/* a digest is a registry's header: terminal-safe too */
+		text_safe_buf(
+		    qs, sizeof(qs),
+		    image_short_digest(r->quarantine.digest, qd, sizeof(qd)),
+		    22);
+		text_safe_buf(
+		    ls, sizeof(ls),
+		    image_short_digest(r->live.digest, ld, sizeof(ld)), 22);
 		/* The pipeline is 7 columns whatever its bytes. */
 		fprintf(
 		    f, "%s%*s   %-13s   %s%*s   %-22s   %-22s   %-22s   %s\n",
 		    safe_ref, (int)w - text_width(safe_ref), "",
 		    image_state_text(r->state), pipe, 13 - 7, "",
-		    scan_text(sc, scan, sizeof(scan)),
-		    image_short_digest(r->quarantine.digest, qd, sizeof(qd)),
-		    image_short_digest(r->live.digest, ld, sizeof(ld)),
-		    safe_reason);
+		    scan_text(sc, scan, sizeof(scan)), qs, ls, safe_reason);
 		free(safe_ref);
 		free(safe_reason);
 	}
