@@ -1204,6 +1204,7 @@ class Sim:
         self.cert_cache = {}
         self.start_time = time.time()
         self.watchers = 0
+        self.watch_epoch = 0  # POST /_sim/drop-watches raises it
         self.establish_delay = max(0.0, args.establish_delay)
         self.crd_queue = {}
         self.logs = {}
@@ -1712,6 +1713,16 @@ class Handler(simhttp.Handler):
         if path == "/_sim/compact" and method == "POST":
             sim.store.compact()
             return self.send_json(200, {"compacted": sim.store.rv})
+        if path == "/_sim/drop-watches" and method == "POST":
+            # An apiserver that restarts, or a load balancer in front of
+            # it that cuts its streams: every open watch connection ends
+            # without the chunked stream's last chunk (a reset, not the
+            # end of a watch's timeoutSeconds).
+            with sim.store.cond:
+                sim.watch_epoch += 1
+                n = sim.watchers
+                sim.store.cond.notify_all()
+            return self.send_json(200, {"dropped": n})
         if path == "/_sim/info" and method == "GET":
             return self.send_json(200, {
                 "resourceVersion": sim.store.rv, "floor": sim.store.floor,
@@ -2491,6 +2502,7 @@ class Handler(simhttp.Handler):
         self.end_headers()
         self.close_connection = True
         self.sim.watchers += 1
+        epoch = self.sim.watch_epoch
         try:
             if expired:
                 self.watch_write("ERROR", expired.to_status())
@@ -2510,6 +2522,8 @@ class Handler(simhttp.Handler):
                     while True:
                         if store.stopping:
                             return
+                        if self.sim.watch_epoch != epoch:
+                            raise simhttp.Dropped()
                         evs = store.events_after(pos)
                         now = time.time()
                         if evs is None or evs or now >= deadline or (

@@ -63,6 +63,11 @@ Fault actions every simulator understands (apply_fault):
   truncate       send the headers with the full Content-Length, half of the
                  body, and close
   drop_response  process the request, then close instead of answering
+  stall          send the headers with the full Content-Length and half of
+                 the body, then nothing for stall_ms (120000) or until the
+                 client leaves, then close
+  huge           send the answer's headers with Content-Length bytes
+                 (100 MiB), the body's start, then spaces up to bytes
   status (or any other action) -> raise self.fault_error(rule)
 
 Everything listens on 127.0.0.1 only. Nothing here knows any API's shapes.
@@ -72,6 +77,7 @@ import collections
 import http.server
 import json
 import os
+import select
 import signal
 import socket
 import ssl
@@ -284,7 +290,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         hdr.update(headers or {})
         for k, v in hdr.items():
             self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
+        size = len(body)
+        if act == "huge":
+            size = int(self.fault.get("bytes", 100 << 20))
+        self.send_header("Content-Length", str(size))
         self.end_headers()
         if self.command == "HEAD":
             return
@@ -292,7 +301,40 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(body[:len(body) // 2])
             self.wfile.flush()
             raise Dropped()
+        if act == "stall":
+            # half the body, then silence until stall_ms ends or the
+            # client leaves, then the connection closes
+            self.wfile.write(body[:len(body) // 2])
+            self.wfile.flush()
+            self.wait_or_gone(float(self.fault.get("stall_ms", 120000)))
+            raise Dropped()
+        if act == "huge":
+            # the real body's start, then spaces up to bytes, 1 MiB at a
+            # time while the client still reads
+            self.wfile.write(body[:size])
+            left = size - min(size, len(body))
+            chunk = b" " * (1 << 20)
+            while left > 0:
+                n = min(left, len(chunk))
+                self.wfile.write(chunk[:n])
+                left -= n
+            self.wfile.flush()
+            return
         self.wfile.write(body)
+
+    def wait_or_gone(self, ms):
+        """Sleeps up to ms, less when the client closes its end."""
+        end = time.time() + ms / 1000.0
+        while time.time() < end:
+            try:
+                r, _, _ = select.select([self.connection], [], [],
+                                        min(0.2, end - time.time()))
+            except (OSError, ValueError):
+                return
+            if r:
+                # a client waiting for its answer sends nothing: this
+                # is its end closing
+                return
 
     def send_json(self, code, obj, headers=None):
         self.send_raw(code, json.dumps(obj).encode() + b"\n",
@@ -311,7 +353,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if self.log_entry is not None:
                 self.log_entry["status"] = 0
             raise Dropped()
-        elif act in ("truncate", "drop_response"):
+        elif act in ("truncate", "drop_response", "stall", "huge"):
             self.fault = rule
         else:
             raise self.fault_error(rule)
