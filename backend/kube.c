@@ -667,12 +667,13 @@ static void on_http_done(const struct http_response *resp, void *ud)
 		return;
 	}
 	if (call->kind == CALL_LIST) {
-		cJSON *items = cJSON_GetObjectItemCaseSensitive(r.json, "items");
-		cJSON *meta = cJSON_GetObjectItemCaseSensitive(r.json,
-							       "metadata");
-		cJSON *cont = meta ? cJSON_GetObjectItemCaseSensitive(meta,
-								      "continue")
-				   : NULL;
+		cJSON *items =
+		    cJSON_GetObjectItemCaseSensitive(r.json, "items");
+		cJSON *meta =
+		    cJSON_GetObjectItemCaseSensitive(r.json, "metadata");
+		cJSON *cont =
+		    meta ? cJSON_GetObjectItemCaseSensitive(meta, "continue")
+			 : NULL;
 
 		if (!cJSON_IsArray(items)) {
 			err_set(&r.err, ERR_PARSE,
