@@ -49,7 +49,8 @@ struct audit_record {
  *    "identity":null,"origin":{"host":"jumpbox","ssh_client":"10.0.0.5"},
  *    "context":"aks-bu0001a0005","action":"node.cordon",
  *    "target":"node/aks-...","outcome":"succeeded","detail":null,
- *    "op":"5f0c9a1e22b4d7c3","pid":4242,"seq":7,"prev":"<64 hex>","hash":"<64 hex>"}
+ *    "op":"5f0c9a1e22b4d7c3","pid":4242,"seq":7,"prev":"<64 hex>",
+ *    "hash":"<64 hex>"}
  * user is the effective OS user, sudo_user $SUDO_USER, ssh_client the first
  * word of $SSH_CONNECTION or $SSH_CLIENT (null when not over SSH). prev is
  * the SHA-256 of the previous line (without its newline), 64 zeros for the

@@ -175,11 +175,15 @@ int image_row_check(const struct image_row *r, enum image_action a,
 {
 	char d1[32], d2[32];
 
-	if (!r->quarantine.checked || !r->live.checked)
+	if (!r->quarantine.checked || !r->live.checked) {
+		const char *why = r->quarantine.error[0]
+					  ? r->quarantine.error
+					  : "checking";
+
 		return err_set(e, ERR_USAGE,
-			       "%s: its digests are not known yet (%s)", r->ref,
-			       r->quarantine.error[0] ? r->quarantine.error
-						      : "checking");
+			       "%s: its digests are not known yet (%s)",
+			       r->ref, why);
+	}
 	if (a == IMAGE_IMPORT) {
 		if (r->quarantine.exists &&
 		    (!r->upstream.exists ||
@@ -193,8 +197,8 @@ int image_row_check(const struct image_row *r, enum image_action a,
 		}
 		if (r->quarantine.exists && !force)
 			return err_set(e, ERR_EXISTS,
-				       "%s:%s holds %s, upstream has %s: force "
-				       "it to replace",
+				       "%s:%s holds %s, upstream has %s: "
+				       "force it to replace",
 				       r->quarantine_repo, r->up.tag,
 				       image_short_digest(r->quarantine.digest,
 							  d1, sizeof(d1)),

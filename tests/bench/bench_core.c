@@ -32,7 +32,8 @@ static cJSON *make_node(int i)
 	cJSON_AddStringToObject(n, "kind", "Node");
 	m = cJSON_AddObjectToObject(n, "metadata");
 	cJSON_AddStringToObject(m, "name", name);
-	cJSON_AddStringToObject(m, "creationTimestamp", "2026-11-01T10:00:00Z");
+	cJSON_AddStringToObject(m, "creationTimestamp",
+				"2026-11-01T10:00:00Z");
 	l = cJSON_AddObjectToObject(m, "labels");
 	cJSON_AddStringToObject(l, "kubernetes.azure.com/agentpool", pool);
 	cJSON_AddStringToObject(l, "kubernetes.azure.com/mode",
@@ -61,8 +62,9 @@ static cJSON *make_node(int i)
 
 static void bench_text(void)
 {
-	const char *sample = "aks-npsystem-26621167-vmss000000 \x1b[31mred\x1b[0m"
-			     " \xe4\xb8\xad\xe6\x96\x87 caf\xc3\xa9 \xe2\x80\xae"
+	const char *sample = "aks-npsystem-26621167-vmss000000 "
+			     "\x1b[31mred\x1b[0m \xe4\xb8\xad\xe6\x96\x87 "
+			     "caf\xc3\xa9 \xe2\x80\xae"
 			     "evil kubelet is posting ready status";
 	size_t len = strlen(sample), total = 0;
 	int i, n = 200000;
