@@ -58,9 +58,10 @@ static const char *where(const struct why_link *l)
 	case WHY_GOTO_NODE:
 		return "Enter: the node";
 	case WHY_GOTO_IMAGE:
-		return l->fix == WHY_FIX_PROMOTE  ? "Enter, then p"
-		       : l->fix == WHY_FIX_IMPORT ? "Enter, then i and p"
-						  : "Enter: the image";
+		return l->fix == WHY_FIX_PROMOTE    ? "Enter, then p"
+		       : l->fix == WHY_FIX_IMPORT   ? "Enter, then i and p"
+		       : l->fix == WHY_FIX_OVERRIDE ? "Enter, then o"
+						    : "Enter: the image";
 	case WHY_GOTO_FLUX:
 		return "Enter: its chain";
 	default:
@@ -149,6 +150,11 @@ int why_view_enter(struct app *a, const struct why_link *l)
 			    "press i to import %s, then p to promote it "
 			    "(audited): %s",
 			    l->target, l->why);
+		else if (l->fix == WHY_FIX_OVERRIDE)
+			app_status(a, ROLE_WARN,
+				   "the scan gate blocks %s; o overrides it "
+				   "with a reason (audited): %s",
+				   l->target, l->why);
 		else
 			app_status(a, ROLE_MUTED, "%s: %s", l->target, l->why);
 		return 1;
