@@ -206,13 +206,32 @@ int session_events(const struct session *s, const char *kind,
 
 /* ---- why --------------------------------------------------------------- */
 
+/* The scan gate's word on a row in quarantine/, once the scans have an
+ * answer (why_image.h). */
+static int why_gate(const struct image_row *r, char *why, size_t sz,
+		    void *ud)
+{
+	struct session *s = ud;
+	struct scan_gate g;
+	size_t i;
+
+	if (!s->scans || !scans_done_once(s->scans) ||
+	    scans_find(s->scans, r->ref, &i) < 0)
+		return -1;
+	scans_gate(s->scans, i, &g);
+	if (!g.blocked)
+		return 0;
+	snprintf(why, sz, "%s", g.why);
+	return 1;
+}
+
 static void lookup_image(const char *image, struct why_image *out, void *ud)
 {
 	struct session *s = ud;
 
 	why_image_lookup(s->pipeline, s->o.config,
-			 s->pipeline_err[0] ? s->pipeline_err : NULL, NULL,
-			 NULL, image, out);
+			 s->pipeline_err[0] ? s->pipeline_err : NULL, why_gate,
+			 s, image, out);
 }
 
 /* The chain's images as the pipeline knows them now. */
@@ -334,6 +353,7 @@ static void pipeline_changed(void *ud)
 
 static void scans_changed(void *ud)
 {
+	why_images(ud); /* a verdict may keep a chain's image back */
 	tell(ud, MODEL_SCANS);
 }
 

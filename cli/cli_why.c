@@ -7,6 +7,7 @@
 #include "cli_session.h"
 #include "backend/flux_watch.h"
 #include "backend/pipeline.h"
+#include "backend/scans_feed.h"
 #include "backend/text.h"
 #include "backend/why.h"
 #include "backend/why_image.h"
@@ -19,6 +20,7 @@
 
 #define SETTLE_MS   30000
 #define PIPELINE_MS 60000
+#define SCANS_MS    60000
 
 struct wait {
 	int done;
@@ -56,6 +58,7 @@ static void on_chain(struct why_chain *c, void *ud)
 
 struct images {
 	struct pipeline *p;
+	struct scans *scans; /* the gate's verdicts, when a link needs them */
 	char why_not[600];
 	const struct config *cfg;
 };
@@ -99,12 +102,70 @@ static void open_pipeline(struct cli_session *s, const struct cli_opts *o,
 	loop_timer_cancel(s->loop, t);
 }
 
+/* The scan gate's word on a row in quarantine/ (why_image.h). */
+static int gate(const struct image_row *r, char *why, size_t sz, void *ud)
+{
+	struct images *im = ud;
+	struct scan_gate g;
+	size_t i;
+
+	if (!im->scans || !scans_done_once(im->scans) ||
+	    scans_find(im->scans, r->ref, &i) < 0)
+		return -1;
+	scans_gate(im->scans, i, &g);
+	if (!g.blocked)
+		return 0;
+	snprintf(why, sz, "%s", g.why);
+	return 1;
+}
+
 static void lookup(const char *image, struct why_image *out, void *ud)
 {
 	struct images *im = ud;
 
 	why_image_lookup(im->p, im->cfg, im->why_not[0] ? im->why_not : NULL,
-			 NULL, NULL, image, out);
+			 gate, im, image, out);
+}
+
+/* 1 when a link's image waits in quarantine/: only then can the scan gate
+ * be what keeps it from the pods. */
+static int needs_gate(const struct why_chain *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->links[i].kind == WHY_IMAGE &&
+		    c->links[i].fix == WHY_FIX_PROMOTE)
+			return 1;
+	return 0;
+}
+
+/* Ask the scanners (Defender through Resource Graph, the report
+ * directory) what the gate needs, as `promote` would, and wait for one
+ * answer. Without one, an image in quarantine/ is said as never promoted
+ * (the gate is not guessed). */
+static void open_scans(struct cli_session *s, const struct cli_opts *o,
+		       struct images *im)
+{
+	struct err e;
+	int timed_out = 0;
+	unsigned t;
+
+	err_clear(&e);
+	im->scans = scans_feed_new(s->loop, im->p, o->cfg, o->reports, 0, NULL,
+				   NULL, &e);
+	if (!im->scans) {
+		char *m = text_safe(e.msg, -1, NULL);
+
+		fprintf(stderr, "jumpdeck: the scan gate: %s\n", m);
+		free(m);
+		return;
+	}
+	scans_feed(im->scans, im->p, o->audit_log);
+	t = loop_timer_add(s->loop, SCANS_MS, on_timeout, &timed_out);
+	while (!timed_out && !scans_done_once(im->scans))
+		loop_run_once(s->loop, -1);
+	loop_timer_cancel(s->loop, t);
 }
 
 static int has_images(const struct why_chain *c)
@@ -233,6 +294,10 @@ int cli_why(const struct cli_opts *o, const char *kind_s, const char *name)
 	if (has_images(w.chain))
 		open_pipeline(&s, o, &im);
 	why_chain_resolve_images(w.chain, lookup, &im);
+	if (im.p && needs_gate(w.chain)) {
+		open_scans(&s, o, &im);
+		why_chain_resolve_images(w.chain, lookup, &im);
+	}
 	if (o->json) {
 		char *js = why_chain_to_json(
 		    w.chain, flux_kind_get(kind)->kind, ns, name);
@@ -244,6 +309,7 @@ int cli_why(const struct cli_opts *o, const char *kind_s, const char *name)
 	}
 	rc = w.chain->healthy ? 0 : 1;
 	why_chain_free(&w.chain);
+	scans_free(&im.scans); /* it borrows the pipeline's sign-in */
 	pipeline_free(&im.p);
 	flux_watch_stop(&fw);
 	cli_session_close(&s);

@@ -210,6 +210,32 @@ check "an object that does not exist: exit 1" rc_is 1
 jd why nosuchkind x
 check "an unknown kind: exit 2" rc_is 2
 
+# ---------------------------------------------------------------- scan gate
+
+# Defender finds a critical CVE with a fix in falco: the gate keeps it in
+# quarantine/, and why says so instead of "promote it".
+defender unhealthy '[{"severity": "Critical", "id": "CVE-2021-33505", "package": "falco", "version": "0.26.2", "fixedVersion": "0.29.1"}]'
+jd why ks falco-system
+check "scan-blocked: the image is kept from live/ by the gate, naming the finding" has \
+	"kept from live/falcosecurity/falco by the scan gate: blocked by: CVE-2021-33505 (critical"
+check "scan-blocked: the image is the likely cause" has \
+	"Likely cause: Image $FALCO_IMG: in quarantine/"
+check "scan-blocked: the fix is a fixed image, or an override with a reason" has \
+	"Fix: the scan gate blocks it" \
+	"jumpdeck promote falcosecurity/falco:0.26.2 --override-gate --reason TEXT"
+check "scan-blocked: not 'promote it'" lacks "Fix: promote it"
+check "scan-blocked: exit 1" rc_is 1
+jd why ks falco-system --json
+check "scan-blocked --json: the fix is an override" json \
+	'd["links"][d["likelyCause"]]["fix"]["action"] == "override" and "scan gate" in d["links"][d["likelyCause"]]["why"]'
+jd promote falcosecurity/falco:0.26.2
+check "promote agrees: refused by the scan gate" sh -c \
+	'test "$1" -eq 1 && grep -q "scan gate: blocked by: CVE-2021-33505" "$2"' \
+	_ "$rc" "$STDERR"
+defender healthy
+jd why ks falco-system
+check "scanned clean again: promote it" has "Fix: promote it"
+
 # ---------------------------------------------------------------- valgrind
 
 # The pull failure (with the pipeline and the scan gate) and the crash loop
