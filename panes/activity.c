@@ -188,9 +188,14 @@ static const char *cell(void *ud, size_t row, int col, enum role *role)
 static void act_draw(struct pane *p, struct app *a, const struct rect *area,
 		     int focused)
 {
+	/* What was done to what, when, and how it ended; then the
+	 * detail. A long target loses its leading part first. */
 	static const struct list_col cols[] = {
-		{"WHEN", 32, 0, 0}, {"OUTCOME", 0, 0, 0}, {"ACTION", 0, 0, 0},
-		{"TARGET", 48, 0, 0}, {"DETAIL", 0, 1, 1},
+		{"WHEN", .prio = LIST_KEY},
+		{"OUTCOME", .prio = LIST_KEY},
+		{"ACTION", .prio = LIST_KEY},
+		{"TARGET", .prio = LIST_KEY, .min = 16, .cut = LIST_CUT_REF},
+		{"DETAIL", .prio = LIST_MESSAGE, .flex = 1},
 	};
 	struct activity_state *st = p->st;
 	struct rect body = *area;

@@ -21,10 +21,14 @@ extern const struct pane_ops bootstrap_pane;
 
 enum { COL_N, COL_MARK, COL_STEP, COL_WHY, COL_NEXT, NCOLS };
 
+/* The step, its mark and why first (a long title is cut, not dropped),
+ * then what to do next as the width allows. */
 static const struct list_col cols[NCOLS] = {
-    [COL_N] = {"#", 0, 0, 0},	     [COL_MARK] = {" ", 0, 0, 0},
-    [COL_STEP] = {"STEP", 37, 0, 0}, [COL_WHY] = {"WHY", 0, 1, 0},
-    [COL_NEXT] = {"NEXT", 24, 0, 1},
+	[COL_N] = {"#", .prio = LIST_KEY},
+	[COL_MARK] = {" ", .prio = LIST_KEY},
+	[COL_STEP] = {"STEP", 37, .prio = LIST_KEY, .min = 20},
+	[COL_WHY] = {"WHY", .prio = LIST_MESSAGE, .flex = 1},
+	[COL_NEXT] = {"NEXT", 24, .prio = LIST_EXTRA, .drop = 1},
 };
 
 struct bootpane {

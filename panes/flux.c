@@ -27,21 +27,27 @@
 
 extern const struct pane_ops flux_pane;
 
-enum { COL_KIND, COL_NAME, COL_FROM, COL_WHAT, COL_STATE, COL_REV,
+enum { COL_KIND, COL_NAME, COL_STATE, COL_FROM, COL_WHAT, COL_REV,
        COL_ATTEMPTED, COL_SYNC, COL_SUSP, COL_INTERVAL, COL_AGE, COL_MSG,
        NCOLS };
 
+/* Kind, name and state first, then the message (an incident's first
+ * question is why), then the rest as the width allows. */
 static const struct list_col all_cols[NCOLS] = {
-	[COL_KIND] = {"KIND", 0, 0, 0},     [COL_NAME] = {"NAME", 40, 0, 0},
-	[COL_STATE] = {"READY", 0, 0, 0},   [COL_REV] = {"REVISION", 0, 0, 2},
-	[COL_SYNC] = {"REMOTE", 0, 0, 6},
-	/* Shown when there is room (zoomed, wide terminals). */
-	[COL_FROM] = {"URL/SOURCE", 32, 0, 10},
-	[COL_WHAT] = {"REF/PATH", 28, 0, 9},
-	[COL_ATTEMPTED] = {"ATTEMPTED", 0, 0, 8},
-	[COL_INTERVAL] = {"INTERVAL", 0, 0, 7},
-	[COL_SUSP] = {"SUSP", 0, 0, 4},     [COL_AGE] = {"AGE", 0, 0, 5},
-	[COL_MSG] = {"MESSAGE", 0, 1, 1},
+	[COL_KIND] = {"KIND", .prio = LIST_KEY},
+	[COL_NAME] = {"NAME", .prio = LIST_KEY, .min = 16,
+		      .cut = LIST_CUT_MIDDLE},
+	[COL_STATE] = {"READY", .prio = LIST_KEY},
+	[COL_MSG] = {"MESSAGE", 100, .prio = LIST_MESSAGE, .flex = 1},
+	[COL_SUSP] = {"SUSP", .prio = LIST_EXTRA, .drop = 1},
+	[COL_REV] = {"REVISION", .prio = LIST_EXTRA, .drop = 2},
+	[COL_AGE] = {"AGE", .prio = LIST_EXTRA, .drop = 3},
+	[COL_SYNC] = {"REMOTE", .prio = LIST_EXTRA, .drop = 4},
+	[COL_ATTEMPTED] = {"ATTEMPTED", .prio = LIST_EXTRA, .drop = 5},
+	[COL_INTERVAL] = {"INTERVAL", .prio = LIST_EXTRA, .drop = 6},
+	[COL_WHAT] = {"REF/PATH", 28, .prio = LIST_EXTRA, .drop = 7},
+	[COL_FROM] = {"URL/SOURCE", 40, .prio = LIST_EXTRA, .drop = 8,
+		      .cut = LIST_CUT_MIDDLE},
 };
 
 /* An action in flight on one object. */
@@ -75,18 +81,7 @@ struct fluxpane_state {
 	struct detail detail;
 	struct why_view why; /* the chain's lines in the detail view */
 	char cell[700];
-	const int *colmap; /* the columns shown, by id */
 };
-
-/* Narrower than this, the table keeps to the columns an incident needs
- * and gives the message the room; wider, every column is shown. */
-#define FLUX_WIDE 230
-static const int compact_map[] = {COL_KIND, COL_NAME, COL_STATE, COL_REV,
-				  COL_SYNC, COL_SUSP, COL_AGE, COL_MSG};
-static const int wide_map[NCOLS] = {
-	COL_KIND,      COL_NAME, COL_FROM,	COL_WHAT,
-	COL_STATE,     COL_REV,	 COL_ATTEMPTED, COL_SYNC,
-	COL_SUSP,      COL_INTERVAL, COL_AGE,	COL_MSG};
 
 static void flux_init(struct pane *p, struct app *a)
 {
@@ -365,10 +360,9 @@ static const char *kind_short(enum flux_kind k)
 	return k < FLUX_KIND_COUNT ? s[k] : "?";
 }
 
-static const char *cell(void *ud, size_t row, int shown, enum role *role)
+static const char *cell(void *ud, size_t row, int col, enum role *role)
 {
 	struct fluxpane_state *st = ud;
-	int col = st->colmap[shown];
 	const struct flux_object *o = &st->v[st->rows[row]];
 	struct flux_run *run = run_for(st, o);
 	char age[TIMEFMT_AGE_LEN];
@@ -545,18 +539,7 @@ static void flux_draw(struct pane *p, struct app *a, const struct rect *area,
 			"No sources or kustomizations.");
 		return;
 	}
-	{
-		struct list_col shown[NCOLS];
-		int wide = body.w >= FLUX_WIDE, i2, nshown;
-
-		st->colmap = wide ? wide_map : compact_map;
-		nshown = wide ? NCOLS
-			      : (int)(sizeof(compact_map) /
-				      sizeof(compact_map[0]));
-		for (i2 = 0; i2 < nshown; i2++)
-			shown[i2] = all_cols[st->colmap[i2]];
-		list_draw(&body, shown, nshown, &st->view, cell, st, focused);
-	}
+	list_draw(&body, all_cols, NCOLS, &st->view, cell, st, focused);
 }
 
 /* ---- actions ------------------------------------------------------- */

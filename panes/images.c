@@ -23,11 +23,19 @@ extern const struct pane_ops images_pane;
 enum { COL_IMAGE, COL_PIPE, COL_STATE, COL_SCAN, COL_Q, COL_L, COL_MSG,
        NCOLS };
 
+/* The state and the image it is about first (the reference shortened
+ * from its registry host), then why (24 columns of it before the stages
+ * and digests get room, the rest after them). */
 static const struct list_col cols[NCOLS] = {
-	[COL_IMAGE] = {"IMAGE", 48, 0, 0},  [COL_PIPE] = {"PIPELINE", 0, 0, 0},
-	[COL_STATE] = {"STATE", 0, 0, 0},   [COL_SCAN] = {"SCAN", 20, 0, 2},
-	[COL_Q] = {"QUARANTINE", 0, 0, 3},  [COL_L] = {"LIVE", 0, 0, 4},
-	[COL_MSG] = {"MESSAGE", 0, 1, 1},
+	[COL_IMAGE] = {"IMAGE", .prio = LIST_KEY, .min = 24,
+		       .cut = LIST_CUT_REF},
+	[COL_PIPE] = {"PIPELINE", .prio = LIST_EXTRA, .drop = 1},
+	[COL_STATE] = {"STATE", .prio = LIST_KEY},
+	[COL_SCAN] = {"SCAN", 20, .prio = LIST_EXTRA, .drop = 2},
+	[COL_Q] = {"QUARANTINE", .prio = LIST_EXTRA, .drop = 3},
+	[COL_L] = {"LIVE", .prio = LIST_EXTRA, .drop = 4},
+	[COL_MSG] = {"MESSAGE", 24, .prio = LIST_MESSAGE, .flex = 1,
+		     .min = 24},
 };
 
 struct images_state {

@@ -24,11 +24,18 @@ extern const struct pane_ops nodes_pane;
 enum { COL_NAME, COL_STATUS, COL_POOL, COL_MODE, COL_ROLES, COL_VERSION,
        COL_AGE, COL_FLAGS, NCOLS };
 
+/* Name and status first (a long name loses its middle: its end tells
+ * the nodes of a pool apart), then the pressure flags and the rest. */
 static const struct list_col cols[NCOLS] = {
-	[COL_NAME] = {"NAME", 0, 0, 0},      [COL_STATUS] = {"STATUS", 0, 0, 0},
-	[COL_POOL] = {"POOL", 20, 0, 3},     [COL_MODE] = {"MODE", 0, 0, 5},
-	[COL_ROLES] = {"ROLES", 16, 0, 6},   [COL_VERSION] = {"VERSION", 0, 0, 4},
-	[COL_AGE] = {"AGE", 0, 0, 2},        [COL_FLAGS] = {"PRESSURE", 0, 0, 1},
+	[COL_NAME] = {"NAME", .prio = LIST_KEY, .min = 20,
+		      .cut = LIST_CUT_MIDDLE},
+	[COL_STATUS] = {"STATUS", .prio = LIST_KEY},
+	[COL_POOL] = {"POOL", 20, .prio = LIST_EXTRA, .drop = 3},
+	[COL_MODE] = {"MODE", .prio = LIST_EXTRA, .drop = 5},
+	[COL_ROLES] = {"ROLES", 16, .prio = LIST_EXTRA, .drop = 6},
+	[COL_VERSION] = {"VERSION", .prio = LIST_EXTRA, .drop = 4},
+	[COL_AGE] = {"AGE", .prio = LIST_EXTRA, .drop = 2},
+	[COL_FLAGS] = {"PRESSURE", .prio = LIST_EXTRA, .drop = 1},
 };
 
 /* Column -> sort key; PRESSURE sorts as STATUS. */

@@ -45,13 +45,22 @@ static const char bar_blank[BAR_CELLS + 1] = "        ";
 
 /* Too narrow: L, M, AGE, FIX, SOURCES, the bar, RUNS go, in that order
  * (at 120 columns beside the bar the sources still show). */
+/* The image, its verdict, criticals, highs and the gate first; then
+ * the runs; then the rest as the width allows. */
 static const struct list_col cols[NCOLS] = {
-    [COL_IMAGE] = {"IMAGE", 32, 0, 0}, [COL_VERDICT] = {"VERDICT", 0, 0, 0},
-    [COL_BAR] = {"SEVERITY", 0, 0, 2}, [COL_CRIT] = {"C", 0, 0, 0},
-    [COL_HIGH] = {"H", 0, 0, 0},       [COL_MED] = {"M", 0, 0, 6},
-    [COL_LOW] = {"L", 0, 0, 7},	       [COL_FIX] = {"FIX", 0, 0, 4},
-    [COL_AGE] = {"AGE", 0, 0, 5},      [COL_SRC] = {"SOURCES", 0, 0, 3},
-    [COL_GATE] = {"GATE", 0, 0, 0},    [COL_RUNS] = {"RUNS", 0, 1, 1},
+	[COL_IMAGE] = {"IMAGE", 32, .prio = LIST_KEY, .min = 24,
+		       .cut = LIST_CUT_REF},
+	[COL_VERDICT] = {"VERDICT", .prio = LIST_KEY},
+	[COL_BAR] = {"SEVERITY", .prio = LIST_EXTRA, .drop = 2},
+	[COL_CRIT] = {"C", .prio = LIST_KEY},
+	[COL_HIGH] = {"H", .prio = LIST_KEY},
+	[COL_MED] = {"M", .prio = LIST_EXTRA, .drop = 6},
+	[COL_LOW] = {"L", .prio = LIST_EXTRA, .drop = 7},
+	[COL_FIX] = {"FIX", .prio = LIST_EXTRA, .drop = 4},
+	[COL_AGE] = {"AGE", .prio = LIST_EXTRA, .drop = 5},
+	[COL_SRC] = {"SOURCES", .prio = LIST_EXTRA, .drop = 3},
+	[COL_GATE] = {"GATE", .prio = LIST_KEY},
+	[COL_RUNS] = {"RUNS", .prio = LIST_MESSAGE, .flex = 1},
 };
 
 /* How the detail view's findings are sorted (s cycles). */

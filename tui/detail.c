@@ -63,8 +63,8 @@ static const char *cell(void *ud, size_t row, int col, enum role *role)
 
 void detail_draw(struct detail *d, const struct rect *area, int focused)
 {
-	static const struct list_col col[1] = {{"DETAIL (Esc back)", 0, 1,
-						0}};
+	static const struct list_col col[1] = {
+		{"DETAIL (Esc back)", .prio = LIST_KEY, .flex = 1}};
 
 	list_draw(area, col, 1, &d->view, cell, d, focused);
 }

@@ -1,5 +1,6 @@
 /* list.c - draws a table of cells with a header, selection and scrolling,
- * and moves the selection. Widths are measured on the safe text. */
+ * and moves the selection. Widths are measured on the safe text and fitted
+ * by list_fit (list_fit.c); what the cells say is the pane's business. */
 #include "list.h"
 #include "pane.h"
 #include "screen.h"
@@ -62,9 +63,38 @@ int list_move(struct list_view *v, enum action_id act)
 	return UPD_DRAW;
 }
 
-void list_draw(const struct rect *area, const struct list_col *cols,
-	       int ncols, struct list_view *v, list_cell_fn cell, void *ud,
-	       int focused)
+/* The widest cell of each column, measured on the safe text. */
+static void measure(int ncols, const struct list_view *v, list_cell_fn cell,
+		    void *ud, int *want)
+{
+	size_t r;
+	int c;
+
+	for (c = 0; c < ncols; c++)
+		want[c] = 0;
+	for (r = 0; r < v->nrows; r++)
+		for (c = 0; c < ncols; c++) {
+			enum role role;
+			int w = text_width(cell(ud, r, c, &role));
+
+			if (w > want[c])
+				want[c] = w;
+		}
+}
+
+/* One cell, shortened as its column says. */
+static void put_cell(int y, int x, int w, enum role role, const char *s,
+		     enum list_cut how)
+{
+	char safe[2048], out[2048];
+
+	text_safe_buf(safe, sizeof(safe), s, -1);
+	list_shorten(out, sizeof(out), safe, w, how);
+	scr_put(y, x, w, role, out);
+}
+
+void list_draw(const struct rect *area, const struct list_col *cols, int ncols,
+	       struct list_view *v, list_cell_fn cell, void *ud, int focused)
 {
 	list_draw_pictures(area, cols, ncols, v, cell, NULL, ud, focused);
 }
@@ -73,7 +103,7 @@ void list_draw_pictures(const struct rect *area, const struct list_col *cols,
 			int ncols, struct list_view *v, list_cell_fn cell,
 			list_picture_fn picture, void *ud, int focused)
 {
-	int width[MAX_COLS], shown[MAX_COLS], total = 0, c, flex = -1, x;
+	int width[MAX_COLS], want[MAX_COLS] = {0}, c, x;
 	size_t r;
 
 	if (ncols > MAX_COLS)
@@ -82,76 +112,20 @@ void list_draw_pictures(const struct rect *area, const struct list_col *cols,
 	if (v->page < 1)
 		v->page = 1;
 	list_clamp(v);
-	/* Widths: the widest of the header and the rows. */
-	for (c = 0; c < ncols; c++) {
-		width[c] = text_width(cols[c].title) + 1;
-		if (cols[c].flex)
-			flex = c;
-	}
-	for (r = 0; r < v->nrows; r++) {
-		for (c = 0; c < ncols; c++) {
-			enum role role;
-			const char *s = cell(ud, r, c, &role);
-			int w = text_width(s);
-
-			if (cols[c].max && w > cols[c].max)
-				w = cols[c].max;
-			/* The flexible column takes what is left over; its
-			 * content must not push the others out. */
-			if (cols[c].flex && w > 16)
-				w = 16;
-			if (w > width[c])
-				width[c] = w;
-		}
-	}
-	for (c = 0; c < ncols; c++) {
-		shown[c] = 1;
-		total += width[c] + (c ? 2 : 0);
-	}
-	/* Too wide: hide the least important columns before cutting text
-	 * (a node name cut short hides the part that tells them apart). */
-	while (total > area->w) {
-		int worst = -1;
-
-		for (c = 0; c < ncols; c++)
-			if (shown[c] && cols[c].drop &&
-			    (worst < 0 || cols[c].drop > cols[worst].drop))
-				worst = c;
-		if (worst < 0)
-			break;
-		shown[worst] = 0;
-		total -= width[worst] + 2;
-		width[worst] = -2;
-	}
-	if (flex >= 0 && total < area->w)
-		width[flex] += area->w - total;
-	/* Too wide: shrink the flexible column, then the last ones. */
-	for (c = ncols - 1; total > area->w && c >= 0; c--) {
-		int i = c == ncols - 1 && flex >= 0 ? flex : c;
-
-		if (!shown[i])
-			continue;
-		int cut = total - area->w;
-
-		if (width[i] - cut < 4)
-			cut = width[i] > 4 ? width[i] - 4 : 0;
-		width[i] -= cut;
-		total -= cut;
-	}
+	measure(ncols, v, cell, ud, want);
+	list_fit(cols, ncols, want, area->w, width);
 	scr_fill(area->y, area->x, area->w, ROLE_HEADER);
-	for (c = 0, x = area->x; c < ncols && x < area->x + area->w; c++) {
+	for (c = 0, x = area->x; c < ncols; c++) {
 		char title[64];
-		int avail = area->x + area->w - x;
 
-		if (!shown[c])
+		if (!width[c])
 			continue;
 		snprintf(title, sizeof(title), "%s%s", cols[c].title,
-			 c == v->sort_col ? (v->sort_desc ? glyph(G_DOWN)
-							  : glyph(G_UP))
-					  : "");
-		scr_put(area->y, x, width[c] < avail ? width[c] : avail,
-			ROLE_HEADER, title);
-		x += width[c] + 2;
+			 c == v->sort_col
+			     ? (v->sort_desc ? glyph(G_DOWN) : glyph(G_UP))
+			     : "");
+		scr_put(area->y, x, width[c], ROLE_HEADER, title);
+		x += width[c] + LIST_GAP;
 	}
 	for (r = v->top; r < v->nrows && (int)(r - v->top) < v->page; r++) {
 		int y = area->y + 1 + (int)(r - v->top);
@@ -160,27 +134,22 @@ void list_draw_pictures(const struct rect *area, const struct list_col *cols,
 		if (sel)
 			scr_fill(y, area->x, area->w,
 				 focused ? ROLE_SELECTED : ROLE_TAB);
-		for (c = 0, x = area->x; c < ncols && x < area->x + area->w;
-		     c++) {
+		for (c = 0, x = area->x; c < ncols; c++) {
 			enum role role = ROLE_NORMAL;
 			const char *s;
-			int avail = area->x + area->w - x;
 
-			if (!shown[c])
+			if (!width[c])
 				continue;
 			if (picture &&
-			    picture(ud, r, c, y, x,
-				    width[c] < avail ? width[c] : avail,
-				    sel && focused)) {
-				x += width[c] + 2;
+			    picture(ud, r, c, y, x, width[c], sel && focused)) {
+				x += width[c] + LIST_GAP;
 				continue;
 			}
 			s = cell(ud, r, c, &role);
 			if (sel && focused)
 				role = ROLE_SELECTED;
-			scr_put(y, x, width[c] < avail ? width[c] : avail,
-				role, s);
-			x += width[c] + 2;
+			put_cell(y, x, width[c], role, s, cols[c].cut);
+			x += width[c] + LIST_GAP;
 		}
 	}
 }

@@ -35,9 +35,11 @@ row() { grep -F "│ $1 "; }
 row_has() { row "$1" | grep -qF -- "$2"; }
 # row_re REF ERE: that row matches.
 row_re() { row "$1" | grep -Eq -- "$2"; }
-# rows_with TEXT N: N image rows show TEXT.
+# rows_with TEXT N: N image rows show TEXT (a narrow pane shows a
+# reference without its registry host: "…/fluxcd/...").
 rows_with() {
-	test "$(grep -E '│ (docker\.io|ghcr\.io)/' | grep -cF -- "$1")" -eq "$2"
+	test "$(grep -E '│ ((docker\.io|ghcr\.io)/|…/)' | grep -cF -- "$1")" \
+		-eq "$2"
 }
 # shows_all TEXT...: every TEXT is on the screen.
 shows_all() {
