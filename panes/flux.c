@@ -90,6 +90,7 @@ static void flux_init(struct pane *p, struct app *a)
 	(void)a;
 	st->view.sort_col = -1; /* a fixed order: failed first */
 	p->st = st;
+	p->detail = &st->detail;
 }
 
 static void drop_runs(struct fluxpane_state *st)

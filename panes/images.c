@@ -53,6 +53,7 @@ static void img_init(struct pane *p, struct app *a)
 	(void)a;
 	st->view.sort_col = -1;
 	p->st = st;
+	p->detail = &st->detail;
 }
 
 /* The pipeline row shown at list row i, or (size_t)-1. */

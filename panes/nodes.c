@@ -72,6 +72,7 @@ static void nodes_init(struct pane *p, struct app *a)
 	(void)a;
 	st->view.sort_col = COL_NAME;
 	p->st = st;
+	p->detail = &st->detail;
 }
 
 static void nodes_fini(struct pane *p)

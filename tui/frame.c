@@ -3,6 +3,7 @@
  * or the confirm dialog. Reads app state; changes nothing but dirty flags.
  */
 #include "app_impl.h"
+#include "detail.h"
 #include "screen.h"
 #include "backend/pipeline.h"
 #include "backend/text.h"
@@ -262,6 +263,14 @@ static void draw_too_small(struct app *a)
 	scr_put(y, 0, a->cols, ROLE_NORMAL, buf);
 }
 
+/* The focused pane's detail view is open: it gets the body. */
+static int detail_shown(const struct app *a)
+{
+	const struct pane *p = &a->panes[a->focus];
+
+	return p->st && p->detail && p->detail->open;
+}
+
 /* Which panes may share the grid, as layout_compute wants it. */
 static unsigned grid_mask(void)
 {
@@ -282,7 +291,7 @@ void app_draw_frame(struct app *a)
 	a->cols = COLS;
 	a->rows = LINES;
 	layout_compute(&a->layout, a->cols, a->rows, pane_count, grid_mask(),
-		       a->focus, a->zoom);
+		       a->focus, a->zoom || detail_shown(a));
 	if (a->layout.mode == LAYOUT_TOO_SMALL) {
 		draw_too_small(a);
 		scr_flush();

@@ -12,6 +12,7 @@
 #include "layout.h"
 
 struct app;
+struct detail;
 struct pane;
 
 /* What an action handler returns: what needs updating (bits), or
@@ -61,6 +62,9 @@ struct pane {
 	int recalc; /* rows must be rebuilt from the models */
 	int redraw; /* its box must be drawn again */
 	char filter[256];
+	/* Its detail view, if it has one (set by init): while open, the
+	 * pane takes the whole body, as zoomed, until it is closed. */
+	const struct detail *detail;
 };
 
 /* The panes, in focus-key order (pane i is focused by key i+1). Adding a
