@@ -106,6 +106,7 @@ static void boot_init(struct pane *p, struct app *a)
 	st->view.sort_col = -1; /* the walkthrough's order */
 	st->ops = boot_ops_new();
 	p->st = st;
+	p->detail = &st->detail;
 }
 
 static void boot_fini(struct pane *p)

@@ -5,7 +5,9 @@
 # others give way. Against the demo world (the cluster simulator, the
 # registries and the Azure simulator, the pipeline walked part way with
 # the CLI as `make demo` does: promoted, quarantined, not imported and a
-# drifted live/ tag). Then a Flux object failing with a 300-character
+# drifted live/ tag). A row's state is the images' STATE, the nodes'
+# STATUS, Flux's READY, the bootstrap steps' mark and next action, the
+# audit records' OUTCOME. Then a Flux object failing with a 300-character
 # message: its detail view, opened from the grid, takes the whole body
 # and shows the message whole, wrapped; Esc gives the grid back.
 # shellcheck disable=SC1091,SC2317,SC2034  # JD_ENV is read by lib.sh
@@ -132,7 +134,27 @@ fi
 
 scans_whole() { box "2 Scans" | grep -qF "not checked by this build."; }
 nodes_whole() { rows_whole "3 Nodes" 7 "  $NODE_STATE"; }
-boot_whole() { col_whole "5 Bootstrap" STATE 9; }
+# boot_whole: the ten steps each with its mark (the step's state) whole,
+# and the next action, where its column is shown, whole.
+boot_whole() {
+	box "5 Bootstrap" | python3 -c '
+import re, sys
+lines = sys.stdin.read().split("\n")
+for y, l in enumerate(lines):
+    if "STEP" in l and "WHY" in l:
+        break
+else:
+    sys.exit(1)
+nx = l.find("NEXT")
+rows = [r for r in lines[y + 1:y + 11] if re.match(r"\d+ ", r)]
+ok = len(rows) == 10
+for r in rows:
+    m = re.match(r"(\d+) +(\S) +\S", r)
+    ok = ok and m is not None and m.group(2) != "\u2026"
+    if nx >= 0:
+        ok = ok and "\u2026" not in r[nx:]
+sys.exit(0 if ok else 1)'
+}
 activity_whole() {
 	rows_whole "6 Activity" 14 "  $OUTCOME  +image\.[a-z]+"
 }
@@ -150,8 +172,8 @@ panes_whole() {
 	check "$1: flux: the four objects' states whole" wait_screen 10 \
 		flux_rows 4
 	send 5
-	check "$1: bootstrap: the nine steps' states whole" wait_screen 5 \
-		boot_whole
+	check "$1: bootstrap: the ten steps' marks and next actions whole" \
+		wait_screen 15 boot_whole
 	send 6
 	check "$1: activity: the CLI's 14 records, outcomes whole" \
 		wait_screen 5 activity_whole
