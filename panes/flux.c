@@ -753,7 +753,7 @@ static int open_link(struct pane *p, struct app *a)
 	if (!o)
 		return UPD_NONE;
 	c = session_why(app_session(a), o->kind, o->namespace, o->name, NULL);
-	l = why_view_link(&st->why, c, st->detail.view.sel);
+	l = why_view_link(&st->why, c, detail_selected_line(&st->detail));
 	r = why_view_enter(a, l);
 	if (r > 0)
 		return UPD_ALL;

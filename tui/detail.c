@@ -138,6 +138,12 @@ size_t detail_wrap(struct detail *d, int w)
 	return d->nrows;
 }
 
+size_t detail_selected_line(const struct detail *d)
+{
+	return d->view.sel < d->nrows ? d->rows[d->view.sel].line
+				      : (size_t)-1;
+}
+
 const char *detail_row_text(struct detail *d, size_t i)
 {
 	const struct detail_row *r;

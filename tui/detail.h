@@ -48,6 +48,9 @@ void detail_done(struct detail *d);
 /* Wrap the lines to w columns (detail_draw does it; for tests). Returns
  * the number of rows. */
 size_t detail_wrap(struct detail *d, int w);
+/* The line the selected row belongs to (lines are what the pane added;
+ * rows are their wrapped parts), or (size_t)-1 before it is drawn. */
+size_t detail_selected_line(const struct detail *d);
 /* Row i as drawn (indent and text), valid until the next call. */
 const char *detail_row_text(struct detail *d, size_t i);
 void detail_draw(struct detail *d, const struct rect *area, int focused);
