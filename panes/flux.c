@@ -703,6 +703,11 @@ static int ask(struct pane *p, struct app *a, enum flux_action_kind what,
 		app_status(a, ROLE_WARN, "%s is not suspended", target);
 		return UPD_DRAW;
 	}
+	if (!app_flux(a) || !app_kube(a)) {
+		app_status(a, ROLE_ERROR, "%s: not connected to a cluster",
+			   target);
+		return UPD_DRAW;
+	}
 	c = xcalloc(1, sizeof(*c));
 	c->pane = p;
 	c->what = what;

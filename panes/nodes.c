@@ -414,6 +414,19 @@ static int ask_cordon(struct pane *p, struct app *a, int on)
 			   on ? "cordoned" : "schedulable");
 		return UPD_DRAW;
 	}
+	/* Known before asking: said at once, no dialog. */
+	for (rq = st->pending; rq; rq = rq->next)
+		if (strcmp(rq->name, n->name) == 0) {
+			app_status(a, ROLE_WARN, "%s: %s is already running",
+				   target,
+				   rq->on ? "a cordon" : "an uncordon");
+			return UPD_DRAW;
+		}
+	if (!app_kube(a)) {
+		app_status(a, ROLE_ERROR, "%s: not connected to a cluster",
+			   target);
+		return UPD_DRAW;
+	}
 	rq = xcalloc(1, sizeof(*rq));
 	rq->on = on;
 	snprintf(rq->name, sizeof(rq->name), "%s", n->name);
