@@ -9,7 +9,8 @@
 # STATUS, Flux's READY, the bootstrap steps' mark and next action, the
 # audit records' OUTCOME. Then a Flux object failing with a 300-character
 # message: its detail view, opened from the grid, takes the whole body
-# and shows the message whole, wrapped; Esc gives the grid back.
+# and shows the message whole, wrapped; Esc gives the grid back. Last,
+# actions whose preconditions fail are refused at once, without a dialog.
 # shellcheck disable=SC1091,SC2317,SC2034  # JD_ENV is read by lib.sh
 . "$(dirname "$0")/lib.sh"
 e2e_require tmux python3 curl
@@ -243,5 +244,31 @@ panes_whole 80x24
 detail_open 80x24
 check "80x24: Esc gives the list back" wait_screen 5 list_back
 send Escape
+
+# ------------------------------------------------ refusals before questions
+# refused KEYS... -- TEXT: after the keys the status line says TEXT at once
+# and no confirm dialog opens.
+refused() {
+	desc=$1 text=$2
+	shift 2
+	send "$@"
+	if wait_screen 5 status_has "$text" && ! screen | grep -qF 'Confirm'
+	then
+		ok "$desc"
+	else
+		not_ok "$desc"
+	fi
+}
+send 1
+refused "p on a promoted image: 'already promoted', no dialog" \
+	"already promoted" g p
+refused "p on an image not in quarantine/: 'import it first', no dialog" \
+	"import it first" g j j j p
+send 3
+refused "u on a schedulable node: 'already schedulable', no dialog" \
+	"already schedulable" g u
+send 4
+refused "P on an object not suspended: 'not suspended', no dialog" \
+	"is not suspended" g P
 send q
 e2e_finish
