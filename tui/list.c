@@ -141,7 +141,8 @@ void list_draw_pictures(const struct rect *area, const struct list_col *cols,
 			if (!width[c])
 				continue;
 			if (picture &&
-			    picture(ud, r, c, y, x, width[c], sel && focused)) {
+			    picture(ud, r, c, y, x, width[c],
+				    sel && focused)) {
 				x += width[c] + LIST_GAP;
 				continue;
 			}

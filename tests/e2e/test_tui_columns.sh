@@ -121,7 +121,8 @@ if ! az_up; then
 fi
 JD_ENV=$(az_env_words)
 if jdcli import kustomize-controller source-controller falco kured &&
-	jdcli promote kustomize-controller source-controller kured &&
+	jdcli promote --override-gate --reason "e2e: no scanner here" \
+		kustomize-controller source-controller kured &&
 	python3 tests/sim/images.py push --dir "$AZ_REG" --registry acr \
 		--repo live/weaveworks/kured --tag 1.6.1 \
 		--content skipped-quarantine >>"$E2E_TMP/out" 2>&1; then
