@@ -134,7 +134,11 @@ fi
 
 # ---------------------------------------------------------------- panes
 
-scans_whole() { box "2 Scans" | grep -qF "not checked by this build."; }
+# scans_whole: the six images' verdicts and gates whole (the verdict
+# right after the image, the gate last among the keys).
+scans_whole() {
+	rows_whole "2 Scans" 6 "^[^ ]+ +[a-z]+ .* (blocked|passes)"
+}
 nodes_whole() { rows_whole "3 Nodes" 7 "  $NODE_STATE"; }
 # boot_whole: the ten steps each with its mark (the step's state) whole,
 # and the next action, where its column is shown, whole.
@@ -167,7 +171,8 @@ panes_whole() {
 	send 1
 	check "$1: images: the six states whole" wait_screen 30 images_whole
 	send 2
-	check "$1: scans: its state whole" wait_screen 5 scans_whole
+	check "$1: scans: the six verdicts and gates whole" wait_screen 15 \
+		scans_whole
 	send 3
 	check "$1: nodes: the seven statuses whole" wait_screen 10 nodes_whole
 	send 4
