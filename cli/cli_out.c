@@ -14,6 +14,9 @@
 /* The formatted text, safe, as one line (a line break in it becomes a
  * space: no server text can start a line of its own). */
 static char *safe_line(const char *fmt, va_list ap)
+	__attribute__((format(printf, 1, 0)));
+
+static char *safe_line(const char *fmt, va_list ap)
 {
 	va_list again;
 	char probe[1], *raw, *safe;
