@@ -136,7 +136,7 @@ static void device_code_done(const struct http_response *r, void *ud)
 			      300);
 	else
 		snprintf(text, sizeof(text),
-			 "To sign in, open %s and az_enter the code %s.", uri,
+			 "To sign in, open %s and enter the code %s.", uri,
 			 uc);
 	cJSON_Delete(j);
 	device_schedule(en);

@@ -198,7 +198,7 @@ static int test_setup(void **state)
 		return -1;
 	if (sim_post("/_sim/config",
 		     "{\"token_ttl\":3600,\"device_interval\":0.3,"
-		     "\"device_expires_in\":900,"
+		     "\"device_expires_in\":900,\"device_message\":true,"
 		     "\"imds_no_identity_status\":400}") < 0)
 		return -1;
 	if (simworld_http(&W, "DELETE", "/_sim/identities", NULL, NULL,
@@ -937,6 +937,32 @@ static void test_device_ok(void **state)
 	azure_auth_free(&a);
 }
 
+/* Entra ID may leave "message" out: the dialog then says it in our own
+ * words, naming the page and the code. */
+static void test_device_no_message(void **state)
+{
+	struct ui u;
+	struct azure_auth *a = device_chain(&u);
+	struct got g = {0};
+	char want[512];
+
+	(void)state;
+	assert_int_equal(
+	    sim_post("/_sim/config", "{\"device_message\":false}"), 0);
+	azure_auth_get(a, ARM, on_token, &g);
+	assert_true(run_until(ui_shown, &u, WAIT_MS));
+	snprintf(want, sizeof(want),
+		 "To sign in, open https://microsoft.com/devicelogin and "
+		 "enter the code %s.",
+		 u.user_code);
+	assert_string_equal(u.message, want);
+	sim_device("approve", u.user_code);
+	assert_true(run_until(got_done, &g, WAIT_MS));
+	assert_int_equal(g.status, 0);
+	got_clear(&g);
+	azure_auth_free(&a);
+}
+
 /* Two resources at once: one dialog, then the second via refresh. */
 static void test_device_one_dialog(void **state)
 {
@@ -1378,6 +1404,7 @@ int main(void)
 	    T(test_cli_fails),
 	    T(test_cli_not_installed),
 	    T(test_device_ok),
+	    T(test_device_no_message),
 	    T(test_device_one_dialog),
 	    T(test_device_declined),
 	    T(test_device_expired),

@@ -58,6 +58,7 @@ DEFAULT_CONFIG = {
     "device_interval": 5,         # devicecode "interval"
     "device_expires_in": 900,     # devicecode "expires_in"
     "device_verification_uri": "https://microsoft.com/devicelogin",
+    "device_message": True,       # devicecode carries "message"
     "imds_no_identity_status": 400,
     "import_delay_s": 0.0,        # every importImage waits this long
     "import_async_header": False,  # also send Azure-AsyncOperation

@@ -68,14 +68,18 @@ def devicecode(h, tid, form):
            "user": None, "polls": 0}
     with h.sim.lock:
         h.sim.devicecodes[device_code] = rec
-    h.send_json(200, {
+    answer = {
         "user_code": user_code, "device_code": device_code,
         "verification_uri": uri,
         "expires_in": int(cfg["device_expires_in"]),
-        "interval": cfg["device_interval"],
-        "message": "To sign in, use a web browser to open the page %s "
-                   "and enter the code %s to authenticate." % (
-                       uri, user_code)})
+        "interval": cfg["device_interval"]}
+    # "message" is optional (RFC 8628 has none): a client must say it
+    # itself when it is missing.
+    if cfg["device_message"]:
+        answer["message"] = ("To sign in, use a web browser to open the "
+                             "page %s and enter the code %s to "
+                             "authenticate." % (uri, user_code))
+    h.send_json(200, answer)
 
 
 def token(h, tid, form, v1=False):
