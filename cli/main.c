@@ -67,7 +67,8 @@ const struct cli_option cli_options[] = {
 	 "audit log (default: $JUMPDECK_AUDIT_LOG, then "
 	 "~/.local/state/jumpdeck/audit.log)"},
 	{"json", 0, OPT_JSON, NULL, CLI_ARG_NONE,
-	 "JSON output (status, nodes, flux, check, images, why, scans)"},
+	 "JSON output (status, nodes, flux, check, images, why, scans, "
+	 "bootstrap)"},
 	{"markdown", 0, OPT_MARKDOWN, NULL, CLI_ARG_NONE,
 	 "keys: the list as Markdown"},
 	{"namespace", 'n', 'n', "NS", CLI_ARG_NAMESPACE,
@@ -75,7 +76,7 @@ const struct cli_option cli_options[] = {
 	{"with-source", 0, OPT_WITH_SOURCE, NULL, CLI_ARG_NONE,
 	 "reconcile the source first"},
 	{"timeout", 0, OPT_TIMEOUT, "D", CLI_ARG_NONE,
-	 "how long reconcile waits (default 5m)"},
+	 "how long reconcile and resume wait (default 5m)"},
 	{"config", 0, OPT_CONFIG, "FILE", CLI_ARG_FILE,
 	 "config file (default ~/.config/jumpdeck/config)"},
 	{"check", 0, OPT_CHECK, "FILE", CLI_ARG_FILE,
@@ -273,7 +274,8 @@ const struct cli_command cli_commands[] = {
 	 2, 2, {CLI_ARG_FLUX_KIND, CLI_ARG_FLUX_NAME}, run_flux_action, 0},
 	{"suspend", "KIND NAME [-n NS]", "stop reconciling (audited)",
 	 2, 2, {CLI_ARG_FLUX_KIND, CLI_ARG_FLUX_NAME}, run_flux_action, 0},
-	{"resume", "KIND NAME [-n NS]", "resume and reconcile (audited)",
+	{"resume", "KIND NAME [-n NS] [--timeout D]",
+	 "resume and reconcile (audited)",
 	 2, 2, {CLI_ARG_FLUX_KIND, CLI_ARG_FLUX_NAME}, run_flux_action, 0},
 	{"why", "KIND NAME [-n NS] [--json]", "why it is failing: from the "
 	 "Flux object down to its workloads, pods, events, logs and images, "
