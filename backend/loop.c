@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#define LOOP_TIMER_MAX_MS (366LL * 24 * 3600 * 1000)
+
 struct loop_fd {
 	int fd;
 	short events;
@@ -252,7 +254,12 @@ unsigned loop_timer_add(struct loop *l, long ms, loop_timer_fn fn, void *ud)
 	t->id = l->next_timer_id++;
 	if (l->next_timer_id == 0)
 		l->next_timer_id = 1;
-	t->due = loop_now_ms() + (ms < 0 ? 0 : ms);
+	/* A timer is at most a year away: now + ms never overflows. */
+	if (ms < 0)
+		ms = 0;
+	if (ms > LOOP_TIMER_MAX_MS)
+		ms = LOOP_TIMER_MAX_MS;
+	t->due = loop_now_ms() + ms;
 	t->fn = fn;
 	t->ud = ud;
 	return t->id;

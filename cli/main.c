@@ -15,6 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* reconcile and resume wait at most a day: a longer wait is a typo, and a
+ * deadline past a long long of milliseconds would overflow. */
+#define TIMEOUT_MAX_MS (24LL * 3600 * 1000)
+
 enum {
 	OPT_KUBECONFIG = 256,
 	OPT_CONTEXT,
@@ -76,7 +80,7 @@ const struct cli_option cli_options[] = {
 	{"with-source", 0, OPT_WITH_SOURCE, NULL, CLI_ARG_NONE,
 	 "reconcile the source first"},
 	{"timeout", 0, OPT_TIMEOUT, "D", CLI_ARG_NONE,
-	 "how long reconcile and resume wait (default 5m)"},
+	 "how long reconcile and resume wait (default 5m, at most 24h)"},
 	{"config", 0, OPT_CONFIG, "FILE", CLI_ARG_FILE,
 	 "config file (default ~/.config/jumpdeck/config)"},
 	{"check", 0, OPT_CHECK, "FILE", CLI_ARG_FILE,
@@ -514,6 +518,10 @@ static int apply_option(struct cli_opts *o, int id, const char *arg)
 	case OPT_TIMEOUT:
 		if (timefmt_parse_duration(arg, &o->timeout_ms, &e) < 0) {
 			cli_error("--timeout: %s", e.msg);
+			return 2;
+		}
+		if (o->timeout_ms > TIMEOUT_MAX_MS) {
+			cli_error("--timeout: %s is longer than 24h", arg);
 			return 2;
 		}
 		break;

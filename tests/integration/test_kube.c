@@ -735,7 +735,8 @@ static void test_exec_token_with_newline_refused(void **state)
 	assert_int_equal(res.err.code, ERR_AUTH);
 	assert_string_equal(res.err.msg,
 			    "exec plugin python3 returned a token with a "
-			    "control character; refused");
+			    "line break or another control character; it "
+			    "was not used");
 	result_clear(&res);
 	assert_int_equal(simworld_count_lines(&world, "exec/calls"), 1);
 	kube_client_free(&c);

@@ -57,6 +57,8 @@ check "--timeout 3000000000000h says it is too long" \
 check "--timeout 3000000000000h: no sanitizer finding" no_finding
 jd reconcile ks apps --timeout 9223372036854775807ms
 check "--timeout 9223372036854775807ms exits 2" rc_is 2
+check "--timeout 9223372036854775807ms says it is longer than a day" \
+	err_has "--timeout: 9223372036854775807ms is longer than 24h"
 
 # Empty lists everywhere (no Flux object, no controller, no pool): every
 # sort sees zero elements.
