@@ -74,7 +74,7 @@ assert_screen_has "... and the command that does it from a shell" \
 # No Azure here: the image pipeline's sign-in fails and says so on the
 # status bar. Let that happen first, so that it does not replace the
 # rewrite's outcome looked for below (a wait, not an assertion).
-wait_for "Azure sign-in" 30 || :
+wait_for "Azure sign-in failed" 30 || :
 send w
 assert_screen_has "w shows the diff first" \
 	"--- a/$K/cluster-baseline-settings/kustomization.yaml"

@@ -82,8 +82,10 @@ check "cordon of '..': the status bar says the name is not valid" \
 check "cordon of '..': no dialog" sh -c "! tmux -L '$E2E_SOCK' \
 	capture-pane -p -t '$JD_SESSION' | grep -q 'and press Enter'"
 check "cordon of '..': nothing audited" test ! -s "$AUDIT"
+# The bootstrap pane's SelfSubjectAccessReview is the one POST (a question
+# the apiserver stores nothing for).
 check "cordon of '..': no PATCH reached the server" \
-	test "$(requests "$H" 'r["method"] != "GET"')" -eq 0
+	test "$(requests "$H" 'r["method"] != "GET" and not r["path"].endswith("/selfsubjectaccessreviews")')" -eq 0
 send q
 wait_exit 5 >/dev/null
 e2e_finish

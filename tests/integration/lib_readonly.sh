@@ -4,19 +4,24 @@
 # shellcheck shell=sh
 
 # ro_writes LOG-JSON-FILE...: prints each logged request that is not a read,
-# one a line ("METHOD PATH (file)"). Reads are GET and HEAD, and the token
-# requests that change nothing: Entra ID's token endpoint (v1 and v2), ACR's
-# /oauth2/exchange and /oauth2/token.
+# one a line ("METHOD PATH (file)"). Reads are GET and HEAD, and the POSTs
+# that change nothing: the token requests (Entra ID's token endpoint, v1 and
+# v2, ACR's /oauth2/exchange and /oauth2/token), a Resource Graph query
+# (POST .../Microsoft.ResourceGraph/resources, a read by its REST spec) and
+# a SelfSubjectAccessReview (the apiserver answers it and stores nothing:
+# kubernetes pkg/registry/authorization/selfsubjectaccessreview/rest.go).
 ro_writes() {
 	python3 -c '
 import json, sys
-tokens = ("/oauth2/v2.0/token", "/oauth2/token", "/oauth2/exchange")
+reads = ("/oauth2/v2.0/token", "/oauth2/token", "/oauth2/exchange",
+         "/providers/Microsoft.ResourceGraph/resources",
+         "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")
 for path in sys.argv[1:]:
     for r in json.load(open(path)):
-        m, p = r.get("method", ""), r.get("path", "")
+        m, p = r.get("method", ""), r.get("path", "").split("?")[0]
         if m in ("GET", "HEAD"):
             continue
-        if m == "POST" and p.endswith(tokens):
+        if m == "POST" and p.endswith(reads):
             continue
         print("%s %s (%s)" % (m, p, path))
 ' "$@"
