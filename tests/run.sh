@@ -31,11 +31,17 @@ count_tap() { # file
 	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
 }
 
+# timed NAME START: notes how many seconds NAME took, for the closing
+# list of the slowest.
+timed() { echo "$(($(date +%s) - $2)) $1" >>"$log/times"; }
+
 run_binary() { # path
 	name=$(basename "$1")
 	out="$log/$name.out"
+	t0=$(date +%s)
 	"$1" >"$out" 2>&1
 	rc=$?
+	timed "$name" "$t0"
 	count_cmocka "$out"
 	cat "$out"
 	if [ $rc -ne 0 ] && ! grep -q '^\[  FAILED  \]' "$out"; then
@@ -50,8 +56,10 @@ run_binary() { # path
 run_script() { # path
 	name=$(basename "$1")
 	out="$log/$name.out"
+	t0=$(date +%s)
 	sh "$1" >"$out" 2>&1
 	rc=$?
+	timed "$name" "$t0"
 	if [ $rc -ne 0 ] && ! grep -q '^not ok ' "$out"; then
 		echo "not ok - $name exited $rc" >>"$out"
 	fi
@@ -102,6 +110,13 @@ for suite in $suites; do
 	esac
 done
 
+if [ -s "$log/times" ]; then
+	sort -rn "$log/times" >"$BUILD/test-times.txt"
+	echo "slowest (seconds, all in $BUILD/test-times.txt):" \
+		"$(head -8 "$BUILD/test-times.txt" |
+			awk '{printf "%s%s %s", (NR > 1 ? ", " : ""), $2, $1}')"
+	echo "time in tests: $(awk '{s += $1} END {print s}' "$log/times") s"
+fi
 [ -n "$failures" ] && echo "failing:$failures"
 if [ $((sim_passed + sim_failed + sim_skipped)) -gt 0 ]; then
 	echo "simulator self-tests: $sim_passed passed, $sim_failed failed," \
