@@ -261,8 +261,9 @@ static int run_complete(struct cli_opts *o, int argc, char **argv)
  * argument (the last one repeats when max_args is -1). */
 /* clang-format off */
 const struct cli_command cli_commands[] = {
-	{"status", "[--json]", "one snapshot of every pane; exit 1 unless "
-	 "everything is fine", 0, 0, {CLI_ARG_NONE}, run_status, 0},
+	{"status", "[--json]", "one snapshot of the nodes, Flux and the "
+	 "images (not the scans); exit 1 unless all three are fine",
+	 0, 0, {CLI_ARG_NONE}, run_status, 0},
 	{"nodes", "[--json]", "the nodes; exit 1 unless all are Ready",
 	 0, 0, {CLI_ARG_NONE}, run_nodes, 0},
 	{"cordon", "NODE", "mark a node unschedulable (audited)",
