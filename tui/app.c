@@ -173,7 +173,58 @@ void app_status(struct app *a, enum role r, const char *fmt, ...)
 	va_end(ap);
 	a->status_role = r;
 	a->status_at = loop_now_ms();
+	a->status_held = 1;
 	app_mark(a);
+}
+
+/* A line from something the operator did not just ask for (a sign-in
+ * ending, the connection coming and going): it waits until the answer to
+ * the operator's last key has been up STATUS_HOLD_MS, so that answer is
+ * never replaced before it could be read; a later one replaces it. */
+#define STATUS_HOLD_MS 4000
+
+static void on_status_hold(void *ud)
+{
+	struct app *a = ud;
+	long long left = STATUS_HOLD_MS - (loop_now_ms() - a->status_at);
+
+	a->status_timer = 0;
+	if (a->status_held && left > 0) { /* another key's answer came */
+		a->status_timer =
+		    loop_timer_add(a->loop, (long)left, on_status_hold, a);
+		return;
+	}
+	a->status_held = 0;
+	if (!a->status_next[0])
+		return;
+	memcpy(a->status, a->status_next, sizeof(a->status));
+	a->status_role = a->status_next_role;
+	a->status_at = loop_now_ms();
+	a->status_next[0] = '\0';
+	app_mark(a);
+}
+
+static void app_status_bg(struct app *a, enum role r, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void app_status_bg(struct app *a, enum role r, const char *fmt, ...)
+{
+	long long left = STATUS_HOLD_MS - (loop_now_ms() - a->status_at);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(a->status_next, sizeof(a->status_next), fmt, ap);
+	va_end(ap);
+	a->status_next_role = r;
+	if (a->status_held && left > 0) {
+		if (!a->status_timer)
+			a->status_timer = loop_timer_add(a->loop, (long)left,
+							 on_status_hold, a);
+		return;
+	}
+	loop_timer_cancel(a->loop, a->status_timer);
+	a->status_held = 0;
+	on_status_hold(a);
 }
 
 void app_confirm(struct app *a, const char *action, const char *target,
@@ -262,12 +313,13 @@ static void conn_status(const struct err *e, long retry_ms, void *ud)
 	struct app *a = ud;
 
 	if (e)
-		app_status(a, ROLE_ERROR, "%s %s retrying in %ld s", e->msg,
-			   app_ascii(a) ? "-" : "\u2014",
-			   (retry_ms + 999) / 1000);
-	else if (a->status_role == ROLE_ERROR)
-		app_status(a, ROLE_OK, "connected to %s",
-			   session_server(a->session));
+		app_status_bg(a, ROLE_ERROR, "%s %s retrying in %ld s", e->msg,
+			      app_ascii(a) ? "-" : "\u2014",
+			      (retry_ms + 999) / 1000);
+	else if (a->status_role == ROLE_ERROR ||
+		 (a->status_next[0] && a->status_next_role == ROLE_ERROR))
+		app_status_bg(a, ROLE_OK, "connected to %s",
+			      session_server(a->session));
 }
 
 static int foreground(const char *const argv[], const char *const env[],
@@ -338,9 +390,9 @@ static void on_device_done(int status, const struct err *e, void *ud)
 	a->device_open = 0;
 	a->redraw_all = 1;
 	if (status < 0)
-		app_status(a, ROLE_ERROR, "Azure sign-in: %s", e->msg);
+		app_status_bg(a, ROLE_ERROR, "Azure sign-in: %s", e->msg);
 	else
-		app_status(a, ROLE_OK, "signed in to Azure");
+		app_status_bg(a, ROLE_OK, "signed in to Azure");
 	app_mark(a);
 }
 
@@ -729,6 +781,7 @@ int app_run(const struct app_opts *o)
 	screen_stop();
 	panes_disconnect(a);
 	loop_timer_cancel(a->loop, a->device_timer);
+	loop_timer_cancel(a->loop, a->status_timer);
 	for (i = 0; i < pane_count; i++)
 		if (a->panes[i].ops && a->panes[i].ops->fini)
 			a->panes[i].ops->fini(&a->panes[i]);

@@ -60,6 +60,10 @@ struct app {
 	char status[512];
 	enum role status_role;
 	long long status_at;
+	int status_held; /* status answers a key: held STATUS_HOLD_MS */
+	char status_next[512]; /* a background line waiting for the hold */
+	enum role status_next_role;
+	unsigned status_timer;
 
 	int dirty;
 	int redraw_all; /* the whole screen, not only the panes marked */
