@@ -83,6 +83,29 @@ lw_require() {
 	fi
 }
 
+# ---------------------------------------------------------------- jumpdeck
+
+# jd ARGS...: jumpdeck without a terminal, bounded by LW_LIMIT; its exit
+# status in rc, its output in STDOUT and STDERR, and both with the status
+# in LW_OUT (what not_ok shows). With LW_JD_PRINTABLE=1, LW_OUT goes
+# through cat -v (for output that may hold escape sequences). A script
+# that needs another jd defines its own after sourcing this file.
+STDOUT=$LW_TMP/stdout
+STDERR=$LW_TMP/stderr
+LW_JD_PRINTABLE=0
+jd() {
+	$LW_LIMIT "$JD" "$@" </dev/null >"$STDOUT" 2>"$STDERR"
+	rc=$?
+	{
+		cat "$STDOUT"
+		[ -s "$STDERR" ] && echo "--- stderr:" && cat "$STDERR"
+		echo "--- exit status $rc"
+	} | if [ "$LW_JD_PRINTABLE" = 1 ]; then cat -v; else cat; fi \
+		>"$LW_OUT"
+}
+# rc_is N: the last jd exited N.
+rc_is() { test "$rc" -eq "$1"; }
+
 # ---------------------------------------------------------------- processes
 
 # lw_bg LOG COMMAND...: run COMMAND in the background, output to LOG; its

@@ -15,8 +15,6 @@ lw_require python3 curl
 KUBECTL=${KUBECTL:-kubectl}
 HAVE_KUBECTL=0
 command -v "$KUBECTL" >/dev/null 2>&1 && HAVE_KUBECTL=1
-STDOUT=$LW_TMP/stdout
-STDERR=$LW_TMP/stderr
 BLOCK=$LW_TMP/block
 SHA=5f3c2a1b9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a
 NEW_SHA=0123456789abcdef0123456789abcdef01234567
@@ -28,18 +26,7 @@ export LANG
 
 # ---------------------------------------------------------------- helpers
 
-# jd ARGS...: run jumpdeck without a terminal; sets rc, STDOUT, STDERR and
-# LW_OUT (both, for failure reports).
-jd() {
-	$LW_LIMIT "$JD" "$@" </dev/null >"$STDOUT" 2>"$STDERR"
-	rc=$?
-	{
-		cat "$STDOUT"
-		[ -s "$STDERR" ] && echo "--- stderr:" && cat "$STDERR"
-		echo "--- exit status $rc"
-	} >"$LW_OUT"
-}
-rc_is() { test "$rc" -eq "$1"; }
+# jd (lib_world.sh) runs jumpdeck: rc, STDOUT, STDERR, LW_OUT.
 # contains FILE TEXT...: FILE holds every TEXT (the missing one is named).
 contains() {
 	f=$1

@@ -12,21 +12,9 @@
 . "$(dirname "$0")/lib_world.sh"
 lw_require python3 curl
 
-STDOUT=$LW_TMP/stdout
-STDERR=$LW_TMP/stderr
 LANG=C.UTF-8
 export LANG
 
-jd() {
-	$LW_LIMIT "$JD" "$@" </dev/null >"$STDOUT" 2>"$STDERR"
-	rc=$?
-	{
-		cat "$STDOUT"
-		[ -s "$STDERR" ] && echo "--- stderr:" && cat "$STDERR"
-		echo "--- exit status $rc"
-	} >"$LW_OUT"
-}
-rc_is() { test "$rc" -eq "$1"; }
 has() {
 	for t in "$@"; do
 		grep -qF -- "$t" "$LW_OUT" && continue

@@ -11,22 +11,11 @@ lw_require python3 curl openssl
 . tests/integration/lib_hostile.sh
 
 H=$LW_TMP/hostile
-STDOUT=$LW_TMP/stdout
-STDERR=$LW_TMP/stderr
 LANG=C.UTF-8
 export LANG
 
-# jd ARGS...: jumpdeck, bounded, output kept for the checks and not_ok.
-jd() {
-	$LW_LIMIT "$JD" "$@" </dev/null >"$STDOUT" 2>"$STDERR"
-	rc=$?
-	{
-		cat "$STDOUT"
-		[ -s "$STDERR" ] && echo "--- stderr:" && cat "$STDERR"
-		echo "--- exit status $rc"
-	} | cat -v >"$LW_OUT"
-}
-rc_is() { test "$rc" -eq "$1"; }
+# jd (lib_world.sh): its report made printable, escapes and all.
+LW_JD_PRINTABLE=1
 out_has() { grep -qF -- "$1" "$STDOUT"; }
 err_has() { grep -qF -- "$1" "$STDERR"; }
 

@@ -13,21 +13,9 @@ lw_require python3 curl
 . tests/integration/lib_readonly.sh
 
 D=$LW_TMP/world
-STDOUT=$LW_TMP/stdout
-STDERR=$LW_TMP/stderr
 NODE=aks-npsystem-26621167-vmss000000
 LANG=C.UTF-8
 export LANG
-
-jd() {
-	$LW_LIMIT "$JD" "$@" </dev/null >"$STDOUT" 2>"$STDERR"
-	rc=$?
-	{
-		cat "$STDOUT"
-		[ -s "$STDERR" ] && echo "--- stderr:" && cat "$STDERR"
-		echo "--- exit status $rc"
-	} >"$LW_OUT"
-}
 
 if ! lw_world_up "$D" --bookmark-interval 1; then
 	not_ok "world up"

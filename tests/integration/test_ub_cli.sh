@@ -14,8 +14,6 @@ lw_require python3 curl openssl
 . tests/integration/lib_hostile.sh
 
 H=$LW_TMP/hostile
-STDOUT=$LW_TMP/stdout
-STDERR=$LW_TMP/stderr
 LANG=C.UTF-8
 export LANG
 # Leaks are valgrind's (test_leaks.sh); here only what the sanitizers
@@ -24,16 +22,8 @@ ASAN_OPTIONS=detect_leaks=0
 UBSAN_OPTIONS=print_stacktrace=1
 export ASAN_OPTIONS UBSAN_OPTIONS
 
-jd() {
-	$LW_LIMIT "$JD" "$@" </dev/null >"$STDOUT" 2>"$STDERR"
-	rc=$?
-	{
-		cat "$STDOUT"
-		[ -s "$STDERR" ] && echo "--- stderr:" && cat "$STDERR"
-		echo "--- exit status $rc"
-	} | cat -v >"$LW_OUT"
-}
-rc_is() { test "$rc" -eq "$1"; }
+# jd (lib_world.sh): its report made printable, escapes and all.
+LW_JD_PRINTABLE=1
 err_has() { grep -qF -- "$1" "$STDERR"; }
 # no_finding: exited by itself (not by a signal, not by the sanitizer's
 # abort) and no sanitizer report.

@@ -19,8 +19,6 @@ KUBECTL=${KUBECTL:-kubectl}
 HAVE_KUBECTL=0
 command -v "$KUBECTL" >/dev/null 2>&1 && HAVE_KUBECTL=1
 W=$LW_TMP/world
-STDOUT=$LW_TMP/stdout
-STDERR=$LW_TMP/stderr
 AUDIT=$LW_TMP/audit.log
 WHYWORLD=$LW_ROOT/tests/sim/whyworld.py
 KUBELET=$LW_ROOT/tests/sim/kubelet.py
@@ -30,17 +28,6 @@ export LANG JUMPDECK_AUDIT_LOG=$AUDIT
 
 # ---------------------------------------------------------------- helpers
 
-# jd ARGS...: jumpdeck without a terminal; rc, STDOUT, STDERR, LW_OUT.
-jd() {
-	$LW_LIMIT "$JD" "$@" </dev/null >"$STDOUT" 2>"$STDERR"
-	rc=$?
-	{
-		cat "$STDOUT"
-		[ -s "$STDERR" ] && echo "--- stderr:" && cat "$STDERR"
-		echo "--- exit status $rc"
-	} >"$LW_OUT"
-}
-rc_is() { test "$rc" -eq "$1"; }
 has() {
 	for t in "$@"; do
 		grep -qF -- "$t" "$LW_OUT" && continue
