@@ -33,6 +33,10 @@ HOME=$E2E_TMP/home
 mkdir -p "$HOME"
 export HOME
 unset KUBECONFIG JUMPDECK_AUDIT_LOG NO_COLOR LC_ALL 2>/dev/null
+# Azure endpoints on a closed loopback port until az_up (lib_azure.sh),
+# here and in the tmux server, which starts with this environment.
+# shellcheck disable=SC1091
+. "$E2E_ROOT/tests/integration/lib_loopback.sh"
 
 # ---------------------------------------------------------------- output
 

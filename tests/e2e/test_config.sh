@@ -17,8 +17,12 @@ CFG=$E2E_TMP/config
 LIMIT=""
 command -v timeout >/dev/null 2>&1 && LIMIT="timeout 30"
 
+# jd ARGS...: jumpdeck without lib.sh's loopback Azure endpoints, so that
+# `config` shows the built-in defaults and where each value comes from.
 jd() {
-	$LIMIT "$JD" "$@" </dev/null >"$STDOUT" 2>"$ERR"
+	# shellcheck disable=SC2086
+	(unset $LB_AZURE_NAMES; exec $LIMIT "$JD" "$@") </dev/null \
+		>"$STDOUT" 2>"$ERR"
 	rc=$?
 	cat "$STDOUT" "$ERR" >"$OUT"
 }

@@ -32,6 +32,9 @@ mkdir -p "$HOME"
 export HOME
 unset KUBECONFIG JUMPDECK_AUDIT_LOG NO_COLOR LC_ALL LC_CTYPE LC_MESSAGES \
 	2>/dev/null
+# Azure endpoints on a closed loopback port until az_up (lib_azure.sh).
+# shellcheck disable=SC1091
+. "$LW_ROOT/tests/integration/lib_loopback.sh"
 # Bound every single command; the scripts stay well below a minute.
 LW_LIMIT=""
 command -v timeout >/dev/null 2>&1 && LW_LIMIT="timeout 30"
