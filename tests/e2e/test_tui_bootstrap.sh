@@ -48,8 +48,9 @@ then
 fi
 world_up
 
-# No Azure here: every Azure endpoint is a closed loopback port.
-JD_ENV="JUMPDECK_REPO=$CLONE JUMPDECK_REGISTRY=acrakstest JUMPDECK_GITHUB_ACCOUNT=contoso JUMPDECK_CA_BUNDLE=$GS/ca.crt JUMPDECK_IMDS_ENDPOINT=http://127.0.0.1:1 JUMPDECK_ARM_ENDPOINT=https://127.0.0.1:1/ AZURE_AUTHORITY_HOST=https://127.0.0.1:1/ JUMPDECK_AZ_COMMAND=/nonexistent"
+# No Azure here: every Azure endpoint stays on the closed loopback port
+# lib.sh gives it.
+JD_ENV="JUMPDECK_REPO=$CLONE JUMPDECK_REGISTRY=acrakstest JUMPDECK_GITHUB_ACCOUNT=contoso JUMPDECK_CA_BUNDLE=$GS/ca.crt"
 export JD_ENV
 K=cluster-manifests
 

@@ -64,7 +64,7 @@ then
 	not_ok "the fork is seeded and cloned over SSH"
 	e2e_finish
 fi
-JD_ENV="$(az_env_words) JUMPDECK_CA_BUNDLE=$E2E_TMP/ca.pem JUMPDECK_REPO=$CLONE JUMPDECK_GITHUB_ACCOUNT=contoso JUMPDECK_AZ_COMMAND=/nonexistent"
+JD_ENV="$(az_env_words) JUMPDECK_CA_BUNDLE=$E2E_TMP/ca.pem JUMPDECK_REPO=$CLONE JUMPDECK_GITHUB_ACCOUNT=contoso"
 
 steps_read() { grep -q 'Bootstrap · [0-9]*/10 steps done'; }
 # confirm WORD: type the confirmation word once the dialog asks for it.

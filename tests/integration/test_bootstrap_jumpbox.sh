@@ -27,8 +27,7 @@ export KUBECONFIG
 kubectl config rename-context sim "$CLUSTER" >"$LW_OUT" 2>&1 ||
 	{ not_ok "the context is named after the cluster"; lw_finish; }
 JUMPDECK_AUDIT_LOG=$LW_TMP/audit.log
-JUMPDECK_AZ_COMMAND=/nonexistent/az
-export JUMPDECK_AUDIT_LOG JUMPDECK_AZ_COMMAND
+export JUMPDECK_AUDIT_LOG
 cd "$LW_TMP" || exit 1
 
 # step N FIELD, after boot: a field of step N of `bootstrap --json`.

@@ -44,16 +44,11 @@ git config --global user.name "Ops User"
 git config --global user.email ops@contoso.example
 git config --global init.defaultBranch main
 
-# No cluster and no Azure here: every Azure endpoint points at a closed
-# loopback port, so nothing leaves the machine.
-JUMPDECK_IMDS_ENDPOINT=http://127.0.0.1:1
-JUMPDECK_ARM_ENDPOINT=https://127.0.0.1:1/
-AZURE_AUTHORITY_HOST=https://127.0.0.1:1/
-JUMPDECK_AZ_COMMAND=/nonexistent/az
+# No cluster and no Azure here: every Azure endpoint stays on the closed
+# loopback port lib_world.sh gives it, so nothing leaves the machine.
 JUMPDECK_CA_BUNDLE=$GS/ca.crt
 JUMPDECK_AUDIT_LOG=$LW_TMP/audit.log
-export JUMPDECK_IMDS_ENDPOINT JUMPDECK_ARM_ENDPOINT AZURE_AUTHORITY_HOST \
-	JUMPDECK_AZ_COMMAND JUMPDECK_CA_BUNDLE JUMPDECK_AUDIT_LOG
+export JUMPDECK_CA_BUNDLE JUMPDECK_AUDIT_LOG
 
 # The fork: the fixture tree, gotk-sync.yaml naming the local HTTPS server
 # in place of github.com.

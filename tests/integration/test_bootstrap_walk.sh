@@ -49,10 +49,8 @@ kubectl config rename-context sim "$CLUSTER" >"$LW_OUT" 2>&1 ||
 cat "$AZ_CA" "$GS/ca.crt" >"$LW_TMP/ca.pem"
 JUMPDECK_CA_BUNDLE=$LW_TMP/ca.pem
 JUMPDECK_AUDIT_LOG=$LW_TMP/audit.log
-JUMPDECK_AZ_COMMAND=/nonexistent/az
 JUMPDECK_GITHUB_ACCOUNT=contoso
-export JUMPDECK_CA_BUNDLE JUMPDECK_AUDIT_LOG JUMPDECK_AZ_COMMAND \
-	JUMPDECK_GITHUB_ACCOUNT
+export JUMPDECK_CA_BUNDLE JUMPDECK_AUDIT_LOG JUMPDECK_GITHUB_ACCOUNT
 
 # The operator's key and git identity.
 mkdir -p "$HOME/.ssh" && chmod 700 "$HOME/.ssh"
