@@ -9,39 +9,22 @@
 # refusal before any question, and the steps readable at 80x24.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
+. tests/integration/lib_gitfork.sh
 e2e_require tmux python3 git ssh
 if [ ! -x /usr/sbin/sshd ]; then
 	skip "test_tui_bootstrap.sh: sshd not installed"
 	exit 0
 fi
 
-GS=$E2E_TMP/git
-trap 'python3 "$E2E_ROOT/tests/sim/gitserve.py" down --dir "$GS" >/dev/null 2>&1;
-e2e_cleanup' EXIT
-if ! python3 tests/sim/gitserve.py up --dir "$GS" >"$E2E_TMP/out" 2>&1; then
+trap 'gf_down; e2e_cleanup' EXIT
+if ! gf_up "$E2E_TMP/git" >"$E2E_TMP/out" 2>&1; then
 	not_ok "git servers start"
 	e2e_finish
 fi
-HTTPS=$(cat "$GS/https_base")
-FORK=$GS/repos/contoso/aks-baseline-regulated.git
 CLONE=$E2E_TMP/clone
-mkdir -p "$HOME/.ssh" && chmod 700 "$HOME/.ssh"
-cp "$GS/client_key" "$HOME/.ssh/id_ed25519"
-cp "$GS/known_hosts" "$HOME/.ssh/known_hosts"
-chmod 600 "$HOME/.ssh/id_ed25519"
-SSH="ssh -i $HOME/.ssh/id_ed25519 -o IdentitiesOnly=yes -o UserKnownHostsFile=$HOME/.ssh/known_hosts -o BatchMode=yes"
-git config --global user.name "Ops User"
-git config --global user.email ops@contoso.example
-git config --global init.defaultBranch main
-seed=$E2E_TMP/seed
-cp -R tests/unit/data/manifests "$seed"
-sed -i "s#https://github.com/\(.*\)/aks-baseline-regulated\$#$HTTPS/git/\1/aks-baseline-regulated.git#" \
-	"$seed/cluster-manifests/flux-system/gotk-sync.yaml"
-mkdir -p "$GS/repos/contoso" && git init -q --bare "$FORK"
-if ! (cd "$seed" && git init -q && git add -A && git commit -qm fork &&
-	git push -q "$FORK" main && GIT_SSH_COMMAND=$SSH git clone -q \
-	"$(cat "$GS/ssh_base")$FORK" "$CLONE" &&
-	git -C "$CLONE" config core.sshCommand "$SSH") >"$E2E_TMP/out" 2>&1
+gf_operator
+if ! { gf_fork "$E2E_TMP/seed" fork && gf_clone "$CLONE" &&
+	git -C "$CLONE" config core.sshCommand "$GF_SSH"; } >"$E2E_TMP/out" 2>&1
 then
 	not_ok "the fork is seeded and cloned over SSH"
 	e2e_finish

@@ -11,16 +11,16 @@
 # shellcheck disable=SC1091,SC2034  # JD_ENV is read by lib.sh
 . "$(dirname "$0")/lib.sh"
 . tests/integration/lib_azure.sh
+. tests/integration/lib_gitfork.sh
 e2e_require tmux python3 git ssh kubectl
 if [ ! -x /usr/sbin/sshd ]; then
 	skip "test_tui_bootstrap_walk.sh: sshd not installed"
 	exit 0
 fi
-GS=$E2E_TMP/git
 PIDS=""
 walk_cleanup() {
 	for p in $PIDS; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-	python3 "$E2E_ROOT/tests/sim/gitserve.py" down --dir "$GS" >/dev/null 2>&1
+	gf_down
 }
 trap 'walk_cleanup; az_cleanup; e2e_cleanup' EXIT
 
@@ -30,10 +30,8 @@ python3 tests/sim/workloads.py controller --dir "$D" --delay 1 \
 	>"$E2E_TMP/workloads.log" 2>&1 &
 PIDS="$PIDS $!"
 az_up || { cp "$AZ_LOG" "$E2E_TMP/out"; not_ok "Azure simulators start"; e2e_finish; }
-python3 tests/sim/gitserve.py up --dir "$GS" >"$E2E_TMP/out" 2>&1 ||
+gf_up "$E2E_TMP/git" >"$E2E_TMP/out" 2>&1 ||
 	{ not_ok "git servers start"; e2e_finish; }
-HTTPS=$(cat "$GS/https_base")
-FORK=$GS/repos/contoso/aks-baseline-regulated.git
 CLUSTER=$(az_sim GET /deployments | python3 -c '
 import json, sys
 for d in json.load(sys.stdin):
@@ -42,24 +40,10 @@ for d in json.load(sys.stdin):
 KUBECONFIG=$D/kubeconfig kubectl config rename-context sim "$CLUSTER" \
 	>"$E2E_TMP/out" 2>&1 || { not_ok "the context is named"; e2e_finish; }
 cat "$AZ_CA" "$GS/ca.crt" >"$E2E_TMP/ca.pem"
-mkdir -p "$HOME/.ssh" && chmod 700 "$HOME/.ssh"
-cp "$GS/client_key" "$HOME/.ssh/id_ed25519"
-cp "$GS/known_hosts" "$HOME/.ssh/known_hosts"
-chmod 600 "$HOME/.ssh/id_ed25519"
-SSH="ssh -i $HOME/.ssh/id_ed25519 -o IdentitiesOnly=yes -o UserKnownHostsFile=$HOME/.ssh/known_hosts -o BatchMode=yes"
-git config --global user.name "Ops User"
-git config --global user.email ops@contoso.example
-git config --global init.defaultBranch main
-seed=$E2E_TMP/seed
-cp -R tests/unit/data/manifests "$seed"
-sed -i "s#https://github.com/\(.*\)/aks-baseline-regulated\$#$HTTPS/git/\1/aks-baseline-regulated.git#" \
-	"$seed/cluster-manifests/flux-system/gotk-sync.yaml"
-mkdir -p "$GS/repos/contoso" && git init -q --bare "$FORK"
+gf_operator
 CLONE=$E2E_TMP/clone
-if ! (cd "$seed" && git init -q && git add -A && git commit -qm fork &&
-	git push -q "$FORK" main && GIT_SSH_COMMAND=$SSH git clone -q \
-	"$(cat "$GS/ssh_base")$FORK" "$CLONE" &&
-	git -C "$CLONE" config core.sshCommand "$SSH") >"$E2E_TMP/out" 2>&1
+if ! { gf_fork "$E2E_TMP/seed" fork && gf_clone "$CLONE" &&
+	git -C "$CLONE" config core.sshCommand "$GF_SSH"; } >"$E2E_TMP/out" 2>&1
 then
 	not_ok "the fork is seeded and cloned over SSH"
 	e2e_finish

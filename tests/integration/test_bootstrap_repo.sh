@@ -9,6 +9,7 @@
 # that changes nothing locally, then a push; and `jumpdeck bootstrap`
 # reading each state from the clone and the remotes every time.
 . "$(dirname "$0")/lib_world.sh"
+. "$(dirname "$0")/lib_gitfork.sh"
 
 lw_require git python3 ssh
 if [ ! -x /usr/sbin/sshd ]; then
@@ -16,33 +17,20 @@ if [ ! -x /usr/sbin/sshd ]; then
 	exit 0
 fi
 
-GS=$LW_TMP/git
-gs_cleanup() {
-	python3 "$LW_ROOT/tests/sim/gitserve.py" down --dir "$GS" >/dev/null 2>&1
-}
-trap 'gs_cleanup; lw_cleanup' EXIT
-if ! python3 tests/sim/gitserve.py up --dir "$GS" >"$LW_OUT" 2>&1; then
+trap 'gf_down; lw_cleanup' EXIT
+if ! gf_up "$LW_TMP/git" >"$LW_OUT" 2>&1; then
 	not_ok "git servers start"
 	lw_finish
 fi
-HTTPS=$(cat "$GS/https_base")
-FORK=$GS/repos/contoso/aks-baseline-regulated.git
 CLONE=$LW_TMP/clone
 
 # The operator's SSH key and known_hosts, for git (ssh) and for jumpdeck's
 # own reading of the remote (libssh, from $HOME/.ssh).
-mkdir -p "$HOME/.ssh"
-cp "$GS/client_key" "$HOME/.ssh/id_ed25519"
-cp "$GS/known_hosts" "$HOME/.ssh/known_hosts"
-chmod 700 "$HOME/.ssh"
-chmod 600 "$HOME/.ssh/id_ed25519"
-GIT_SSH_COMMAND="ssh -i $HOME/.ssh/id_ed25519 -o IdentitiesOnly=yes \
--o UserKnownHostsFile=$HOME/.ssh/known_hosts -o BatchMode=yes"
 GIT_CONFIG_NOSYSTEM=1
-export GIT_SSH_COMMAND GIT_CONFIG_NOSYSTEM
-git config --global user.name "Ops User"
-git config --global user.email ops@contoso.example
-git config --global init.defaultBranch main
+export GIT_CONFIG_NOSYSTEM
+gf_operator
+GIT_SSH_COMMAND=$GF_SSH
+export GIT_SSH_COMMAND
 
 # No cluster and no Azure here: every Azure endpoint stays on the closed
 # loopback port lib_world.sh gives it, so nothing leaves the machine.
@@ -52,17 +40,9 @@ export JUMPDECK_CA_BUNDLE JUMPDECK_AUDIT_LOG
 
 # The fork: the fixture tree, gotk-sync.yaml naming the local HTTPS server
 # in place of github.com.
-seed=$LW_TMP/seed
-cp -R tests/unit/data/manifests "$seed"
-sed -i "s#https://github.com/\(.*\)/aks-baseline-regulated\$#$HTTPS/git/\1/aks-baseline-regulated.git#" \
-	"$seed/cluster-manifests/flux-system/gotk-sync.yaml"
-mkdir -p "$GS/repos/contoso"
-git init -q --bare "$FORK"
-(cd "$seed" && git init -q && git add -A && git commit -qm "the fork" &&
-	git push -q "$FORK" main) >"$LW_OUT" 2>&1 ||
+gf_fork "$LW_TMP/seed" "the fork" >"$LW_OUT" 2>&1 ||
 	{ not_ok "the fork is seeded"; lw_finish; }
-SSH_URL=$(cat "$GS/ssh_base")$FORK
-git clone -q "$SSH_URL" "$CLONE" >"$LW_OUT" 2>&1 ||
+gf_clone "$CLONE" >"$LW_OUT" 2>&1 ||
 	{ not_ok "the fork clones over SSH"; lw_finish; }
 cd "$CLONE" || exit 1
 chmod 640 cluster-manifests/flux-system/kustomization.yaml

@@ -14,15 +14,14 @@
 # the world, not remembered).
 . "$(dirname "$0")/lib_world.sh"
 . "$(dirname "$0")/lib_azure.sh"
+. "$(dirname "$0")/lib_gitfork.sh"
 
 lw_require git python3 ssh kubectl
 if [ ! -x /usr/sbin/sshd ]; then
 	skip "test_bootstrap_walk.sh: sshd not installed"
 	exit 0
 fi
-GS=$LW_TMP/git
-trap 'python3 "$LW_ROOT/tests/sim/gitserve.py" down --dir "$GS" >/dev/null 2>&1;
-az_cleanup; lw_cleanup' EXIT
+trap 'gf_down; az_cleanup; lw_cleanup' EXIT
 
 # ---------------------------------------------------------------- the world
 W=$LW_TMP/w
@@ -30,11 +29,8 @@ lw_world_up "$W" || { not_ok "simulated cluster starts"; lw_finish; }
 lw_bg "$LW_TMP/workloads.log" python3 "$LW_ROOT/tests/sim/workloads.py" controller \
 	--dir "$W" --delay 1
 az_up || { cp "$AZ_LOG" "$LW_OUT"; not_ok "Azure simulators start"; lw_finish; }
-python3 tests/sim/gitserve.py up --dir "$GS" >"$LW_OUT" 2>&1 ||
+gf_up "$LW_TMP/git" >"$LW_OUT" 2>&1 ||
 	{ not_ok "git servers start"; lw_finish; }
-HTTPS=$(cat "$GS/https_base")
-FORK=$GS/repos/contoso/aks-baseline-regulated.git
-SSH_URL=$(cat "$GS/ssh_base")$FORK
 CLUSTER=$(az_sim GET /deployments | python3 -c '
 import json, sys
 for d in json.load(sys.stdin):
@@ -53,28 +49,15 @@ JUMPDECK_GITHUB_ACCOUNT=contoso
 export JUMPDECK_CA_BUNDLE JUMPDECK_AUDIT_LOG JUMPDECK_GITHUB_ACCOUNT
 
 # The operator's key and git identity.
-mkdir -p "$HOME/.ssh" && chmod 700 "$HOME/.ssh"
-cp "$GS/client_key" "$HOME/.ssh/id_ed25519"
-cp "$GS/known_hosts" "$HOME/.ssh/known_hosts"
-chmod 600 "$HOME/.ssh/id_ed25519"
-GIT_SSH_COMMAND="ssh -i $HOME/.ssh/id_ed25519 -o IdentitiesOnly=yes \
--o UserKnownHostsFile=$HOME/.ssh/known_hosts -o BatchMode=yes"
+gf_operator
+GIT_SSH_COMMAND=$GF_SSH
 export GIT_SSH_COMMAND
-git config --global user.name "Ops User"
-git config --global user.email ops@contoso.example
-git config --global init.defaultBranch main
 
 # The fork: the fixture tree, its Flux source at the local HTTPS server.
-seed=$LW_TMP/seed
-cp -R tests/unit/data/manifests "$seed"
-sed -i "s#https://github.com/\(.*\)/aks-baseline-regulated\$#$HTTPS/git/\1/aks-baseline-regulated.git#" \
-	"$seed/cluster-manifests/flux-system/gotk-sync.yaml"
-mkdir -p "$GS/repos/contoso" && git init -q --bare "$FORK"
-(cd "$seed" && git init -q && git add -A && git commit -qm fork &&
-	git push -q "$FORK" main) >"$LW_OUT" 2>&1 ||
+gf_fork "$LW_TMP/seed" fork >"$LW_OUT" 2>&1 ||
 	{ not_ok "the fork is seeded"; lw_finish; }
 CLONE=$LW_TMP/clone
-git clone -q "$SSH_URL" "$CLONE" >"$LW_OUT" 2>&1 ||
+gf_clone "$CLONE" >"$LW_OUT" 2>&1 ||
 	{ not_ok "the fork clones over SSH"; lw_finish; }
 cd "$CLONE" || exit 1
 
