@@ -159,6 +159,24 @@ lw_world_up() {
 		>"$LW_OUT" 2>&1
 }
 
+# lw_states_world DIR: a simulated cluster in DIR (a bookmark every
+# second) with Flux as current releases serve it, in every state
+# (fluxworld.py's scenario states), and KUBECONFIG exported for it. On
+# failure a not_ok line ("world up", "Flux seeded") ends the script.
+lw_states_world() {
+	if ! lw_world_up "$1" --bookmark-interval 1; then
+		not_ok "world up"
+		lw_finish
+	fi
+	if ! python3 "$LW_FLUX_PY" seed --dir "$1" --api v1 --scenario states \
+		>"$LW_OUT" 2>&1; then
+		not_ok "Flux seeded"
+		lw_finish
+	fi
+	KUBECONFIG=$1/kubeconfig
+	export KUBECONFIG
+}
+
 # lw_world_down DIR: stop it (its files stay until the cleanup).
 lw_world_down() {
 	python3 "$LW_WORLD_PY" down --dir "$1" >/dev/null 2>&1

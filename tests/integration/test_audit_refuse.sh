@@ -52,17 +52,7 @@ print(sum(1 for r in json.load(sys.stdin)
 # exchange is a POST too, but it changes nothing: only importImage counts).
 az_mutations() { az_requests POST /importImage; }
 
-if ! lw_world_up "$D" --bookmark-interval 1; then
-	not_ok "world up"
-	lw_finish
-fi
-if ! python3 "$LW_FLUX_PY" seed --dir "$D" --api v1 --scenario states \
-	>"$LW_OUT" 2>&1; then
-	not_ok "Flux seeded"
-	lw_finish
-fi
-KUBECONFIG=$D/kubeconfig
-export KUBECONFIG
+lw_states_world "$D"
 if ! az_up; then
 	cat "$AZ_LOG" >"$LW_OUT"
 	not_ok "Azure simulator and registries up"

@@ -17,17 +17,7 @@ NODE=aks-npsystem-26621167-vmss000000
 LANG=C.UTF-8
 export LANG
 
-if ! lw_world_up "$D" --bookmark-interval 1; then
-	not_ok "world up"
-	lw_finish
-fi
-if ! python3 "$LW_FLUX_PY" seed --dir "$D" --api v1 --scenario states \
-	>"$LW_OUT" 2>&1; then
-	not_ok "Flux seeded"
-	lw_finish
-fi
-KUBECONFIG=$D/kubeconfig
-export KUBECONFIG
+lw_states_world "$D"
 if ! az_up; then
 	cat "$AZ_LOG" >"$LW_OUT"
 	not_ok "Azure simulator and registries up"
