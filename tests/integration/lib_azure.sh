@@ -132,11 +132,14 @@ for r in json.load(sys.stdin):
 print(n)' "$@"
 }
 
-# az_seed_digest REPO:TAG: the digest seed-upstream reported for it.
+# az_seed_digest REPO:TAG [PLATFORM]: the digest seed-upstream reported for
+# it; with PLATFORM (linux/arm64), that platform's manifest in its index.
 az_seed_digest() {
 	python3 -c '
 import json, sys
-print(json.load(open(sys.argv[1]))[sys.argv[2]]["digest"])' "$AZ_SEED" "$1"
+i = json.load(open(sys.argv[1]))[sys.argv[2]]
+print(i["platforms"][sys.argv[3]] if len(sys.argv) > 3 else i["digest"])' \
+		"$AZ_SEED" "$@"
 }
 
 # az_push REPO TAG CONTENT: a different image pushed straight to the acr

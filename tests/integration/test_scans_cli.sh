@@ -52,13 +52,6 @@ j = json.load(open(sys.argv[1]))
 img = {i["image"]: i for i in j["images"]}
 sys.exit(0 if eval(sys.argv[2]) else 1)' "$J" "$1" 2>>"$LW_OUT"
 }
-# platform REF PLATFORM: the digest of one platform of an index.
-platform() {
-	python3 -c '
-import json, sys
-print(json.load(open(sys.argv[1]))[sys.argv[2]]["platforms"][sys.argv[3]])' \
-		"$AZ_SEED" "$1" "$2"
-}
 # findings JSON: seed Defender rows (quietly).
 findings() { az_sim POST /findings "$1" >/dev/null; }
 
@@ -76,8 +69,8 @@ export KUBECONFIG
 ok "registries, the Azure simulator and the cluster start"
 
 BB_INDEX=$(az_seed_digest $BUSYBOX)
-BB_AMD64=$(platform $BUSYBOX linux/amd64)
-BB_ARM64=$(platform $BUSYBOX linux/arm64)
+BB_AMD64=$(az_seed_digest $BUSYBOX linux/amd64)
+BB_ARM64=$(az_seed_digest $BUSYBOX linux/arm64)
 KURED_D=$(az_seed_digest $KURED)
 SRC_D=$(az_seed_digest $SRC)
 ENVOY_D=$(az_seed_digest $ENVOY)

@@ -70,10 +70,7 @@ export KUBECONFIG
 ok "registries and the Azure simulator start"
 
 BB=$(az_seed_digest $BUSYBOX)
-BB_AMD64=$(python3 -c '
-import json, sys
-print(json.load(open(sys.argv[1]))[sys.argv[2]]["platforms"]["linux/amd64"])' \
-	"$AZ_SEED" $BUSYBOX)
+BB_AMD64=$(az_seed_digest $BUSYBOX linux/amd64)
 KU=$(az_seed_digest $KURED)
 FA=$(az_seed_digest $FALCO)
 
