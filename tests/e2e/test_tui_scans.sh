@@ -13,9 +13,9 @@
 . "$(dirname "$0")/lib.sh"
 e2e_require tmux python3 curl
 . tests/integration/lib_azure.sh
+. tests/e2e/lib_scans.sh
 
 BUSYBOX=docker.io/library/busybox:1.33.0
-KURED=docker.io/weaveworks/kured:1.6.1
 LBUSY=live/library/busybox:1.33.0
 REPORTS=$E2E_TMP/reports
 mkdir -p "$REPORTS" "$HOME/.config/jumpdeck"
@@ -41,15 +41,6 @@ ok "registries, the Azure simulator and the cluster start"
 JD_ENV=$(az_env_words)
 
 BB=$(az_seed_digest $BUSYBOX)
-plat() {
-	python3 -c '
-import json, sys
-print(json.load(open(sys.argv[1]))[sys.argv[2]]["platforms"][sys.argv[3]])' \
-		"$AZ_SEED" "$BUSYBOX" "$1"
-}
-BB_AMD64=$(plat linux/amd64)
-BB_ARM64=$(plat linux/arm64)
-KU=$(az_seed_digest $KURED)
 short() { echo "$1" | cut -c1-19; }
 
 # The CLI writes the TUI's audit log: its import times say "pending".
@@ -58,18 +49,8 @@ import3() {
 		falco >"$E2E_TMP/out" 2>&1
 }
 check "busybox, kured and falco imported (CLI)" import3
-az_sim POST /findings "{\"repository\": \"quarantine/library/busybox\", \"digest\": \"$BB_AMD64\", \"generation\": \"mdvm\", \"findings\": [{\"severity\": \"Critical\", \"id\": \"CVE-2021-3711\", \"package\": \"openssl\", \"version\": \"1.1.1k-r0\", \"fixedVersion\": \"1.1.1l-r0\", \"cvss\": 9.8}, {\"severity\": \"Medium\", \"id\": \"CVE-2021-23840\", \"package\": \"openssl\", \"version\": \"1.1.1k-r0\", \"cvss\": 7.5}]}" >/dev/null
-az_sim POST /findings "{\"repository\": \"quarantine/weaveworks/kured\", \"digest\": \"$KU\", \"generation\": \"qualys\", \"findings\": [{\"severity\": \"Low\", \"id\": \"CVE-2020-8177\", \"qid\": \"178411\", \"status\": \"Healthy\"}]}" >/dev/null
-cat >"$REPORTS/busybox-arm64.json" <<EOF
-{"matches": [{"vulnerability": {"id": "CVE-2021-28831", "severity": "High",
-   "cvss": [{"version": "3.1", "metrics": {"baseScore": 8.1}}],
-   "fix": {"versions": [], "state": "not-fixed"}},
-  "artifact": {"name": "busybox", "version": "1.33.0-r6", "type": "apk"}}],
- "source": {"type": "image", "target": {"userInput": "acrakstest.azurecr.io/quarantine/library/busybox:1.33.0",
-  "manifestDigest": "$BB_ARM64", "repoDigests": []}},
- "distro": {"name": "alpine", "version": "3.13.5"},
- "descriptor": {"name": "grype", "version": "0.74.0", "timestamp": "2026-12-01T10:15:00Z"}}
-EOF
+scans_seed_defender
+scans_grype_busybox_arm64 "$REPORTS"
 LIVE=acrakstest.azurecr.io/live
 pod default busybox-good "$LIVE/library/busybox:1.33.0" \
 	"$LIVE/library/busybox@$BB" &&
