@@ -67,18 +67,8 @@ class ProxyHandler(simhttp.Handler):
             "application/json; charset=utf-8")
 
     def serve(self, method, path, query, body):
-        if path.startswith("/_sim/"):
-            try:
-                data = json.loads(body.decode() or "null")
-            except ValueError:
-                raise simhttp.HttpError(400, {"error": "bad JSON"})
-            if not self.control_common(method, path, data):
-                raise simhttp.HttpError(404, {"error": "no such control "
-                                              "endpoint"})
+        if control_or_fault(self, method, path, query, body):
             return
-        fault = self.server.faults.take(method, path, query)
-        if fault:
-            self.apply_fault(fault)
         self.forward(method, body)
 
     def forward(self, method, body):
@@ -121,6 +111,25 @@ class ProxyHandler(simhttp.Handler):
             "Content-Type", "application/octet-stream"), out)
 
 
+def control_or_fault(h, method, path, query, body):
+    """What both handlers do first: /_sim/... is the control API (True:
+    answered); any other request takes the first fault rule it matches,
+    if any (apply_fault raises or delays)."""
+    if path.startswith("/_sim/"):
+        try:
+            data = json.loads(body.decode() or "null")
+        except ValueError:
+            raise simhttp.HttpError(400, {"error": "bad JSON"})
+        if not h.control_common(method, path, data):
+            raise simhttp.HttpError(404, {"error": "no such control "
+                                          "endpoint"})
+        return True
+    fault = h.server.faults.take(method, path, query)
+    if fault:
+        h.apply_fault(fault)
+    return False
+
+
 class AuthHandler(simhttp.Handler):
     """GET /token as Docker Hub's token service answers an anonymous
     client: pull access only, {"token", "access_token", "expires_in",
@@ -137,18 +146,8 @@ class AuthHandler(simhttp.Handler):
         return e
 
     def serve(self, method, path, query, body):
-        if path.startswith("/_sim/"):
-            try:
-                data = json.loads(body.decode() or "null")
-            except ValueError:
-                raise simhttp.HttpError(400, {"error": "bad JSON"})
-            if not self.control_common(method, path, data):
-                raise simhttp.HttpError(404, {"error": "no such control "
-                                              "endpoint"})
+        if control_or_fault(self, method, path, query, body):
             return
-        fault = self.server.faults.take(method, path, query)
-        if fault:
-            self.apply_fault(fault)
         if path != "/token" or method != "GET":
             raise simhttp.HttpError(404, {"details": "not found"})
         d = self.server.dir
