@@ -326,6 +326,25 @@ wait_gone() {
 	done
 }
 
+# select_row N REF: in the images pane, select the Nth row (0: the first;
+# the configured order) and check it is REF: Enter opens its detail view,
+# Esc closes it.
+select_row() {
+	send g
+	_sr=0
+	while [ $_sr -lt "$1" ]; do
+		send j
+		_sr=$((_sr + 1))
+	done
+	send Enter
+	wait_for "Last operation" 3 || return 1
+	r=1
+	screen | grep -qF -- "$2" && r=0
+	send Escape
+	wait_gone "Last operation" 3 || return 1
+	return $r
+}
+
 # wait_screen TIMEOUT COMMAND...: polls until COMMAND (given the screen
 # on stdin) succeeds.
 wait_screen() {

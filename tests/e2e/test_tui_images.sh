@@ -81,23 +81,6 @@ confirm() {
 	type_text "$1"
 	send Enter
 }
-# select_row N REF: select the Nth row (0: the first; the configured order)
-# and check it is REF: Enter opens its detail view, Esc closes it.
-select_row() {
-	send g
-	_sr=0
-	while [ $_sr -lt "$1" ]; do
-		send j
-		_sr=$((_sr + 1))
-	done
-	send Enter
-	wait_for "Last operation" 3 || return 1
-	r=1
-	screen | grep -qF -- "$2" && r=0
-	send Escape
-	wait_gone "Last operation" 3 || return 1
-	return $r
-}
 not_status() { ! status_line | grep -qF -- "$1"; }
 
 # audit_count N ACTION OUTCOME TARGET: exactly N such records.

@@ -50,24 +50,6 @@ refused() {
 		wait_true 3 grown_to $((n0 + 1))
 }
 
-# select_row N REF: the Nth images row (0: the first; the configured
-# order) selected and checked to be REF through its detail view.
-select_row() {
-	send g
-	_sr=0
-	while [ $_sr -lt "$1" ]; do
-		send j
-		_sr=$((_sr + 1))
-	done
-	send Enter
-	wait_for "Last operation" 3 || return 1
-	r=1
-	screen | grep -qF -- "$2" && r=0
-	send Escape
-	wait_gone "Last operation" 3 || return 1
-	return $r
-}
-
 world_up --scenario demo
 if ! az_up; then
 	cp "$AZ_LOG" "$E2E_TMP/out"
