@@ -868,6 +868,33 @@ void scans_gate(const struct scans *s, size_t i, struct scan_gate *g)
 	scan_gate_eval(&s->policy, &s->img[i], time(NULL), g);
 }
 
+void scans_gate_of(const struct scans *s, const char *ref,
+		   const char *why_none, struct scan_gate *g)
+{
+	char none[600];
+	size_t i;
+
+	if (s && s->done_once && scans_find(s, ref, &i) == 0) {
+		scans_gate(s, i, g);
+		return;
+	}
+	memset(g, 0, sizeof(*g));
+	if (s && !s->policy.block_unknown) {
+		snprintf(g->why, sizeof(g->why),
+			 "passes: no verdict yet, and unknown does not block "
+			 "under the policy");
+		return;
+	}
+	g->blocked = 1;
+	text_safe_buf(none, sizeof(none),
+		      s		 ? "the scanners have not answered yet"
+		      : why_none ? why_none
+				 : "no scan state",
+		      -1);
+	snprintf(g->why, sizeof(g->why), "blocked by: no scan verdict (%s)",
+		 none);
+}
+
 const struct scan_policy *scans_policy(const struct scans *s)
 {
 	return &s->policy;

@@ -82,6 +82,15 @@ size_t scans_images(const struct scans *s, const struct scan_image **v);
 int scans_find(const struct scans *s, const char *name, size_t *i);
 /* The gate's verdict on image i now. */
 void scans_gate(const struct scans *s, size_t i, struct scan_gate *g);
+/* The gate's verdict on the image named ref (as scans_find takes it)
+ * before a promotion, as the panes and `jumpdeck promote` take it:
+ * scans_gate() once a refresh has finished and knows ref; else there is
+ * no verdict, which blocks ("blocked by: no scan verdict (the scanners
+ * have not answered yet)") unless the policy lets unknown images
+ * through. s may be NULL: no scan state, which blocks, saying why_none
+ * (NULL: "no scan state"). */
+void scans_gate_of(const struct scans *s, const char *ref,
+		   const char *why_none, struct scan_gate *g);
 const struct scan_policy *scans_policy(const struct scans *s);
 
 /* What it is doing ("asking Defender (3 queries)..."), or how the last

@@ -355,18 +355,11 @@ static int gate(struct run *r, size_t row, const char *target, char *detail,
 {
 	const struct image_row *v;
 	struct scan_gate g;
-	size_t i;
 	struct err e;
 	char *m;
 
 	pipeline_rows(r->p, &v);
-	memset(&g, 0, sizeof(g));
-	if (scans_find(r->scans, v[row].ref, &i) < 0) {
-		g.blocked = 1;
-		snprintf(g.why, sizeof(g.why), "blocked by: no scan state");
-	} else {
-		scans_gate(r->scans, i, &g);
-	}
+	scans_gate_of(r->scans, v[row].ref, NULL, &g);
 	if (!g.blocked)
 		return 0;
 	if (!r->o->override_gate) {

@@ -125,27 +125,14 @@ struct img_all {
 	enum pipeline_action act;
 };
 
-/* The scan gate's verdict on pipeline row i, as the images pane and
- * `jumpdeck promote` take it: no verdict blocks unless the policy lets
- * unknown images through. */
+/* The scan gate's verdict on a pipeline row, as the images pane and
+ * `jumpdeck promote` take it. */
 static void gate_of(struct app *a, const struct image_row *r,
 		    struct scan_gate *g)
 {
-	struct scans *sc = session_scans(app_session(a));
-	size_t i;
+	struct session *s = app_session(a);
 
-	memset(g, 0, sizeof(*g));
-	if (sc && scans_done_once(sc) && scans_find(sc, r->ref, &i) == 0) {
-		scans_gate(sc, i, g);
-		return;
-	}
-	if (sc && !scans_policy(sc)->block_unknown) {
-		snprintf(g->why, sizeof(g->why), "passes: no verdict yet");
-		return;
-	}
-	g->blocked = 1;
-	snprintf(g->why, sizeof(g->why), "blocked by: no scan verdict (%s)",
-		 !sc ? "no scan state" : "the scanners have not answered yet");
+	scans_gate_of(session_scans(s), r->ref, session_scans_error(s), g);
 }
 
 /* A promotion the gate blocks: recorded as refused with the gate's

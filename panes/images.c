@@ -100,27 +100,9 @@ static const struct scan_image *scan_of(struct app *a,
 static void gate_of(struct app *a, const struct image_row *r,
 		    struct scan_gate *g)
 {
-	struct scans *sc = session_scans(app_session(a));
-	size_t i;
+	struct session *s = app_session(a);
 
-	memset(g, 0, sizeof(*g));
-	if (!scan_of(a, r, &i)) {
-		if (sc && !scans_policy(sc)->block_unknown) {
-			snprintf(g->why, sizeof(g->why),
-				 "passes: no verdict yet, and unknown does "
-				 "not block under the policy");
-			return;
-		}
-		g->blocked = 1;
-		snprintf(g->why, sizeof(g->why),
-			 "blocked by: no scan verdict (%s)",
-			 !sc ? (session_scans_error(app_session(a))
-					? session_scans_error(app_session(a))
-					: "no scan state")
-			     : "the scanners have not answered yet");
-		return;
-	}
-	scans_gate(sc, i, g);
+	scans_gate_of(session_scans(s), r->ref, session_scans_error(s), g);
 }
 
 static enum role verdict_role(enum scan_verdict v)

@@ -22,6 +22,7 @@
 #include "backend/scan_defender.h"
 #include "backend/scan_gate.h"
 #include "backend/scan_report.h"
+#include "backend/loop.h"
 #include "backend/scans_feed.h"
 #include "backend/text.h"
 #include "backend/timefmt.h"
@@ -735,6 +736,50 @@ static void test_gate_default(void **state)
 	scan_policy_free(&p);
 }
 
+/* Before a promotion: no scan state, or no answer yet, blocks unless the
+ * policy lets unknown images through. */
+static void test_gate_of_no_verdict(void **state)
+{
+	struct loop *l = loop_new();
+	struct scans_opts o;
+	struct scan_policy p;
+	struct scans *s;
+	struct scan_gate g;
+	struct err e;
+
+	(void)state;
+	scans_gate_of(NULL, "busybox", NULL, &g);
+	assert_true(g.blocked);
+	assert_string_equal(g.why, "blocked by: no scan verdict (no scan "
+				   "state)");
+	scans_gate_of(NULL, "busybox", "bad \x1b[31mgate", &g);
+	assert_true(g.blocked);
+	assert_null(strchr(g.why, 0x1b));
+
+	memset(&o, 0, sizeof(o));
+	o.loop = l;
+	s = scans_new(&o, NULL, NULL, &e);
+	assert_non_null(s);
+	scans_gate_of(s, "busybox", "unused", &g);
+	assert_true(g.blocked);
+	assert_string_equal(g.why, "blocked by: no scan verdict (the "
+				   "scanners have not answered yet)");
+	scans_free(&s);
+
+	scan_policy_default(&p);
+	p.block_unknown = 0;
+	o.policy = &p;
+	s = scans_new(&o, NULL, NULL, &e);
+	assert_non_null(s);
+	scans_gate_of(s, "busybox", NULL, &g);
+	assert_false(g.blocked);
+	assert_string_equal(g.why, "passes: no verdict yet, and unknown does "
+				   "not block under the policy");
+	scans_free(&s);
+	scan_policy_free(&p);
+	loop_free(&l);
+}
+
 static void test_gate_allow_list(void **state)
 {
 	struct scan_policy p;
@@ -931,6 +976,7 @@ int main(void)
 	    cmocka_unit_test(test_sources_disagree),
 	    cmocka_unit_test(test_pending_unknown),
 	    cmocka_unit_test(test_gate_default),
+	    cmocka_unit_test(test_gate_of_no_verdict),
 	    cmocka_unit_test(test_gate_allow_list),
 	    cmocka_unit_test(test_gate_settings),
 	    cmocka_unit_test(test_policy_from_config),
