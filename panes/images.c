@@ -140,28 +140,27 @@ static enum glyph verdict_glyph(const struct scan_image *im)
 	return G_WARN;
 }
 
-static void copy_lines(struct images_state *st, const char *what,
-		       const char *repo, const char *tag,
-		       const struct image_copy *c)
+static void copy_lines(struct detail *d, const char *what, const char *repo,
+		       const char *tag, const struct image_copy *c)
 {
 	if (!c->checked) {
-		detail_add(&st->detail, c->error[0] ? ROLE_ERROR : ROLE_MUTED,
-			 "  %-11s %s:%s  %s", what, repo, tag,
-			 c->error[0] ? c->error : "not checked");
+		detail_add(d, c->error[0] ? ROLE_ERROR : ROLE_MUTED,
+			   "  %-11s %s:%s  %s", what, repo, tag,
+			   c->error[0] ? c->error : "not checked");
 		return;
 	}
 	if (!c->exists) {
-		detail_add(&st->detail, ROLE_MUTED, "  %-11s %s:%s  not there", what, repo,
-			 tag);
+		detail_add(d, ROLE_MUTED, "  %-11s %s:%s  not there", what,
+			   repo, tag);
 		return;
 	}
-	detail_add(&st->detail, ROLE_NORMAL, "  %-11s %s:%s", what, repo, tag);
-	detail_add(&st->detail, ROLE_NORMAL, "              %s", c->digest);
-	detail_add(&st->detail, ROLE_MUTED, "              %s%s", c->media_type,
-		 c->platforms ? " (multi-platform index)" : "");
+	detail_add(d, ROLE_NORMAL, "  %-11s %s:%s", what, repo, tag);
+	detail_add(d, ROLE_NORMAL, "              %s", c->digest);
+	detail_add(d, ROLE_MUTED, "              %s%s", c->media_type,
+		   c->platforms ? " (multi-platform index)" : "");
 }
 
-static void scan_lines(struct images_state *st, struct app *a,
+static void scan_lines(struct detail *d, struct app *a,
 		       const struct image_row *r)
 {
 	const struct scan_image *im = scan_of(a, r, NULL);
@@ -169,24 +168,22 @@ static void scan_lines(struct images_state *st, struct app *a,
 	char counts[200];
 
 	if (!im) {
-		detail_add(&st->detail, ROLE_MUTED, "  %-11s %s", "Scan",
+		detail_add(d, ROLE_MUTED, "  %-11s %s", "Scan",
 			   "the scanners have not answered yet");
 		return;
 	}
-	detail_add(&st->detail, verdict_role(im->verdict), "  %-11s %s%s%s",
-		   "Scan", scan_verdict_name(im->verdict),
-		   im->why[0] ? ": " : "", im->why);
+	detail_add(d, verdict_role(im->verdict), "  %-11s %s%s%s", "Scan",
+		   scan_verdict_name(im->verdict), im->why[0] ? ": " : "",
+		   im->why);
 	if (im->verdict == SCAN_UNHEALTHY || im->verdict == SCAN_HEALTHY)
-		detail_add(&st->detail, ROLE_NORMAL,
-			   "              %s, %u with a fix%s",
-			   scan_counts_text(im->counts, counts,
-					    sizeof(counts)),
-			   im->fixable,
-			   im->disagree ? "; the sources disagree" : "");
+		detail_add(
+		    d, ROLE_NORMAL, "              %s, %u with a fix%s",
+		    scan_counts_text(im->counts, counts, sizeof(counts)),
+		    im->fixable, im->disagree ? "; the sources disagree" : "");
 	gate_of(a, r, &g);
-	detail_add(&st->detail, g.blocked ? ROLE_ERROR : ROLE_OK,
+	detail_add(d, g.blocked ? ROLE_ERROR : ROLE_OK,
 		   "              gate: %s", g.why);
-	detail_add(&st->detail, ROLE_MUTED,
+	detail_add(d, ROLE_MUTED,
 		   "              (the scans pane, 2, has every finding)");
 }
 
@@ -195,41 +192,43 @@ static void build_detail(struct images_state *st, struct app *a)
 	const struct image_row *v;
 	size_t n = rows_of(a, &v);
 	const struct image_row *r;
+	struct detail *d = &st->detail;
 	char reason[900], up[1200];
 
-	detail_clear(&st->detail);
+	detail_clear(d);
 	if (at(st, st->view.sel) >= n) {
-		detail_add(&st->detail, ROLE_MUTED, "No image selected.");
-		detail_done(&st->detail);
+		detail_add(d, ROLE_MUTED, "No image selected.");
+		detail_done(d);
 		return;
 	}
 	r = &v[at(st, st->view.sel)];
-	detail_add(&st->detail, ROLE_HEADER, "%s", r->ref);
-	detail_add(&st->detail,
-		 image_state_alert(r->state) ? ROLE_ERROR
-		 : r->state == IMG_PROMOTED  ? ROLE_OK
-					     : ROLE_PENDING,
-		 "  State       %s: %s", image_state_text(r->state),
-		 image_state_reason(r, reason, sizeof(reason)));
-	detail_add(&st->detail, ROLE_NORMAL, " ");
+	detail_add(d, ROLE_HEADER, "%s", r->ref);
+	detail_add(d,
+		   image_state_alert(r->state) ? ROLE_ERROR
+		   : r->state == IMG_PROMOTED  ? ROLE_OK
+					       : ROLE_PENDING,
+		   "  State       %s: %s", image_state_text(r->state),
+		   image_state_reason(r, reason, sizeof(reason)));
+	detail_add(d, ROLE_NORMAL, " ");
 	snprintf(up, sizeof(up), "%s/%s", r->up.registry, r->up.path);
-	copy_lines(st, "Upstream", up, r->up.tag, &r->upstream);
-	copy_lines(st, "Quarantine", r->quarantine_repo, r->up.tag,
+	copy_lines(d, "Upstream", up, r->up.tag, &r->upstream);
+	copy_lines(d, "Quarantine", r->quarantine_repo, r->up.tag,
 		   &r->quarantine);
-	scan_lines(st, a, r);
-	copy_lines(st, "Live", r->live_repo, r->up.tag, &r->live);
-	detail_add(&st->detail, ROLE_NORMAL, " ");
-	detail_add(&st->detail, ROLE_HEADER, "Last operation");
+	scan_lines(d, a, r);
+	copy_lines(d, "Live", r->live_repo, r->up.tag, &r->live);
+	detail_add(d, ROLE_NORMAL, " ");
+	detail_add(d, ROLE_HEADER, "Last operation");
 	if (r->op[0])
-		detail_add(&st->detail, ROLE_PENDING, "  %s: %s", r->op, r->op_progress);
+		detail_add(d, ROLE_PENDING, "  %s: %s", r->op, r->op_progress);
 	else if (r->last_result[0])
-		detail_add(&st->detail, r->last_ok ? ROLE_OK : ROLE_ERROR, "  %s",
-			 r->last_result);
+		detail_add(d, r->last_ok ? ROLE_OK : ROLE_ERROR, "  %s",
+			   r->last_result);
 	else
-		detail_add(&st->detail, ROLE_MUTED, "  none in this session");
-	detail_add(&st->detail, ROLE_MUTED, "  (the activity pane, 6, has the audit "
-				 "records)");
-	detail_done(&st->detail);
+		detail_add(d, ROLE_MUTED, "  none in this session");
+	detail_add(d, ROLE_MUTED,
+		   "  (the activity pane, 6, has the audit "
+		   "records)");
+	detail_done(d);
 }
 
 static void img_recalc(struct pane *p, struct app *a)
@@ -338,7 +337,8 @@ static const char *cell(void *ud, size_t row, int col, enum role *role)
 			return r->last_result;
 		image_state_reason(r, st->cell, sizeof(st->cell));
 		/* The key that does the next step. */
-		if (r->state == IMG_NOT_IMPORTED || r->state == IMG_QUARANTINED)
+		if (r->state == IMG_NOT_IMPORTED ||
+		    r->state == IMG_QUARANTINED)
 			snprintf(st->cell + strlen(st->cell),
 				 sizeof(st->cell) - strlen(st->cell), " (%s)",
 				 r->state == IMG_NOT_IMPORTED ? "i" : "p");
@@ -511,55 +511,75 @@ static void override_named(struct app *a, void *ud)
 		next);
 }
 
+/* Said at once, before any question: read-only, nothing to do, a
+ * precondition that fails. -1 after saying it; else 0, or 1 when the tag
+ * holds another image (only a forced copy replaces it). */
+static int precheck(struct app *a, enum pipeline_action act, size_t row,
+		    const char *target)
+{
+	struct pipeline *pl = app_pipeline(a);
+	struct err e;
+	int s;
+
+	if (app_read_only(a)) {
+		app_refuse_read_only(a, action_name(act), target,
+				     pipeline_actor(pl));
+		return -1;
+	}
+	err_clear(&e);
+	s = pipeline_check(pl, act, row, 0, &e);
+	if (s == 1) {
+		app_status(a, ROLE_OK, "%s", e.msg);
+		return -1;
+	}
+	if (s < 0 && e.code != ERR_EXISTS) {
+		app_status(a, ROLE_ERROR, "%s", e.msg);
+		return -1;
+	}
+	return s < 0;
+}
+
+/* What the operator types to confirm: "busybox" or "force busybox". */
+static void expect_of(const struct image_row *r, int force, char *buf,
+		      size_t sz)
+{
+	const char *base = strrchr(r->up.path, '/');
+
+	snprintf(buf, sz, "%s%s", force ? "force " : "",
+		 base ? base + 1 : r->up.path);
+}
+
 /* o: the gate's verdict is said first; only a blocked image asks for its
  * name and then a reason. */
 static void ask_override(struct app *a, size_t row)
 {
-	struct pipeline *pl = app_pipeline(a);
 	const struct image_row *v;
 	struct img_confirm *c;
 	struct scan_gate g;
 	char q[1400], target[1300], expect[700];
-	const char *base;
-	struct err e;
-	int s;
+	int force;
 
-	pipeline_rows(pl, &v);
+	pipeline_rows(app_pipeline(a), &v);
 	target_of(&v[row], PIPE_PROMOTE, target, sizeof(target));
-	if (app_read_only(a)) {
-		app_refuse_read_only(a, "image.promote", target,
-				     pipeline_actor(pl));
+	force = precheck(a, PIPE_PROMOTE, row, target);
+	if (force < 0)
 		return;
-	}
-	err_clear(&e);
-	s = pipeline_check(pl, PIPE_PROMOTE, row, 0, &e);
-	if (s == 1) {
-		app_status(a, ROLE_OK, "%s", e.msg);
-		return;
-	}
-	if (s < 0 && e.code != ERR_EXISTS) {
-		app_status(a, ROLE_ERROR, "%s", e.msg);
-		return;
-	}
 	gate_of(a, &v[row], &g);
 	if (!g.blocked) {
 		app_status(a, ROLE_OK,
 			   "the scan gate passes %s: p promotes it", target);
 		return;
 	}
-	base = strrchr(v[row].up.path, '/');
-	base = base ? base + 1 : v[row].up.path;
-	snprintf(expect, sizeof(expect), "%s%s", s < 0 ? "force " : "",
-		 base);
+	expect_of(&v[row], force, expect, sizeof(expect));
 	snprintf(q, sizeof(q),
 		 "The scan gate blocks %.300s: %.900s. Promote it anyway%s? "
 		 "You will be asked why.",
 		 target, g.why,
-		 s < 0 ? ", replacing the other image in live/" : "");
+		 force ? ", replacing the other image in live/" : "");
 	c = xcalloc(1, sizeof(*c));
 	c->act = PIPE_PROMOTE;
 	c->row = row;
-	c->force = s < 0;
+	c->force = force;
 	snprintf(c->gate, sizeof(c->gate), "%s", g.why);
 	app_confirm(a, "image.promote", target, q, expect, override_named, c);
 }
@@ -568,31 +588,16 @@ static void ask_override(struct app *a, size_t row)
  * what the operator must confirm. */
 static void ask(struct app *a, enum pipeline_action act, size_t row)
 {
-	struct pipeline *pl = app_pipeline(a);
 	const struct image_row *v;
 	struct img_confirm *c;
 	char q[3200], target[1300], expect[700];
-	const char *base;
-	struct err e;
-	int force = 0, s;
+	int force;
 
-	pipeline_rows(pl, &v);
+	pipeline_rows(app_pipeline(a), &v);
 	target_of(&v[row], act, target, sizeof(target));
-	if (app_read_only(a)) {
-		app_refuse_read_only(a, action_name(act), target,
-				     pipeline_actor(pl));
+	force = precheck(a, act, row, target);
+	if (force < 0)
 		return;
-	}
-	err_clear(&e);
-	s = pipeline_check(pl, act, row, 0, &e);
-	if (s == 1) {
-		app_status(a, ROLE_OK, "%s", e.msg);
-		return;
-	}
-	if (s < 0 && e.code != ERR_EXISTS) {
-		app_status(a, ROLE_ERROR, "%s", e.msg);
-		return;
-	}
 	if (act == PIPE_PROMOTE) {
 		struct scan_gate g;
 
@@ -603,15 +608,13 @@ static void ask(struct app *a, enum pipeline_action act, size_t row)
 		}
 	}
 	/* A tag that holds another image: only a forced copy replaces it. */
-	force = s < 0;
-	base = strrchr(v[row].up.path, '/');
-	base = base ? base + 1 : v[row].up.path;
-	snprintf(expect, sizeof(expect), "%s%s", force ? "force " : "", base);
+	expect_of(&v[row], force, expect, sizeof(expect));
 	if (force)
 		snprintf(q, sizeof(q),
 			 "%s already holds another image. Replace it with "
 			 "the %s one?",
-			 target, act == PIPE_IMPORT ? "upstream" : "quarantine");
+			 target,
+			 act == PIPE_IMPORT ? "upstream" : "quarantine");
 	else if (act == PIPE_IMPORT)
 		snprintf(q, sizeof(q), "Import %s into %s?", v[row].ref,
 			 target);
@@ -756,7 +759,8 @@ static void img_headline(struct pane *p, struct app *a, char *buf,
 	if (running)
 		snprintf(buf, sz, "%zu running", running);
 	else if (alerts)
-		snprintf(buf, sz, "%zu alert%s", alerts, alerts == 1 ? "" : "s");
+		snprintf(buf, sz, "%zu alert%s", alerts,
+			 alerts == 1 ? "" : "s");
 	else
 		snprintf(buf, sz, "%zu/%zu promoted", promoted, n);
 }
