@@ -206,7 +206,7 @@ int cli_bootstrap(const struct cli_opts *o)
 	if (o->json) {
 		char *js = bootstrap_to_json(steps);
 
-		puts(js);
+		cli_json(js);
 		free(js);
 	} else {
 		print_steps(o, steps);

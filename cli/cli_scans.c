@@ -6,6 +6,7 @@
 #include "cli_session.h"
 #include "backend/config.h"
 #include "backend/http.h"
+#include "backend/json.h"
 #include "backend/kubeconfig.h"
 #include "backend/pipeline.h"
 #include "backend/pods.h"
@@ -459,10 +460,9 @@ static int print_json(struct srun *r, const size_t *which, size_t nwhich)
 	cJSON_AddNumberToObject(sum, "pending", (double)count[SCAN_PENDING]);
 	cJSON_AddNumberToObject(sum, "unknown", (double)count[SCAN_UNKNOWN]);
 	cJSON_AddNumberToObject(sum, "alerts", (double)alerts);
-	out = cJSON_Print(doc);
-	puts(out);
+	out = json_print_free(doc, 1);
+	cli_json(out);
 	free(out);
-	cJSON_Delete(doc);
 	return nblocked ? 1 : 0;
 }
 

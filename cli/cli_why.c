@@ -302,7 +302,7 @@ int cli_why(const struct cli_opts *o, const char *kind_s, const char *name)
 		char *js = why_chain_to_json(
 		    w.chain, flux_kind_get(kind)->kind, ns, name);
 
-		puts(js);
+		cli_json(js);
 		free(js);
 	} else {
 		print_text(o, w.chain);
