@@ -8,6 +8,7 @@
 #include "tui/detail.h"
 #include "tui/list.h"
 #include "tui/screen.h"
+#include "panes/scans_bar.h"
 #include "backend/pipeline.h"
 #include "backend/scans.h"
 #include "backend/text.h"
@@ -105,22 +106,6 @@ static void gate_of(struct app *a, const struct image_row *r,
 	scans_gate_of(session_scans(s), r->ref, session_scans_error(s), g);
 }
 
-static enum role verdict_role(enum scan_verdict v)
-{
-	switch (v) {
-	case SCAN_HEALTHY:
-		return ROLE_OK;
-	case SCAN_UNHEALTHY:
-		return ROLE_ERROR;
-	case SCAN_PENDING:
-		return ROLE_PENDING;
-	case SCAN_UNVERIFIED:
-	case SCAN_UNKNOWN:
-		break;
-	}
-	return ROLE_WARN;
-}
-
 /* The scan stage of the pipeline: checked, crossed, waiting, unsure. */
 static enum glyph verdict_glyph(const struct scan_image *im)
 {
@@ -172,9 +157,9 @@ static void scan_lines(struct detail *d, struct app *a,
 			   "the scanners have not answered yet");
 		return;
 	}
-	detail_add(d, verdict_role(im->verdict), "  %-11s %s%s%s", "Scan",
-		   scan_verdict_name(im->verdict), im->why[0] ? ": " : "",
-		   im->why);
+	detail_add(d, scans_verdict_role(im->verdict), "  %-11s %s%s%s",
+		   "Scan", scan_verdict_name(im->verdict),
+		   im->why[0] ? ": " : "", im->why);
 	if (im->verdict == SCAN_UNHEALTHY || im->verdict == SCAN_HEALTHY)
 		detail_add(
 		    d, ROLE_NORMAL, "              %s, %u with a fix%s",
@@ -304,7 +289,8 @@ static const char *cell(void *ud, size_t row, int col, enum role *role)
 			return "-";
 		}
 		gate_of(a, r, &g);
-		*role = g.blocked ? ROLE_ERROR : verdict_role(im->verdict);
+		*role =
+		    g.blocked ? ROLE_ERROR : scans_verdict_role(im->verdict);
 		snprintf(st->cell, sizeof(st->cell), "%s%s",
 			 scan_verdict_name(im->verdict),
 			 g.blocked ? ", blocked" : "");

@@ -142,22 +142,6 @@ static void short_name(const struct scan_image *im, char *buf, size_t sz)
 		 im->tag);
 }
 
-static enum role verdict_role(enum scan_verdict v)
-{
-	switch (v) {
-	case SCAN_HEALTHY:
-		return ROLE_OK;
-	case SCAN_UNHEALTHY:
-		return ROLE_ERROR;
-	case SCAN_PENDING:
-		return ROLE_PENDING;
-	case SCAN_UNVERIFIED:
-	case SCAN_UNKNOWN:
-		break;
-	}
-	return ROLE_WARN;
-}
-
 static enum role sev_role(enum scan_sev s)
 {
 	switch (s) {
@@ -342,7 +326,7 @@ static void source_lines(struct detail *d, const struct scan_image *im,
 			timefmt_age(s->scanned_at, now, age, sizeof(age));
 		else
 			snprintf(age, sizeof(age), "-");
-		detail_add(d, verdict_role(s->verdict),
+		detail_add(d, scans_verdict_role(s->verdict),
 			   "  %-11s %s: %s (%s), scanned %s ago%s%s",
 			   first ? "Sources" : "",
 			   s->origin[0]
@@ -433,9 +417,9 @@ static void build_detail(struct pane *p, struct app *a)
 		return;
 	}
 	detail_add(d, ROLE_HEADER, "%s", im->image);
-	detail_add(d, verdict_role(im->verdict), "  %-11s %s%s%s", "Verdict",
-		   scan_verdict_name(im->verdict), im->why[0] ? ": " : "",
-		   im->why);
+	detail_add(d, scans_verdict_role(im->verdict), "  %-11s %s%s%s",
+		   "Verdict", scan_verdict_name(im->verdict),
+		   im->why[0] ? ": " : "", im->why);
 	scans_gate(sc, idx, &g);
 	detail_add(d, g.blocked ? ROLE_ERROR : ROLE_OK, "  %-11s %s", "Gate",
 		   g.why);
@@ -730,7 +714,7 @@ static const char *cell(void *ud, size_t row, int col, enum role *role)
 		short_name(im, st->cell, sizeof(st->cell));
 		return st->cell;
 	case COL_VERDICT:
-		*role = verdict_role(im->verdict);
+		*role = scans_verdict_role(im->verdict);
 		return scan_verdict_name(im->verdict);
 	case COL_BAR: /* bar_cell draws it; this is its width */
 		return bar_blank;

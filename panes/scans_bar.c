@@ -1,5 +1,6 @@
 /* scans_bar.c - the severity bar: cells per severity (pure, unit-tested)
- * and the cells drawn in the severity roles. No state, no I/O. */
+ * and the cells drawn in the severity roles; a verdict's role. No state,
+ * no I/O. */
 #include "panes/scans_bar.h"
 #include "tui/screen.h"
 
@@ -88,4 +89,20 @@ int scans_bar_draw(int y, int x, int width, const unsigned counts[BAR_NSEV],
 			x += scr_put(y, x, 1, roles[k], g);
 	}
 	return n;
+}
+
+enum role scans_verdict_role(enum scan_verdict v)
+{
+	switch (v) {
+	case SCAN_HEALTHY:
+		return ROLE_OK;
+	case SCAN_UNHEALTHY:
+		return ROLE_ERROR;
+	case SCAN_PENDING:
+		return ROLE_PENDING;
+	case SCAN_UNVERIFIED:
+	case SCAN_UNKNOWN:
+		break;
+	}
+	return ROLE_WARN;
 }

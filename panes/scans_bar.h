@@ -1,8 +1,12 @@
 /* scans_bar.h - the severity bar of the scans pane: how many cells each
  * severity (critical, high, medium, low) gets, and drawing those cells in
- * the theme's severity roles. Not a pane and not a chart library. */
+ * the theme's severity roles; the role of a scan verdict, which the images
+ * pane shares. Not a pane and not a chart library. */
 #ifndef JD_SCANS_BAR_H
 #define JD_SCANS_BAR_H
+
+#include "backend/scan.h"
+#include "tui/theme.h"
 
 /* Severities in a bar, most severe first. */
 enum scans_bar_sev { BAR_CRITICAL, BAR_HIGH, BAR_MEDIUM, BAR_LOW, BAR_NSEV };
@@ -24,5 +28,9 @@ int scans_bar_split(const unsigned counts[BAR_NSEV], unsigned long scale,
  * drawn. */
 int scans_bar_draw(int y, int x, int width, const unsigned counts[BAR_NSEV],
 		   unsigned long scale, int ascii);
+
+/* The role a verdict is shown in: healthy ok, unhealthy error, pending
+ * pending, unverified and unknown warn. */
+enum role scans_verdict_role(enum scan_verdict v);
 
 #endif
