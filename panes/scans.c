@@ -78,16 +78,18 @@ static const char *const fsort_names[FS_COUNT] = {
     "severity, then CVSS", "CVSS", "id", "package", "fix status", "source",
 };
 
-struct runs_sum {
-	size_t pods, alerts;
+/* Per image, worked out when the models change, not on every frame. */
+struct image_sum {
+	size_t pods, alerts; /* where it runs */
+	int blocked;	     /* the gate's verdict */
 };
 
 struct scans_state {
 	struct list_view view;
 	size_t *rows; /* shown row -> image index (after filter and sort) */
 	size_t rows_cap;
-	struct runs_sum *runs; /* per image */
-	size_t nruns;
+	struct image_sum *sum; /* per image */
+	size_t nsum;
 	struct detail detail;
 	char det_image[700]; /* the image the detail view shows */
 	int fsort, fsort_desc;
@@ -114,7 +116,7 @@ static void scans_fini(struct pane *p)
 
 	detail_free(&st->detail);
 	free(st->rows);
-	free(st->runs);
+	free(st->sum);
 	free(st);
 	p->st = NULL;
 }
@@ -558,27 +560,18 @@ static int row_cmp(const void *x, const void *y)
 	return sort_desc ? -r : r;
 }
 
-static int image_matches(struct app *a, const struct scan_image *im,
-			 const char *flt)
+static int image_matches(const struct scan_image *im,
+			 const struct image_sum *sum, const char *flt)
 {
-	struct scan_gate g;
-	size_t i;
 	char src[64];
 
 	if (!flt[0])
 		return 1;
 	sources_text(im, src, sizeof(src));
-	if (text_contains_nocase(im->image, flt) ||
-	    text_contains_nocase(scan_verdict_name(im->verdict), flt) ||
-	    text_contains_nocase(src, flt))
-		return 1;
-	if (scans_find(scans_of(a), im->image, &i) == 0) {
-		scans_gate(scans_of(a), i, &g);
-		if (text_contains_nocase(g.blocked ? "blocked" : "passes",
-					 flt))
-			return 1;
-	}
-	return 0;
+	return text_contains_nocase(im->image, flt) ||
+	       text_contains_nocase(scan_verdict_name(im->verdict), flt) ||
+	       text_contains_nocase(src, flt) ||
+	       text_contains_nocase(sum->blocked ? "blocked" : "passes", flt);
 }
 
 /* The severities a bar shows, from an image's counts. */
@@ -637,13 +630,40 @@ static int bar_cell(void *ud, size_t row, int col, int y, int x, int w,
 	return 1;
 }
 
+/* Each image's gate and where it runs, as the models stand. */
+static void image_sums(struct app *a, struct scans_state *st,
+		       const struct scan_image *v, size_t n)
+{
+	struct pods_inventory *inv = NULL;
+	struct pod_run *runs;
+	struct scan_gate g;
+	size_t i;
+
+	free(st->sum);
+	st->sum = xcalloc(n ? n : 1, sizeof(*st->sum));
+	st->nsum = n;
+	for (i = 0; i < n; i++) {
+		scans_gate(scans_of(a), i, &g);
+		st->sum[i].blocked = g.blocked;
+	}
+	if (session_pods(app_session(a)) &&
+	    pods_watch_synced(session_pods(app_session(a))))
+		inv = inventory(a);
+	for (i = 0; inv && i < n; i++) {
+		size_t nr = runs_of(a, &v[i], inv, &runs);
+
+		st->sum[i].pods = nr;
+		st->sum[i].alerts = pods_alerts(runs, nr);
+		free(runs);
+	}
+	pods_inventory_free(&inv);
+}
+
 static void scans_recalc(struct pane *p, struct app *a)
 {
 	struct scans_state *st = p->st;
 	const struct scan_image *v;
 	size_t n = images_of(a, &v), i;
-	struct pods_inventory *inv = NULL;
-	struct pod_run *runs;
 	const char *keep = NULL;
 	char kept[700];
 	const struct scan_image *sel = row_image(a, st, st->view.sel);
@@ -653,12 +673,14 @@ static void scans_recalc(struct pane *p, struct app *a)
 		snprintf(kept, sizeof(kept), "%s", sel->image);
 		keep = kept;
 	}
+	image_sums(a, st, v, n);
 	st->rows =
 	    xgrow(st->rows, &st->rows_cap, n ? n : 1, sizeof(*st->rows));
 	st->view.nrows = 0;
 	for (i = 0; i < n; i++) {
 		/* In the detail view the filter is the findings'. */
-		if (!st->detail.open && !image_matches(a, &v[i], p->filter))
+		if (!st->detail.open &&
+		    !image_matches(&v[i], &st->sum[i], p->filter))
 			continue;
 		st->rows[st->view.nrows++] = i;
 	}
@@ -674,20 +696,6 @@ static void scans_recalc(struct pane *p, struct app *a)
 	}
 	list_clamp(&st->view);
 	bar_sums(st, v, n);
-	free(st->runs);
-	st->runs = xcalloc(n ? n : 1, sizeof(*st->runs));
-	st->nruns = n;
-	if (session_pods(app_session(a)) &&
-	    pods_watch_synced(session_pods(app_session(a))))
-		inv = inventory(a);
-	for (i = 0; inv && i < n; i++) {
-		size_t nr = runs_of(a, &v[i], inv, &runs);
-
-		st->runs[i].pods = nr;
-		st->runs[i].alerts = pods_alerts(runs, nr);
-		free(runs);
-	}
-	pods_inventory_free(&inv);
 	if (st->detail.open)
 		build_detail(p, a);
 }
@@ -697,8 +705,8 @@ static const char *cell(void *ud, size_t row, int col, enum role *role)
 	struct app *a = ud;
 	struct scans_state *st = app_pane_state(a, &scans_pane);
 	const struct scan_image *im = row_image(a, st, row);
-	struct scan_gate g;
 	size_t idx = st->rows[row];
+	int blocked;
 	static const enum scan_sev sev[] = {
 	    SCAN_SEV_CRITICAL,
 	    SCAN_SEV_HIGH,
@@ -756,21 +764,21 @@ static const char *cell(void *ud, size_t row, int col, enum role *role)
 		}
 		return st->cell;
 	case COL_GATE:
-		scans_gate(scans_of(a), idx, &g);
-		*role = g.blocked ? ROLE_ERROR : ROLE_OK;
-		return g.blocked ? "blocked" : "passes";
+		blocked = idx < st->nsum && st->sum[idx].blocked;
+		*role = blocked ? ROLE_ERROR : ROLE_OK;
+		return blocked ? "blocked" : "passes";
 	default:
-		if (idx >= st->nruns || !session_pods(app_session(a)) ||
+		if (idx >= st->nsum || !session_pods(app_session(a)) ||
 		    !pods_watch_synced(session_pods(app_session(a)))) {
 			*role = ROLE_MUTED;
 			return "-";
 		}
-		if (st->runs[idx].alerts)
+		if (st->sum[idx].alerts)
 			*role = ROLE_ERROR;
 		snprintf(st->cell, sizeof(st->cell), "%zu pod%s%s",
-			 st->runs[idx].pods,
-			 st->runs[idx].pods == 1 ? "" : "s",
-			 st->runs[idx].alerts ? ", ALERT" : "");
+			 st->sum[idx].pods,
+			 st->sum[idx].pods == 1 ? "" : "s",
+			 st->sum[idx].alerts ? ", ALERT" : "");
 		return st->cell;
 	}
 }
@@ -942,20 +950,15 @@ static void scans_headline(struct pane *p, struct app *a, char *buf, size_t sz)
 	struct scans_state *st = p->st;
 	struct scans *sc = scans_of(a);
 	const struct scan_image *v;
-	size_t n = images_of(a, &v), i, blocked = 0, alerts = 0, k;
-	struct scan_gate g;
+	size_t n = images_of(a, &v), i, blocked = 0, alerts = 0;
 
 	if (!sc || !scans_done_once(sc)) {
 		snprintf(buf, sz, "%s", sc ? "..." : "off");
 		return;
 	}
-	for (i = 0; i < n; i++) {
-		if (scans_find(sc, v[i].image, &k) == 0) {
-			scans_gate(sc, k, &g);
-			blocked += (size_t)g.blocked;
-		}
-		if (i < st->nruns)
-			alerts += st->runs[i].alerts;
+	for (i = 0; i < n && i < st->nsum; i++) {
+		blocked += (size_t)st->sum[i].blocked;
+		alerts += st->sum[i].alerts;
 	}
 	if (alerts)
 		snprintf(buf, sz, "%zu blocked, %zu alert%s", blocked, alerts,
