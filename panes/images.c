@@ -39,10 +39,19 @@ static const struct list_col cols[NCOLS] = {
 		     .min = 24},
 };
 
+/* A pipeline row's scan, worked out when the models change rather than
+ * for each cell of each frame. */
+struct row_scan {
+	size_t idx;  /* into the scans' images, or (size_t)-1: no verdict */
+	int blocked; /* the gate's verdict */
+};
+
 struct images_state {
 	struct list_view view;
 	size_t *rows; /* shown row -> pipeline row (after the filter) */
 	size_t rows_cap;
+	struct row_scan *scan; /* per pipeline row */
+	size_t scan_cap, nscan;
 	struct detail detail;
 	char cell[900];
 };
@@ -69,6 +78,7 @@ static void img_fini(struct pane *p)
 
 	detail_free(&st->detail);
 	free(st->rows);
+	free(st->scan);
 	free(st);
 	p->st = NULL;
 }
@@ -225,6 +235,17 @@ static void img_recalc(struct pane *p, struct app *a)
 	/* the filter matches the reference, the state or the message */
 	st->rows = xgrow(st->rows, &st->rows_cap, n ? n : 1,
 			 sizeof(*st->rows));
+	st->scan = xgrow(st->scan, &st->scan_cap, n ? n : 1,
+			 sizeof(*st->scan));
+	st->nscan = n;
+	for (i = 0; i < n; i++) {
+		struct scan_gate g;
+
+		if (!scan_of(a, &v[i], &st->scan[i].idx))
+			st->scan[i].idx = (size_t)-1;
+		gate_of(a, &v[i], &g);
+		st->scan[i].blocked = g.blocked;
+	}
 	st->view.nrows = 0;
 	for (i = 0; i < n; i++) {
 		if (p->filter[0] &&
@@ -238,6 +259,19 @@ static void img_recalc(struct pane *p, struct app *a)
 	list_clamp(&st->view);
 	if (st->detail.open)
 		build_detail(st, a);
+}
+
+/* The scan of pipeline row i as the last recalc found it, or NULL. */
+static const struct scan_image *row_scan(struct app *a,
+					 const struct images_state *st,
+					 size_t i)
+{
+	struct scans *sc = session_scans(app_session(a));
+	const struct scan_image *v;
+
+	if (!sc || i >= st->nscan || st->scan[i].idx >= scans_images(sc, &v))
+		return NULL;
+	return &v[st->scan[i].idx];
 }
 
 static const char *cell(void *ud, size_t row, int col, enum role *role)
@@ -265,7 +299,8 @@ static const char *cell(void *ud, size_t row, int col, enum role *role)
 			 glyph(r->quarantine.exists ? G_FULL : G_EMPTY),
 			 arrow,
 			 glyph(r->quarantine.exists
-				       ? verdict_glyph(scan_of(a, r, NULL))
+				       ? verdict_glyph(
+					     row_scan(a, st, at(st, row)))
 				       : G_EMPTY),
 			 arrow,
 			 glyph(r->live.exists ? G_FULL : G_EMPTY));
@@ -281,19 +316,17 @@ static const char *cell(void *ud, size_t row, int col, enum role *role)
 						    : ROLE_WARN;
 		return image_state_text(r->state);
 	case COL_SCAN: {
-		const struct scan_image *im = scan_of(a, r, NULL);
-		struct scan_gate g;
+		const struct scan_image *im = row_scan(a, st, at(st, row));
+		int blocked = st->scan[at(st, row)].blocked;
 
 		if (!r->quarantine.exists || !im) {
 			*role = ROLE_MUTED;
 			return "-";
 		}
-		gate_of(a, r, &g);
-		*role =
-		    g.blocked ? ROLE_ERROR : scans_verdict_role(im->verdict);
+		*role = blocked ? ROLE_ERROR : scans_verdict_role(im->verdict);
 		snprintf(st->cell, sizeof(st->cell), "%s%s",
 			 scan_verdict_name(im->verdict),
-			 g.blocked ? ", blocked" : "");
+			 blocked ? ", blocked" : "");
 		return st->cell;
 	}
 	case COL_Q:
