@@ -46,7 +46,9 @@ static cJSON *controller_json(const struct flux_controller *c)
 	return o;
 }
 
-static cJSON *source_json(const struct flux_object *o)
+/* What every Flux object's document starts with: kind, apiVersion,
+ * namespace and name. */
+static cJSON *object_json(const struct flux_object *o)
 {
 	cJSON *j = cJSON_CreateObject();
 
@@ -54,6 +56,13 @@ static cJSON *source_json(const struct flux_object *o)
 	add_str(j, "apiVersion", o->api_version);
 	add_str(j, "namespace", o->namespace);
 	add_str(j, "name", o->name);
+	return j;
+}
+
+static cJSON *source_json(const struct flux_object *o)
+{
+	cJSON *j = object_json(o);
+
 	add_str(j, "url", o->url);
 	add_str(j, "ref", o->ref_text);
 	cJSON_AddBoolToObject(j, "ready",
@@ -106,15 +115,11 @@ static cJSON *dep_root_json(const struct flux_object *o,
 static cJSON *kustomization_json(const struct flux_object *o,
 				 struct flux_dep_index *x)
 {
-	cJSON *j = cJSON_CreateObject();
+	cJSON *j = object_json(o);
 	cJSON *deps;
 	char ref[512];
 	size_t i;
 
-	add_str(j, "kind", flux_kind_get(o->kind)->kind);
-	add_str(j, "apiVersion", o->api_version);
-	add_str(j, "namespace", o->namespace);
-	add_str(j, "name", o->name);
 	add_str(j, "source",
 		flux_ref_text(&o->source_ref, NULL, ref, sizeof(ref)));
 	add_str(j, "path", o->kind == FLUX_HELM_RELEASE ? o->chart : o->path);
