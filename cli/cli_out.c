@@ -35,42 +35,46 @@ static char *safe_line(const char *fmt, va_list ap)
 	return safe;
 }
 
+/* The formatted text, safe, between before and after, on f. */
+static void put_safe(FILE *f, const char *before, const char *after,
+		     const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+
+static void put_safe(FILE *f, const char *before, const char *after,
+		     const char *fmt, va_list ap)
+{
+	char *s = safe_line(fmt, ap);
+
+	fprintf(f, "%s%s%s", before, s, after);
+	free(s);
+}
+
 void cli_say(FILE *f, const char *fmt, ...)
 {
 	va_list ap;
-	char *s;
 
 	va_start(ap, fmt);
-	s = safe_line(fmt, ap);
+	put_safe(f, "", "\n", fmt, ap);
 	va_end(ap);
-	fputs(s, f);
-	fputc('\n', f);
-	free(s);
 }
 
 void cli_error(const char *fmt, ...)
 {
 	va_list ap;
-	char *s;
 
 	va_start(ap, fmt);
-	s = safe_line(fmt, ap);
+	put_safe(stderr, "jumpdeck: ", "\n", fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "jumpdeck: %s\n", s);
-	free(s);
 }
 
 void cli_progress(const char *fmt, ...)
 {
 	va_list ap;
-	char *s;
 
-	va_start(ap, fmt);
-	s = safe_line(fmt, ap);
-	va_end(ap);
 	/* back to the start of the line, the text, spaces over the rest */
-	fprintf(stderr, "\r%s   ", s);
-	free(s);
+	va_start(ap, fmt);
+	put_safe(stderr, "\r", "   ", fmt, ap);
+	va_end(ap);
 }
 
 void cli_progress_clear(void)
