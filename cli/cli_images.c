@@ -387,7 +387,7 @@ int cli_images_action(const struct cli_opts *o, int promote, int argc,
 	const struct image_row *v;
 	enum pipeline_action a = promote ? PIPE_PROMOTE : PIPE_IMPORT;
 	const char *action = promote ? "image.promote" : "image.import";
-	size_t n, i, row;
+	size_t n, row;
 	int rc, k, started = 0;
 
 	if (!o->all && argc == 0) {
@@ -473,7 +473,6 @@ int cli_images_action(const struct cli_opts *o, int promote, int argc,
 			  CHECK_MS / 1000);
 		r.failures++;
 	}
-	(void)i;
 	rc = r.failures ? 1 : 0;
 	close_pipeline(&r, &cfg);
 	return rc;
