@@ -585,6 +585,20 @@ static int list_runaway(struct kube_call *call, struct err *e)
 	return 0;
 }
 
+/* metadata.remainingItemCount of a page, -1 when the server left it out
+ * (it may, for lists with a field or label selector). */
+static long remaining_items(const cJSON *meta)
+{
+	const cJSON *n = meta ? cJSON_GetObjectItemCaseSensitive(
+					meta, "remainingItemCount")
+			      : NULL;
+
+	if (!cJSON_IsNumber(n) || n->valuedouble < 0 ||
+	    n->valuedouble > 1e9)
+		return -1;
+	return (long)n->valuedouble;
+}
+
 static void on_http_done(const struct http_response *resp, void *ud)
 {
 	struct kube_call *call = ud;
@@ -700,6 +714,26 @@ static void on_http_done(const struct http_response *resp, void *ud)
 		if (call->cont && list_runaway(call, &r.err) < 0) {
 			cJSON_Delete(r.json);
 			r.json = NULL;
+			finish(call, &r);
+			return;
+		}
+		if (call->on_page) {
+			/* Page by page: the consumer keeps what it needs;
+			 * only the last page's metadata is kept. */
+			call->on_page(items, remaining_items(meta),
+				      call->page_ud);
+			if (call->cont) {
+				cJSON_Delete(r.json);
+				r.json = NULL;
+				call_send(call);
+				return;
+			}
+			cJSON_DeleteItemFromObjectCaseSensitive(r.json,
+								"items");
+			if (meta)
+				cJSON_DeleteItemFromObjectCaseSensitive(
+					meta, "continue");
+			r.ok = 1;
 			finish(call, &r);
 			return;
 		}
@@ -848,6 +882,19 @@ struct kube_call *kube_list_each(struct kube_client *c, const char *path,
 
 	call->each = each;
 	call->each_ud = each_ud;
+	call_send(call);
+	return call;
+}
+
+struct kube_call *kube_list_pages(struct kube_client *c, const char *path,
+				  kube_page_fn on_page, void *page_ud,
+				  kube_done_fn done, void *ud)
+{
+	struct kube_call *call = call_new(c, CALL_LIST, "GET", path, done,
+					  ud);
+
+	call->on_page = on_page;
+	call->page_ud = page_ud;
 	call_send(call);
 	return call;
 }

@@ -26,6 +26,8 @@ struct kube_call {
 	char *body;
 	kube_done_fn done;
 	kube_event_fn on_event;
+	kube_page_fn on_page; /* list: pages handed over one by one */
+	void *page_ud;
 	void *ud;
 	struct http_req *http;
 	int retried_401;
