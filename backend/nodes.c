@@ -1,317 +1,17 @@
-/* nodes.c - turns Node JSON into struct node, and nodes into texts,
- * summaries and sorted lists. Not an API client, not a printer; no curses. */
+/* nodes.c - the node model's life (clear, copy), texts, summaries, order
+ * and filter. Parsing is node_parse.c; the --json document and the table
+ * are the CLI's (cli/print_nodes.c). Not an API client; no curses. */
 #include "nodes.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
 #include "text.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
-#define LABEL_POOL_AKS "kubernetes.azure.com/agentpool"
-#define LABEL_POOL_OLD "agentpool"
-#define LABEL_MODE     "kubernetes.azure.com/mode"
-#define LABEL_ROLE_PFX "node-role.kubernetes.io/"
-#define LABEL_ROLE     "kubernetes.io/role"
 #define NO_POOL	       "<none>"
 #define MIDDOT	       "\xc2\xb7"
-
-/* ---- parsing ------------------------------------------------------------ */
-
-static int kv_cmp(const void *a, const void *b)
-{
-	const struct node_kv *x = a;
-	const struct node_kv *y = b;
-
-	return strcmp(x->key, y->key);
-}
-
-/* A string map into a sorted key/value array. */
-static void parse_map(const cJSON *obj, struct node_kv **out, size_t *n)
-{
-	const cJSON *it;
-	size_t count = 0, i = 0;
-
-	*out = NULL;
-	*n = 0;
-	if (!cJSON_IsObject(obj))
-		return;
-	cJSON_ArrayForEach(it, obj)
-	{
-		if (it->string)
-			count++;
-	}
-	if (count == 0)
-		return;
-	*out = xcalloc(count, sizeof(**out));
-	cJSON_ArrayForEach(it, obj)
-	{
-		if (!it->string)
-			continue;
-		(*out)[i].key = xstrdup(it->string);
-		(*out)[i].value = json_scalar_dup(it);
-		i++;
-	}
-	*n = i;
-	if (*n > 1) /* *out may be NULL when empty */
-		qsort(*out, *n, sizeof(**out), kv_cmp);
-}
-
-static const char *kv_get(const struct node_kv *v, size_t n, const char *key)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(v[i].key, key) == 0)
-			return v[i].value;
-	return NULL;
-}
-
-static int str_ptr_cmp(const void *a, const void *b)
-{
-	const char *const *x = a;
-	const char *const *y = b;
-
-	return strcmp(*x, *y);
-}
-
-/* kubectl's ROLES: suffixes of node-role.kubernetes.io/<role> labels and
- * the value of kubernetes.io/role, de-duplicated, sorted, comma-joined. */
-static char *roles_from_labels(const struct node_kv *labels, size_t n)
-{
-	const char **roles;
-	size_t nroles = 0, len = 0, i, o = 0;
-	size_t pfx = strlen(LABEL_ROLE_PFX);
-	char *out;
-
-	if (n == 0)
-		return xstrdup("<none>");
-	roles = xcalloc(n, sizeof(*roles));
-	for (i = 0; i < n; i++) {
-		const char *role = NULL;
-
-		if (strncmp(labels[i].key, LABEL_ROLE_PFX, pfx) == 0 &&
-		    labels[i].key[pfx] != '\0')
-			role = labels[i].key + pfx;
-		else if (strcmp(labels[i].key, LABEL_ROLE) == 0 &&
-			 labels[i].value[0] != '\0')
-			role = labels[i].value;
-		if (role)
-			roles[nroles++] = role;
-	}
-	if (nroles == 0) {
-		free(roles);
-		return xstrdup("<none>");
-	}
-	if (nroles > 1)
-		qsort(roles, nroles, sizeof(*roles), str_ptr_cmp);
-	for (i = 0; i < nroles; i++)
-		len += strlen(roles[i]) + 1;
-	out = xmalloc(len + 1);
-	for (i = 0; i < nroles; i++) {
-		size_t l;
-
-		if (i > 0 && strcmp(roles[i], roles[i - 1]) == 0)
-			continue;
-		if (o > 0)
-			out[o++] = ',';
-		l = strlen(roles[i]);
-		memcpy(out + o, roles[i], l);
-		o += l;
-	}
-	out[o] = '\0';
-	free(roles);
-	return out;
-}
-
-static void parse_conditions(struct node *n, const cJSON *arr)
-{
-	const cJSON *it;
-	size_t count, i = 0;
-
-	n->ready = NODE_UNKNOWN;
-	count = cJSON_IsArray(arr) ? (size_t)cJSON_GetArraySize(arr) : 0;
-	if (count == 0)
-		return;
-	n->conditions = xcalloc(count, sizeof(*n->conditions));
-	cJSON_ArrayForEach(it, arr)
-	{
-		struct node_condition *c;
-
-		if (!cJSON_IsObject(it))
-			continue;
-		c = &n->conditions[i++];
-		c->type = json_dup(it, "type", "");
-		c->status = json_dup(it, "status", "");
-		c->reason = json_dup(it, "reason", "");
-		c->message = json_dup(it, "message", "");
-		c->last_transition = json_dup(it, "lastTransitionTime", "");
-		c->last_heartbeat = json_dup(it, "lastHeartbeatTime", "");
-		if (strcmp(c->type, "Ready") == 0) {
-			if (strcmp(c->status, "True") == 0)
-				n->ready = NODE_READY;
-			else if (strcmp(c->status, "False") == 0)
-				n->ready = NODE_NOT_READY;
-			else
-				n->ready = NODE_UNKNOWN;
-		}
-		if (strcmp(c->status, "True") != 0)
-			continue;
-		if (strcmp(c->type, "MemoryPressure") == 0)
-			n->pressure |= NODE_PRESSURE_MEMORY;
-		else if (strcmp(c->type, "DiskPressure") == 0)
-			n->pressure |= NODE_PRESSURE_DISK;
-		else if (strcmp(c->type, "PIDPressure") == 0)
-			n->pressure |= NODE_PRESSURE_PID;
-		else if (strcmp(c->type, "NetworkUnavailable") == 0)
-			n->pressure |= NODE_PRESSURE_NETWORK;
-	}
-	n->nconditions = i;
-}
-
-static void parse_taints(struct node *n, const cJSON *arr)
-{
-	const cJSON *it;
-	size_t count, i = 0;
-
-	count = cJSON_IsArray(arr) ? (size_t)cJSON_GetArraySize(arr) : 0;
-	if (count == 0)
-		return;
-	n->taints = xcalloc(count, sizeof(*n->taints));
-	cJSON_ArrayForEach(it, arr)
-	{
-		if (!cJSON_IsObject(it))
-			continue;
-		n->taints[i].key = json_dup(it, "key", "");
-		n->taints[i].value = json_dup(it, "value", "");
-		n->taints[i].effect = json_dup(it, "effect", "");
-		i++;
-	}
-	n->ntaints = i;
-}
-
-static void parse_addresses(struct node *n, const cJSON *arr)
-{
-	const cJSON *it;
-	size_t count, i = 0;
-
-	count = cJSON_IsArray(arr) ? (size_t)cJSON_GetArraySize(arr) : 0;
-	if (count == 0)
-		return;
-	n->addresses = xcalloc(count, sizeof(*n->addresses));
-	cJSON_ArrayForEach(it, arr)
-	{
-		if (!cJSON_IsObject(it))
-			continue;
-		n->addresses[i].type = json_dup(it, "type", "");
-		n->addresses[i].address = json_dup(it, "address", "");
-		i++;
-	}
-	n->naddresses = i;
-}
-
-static void parse_info(struct node_info *info, const cJSON *obj)
-{
-	info->kernel = json_dup(obj, "kernelVersion", "");
-	info->os_image = json_dup(obj, "osImage", "");
-	info->container_runtime = json_dup(obj, "containerRuntimeVersion", "");
-	info->kubelet = json_dup(obj, "kubeletVersion", "");
-	info->kube_proxy = json_dup(obj, "kubeProxyVersion", "");
-	info->arch = json_dup(obj, "architecture", "");
-	info->os = json_dup(obj, "operatingSystem", "");
-}
-
-int node_from_json(struct node *out, const cJSON *obj, struct err *e)
-{
-	const cJSON *kind, *meta, *name, *spec, *status, *unsched;
-	const char *pool, *mode;
-
-	memset(out, 0, sizeof(*out));
-	if (!cJSON_IsObject(obj))
-		return err_set(e, ERR_PARSE, "node is not a JSON object");
-	kind = json_get(obj, "kind");
-	if (kind && !cJSON_IsNull(kind) &&
-	    !(cJSON_IsString(kind) && strcmp(kind->valuestring, "Node") == 0))
-		return err_set(e, ERR_PARSE, "object is a %.64s, not a Node",
-			       cJSON_IsString(kind) ? kind->valuestring
-						    : "(bad kind)");
-	meta = json_get(obj, "metadata");
-	name = json_get(meta, "name");
-	if (!cJSON_IsString(name) || !name->valuestring ||
-	    name->valuestring[0] == '\0')
-		return err_set(e, ERR_PARSE, "node has no metadata.name");
-	spec = json_get(obj, "spec");
-	status = json_get(obj, "status");
-
-	out->name = xstrdup(name->valuestring);
-	out->resource_version = json_dup(meta, "resourceVersion", "");
-	out->created = json_dup(meta, "creationTimestamp", "");
-	if (out->created[0] != '\0' &&
-	    timefmt_parse_rfc3339(out->created, &out->created_at, NULL,
-				  NULL) != 0)
-		out->created_at = 0;
-	parse_map(json_get(meta, "labels"), &out->labels, &out->nlabels);
-
-	pool = kv_get(out->labels, out->nlabels, LABEL_POOL_AKS);
-	if (!pool)
-		pool = kv_get(out->labels, out->nlabels, LABEL_POOL_OLD);
-	out->pool = xstrdup(pool ? pool : "");
-	mode = kv_get(out->labels, out->nlabels, LABEL_MODE);
-	out->mode = xstrdup(mode ? mode : "");
-	out->roles = roles_from_labels(out->labels, out->nlabels);
-
-	unsched = json_get(spec, "unschedulable");
-	out->unschedulable = cJSON_IsTrue(unsched);
-	parse_taints(out, json_get(spec, "taints"));
-
-	parse_conditions(out, json_get(status, "conditions"));
-	parse_map(json_get(status, "capacity"), &out->capacity,
-		  &out->ncapacity);
-	parse_map(json_get(status, "allocatable"), &out->allocatable,
-		  &out->nallocatable);
-	parse_addresses(out, json_get(status, "addresses"));
-	parse_info(&out->info, json_get(status, "nodeInfo"));
-	out->version = xstrdup(out->info.kubelet);
-	return 0;
-}
-
-int nodes_from_list_json(const cJSON *list, struct node **out, size_t *n,
-			 struct err *e)
-{
-	const cJSON *items = json_get(list, "items");
-	const cJSON *it;
-	struct node *v;
-	size_t count, i = 0;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	if (!cJSON_IsObject(list))
-		return err_set(e, ERR_PARSE, "node list is not a JSON object");
-	if (!items || cJSON_IsNull(items))
-		return 0;
-	if (!cJSON_IsArray(items))
-		return err_set(e, ERR_PARSE,
-			       "node list items is not an array");
-	count = (size_t)cJSON_GetArraySize(items);
-	v = xcalloc(count ? count : 1, sizeof(*v));
-	cJSON_ArrayForEach(it, items)
-	{
-		rc = node_from_json(&v[i], it, e);
-		if (rc != 0) {
-			if (e)
-				err_prefix(e, "item %zu", i + 1);
-			nodes_free(&v, i);
-			return rc;
-		}
-		i++;
-	}
-	*out = v;
-	*n = i;
-	return 0;
-}
 
 /* ---- lifetime ----------------------------------------------------------- */
 
@@ -343,6 +43,12 @@ void node_clear(struct node *n)
 
 	if (!n)
 		return;
+	if (n->block) {
+		/* Parsed: everything is in the one block. */
+		free(n->block);
+		memset(n, 0, sizeof(*n));
+		return;
+	}
 	free(n->name);
 	free(n->resource_version);
 	free(n->pool);
@@ -417,6 +123,7 @@ void node_copy(struct node *dst, const struct node *src)
 	size_t i;
 
 	*dst = *src; /* scalars and counts; every pointer is replaced below */
+	dst->block = NULL;
 	dst->name = dup0(src->name);
 	dst->resource_version = dup0(src->resource_version);
 	dst->pool = dup0(src->pool);

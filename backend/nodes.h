@@ -31,8 +31,9 @@ enum node_pressure {
 
 /* In every struct below each char * is owned by the enclosing node, is
  * never NULL after node_from_json or node_copy ("" when the field was
- * missing) and lives until node_clear. Strings are as the server sent them:
- * make them terminal-safe before drawing. */
+ * missing) and lives until node_clear; a parsed node keeps them all in
+ * one block, so change none of them in place. Strings are as the server
+ * sent them: make them terminal-safe before drawing. */
 struct node_kv {
 	char *key;
 	char *value;
@@ -94,6 +95,9 @@ struct node {
 	struct node_info info;
 	struct node_kv *labels; /* sorted by key */
 	size_t nlabels;
+	/* Private: the one allocation that holds a parsed node's arrays and
+	 * strings (NULL for a copy or a node built by hand). */
+	void *block;
 };
 
 /* Build *out from one Node object (an item of a NodeList, or a Node with
@@ -102,6 +106,12 @@ struct node {
  * object, its kind is set and is not "Node", or it has no metadata.name.
  * *out is overwritten, not cleared first: pass a zeroed or cleared node. */
 int node_from_json(struct node *out, const cJSON *obj, struct err *e);
+
+/* The same with only what a table row and a summary need: name,
+ * resource_version, ready, unschedulable, pool, mode, roles, version,
+ * created, pressure. The lists are empty and the other nodeInfo strings
+ * "" (a few hundred bytes a node instead of a few kilobytes). */
+int node_row_from_json(struct node *out, const cJSON *obj, struct err *e);
 
 /* Parse a NodeList ({"items":[...]}). *out is a new array of *n nodes, owned
  * by the caller (nodes_free). On error nothing is returned and the message

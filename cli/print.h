@@ -46,6 +46,10 @@ char *bootstrap_to_json(const struct boot_step *v);
  * Returns a new string, caller frees (free()). */
 char *nodes_to_json(const struct node *v, size_t n,
 		    const struct node_summary *s);
+/* Its parts, for writing the document one node at a time: one element of
+ * "nodes", and "summary". New objects, caller frees (cJSON_Delete). */
+cJSON *node_to_json(const struct node *n);
+cJSON *node_summary_to_json(const struct node_summary *s);
 
 /* A kubectl-like table: NAME STATUS POOL MODE ROLES AGE VERSION PRESSURE,
  * each column as wide as its widest cell, three spaces between columns,

@@ -15,7 +15,7 @@ static void add_str(cJSON *obj, const char *key, const char *val)
 	cJSON_AddStringToObject(obj, key, val ? val : "");
 }
 
-static cJSON *node_json(const struct node *n)
+cJSON *node_to_json(const struct node *n)
 {
 	char status[NODE_STATUS_LEN];
 	cJSON *o = cJSON_CreateObject();
@@ -46,24 +46,11 @@ static cJSON *node_json(const struct node *n)
 	return o;
 }
 
-char *nodes_to_json(const struct node *v, size_t n,
-		    const struct node_summary *s)
+cJSON *node_summary_to_json(const struct node_summary *s)
 {
-	struct node_summary own;
-	cJSON *root = cJSON_CreateObject();
-	cJSON *arr, *sum, *pools;
+	cJSON *sum = cJSON_CreateObject(), *pools;
 	size_t i;
 
-	if (!root)
-		return NULL;
-	if (!s) {
-		nodes_summarize(v, n, &own);
-		s = &own;
-	}
-	arr = cJSON_AddArrayToObject(root, "nodes");
-	for (i = 0; i < n; i++)
-		cJSON_AddItemToArray(arr, node_json(&v[i]));
-	sum = cJSON_AddObjectToObject(root, "summary");
 	cJSON_AddNumberToObject(sum, "total", (double)s->total);
 	cJSON_AddNumberToObject(sum, "ready", (double)s->ready);
 	pools = cJSON_AddObjectToObject(sum, "pools");
@@ -74,6 +61,27 @@ char *nodes_to_json(const struct node *v, size_t n,
 		cJSON_AddNumberToObject(p, "ready", (double)s->pools[i].ready);
 		add_str(p, "mode", s->pools[i].mode);
 	}
+	return sum;
+}
+
+char *nodes_to_json(const struct node *v, size_t n,
+		    const struct node_summary *s)
+{
+	struct node_summary own;
+	cJSON *root = cJSON_CreateObject();
+	cJSON *arr;
+	size_t i;
+
+	if (!root)
+		return NULL;
+	if (!s) {
+		nodes_summarize(v, n, &own);
+		s = &own;
+	}
+	arr = cJSON_AddArrayToObject(root, "nodes");
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(arr, node_to_json(&v[i]));
+	cJSON_AddItemToObject(root, "summary", node_summary_to_json(s));
 	if (s == &own)
 		node_summary_clear(&own);
 	return json_print_free(root, 1);
