@@ -25,7 +25,7 @@ struct boot_model {
 	struct kube_client *kube;
 	char kube_error[512];
 	struct pipeline *pipeline;
-	struct informer *nodes;
+	struct node_store *nodes;
 	struct flux_watch *flux;
 	struct flux_drift *drift;
 	struct change_log *changes;
@@ -159,7 +159,7 @@ void bootstrap_model_set_interactive(struct boot_model *m, int on)
 
 void bootstrap_model_set_sources(
     struct boot_model *m, struct kube_client *kube, const char *kube_error,
-    struct pipeline *p, struct informer *nodes, struct flux_watch *flux,
+    struct pipeline *p, struct node_store *nodes, struct flux_watch *flux,
     struct flux_drift *drift, struct change_log *changes)
 {
 	if (m->kube != kube && m->probe)
@@ -290,12 +290,12 @@ static void overlay_nodes(struct boot_model *m, struct boot_facts *f)
 {
 	const struct err *e;
 	struct node *v;
-	size_t i, n = 0, cnt;
+	size_t i, cnt;
 
 	if (!m->nodes)
 		return;
-	e = informer_error(m->nodes);
-	if (!informer_synced(m->nodes)) {
+	e = node_store_error(m->nodes);
+	if (!node_store_synced(m->nodes)) {
 		f->cluster.nodes_known = 0;
 		if (e)
 			f->cluster.nodes_err = *e;
@@ -303,14 +303,13 @@ static void overlay_nodes(struct boot_model *m, struct boot_facts *f)
 			err_set(&f->cluster.nodes_err, ERR_IO, "listing...");
 		return;
 	}
-	cnt = informer_count(m->nodes);
+	/* The store's models, read in place (shallow copies). */
+	cnt = node_store_count(m->nodes);
 	v = xcalloc(cnt + 1, sizeof(*v));
 	for (i = 0; i < cnt; i++)
-		if (node_from_json(&v[n], informer_item(m->nodes, i), NULL) ==
-		    0)
-			n++;
-	bootstrap_facts_nodes(f, v, n);
-	nodes_free(&v, n);
+		v[i] = *node_store_at(m->nodes, i);
+	bootstrap_facts_nodes(f, v, cnt);
+	free(v);
 }
 
 static void overlay_flux(struct boot_model *m, struct boot_facts *f)

@@ -14,6 +14,7 @@
 #include "flux_drift.h"
 #include "flux_watch.h"
 #include "informer.h"
+#include "node_store.h"
 #include "kube.h"
 #include "loop.h"
 #include "pipeline.h"
@@ -44,7 +45,7 @@ void bootstrap_model_set_interactive(struct boot_model *m, int on);
  * replaced, e.g. on reconnect: kube NULL drops readings in flight). */
 void bootstrap_model_set_sources(
     struct boot_model *m, struct kube_client *kube, const char *kube_error,
-    struct pipeline *p, struct informer *nodes, struct flux_watch *flux,
+    struct pipeline *p, struct node_store *nodes, struct flux_watch *flux,
     struct flux_drift *drift, struct change_log *changes);
 
 /* The session's scan state for step 2, borrowed (NULL when there is

@@ -47,7 +47,7 @@ struct session {
 	struct err conn_err;
 	int have_conn_err;
 	struct kube_client *kube;
-	struct informer *nodes;
+	struct node_store *nodes;
 	struct flux_watch *flux;
 	struct flux_drift *drift;
 	struct boot_model *boot;
@@ -71,24 +71,24 @@ static void tell(struct session *s, unsigned models)
 
 /* ---- nodes ------------------------------------------------------------ */
 
-static void nodes_changed(struct informer *inf, void *ud)
+static void nodes_changed(struct node_store *ns, void *ud)
 {
-	(void)inf;
+	(void)ns;
 	tell(ud, MODEL_NODES);
 }
 
-static void nodes_status(struct informer *inf, const struct err *e,
+static void nodes_status(struct node_store *ns, const struct err *e,
 			 long retry_ms, void *ud)
 {
 	struct session *s = ud;
 
-	(void)inf;
+	(void)ns;
 	if (s->h.conn_status)
 		s->h.conn_status(e, retry_ms, s->ud);
 	tell(s, MODEL_NODES | MODEL_CONN);
 }
 
-static const struct informer_ops nodes_ops = {
+static const struct node_store_ops nodes_ops = {
 	.on_change = nodes_changed,
 	.on_status = nodes_status,
 };
@@ -492,7 +492,7 @@ static void disconnect(struct session *s)
 	flux_drift_free(&s->drift);
 	pods_watch_stop(&s->pods);
 	flux_watch_stop(&s->flux);
-	informer_stop(&s->nodes);
+	node_store_free(&s->nodes);
 	kube_client_free(&s->kube);
 }
 
@@ -541,8 +541,7 @@ static int connect_context(struct session *s, const char *ctx)
 	kube_conn_clear(&conn);
 	change_log_set_context(s->changes, s->context);
 	if (s->o.models & MODEL_NODES)
-		s->nodes = informer_start(s->kube, "/api/v1/nodes",
-					  &nodes_ops, s);
+		s->nodes = node_store_start(s->kube, &nodes_ops, s);
 	if (s->o.models & MODEL_FLUX)
 		s->flux = flux_watch_start(s->kube, NULL, &flux_ops, s);
 	boot_sources(s);
@@ -630,7 +629,7 @@ void session_retry_now(struct session *s)
 	if (s->flux)
 		flux_watch_retry_now(s->flux);
 	if (s->nodes)
-		informer_retry_now(s->nodes);
+		node_store_retry_now(s->nodes);
 	else if (s->kc)
 		session_switch_context(s, s->o.context, NULL);
 }
@@ -645,7 +644,7 @@ struct loop *session_loop(const struct session *s)
 	return s->loop;
 }
 
-struct informer *session_nodes(const struct session *s)
+struct node_store *session_nodes(const struct session *s)
 {
 	return s->nodes;
 }

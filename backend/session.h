@@ -21,6 +21,7 @@
 #include "informer.h"
 #include "kube.h"
 #include "loop.h"
+#include "node_store.h"
 #include "pipeline.h"
 #include "pods_watch.h"
 #include "scans.h"
@@ -30,7 +31,7 @@
  * recalculated when one of them changes. */
 enum session_model {
 	MODEL_CONN = 1u << 0,    /* context, server, connection health */
-	MODEL_NODES = 1u << 1,   /* the node informer */
+	MODEL_NODES = 1u << 1,   /* the node store */
 	MODEL_FLUX = 1u << 2,    /* Flux objects, controllers, drift */
 	MODEL_EVENTS = 1u << 3,  /* the events of the object asked for */
 	MODEL_IMAGES = 1u << 4,  /* the image pipeline's rows */
@@ -92,7 +93,7 @@ void session_retry_now(struct session *s);
  * cluster, no config). Valid until the next session_switch_context. */
 struct kube_client *session_kube(const struct session *s);
 struct loop *session_loop(const struct session *s);
-struct informer *session_nodes(const struct session *s);
+struct node_store *session_nodes(const struct session *s);
 struct flux_watch *session_flux(const struct session *s);
 struct flux_drift *session_drift(const struct session *s);
 struct pipeline *session_pipeline(const struct session *s);

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "cli_session.h"
 #include "print.h"
+#include "json_stream.h"
 #include "backend/config.h"
 #include "backend/health.h"
 #include "backend/http.h"
@@ -33,11 +34,11 @@ static void on_deadline(void *ud)
  * taken. */
 static int settled(const struct session *s)
 {
-	const struct informer *nodes = session_nodes(s);
+	const struct node_store *nodes = session_nodes(s);
 	const struct flux_watch *flux = session_flux(s);
 	const struct pipeline *p = session_pipeline(s);
 
-	if (nodes && !informer_synced(nodes) && !informer_error(nodes))
+	if (nodes && !node_store_synced(nodes) && !node_store_error(nodes))
 		return 0;
 	if (flux && !flux_watch_settled(flux))
 		return 0;
@@ -69,44 +70,53 @@ static cJSON *health_json(struct health *h, int timed_out)
 	return j;
 }
 
-/* The nodes as the pane shows them, parsed from the session's informer. */
-static void nodes_part(const struct cli_opts *o, struct session *s,
-		       cJSON *doc, cJSON *health, struct health *h,
-		       int timed_out)
+/* The nodes' verdict, from the session's store (kept as they came). */
+static void nodes_health(const struct cli_opts *o, struct session *s,
+			 struct health *h)
 {
-	const struct informer *inf = session_nodes(s);
-	struct node *v;
-	struct node_summary sum;
-	size_t n = inf ? informer_count(inf) : 0, i, k = 0;
-	char *js;
+	const struct node_store *ns = session_nodes(s);
 
-	memset(&sum, 0, sizeof(sum));
-	v = xcalloc(n ? n : 1, sizeof(*v));
-	for (i = 0; i < n; i++)
-		if (node_from_json(&v[k], informer_item(inf, i), NULL) == 0)
-			k++;
-	nodes_summarize(v, k, &sum);
-	if (inf)
-		health_nodes(&sum, informer_synced(inf), informer_error(inf),
-			     cli_ascii(o), h);
-	else
-		snprintf(h->text, sizeof(h->text), "%s",
-			 session_conn_error(s) ? session_conn_error(s)->msg
-					       : "not connected");
-	if (!inf)
-		h->state = HEALTH_UNKNOWN;
-	cJSON_AddItemToObject(health, "nodes", health_json(h, timed_out));
-	if (inf && informer_synced(inf)) {
-		js = nodes_to_json(v, k, &sum);
-		cJSON_AddItemToObject(doc, "nodes", cJSON_Parse(js));
-		free(js);
+	memset(h, 0, sizeof(*h));
+	if (ns) {
+		health_nodes(node_store_summary(ns), node_store_synced(ns),
+			     node_store_error(ns), cli_ascii(o), h);
+		return;
 	}
-	if (h->state != HEALTH_OK)
-		cJSON_AddStringToObject(doc, "nodesError", h->text);
-	node_summary_clear(&sum);
-	nodes_free(&v, k);
+	h->state = HEALTH_UNKNOWN;
+	snprintf(h->text, sizeof(h->text), "%s",
+		 session_conn_error(s) ? session_conn_error(s)->msg
+				       : "not connected");
 }
 
+/* "nodes" of status --json, written node by node from the models (the
+ * same document as nodes --json). */
+static void nodes_part(struct jstream *js, struct session *s,
+		       const struct health *h)
+{
+	const struct node_store *ns = session_nodes(s);
+	size_t i;
+
+	if (ns && node_store_synced(ns)) {
+		cJSON *sum = node_summary_to_json(node_store_summary(ns));
+
+		jstream_open(js, "nodes", 0);
+		jstream_open(js, "nodes", 1);
+		for (i = 0; i < node_store_count(ns); i++) {
+			cJSON *j = node_to_json(node_store_at(ns, i));
+
+			jstream_value(js, NULL, j);
+			cJSON_Delete(j);
+		}
+		jstream_close(js);
+		jstream_value(js, "summary", sum);
+		jstream_close(js);
+		cJSON_Delete(sum);
+	}
+	if (h->state != HEALTH_OK)
+		jstream_string(js, "nodesError", h->text);
+}
+
+/* "flux" and "fluxError"; the verdict goes into health. */
 static void flux_part(const struct cli_opts *o, struct session *s,
 		      cJSON *doc, cJSON *health, struct health *h,
 		      int timed_out)
@@ -135,6 +145,7 @@ static void flux_part(const struct cli_opts *o, struct session *s,
 		cJSON_AddStringToObject(doc, "fluxError", h->text);
 }
 
+/* "images" and "imagesError"; the verdict goes into health. */
 static void images_part(const struct cli_opts *o, struct session *s,
 			cJSON *doc, cJSON *health, struct health *h,
 			int timed_out)
@@ -158,6 +169,25 @@ static void images_part(const struct cli_opts *o, struct session *s,
 		cJSON_AddStringToObject(doc, "imagesError", h->text);
 }
 
+/* The document, written part by part: the nodes one at a time from the
+ * store, the other parts (small) whole. */
+static void print_json(struct session *s, const struct health *hn,
+		       cJSON *health, cJSON *flux, cJSON *images)
+{
+	struct jstream js;
+	const cJSON *it;
+
+	jstream_begin(&js, stdout);
+	jstream_value(&js, "health", health);
+	nodes_part(&js, s, hn);
+	cJSON_ArrayForEach(it, flux)
+		jstream_value(&js, it->string, it);
+	cJSON_ArrayForEach(it, images)
+		jstream_value(&js, it->string, it);
+	jstream_string(&js, "scans", "not available in this build");
+	jstream_end(&js);
+}
+
 int cli_status(const struct cli_opts *o)
 {
 	struct session_opts so;
@@ -166,7 +196,7 @@ int cli_status(const struct cli_opts *o)
 	struct loop *loop;
 	struct wait w;
 	struct health hn, hf, hi;
-	cJSON *doc, *health;
+	cJSON *health, *flux, *images;
 	struct err e;
 	unsigned timer;
 	int rc;
@@ -206,19 +236,15 @@ int cli_status(const struct cli_opts *o)
 		loop_run_once(loop, -1);
 	loop_timer_cancel(loop, timer);
 
-	doc = cJSON_CreateObject();
-	health = cJSON_AddObjectToObject(doc, "health");
-	nodes_part(o, s, doc, health, &hn, w.timed_out);
-	flux_part(o, s, doc, health, &hf, w.timed_out);
-	images_part(o, s, doc, health, &hi, w.timed_out);
+	health = cJSON_CreateObject();
+	flux = cJSON_CreateObject();
+	images = cJSON_CreateObject();
+	nodes_health(o, s, &hn);
+	cJSON_AddItemToObject(health, "nodes", health_json(&hn, w.timed_out));
+	flux_part(o, s, flux, health, &hf, w.timed_out);
+	images_part(o, s, images, health, &hi, w.timed_out);
 	if (o->json) {
-		char *out;
-
-		cJSON_AddStringToObject(doc, "scans",
-					"not available in this build");
-		out = cJSON_Print(doc);
-		cli_json(out);
-		free(out);
+		print_json(s, &hn, health, flux, images);
 	} else {
 		line(o, "nodes", &hn);
 		line(o, "flux", &hf);
@@ -230,7 +256,9 @@ int cli_status(const struct cli_opts *o)
 		     hi.state == HEALTH_OK
 		 ? 0
 		 : 1;
-	cJSON_Delete(doc);
+	cJSON_Delete(health);
+	cJSON_Delete(flux);
+	cJSON_Delete(images);
 	session_close(&s);
 	loop_free(&loop);
 	http_global_cleanup();

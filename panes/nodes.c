@@ -1,7 +1,9 @@
 /* nodes.c - the node readiness pane: summary, a sortable and filterable
  * table (not-ready first), a detail view, and cordon/uncordon through the
- * confirm dialog. Rows come from the nodes informer; no I/O here. */
+ * confirm dialog. Rows come from the session's node store (node_rows.c
+ * keeps them in order); no I/O here. */
 #include "tui/app.h"
+#include "node_rows.h"
 #include "backend/session.h"
 #include "tui/detail.h"
 #include "tui/list.h"
@@ -21,8 +23,11 @@
 
 extern const struct pane_ops nodes_pane;
 
-enum { COL_NAME, COL_STATUS, COL_POOL, COL_MODE, COL_ROLES, COL_VERSION,
-       COL_AGE, COL_FLAGS, NCOLS };
+enum { COL_NAME = NODE_COL_NAME, COL_STATUS = NODE_COL_STATUS,
+       COL_POOL = NODE_COL_POOL, COL_MODE = NODE_COL_MODE,
+       COL_ROLES = NODE_COL_ROLES, COL_VERSION = NODE_COL_VERSION,
+       COL_AGE = NODE_COL_AGE, COL_FLAGS = NODE_COL_FLAGS,
+       NCOLS = NODE_NCOLS };
 
 /* Name and status first (a long name loses its middle: its end tells
  * the nodes of a pool apart), then the pressure flags and the rest. */
@@ -45,11 +50,8 @@ static const enum node_sort_key col_key[NCOLS] = {
 };
 
 struct nodes_state {
-	struct node *all;
-	size_t nall;
-	size_t *rows; /* indexes into all, after the filter */
+	struct node_rows rows; /* from the session's node store */
 	struct list_view view;
-	struct node_summary sum;
 	char selected[256];
 	struct cordon_req *pending; /* cordons in flight */
 	struct detail detail;
@@ -79,9 +81,7 @@ static void nodes_fini(struct pane *p)
 {
 	struct nodes_state *st = p->st;
 
-	nodes_free(&st->all, st->nall);
-	free(st->rows);
-	node_summary_clear(&st->sum);
+	node_rows_free(&st->rows);
 	detail_free(&st->detail);
 	free(st);
 	p->st = NULL;
@@ -91,7 +91,7 @@ static const struct node *selected_node(struct nodes_state *st)
 {
 	if (!st->view.nrows || st->view.sel >= st->view.nrows)
 		return NULL;
-	return &st->all[st->rows[st->view.sel]];
+	return node_rows_node(&st->rows, st->view.sel);
 }
 
 static void build_detail(struct nodes_state *st, time_t now)
@@ -174,37 +174,22 @@ static void build_detail(struct nodes_state *st, time_t now)
 static void nodes_recalc(struct pane *p, struct app *a)
 {
 	struct nodes_state *st = p->st;
-	struct informer *inf = app_nodes(a);
+	struct node_store *ns = app_nodes(a);
 	const struct node *keep = selected_node(st);
-	size_t i, n;
+	long id, row;
 
 	if (keep)
 		snprintf(st->selected, sizeof(st->selected), "%s", keep->name);
-	nodes_free(&st->all, st->nall);
-	st->nall = 0;
-	free(st->rows);
-	st->rows = NULL;
-	node_summary_clear(&st->sum);
-	n = inf ? informer_count(inf) : 0;
-	st->all = xcalloc(n ? n : 1, sizeof(*st->all));
-	for (i = 0; i < n; i++) {
-		if (node_from_json(&st->all[st->nall], informer_item(inf, i),
-				   NULL) == 0)
-			st->nall++;
-	}
-	nodes_sort(st->all, st->nall, col_key[st->view.sort_col],
-		   st->view.sort_desc);
-	nodes_summarize(st->all, st->nall, &st->sum);
-	st->rows = xcalloc(st->nall ? st->nall : 1, sizeof(*st->rows));
-	st->view.nrows = 0;
-	for (i = 0; i < st->nall; i++) {
-		if (!node_matches(&st->all[i], p->filter))
-			continue;
-		if (st->selected[0] &&
-		    strcmp(st->all[i].name, st->selected) == 0)
-			st->view.sel = st->view.nrows;
-		st->rows[st->view.nrows++] = i;
-	}
+	node_rows_update(&st->rows, ns, col_key[st->view.sort_col],
+			 st->view.sort_desc, p->filter, time(NULL));
+	st->view.nrows = st->rows.n;
+	st->view.content_w = st->rows.content_w;
+	/* The selection follows its node wherever it moved. */
+	id = ns && st->selected[0] ? node_store_find_id(ns, st->selected)
+				   : -1;
+	row = id >= 0 ? node_rows_find(&st->rows, (unsigned)id) : -1;
+	if (row >= 0)
+		st->view.sel = (size_t)row;
 	list_clamp(&st->view);
 	if (st->detail.open)
 		build_detail(st, time(NULL));
@@ -213,39 +198,18 @@ static void nodes_recalc(struct pane *p, struct app *a)
 static const char *cell(void *ud, size_t row, int col, enum role *role)
 {
 	struct nodes_state *st = ud;
-	const struct node *n = &st->all[st->rows[row]];
-	char age[TIMEFMT_AGE_LEN];
+	const struct node *n = node_rows_node(&st->rows, row);
 
 	*role = ROLE_NORMAL;
-	switch (col) {
-	case COL_NAME:
-		return n->name;
-	case COL_STATUS:
+	if (!n)
+		return "";
+	if (col == COL_STATUS)
 		*role = n->ready == NODE_READY
 				? (n->unschedulable ? ROLE_WARN : ROLE_OK)
 				: ROLE_ERROR;
-		return node_status_text(n, st->cell, sizeof(st->cell));
-	case COL_POOL:
-		return *n->pool ? n->pool : "-";
-	case COL_MODE:
-		return *n->mode ? n->mode : "-";
-	case COL_ROLES:
-		return n->roles;
-	case COL_VERSION:
-		return n->version;
-	case COL_AGE:
-		snprintf(st->cell, sizeof(st->cell), "%s",
-			 timefmt_age(n->created_at, time(NULL), age,
-				     sizeof(age)));
-		return st->cell;
-	case COL_FLAGS:
-		if (n->pressure)
-			*role = ROLE_WARN;
-		return node_pressure_text(n->pressure, st->cell,
-					  sizeof(st->cell));
-	default:
-		return "";
-	}
+	else if (col == COL_FLAGS && n->pressure)
+		*role = ROLE_WARN;
+	return node_cell(n, col, time(NULL), st->cell, sizeof(st->cell));
 }
 
 static void draw_message(const struct rect *area, enum role r,
@@ -258,17 +222,19 @@ static void nodes_draw(struct pane *p, struct app *a, const struct rect *area,
 		       int focused)
 {
 	struct nodes_state *st = p->st;
-	struct informer *inf = app_nodes(a);
-	const struct err *e = inf ? informer_error(inf) : NULL;
+	struct node_store *ns = app_nodes(a);
+	const struct err *e = ns ? node_store_error(ns) : NULL;
+	const struct node_summary *sum = ns ? node_store_summary(ns) : NULL;
 	struct rect body = *area;
-	char *sum, *pools;
+	size_t listed = 0;
+	long expected = -1;
 	int used;
 
-	if (!inf) {
+	if (!ns) {
 		draw_message(area, ROLE_ERROR, "No cluster connection.");
 		return;
 	}
-	if (!informer_synced(inf)) {
+	if (!node_store_synced(ns) && !node_store_count(ns)) {
 		draw_message(area, e ? ROLE_ERROR : ROLE_PENDING,
 			     e ? e->msg : "Loading nodes...");
 		return;
@@ -277,16 +243,32 @@ static void nodes_draw(struct pane *p, struct app *a, const struct rect *area,
 		detail_draw(&st->detail, area, focused);
 		return;
 	}
-	sum = node_summary_text(&st->sum, app_ascii(a));
-	pools = node_summary_pools_text(&st->sum, app_ascii(a));
-	used = scr_put(body.y, body.x, body.w,
-		       st->sum.ready == st->sum.total ? ROLE_OK : ROLE_ERROR,
-		       sum);
-	if (body.w > used + 3)
-		scr_put(body.y, body.x + used + 3, body.w - used - 3,
-			ROLE_MUTED, pools);
-	free(sum);
-	free(pools);
+	if (!node_store_synced(ns)) {
+		/* The first pages are in: show them while the rest come. */
+		char line[128];
+
+		node_store_progress(ns, &listed, &expected);
+		if (expected >= 0)
+			snprintf(line, sizeof(line),
+				 "Loading nodes... %zu of %ld", listed,
+				 expected);
+		else
+			snprintf(line, sizeof(line), "Loading nodes... %zu",
+				 listed);
+		scr_put(body.y, body.x, body.w, ROLE_PENDING, line);
+	} else {
+		char *text = node_summary_text(sum, app_ascii(a));
+		char *pools = node_summary_pools_text(sum, app_ascii(a));
+
+		used = scr_put(body.y, body.x, body.w,
+			       sum->ready == sum->total ? ROLE_OK : ROLE_ERROR,
+			       text);
+		if (body.w > used + 3)
+			scr_put(body.y, body.x + used + 3, body.w - used - 3,
+				ROLE_MUTED, pools);
+		free(text);
+		free(pools);
+	}
 	body.y++;
 	body.h--;
 	if (e) {
@@ -299,14 +281,14 @@ static void nodes_draw(struct pane *p, struct app *a, const struct rect *area,
 		char f[400];
 
 		snprintf(f, sizeof(f), "filter: %s (%zu of %zu)", p->filter,
-			 st->view.nrows, st->nall);
+			 st->view.nrows, node_store_count(ns));
 		scr_put(body.y, body.x, body.w, ROLE_WARN, f);
 		body.y++;
 		body.h--;
 	}
 	if (body.h < 2)
 		return;
-	if (!st->nall) {
+	if (!node_store_count(ns)) {
 		draw_message(&body, ROLE_MUTED, "No nodes.");
 		return;
 	}
@@ -475,15 +457,17 @@ static int nodes_action(struct pane *p, struct app *a, enum action_id act)
 static void nodes_headline(struct pane *p, struct app *a, char *buf,
 			   size_t sz)
 {
-	struct nodes_state *st = p->st;
-	struct informer *inf = app_nodes(a);
+	struct node_store *ns = app_nodes(a);
+	const struct node_summary *sum;
 
-	if (!inf || !informer_synced(inf))
-		snprintf(buf, sz, "%s", inf && informer_error(inf) ? "error"
-								    : "...");
-	else
-		snprintf(buf, sz, "%zu/%zu Ready", st->sum.ready,
-			 st->sum.total);
+	(void)p;
+	if (!ns || !node_store_synced(ns)) {
+		snprintf(buf, sz, "%s",
+			 ns && node_store_error(ns) ? "error" : "...");
+		return;
+	}
+	sum = node_store_summary(ns);
+	snprintf(buf, sz, "%zu/%zu Ready", sum->ready, sum->total);
 }
 
 /* Select a node by name: a link from elsewhere (the why-chain's pod). */

@@ -43,7 +43,7 @@ struct kube_client *app_kube(struct app *a)
 	return session_kube(a->session);
 }
 
-struct informer *app_nodes(struct app *a)
+struct node_store *app_nodes(struct app *a)
 {
 	return session_nodes(a->session);
 }

@@ -8,6 +8,7 @@
 
 #include "backend/change.h"
 #include "backend/informer.h"
+#include "backend/node_store.h"
 #include "backend/kube.h"
 #include "pane.h"
 #include "theme.h"
@@ -39,7 +40,7 @@ struct session;
 /* The backend session: models, connection, changes. */
 struct session *app_session(struct app *a);
 struct kube_client *app_kube(struct app *a);
-struct informer *app_nodes(struct app *a);
+struct node_store *app_nodes(struct app *a);
 struct flux_watch *app_flux(struct app *a);
 struct pipeline *app_pipeline(struct app *a);
 /* Why there is no pipeline (config error), or NULL. */

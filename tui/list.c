@@ -63,7 +63,8 @@ int list_move(struct list_view *v, enum action_id act)
 	return UPD_DRAW;
 }
 
-/* The widest cell of each column, measured on the safe text. */
+/* The widest cell of each column, measured on the safe text, or as the
+ * pane keeps it (content_w: one pass over the columns, not the rows). */
 static void measure(int ncols, const struct list_view *v, list_cell_fn cell,
 		    void *ud, int *want)
 {
@@ -71,7 +72,9 @@ static void measure(int ncols, const struct list_view *v, list_cell_fn cell,
 	int c;
 
 	for (c = 0; c < ncols; c++)
-		want[c] = 0;
+		want[c] = v->content_w && v->nrows ? v->content_w[c] : 0;
+	if (v->content_w)
+		return;
 	for (r = 0; r < v->nrows; r++)
 		for (c = 0; c < ncols; c++) {
 			enum role role;

@@ -56,6 +56,10 @@ struct list_view {
 	int page; /* rows visible at last draw */
 	int sort_col;
 	int sort_desc;
+	/* Optional, per column: the widest cell of all rows (text_width),
+	 * kept by a pane with many rows so that a frame does not measure
+	 * every cell. NULL: list_draw measures them. */
+	const int *content_w;
 };
 
 /* A cell's text (raw: the widget makes it safe) and role. */
