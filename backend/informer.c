@@ -48,6 +48,7 @@ struct informer {
 	unsigned long long gen;
 	unsigned epoch; /* of the list running or last run */
 	int listing;
+	int page_changed; /* the page being read changed the store */
 	size_t listed;
 	long expected;
 	char *rv;
@@ -394,24 +395,32 @@ static void backoff(struct informer *inf, const struct err *e, int relist)
 	    inf->loop, ms, relist ? on_timer_list : on_timer_watch, inf);
 }
 
-/* One page of the list: merged at once, then freed by the client. */
-static void on_page(const cJSON *items, long remaining, void *ud)
+/* Each item of the list as it is read: merged at once. */
+static void on_list_item(const cJSON *item, void *ud)
 {
 	struct informer *inf = ud;
-	const cJSON *it;
-	int any = 0;
 
-	cJSON_ArrayForEach(it, items)
-	{
-		if (!cJSON_IsObject(it))
-			continue;
-		inf->listed++;
-		any |= upsert(inf, it);
-	}
-	inf->expected = remaining < 0 ? -1 : (long)inf->listed + remaining;
-	if (any)
-		changed(inf);
+	if (!cJSON_IsObject(item))
+		return;
+	inf->listed++;
+	inf->page_changed |= upsert(inf, item);
 }
+
+/* After each page: one change for the whole page. */
+static void on_list_page(long remaining, void *ud)
+{
+	struct informer *inf = ud;
+
+	inf->expected = remaining < 0 ? -1 : (long)inf->listed + remaining;
+	if (inf->page_changed)
+		changed(inf);
+	inf->page_changed = 0;
+}
+
+static const struct kube_page_ops list_ops = {
+	.item = on_list_item,
+	.page = on_list_page,
+};
 
 static void on_list_done(struct kube_result *r, void *ud)
 {
@@ -441,7 +450,7 @@ static void do_list(struct informer *inf)
 	inf->listing = 1;
 	inf->listed = 0;
 	inf->expected = -1;
-	inf->call = kube_list_pages(inf->c, inf->path, on_page, inf,
+	inf->call = kube_list_pages(inf->c, inf->path, &list_ops, inf,
 				    on_list_done, inf);
 }
 

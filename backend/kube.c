@@ -3,6 +3,7 @@
  * with one re-run on 401), paged lists, watch streams, Status sentences. */
 #include "kube.h"
 #include "kube_int.h"
+#include "json_items.h"
 #include "base64.h"
 #include "http.h"
 #include "proc.h"
@@ -599,6 +600,60 @@ static long remaining_items(const cJSON *meta)
 	return (long)n->valuedouble;
 }
 
+static int page_item(const cJSON *item, void *ud)
+{
+	struct kube_call *call = ud;
+
+	call->page_ops.item(item, call->page_ud);
+	return 0;
+}
+
+/* One page of a list read item by item: the items go to the consumer as
+ * they are parsed; only the metadata is kept. */
+static void page_read(struct kube_call *call,
+		      const struct http_response *resp, struct kube_result *r,
+		      const char *url)
+{
+	cJSON *meta = NULL, *cont;
+	long n = json_items_walk(resp->body, resp->body_len, page_item, call,
+				 &meta, &r->err);
+
+	if (n < 0) {
+		err_prefix(&r->err, "%s", url);
+		finish(call, r);
+		return;
+	}
+	cont = meta ? cJSON_GetObjectItemCaseSensitive(meta, "continue")
+		    : NULL;
+	free(call->prev_cont);
+	call->prev_cont = call->cont;
+	call->cont = NULL;
+	if (cJSON_IsString(cont) && *cont->valuestring)
+		call->cont = xstrdup(cont->valuestring);
+	/* Pages may be short or empty and still carry a token; a server
+	 * that never stops is cut off. */
+	call->list_bytes += resp->body_len;
+	if (call->cont && list_runaway(call, &r->err) < 0) {
+		cJSON_Delete(meta);
+		finish(call, r);
+		return;
+	}
+	if (call->page_ops.page)
+		call->page_ops.page(remaining_items(meta), call->page_ud);
+	if (call->cont) {
+		cJSON_Delete(meta);
+		call_send(call);
+		return;
+	}
+	r->json = cJSON_CreateObject();
+	if (meta) {
+		cJSON_DeleteItemFromObjectCaseSensitive(meta, "continue");
+		cJSON_AddItemToObject(r->json, "metadata", meta);
+	}
+	r->ok = 1;
+	finish(call, r);
+}
+
 static void on_http_done(const struct http_response *resp, void *ud)
 {
 	struct kube_call *call = ud;
@@ -672,6 +727,10 @@ static void on_http_done(const struct http_response *resp, void *ud)
 		finish(call, &r);
 		return;
 	}
+	if (call->kind == CALL_LIST && call->page_ops.item) {
+		page_read(call, resp, &r, url);
+		return;
+	}
 	r.json = resp->body_len ? cJSON_Parse(resp->body) : cJSON_CreateNull();
 	if (!r.json) {
 		err_set(&r.err, ERR_PARSE,
@@ -714,26 +773,6 @@ static void on_http_done(const struct http_response *resp, void *ud)
 		if (call->cont && list_runaway(call, &r.err) < 0) {
 			cJSON_Delete(r.json);
 			r.json = NULL;
-			finish(call, &r);
-			return;
-		}
-		if (call->on_page) {
-			/* Page by page: the consumer keeps what it needs;
-			 * only the last page's metadata is kept. */
-			call->on_page(items, remaining_items(meta),
-				      call->page_ud);
-			if (call->cont) {
-				cJSON_Delete(r.json);
-				r.json = NULL;
-				call_send(call);
-				return;
-			}
-			cJSON_DeleteItemFromObjectCaseSensitive(r.json,
-								"items");
-			if (meta)
-				cJSON_DeleteItemFromObjectCaseSensitive(
-					meta, "continue");
-			r.ok = 1;
 			finish(call, &r);
 			return;
 		}
@@ -887,13 +926,13 @@ struct kube_call *kube_list_each(struct kube_client *c, const char *path,
 }
 
 struct kube_call *kube_list_pages(struct kube_client *c, const char *path,
-				  kube_page_fn on_page, void *page_ud,
-				  kube_done_fn done, void *ud)
+				  const struct kube_page_ops *ops,
+				  void *page_ud, kube_done_fn done, void *ud)
 {
 	struct kube_call *call = call_new(c, CALL_LIST, "GET", path, done,
 					  ud);
 
-	call->on_page = on_page;
+	call->page_ops = *ops;
 	call->page_ud = page_ud;
 	call_send(call);
 	return call;

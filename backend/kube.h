@@ -141,17 +141,21 @@ typedef void (*kube_item_fn)(cJSON *item, void *ud);
 struct kube_call *kube_list_each(struct kube_client *c, const char *path,
 				 kube_item_fn each, void *each_ud,
 				 kube_done_fn done, void *ud);
-/* The same list handed over page by page, so that no more than one page
- * is ever held: on_page gets each page's items (borrowed: valid during
- * the call, freed after it), the server's remainingItemCount (-1 when it
- * gave none) and page_ud. on_page must not cancel the call. done's json is the
- * last page without its items (metadata.resourceVersion). When a
+/* The same list read item by item, so that neither a page nor the list
+ * is ever held as one parse tree: ops->item gets each item as the page is
+ * read (parsed alone; borrowed, freed after the call), then ops->page
+ * (may be NULL) the server's remainingItemCount (-1 when it gave none);
+ * both get page_ud and must not cancel the call. done's json is
+ * {"metadata":{...}} of the last page (its resourceVersion). When a
  * continue token expires the list starts over once, so items may be
- * handed over twice: merge them by key. */
-typedef void (*kube_page_fn)(const cJSON *items, long remaining, void *ud);
+ * handed over twice: merge them by key. *ops is copied. */
+struct kube_page_ops {
+	void (*item)(const cJSON *item, void *ud);
+	void (*page)(long remaining, void *ud);
+};
 struct kube_call *kube_list_pages(struct kube_client *c, const char *path,
-				  kube_page_fn on_page, void *page_ud,
-				  kube_done_fn done, void *ud);
+				  const struct kube_page_ops *ops,
+				  void *page_ud, kube_done_fn done, void *ud);
 /* A watch stream with bookmarks from resource_version (NULL: the current
  * objects first, as ADDED) that the server ends after timeout_s seconds
  * (300 when <= 0); events arrive in on_event; done is called when the

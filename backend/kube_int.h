@@ -26,7 +26,7 @@ struct kube_call {
 	char *body;
 	kube_done_fn done;
 	kube_event_fn on_event;
-	kube_page_fn on_page; /* list: pages handed over one by one */
+	struct kube_page_ops page_ops; /* list: item by item when set */
 	void *page_ud;
 	void *ud;
 	struct http_req *http;

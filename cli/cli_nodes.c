@@ -32,38 +32,36 @@ struct nodes_run {
 	struct err first_bad;
 };
 
-static void on_nodes_page(const cJSON *items, long remaining, void *ud)
+static void on_node_item(const cJSON *it, void *ud)
 {
 	struct nodes_run *r = ud;
-	const cJSON *it;
+	struct node n;
 	struct err e;
+	int rc;
 
-	(void)remaining;
-	cJSON_ArrayForEach(it, items)
-	{
-		struct node n;
-		int rc;
-
-		err_clear(&e);
-		rc = r->json ? node_from_json(&n, it, &e)
-			     : node_row_from_json(&n, it, &e);
-		if (rc < 0) {
-			/* Not a node we can show: said at the end. */
-			if (!r->skipped++)
-				r->first_bad = e;
-			continue;
-		}
-		/* A list that started over hands the same nodes again. */
-		if (r->json && !node_store_find(r->rows, n.name)) {
-			cJSON *j = node_to_json(&n);
-
-			jstream_value(&r->js, NULL, j);
-			cJSON_Delete(j);
-		}
-		node_clear(&n);
-		node_store_apply(r->rows, "ADDED", it);
+	err_clear(&e);
+	rc = r->json ? node_from_json(&n, it, &e)
+		     : node_row_from_json(&n, it, &e);
+	if (rc < 0) {
+		/* Not a node we can show: said at the end. */
+		if (!r->skipped++)
+			r->first_bad = e;
+		return;
 	}
+	/* A list that started over hands the same nodes again. */
+	if (r->json && !node_store_find(r->rows, n.name)) {
+		cJSON *j = node_to_json(&n);
+
+		jstream_value(&r->js, NULL, j);
+		cJSON_Delete(j);
+	}
+	node_clear(&n);
+	node_store_apply(r->rows, "ADDED", it);
 }
+
+static const struct kube_page_ops node_page_ops = {
+	.item = on_node_item,
+};
 
 static void print_table(const struct cli_opts *o, struct nodes_run *r)
 {
@@ -106,7 +104,7 @@ int cli_nodes(const struct cli_opts *o)
 		jstream_begin(&r.js, stdout);
 		jstream_open(&r.js, "nodes", 1);
 	}
-	kube_list_pages(s.kube, "/api/v1/nodes", on_nodes_page, &r,
+	kube_list_pages(s.kube, "/api/v1/nodes", &node_page_ops, &r,
 			cli_on_done, &w);
 	cli_wait(&s, &w.done);
 	ok = cli_finish(&w, NULL, &e) == 0;
