@@ -1,13 +1,15 @@
 /* node_parse.c - one Node object (JSON) into struct node, held in one
  * block: the JSON is walked twice, once to measure and once to fill, so a
- * node costs one allocation instead of a hundred. Not the texts, sorting
- * or summaries of the model (nodes.c). */
+ * node costs one allocation instead of a hundred; the strings every node
+ * repeats come from the string pool. Not the texts, sorting or summaries
+ * of the model (nodes.c). */
 #include "nodes.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "strpool.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
@@ -51,6 +53,16 @@ static char *put(struct sink *k, const char *s)
 	}
 	k->strings += n;
 	return p;
+}
+
+/* A string that nodes repeat (a label, a reason, a version): the pool's
+ * copy while it takes more, else one in the block. Both passes decide
+ * alike: what the first put in the pool, the second finds there. */
+static char *shared(struct sink *k, const char *s)
+{
+	char *p = strpool_intern(s ? s : "");
+
+	return p ? p : put(k, s);
 }
 
 static const cJSON *member(const cJSON *obj, const char *key)
@@ -122,8 +134,8 @@ static void parse_map(struct sink *k, const cJSON *obj, struct node_kv **out,
 
 		if (!it->string)
 			continue;
-		key = put(k, it->string);
-		val = put(k, scalar(it, buf, sizeof(buf)));
+		key = shared(k, it->string);
+		val = shared(k, scalar(it, buf, sizeof(buf)));
 		if (v) {
 			v[i].key = key;
 			v[i].value = val;
@@ -171,7 +183,7 @@ static char *put_roles(struct sink *k, const cJSON *labels)
 			roles[nroles++] = role;
 	}
 	if (nroles == 0)
-		return put(k, "<none>");
+		return shared(k, "<none>");
 	qsort(roles, nroles, sizeof(*roles), str_ptr_cmp);
 	for (i = 0; i < nroles; i++)
 		len += strlen(roles[i]) + 1;
@@ -189,7 +201,7 @@ static char *put_roles(struct sink *k, const cJSON *labels)
 	}
 	out[o] = '\0';
 	{
-		char *p = put(k, out);
+		char *p = shared(k, out);
 
 		free(out);
 		return p;
@@ -244,10 +256,10 @@ static void parse_conditions(struct sink *k, struct node *n, const cJSON *arr)
 
 		if (!cJSON_IsObject(it))
 			continue;
-		c->type = put(k, str(it, "type"));
-		c->status = put(k, str(it, "status"));
-		c->reason = put(k, str(it, "reason"));
-		c->message = put(k, str(it, "message"));
+		c->type = shared(k, str(it, "type"));
+		c->status = shared(k, str(it, "status"));
+		c->reason = shared(k, str(it, "reason"));
+		c->message = shared(k, str(it, "message"));
 		c->last_transition = put(k, str(it, "lastTransitionTime"));
 		c->last_heartbeat = put(k, str(it, "lastHeartbeatTime"));
 		i++;
@@ -271,9 +283,9 @@ static void parse_taints(struct sink *k, struct node *n, const cJSON *arr)
 
 		if (!cJSON_IsObject(it))
 			continue;
-		t->key = put(k, str(it, "key"));
-		t->value = put(k, str(it, "value"));
-		t->effect = put(k, str(it, "effect"));
+		t->key = shared(k, str(it, "key"));
+		t->value = shared(k, str(it, "value"));
+		t->effect = shared(k, str(it, "effect"));
 		i++;
 	}
 	n->taints = v;
@@ -295,7 +307,7 @@ static void parse_addresses(struct sink *k, struct node *n, const cJSON *arr)
 
 		if (!cJSON_IsObject(it))
 			continue;
-		a->type = put(k, str(it, "type"));
+		a->type = shared(k, str(it, "type"));
 		a->address = put(k, str(it, "address"));
 		i++;
 	}
@@ -319,15 +331,15 @@ static void parse(struct sink *k, struct node *out, const cJSON *obj, int row)
 	out->name = put(k, str(meta, "name"));
 	out->resource_version = put(k, str(meta, "resourceVersion"));
 	out->created = put(k, str(meta, "creationTimestamp"));
-	out->pool = put(k, pool);
-	out->mode = put(k, str(labels, LABEL_MODE));
+	out->pool = shared(k, pool);
+	out->mode = shared(k, str(labels, LABEL_MODE));
 	out->roles = put_roles(k, labels);
 	out->unschedulable = cJSON_IsTrue(member(spec, "unschedulable"));
 	read_conditions(out, member(status, "conditions"));
-	out->info.kubelet = put(k, str(info, "kubeletVersion"));
+	out->info.kubelet = shared(k, str(info, "kubeletVersion"));
 	out->version = out->info.kubelet;
 	if (row) {
-		char *none = put(k, "");
+		char *none = shared(k, "");
 
 		out->info.kernel = out->info.os_image = none;
 		out->info.container_runtime = out->info.kube_proxy = none;
@@ -342,13 +354,13 @@ static void parse(struct sink *k, struct node *out, const cJSON *obj, int row)
 	parse_map(k, member(status, "allocatable"), &out->allocatable,
 		  &out->nallocatable);
 	parse_addresses(k, out, member(status, "addresses"));
-	out->info.kernel = put(k, str(info, "kernelVersion"));
-	out->info.os_image = put(k, str(info, "osImage"));
+	out->info.kernel = shared(k, str(info, "kernelVersion"));
+	out->info.os_image = shared(k, str(info, "osImage"));
 	out->info.container_runtime =
-	    put(k, str(info, "containerRuntimeVersion"));
-	out->info.kube_proxy = put(k, str(info, "kubeProxyVersion"));
-	out->info.arch = put(k, str(info, "architecture"));
-	out->info.os = put(k, str(info, "operatingSystem"));
+	    shared(k, str(info, "containerRuntimeVersion"));
+	out->info.kube_proxy = shared(k, str(info, "kubeProxyVersion"));
+	out->info.arch = shared(k, str(info, "architecture"));
+	out->info.os = shared(k, str(info, "operatingSystem"));
 }
 
 static int check(const cJSON *obj, struct err *e)
