@@ -454,6 +454,12 @@ void flux_object_clear(struct flux_object *o)
 
 	if (!o)
 		return;
+	if (o->block) {
+		/* A copy: everything is in the one block (or the pool). */
+		free(o->block);
+		memset(o, 0, sizeof(*o));
+		return;
+	}
 	free(o->api_version);
 	free(o->namespace);
 	free(o->name);

@@ -172,6 +172,9 @@ struct flux_object {
 	long inventory_count;
 	long inventory_namespaces;
 	int inventory_is_snapshot; /* 1: counts are kinds from a snapshot */
+	/* Private: the one allocation holding a copy's arrays and strings
+	 * (flux_object_copy); NULL for an object parsed field by field. */
+	void *block;
 };
 
 /* Build *out from one object of the given kind (an item of a list).
@@ -197,6 +200,12 @@ void flux_object_clear(struct flux_object *o);
 
 /* Clear n objects of *v, free the array, set *v to NULL. NULL ok. */
 void flux_objects_free(struct flux_object **v, size_t n);
+
+/* Deep copy (flux_copy.c): dst (overwritten, not cleared first) gets its
+ * strings and arrays in one block of its own, the repeated ones from the
+ * string pool (strpool.h); free it with flux_object_clear, change none of
+ * its strings in place. */
+void flux_object_copy(struct flux_object *dst, const struct flux_object *src);
 
 /* The condition of that type, or NULL. Points into o. */
 const struct flux_condition *flux_condition_find(const struct flux_object *o,

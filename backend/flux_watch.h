@@ -1,7 +1,8 @@
 /* flux_watch.h - Flux in the cluster, kept current: discovery of which Flux
  * kinds are served and at which version (v1, then v1beta2, then v1beta1),
- * an informer per installed kind and one on the controllers' Deployments.
- * Knows no drawing; turns nothing into rows (see flux.h for the model). */
+ * an informer per installed kind (holding the models, parsed once) and
+ * one on the controllers' Deployments. Knows no drawing; turns nothing
+ * into rows (see flux.h for the model). */
 #ifndef JD_FLUX_WATCH_H
 #define JD_FLUX_WATCH_H
 
@@ -50,16 +51,27 @@ size_t flux_watch_problems(const struct flux_watch *w, const char ***msgs);
  * flux_objects_free / flux_controllers_free). */
 void flux_watch_objects(const struct flux_watch *w, struct flux_object **v,
 			size_t *n);
+/* The same without copying a string: *v is a new array (free it with
+ * free(), not flux_objects_free) of shallow copies of the models the
+ * informers hold, valid until the next return to the loop. */
+void flux_watch_objects_view(const struct flux_watch *w,
+			     struct flux_object **v, size_t *n);
 void flux_watch_controllers(const struct flux_watch *w,
 			    struct flux_controller **v, size_t *n);
-/* The object as the informer holds it now (borrowed; NULL if absent). */
-const cJSON *flux_watch_find(const struct flux_watch *w, enum flux_kind kind,
+/* What a Kustomization applied, as the server sent it: {"status":
+ * {"inventory":...}} (or "snapshot", v1beta1); the models keep no more
+ * of the object. Borrowed until the next call or flux_watch_stop; NULL
+ * when the object is absent, not a Kustomization, or has neither. */
+const cJSON *flux_watch_find(struct flux_watch *w, enum flux_kind kind,
 			     const char *ns, const char *name);
-/* The objects of one kind as its informer holds them (borrowed: valid
- * until the next return to the loop); 0 and NULL when that kind is not
- * watched. For readers of fields the models leave out (inventories). */
-size_t flux_watch_count(const struct flux_watch *w, enum flux_kind kind);
-const cJSON *flux_watch_item(const struct flux_watch *w, enum flux_kind kind,
+/* What the models leave out, for their readers (inventories): per
+ * object of a kind, {"metadata":{"namespace","name"},"status":
+ * {"inventory"|"snapshot"}} as the server sent them, kept for
+ * Kustomizations only (NULL for others and for one with neither).
+ * Borrowed: valid until the next return to the loop; 0 and NULL when
+ * that kind is not watched. */
+size_t flux_watch_count(struct flux_watch *w, enum flux_kind kind);
+const cJSON *flux_watch_item(struct flux_watch *w, enum flux_kind kind,
 			     size_t i);
 /* The controllers' namespace. */
 const char *flux_watch_namespace(const struct flux_watch *w);

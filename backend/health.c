@@ -67,7 +67,7 @@ void health_flux(const struct flux_watch *w, const struct flux_drift *drift,
 				   "*.toolkit.fluxcd.io API group)");
 		return;
 	}
-	flux_watch_objects(w, &v, &n);
+	flux_watch_objects_view(w, &v, &n);
 	flux_watch_controllers(w, &c, &nc);
 	flux_summarize(c, nc, v, n, &sum);
 	for (i = 0; drift && i < n; i++) {
@@ -99,7 +99,7 @@ void health_flux(const struct flux_watch *w, const struct flux_drift *drift,
 	else
 		set(h, HEALTH_OK, "%s", text);
 	free(text);
-	flux_objects_free(&v, n);
+	free(v);
 	flux_controllers_free(&c, nc);
 }
 

@@ -118,10 +118,10 @@ static void update_drift(struct session *s)
 		s->drift = flux_drift_new(s->kube, drift_changed, s);
 		boot_sources(s);
 	}
-	flux_watch_objects(s->flux, &v, &n);
+	flux_watch_objects_view(s->flux, &v, &n);
 	flux_drift_update(s->drift, v, n,
 			  min_ms > 0 ? min_ms : DRIFT_DEFAULT_MS);
-	flux_objects_free(&v, n);
+	free(v);
 }
 
 static void flux_changed(struct flux_watch *w, void *ud)

@@ -108,13 +108,13 @@ static void on_deadline(void *ud)
  * included. */
 static int settled(const struct session *s)
 {
-	const struct informer *nodes = session_nodes(s);
+	const struct node_store *nodes = session_nodes(s);
 	const struct flux_watch *flux = session_flux(s);
 	const struct pipeline *p = session_pipeline(s);
 	const struct boot_model *b = session_bootstrap(s);
 	const struct scans *sc = session_scans(s);
 
-	if (nodes && !informer_synced(nodes) && !informer_error(nodes))
+	if (nodes && !node_store_synced(nodes) && !node_store_error(nodes))
 		return 0;
 	if (sc && scans_busy(sc))
 		return 0;
