@@ -1004,6 +1004,7 @@ class Store:
         self.floor = 0
         self.stopping = False
         self.dirty = False
+        self.save_interval = 0.05
         for rt in builtin_types():
             self.add_type(rt)
         self.load()
@@ -1064,7 +1065,7 @@ class Store:
                     self.cond.wait(1.0)
                 if not self.dirty:
                     return
-            time.sleep(0.05)
+            time.sleep(self.save_interval)
             with self.cond:
                 self.dirty = False
                 self.write_snapshot()
@@ -1201,6 +1202,7 @@ class Sim:
         self.dir = os.path.abspath(args.dir)
         self.bookmark_interval = args.bookmark_interval
         self.store = Store(os.path.join(self.dir, "state.json"), args.history)
+        self.store.save_interval = max(0.05, args.save_interval)
         self.cert_cache = {}
         self.start_time = time.time()
         self.watchers = 0
@@ -2595,6 +2597,11 @@ def main():
     ap.add_argument("--history", type=int, default=1000)
     ap.add_argument("--establish-delay", type=float, default=0.3,
                     help="seconds before a new CRD is Established")
+    ap.add_argument("--save-interval", type=float, default=0.05,
+                    help="seconds between snapshots of state.json while "
+                    "objects change (a snapshot of thousands of objects "
+                    "takes the lock for a while; benchmarks at scale save "
+                    "rarely)")
     args = ap.parse_args()
     d = os.path.abspath(args.dir)
     ensure_files(d)
