@@ -13,6 +13,9 @@
 
 /* More changes than this at once: rebuild instead. */
 #define MAX_PARTIAL 1024
+/* STATUS is never narrower than "NotReady": a node turning NotReady
+ * must not widen the column and so move every row on the screen. */
+#define STATUS_MIN_W 8
 
 const char *node_cell(const struct node *n, enum node_col col, time_t now,
 		      char *buf, size_t sz)
@@ -67,6 +70,8 @@ static void widths_count(struct node_rows *r, unsigned id,
 
 		if (w < 0)
 			w = 0;
+		if (c == NODE_COL_STATUS && w < STATUS_MIN_W)
+			w = STATUS_MIN_W;
 		if (w > NODE_ROWS_MAX_W)
 			w = NODE_ROWS_MAX_W;
 		r->cell_w[id][c] = (unsigned char)w;

@@ -345,6 +345,9 @@ static void test_rows_widths_shrink(void **state)
 	node_store_apply(s, "ADDED", o);
 	node_rows_update(&r, s, NODE_SORT_NAME, 0, NULL, NOW);
 	assert_int_equal(r.content_w[NODE_COL_NAME], 38);
+	/* every node Ready: STATUS is as wide as "NotReady" all the same,
+	 * so that one node turning NotReady moves no other row */
+	assert_int_equal(r.content_w[NODE_COL_STATUS], 8);
 	node_store_apply(s, "DELETED", o);
 	cJSON_Delete(o);
 	node_rows_update(&r, s, NODE_SORT_NAME, 0, NULL, NOW);
