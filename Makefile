@@ -142,6 +142,7 @@ demo: deps
 	@BUILD=$(BUILD) scripts/demo.sh
 
 bench: $(BUILD)/jumpdeck $(BENCH_BIN)
+	@scripts/deps.sh bench
 	@BUILD=$(BUILD) tests/bench/run.sh
 
 readme-keys: $(BUILD)/jumpdeck

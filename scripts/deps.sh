@@ -3,7 +3,9 @@
 # As root it runs apt-get; otherwise it prints the exact command to run.
 # `deps.sh deb` adds what `make deb` and `make test-deb` need (packaging
 # tools, lintian, debootstrap), which the other targets do not;
-# `deps.sh fuzz` what `make fuzz` needs (clang and its libFuzzer runtime).
+# `deps.sh fuzz` what `make fuzz` needs (clang and its libFuzzer runtime);
+# `deps.sh bench` what `make bench` needs (a VT emulator for Debian's
+# python3).
 set -eu
 
 # pkg-config module, command, file or Python module  ->  Debian package
@@ -44,6 +46,11 @@ file:/usr/sbin/debootstrap:debootstrap
 cmd:xz:xz-utils
 "
 fi
+if [ "${1:-}" = bench ]; then
+	need="$need
+dpy:pyte:python3-pyte
+"
+fi
 
 if [ "${1:-}" = fuzz ]; then
 	need="$need
@@ -74,6 +81,9 @@ for item in $need; do
 	clangrt) # clang's runtime library directory, for this machine
 		rt=$(clang --print-runtime-dir 2>/dev/null || true)
 		[ -e "$rt/libclang_rt.$name-$(uname -m).a" ] ||
+			missing="$missing $pkg" ;;
+	dpy) # a module of Debian's own python3 (python3-* packages)
+		/usr/bin/python3 -c "import $name" >/dev/null 2>&1 ||
 			missing="$missing $pkg" ;;
 	locale)
 		;;

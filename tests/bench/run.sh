@@ -56,3 +56,17 @@ for size in 80x24 200x50; do
 	key=$(wc -c <"$dir/out")
 	echo "terminal $size: node NotReady $((mid - start)) bytes, back to Ready $((end - mid)) bytes, one j keypress $((key - end)) bytes"
 done
+
+# The scale scenario (issue 12): jumpdeck's TUI on a pseudo-terminal and
+# its CLI beside kubectl, against thousands of nodes and Flux objects
+# seeded through the simulator's API. JD_BENCH_SCALE=0 skips it;
+# JD_BENCH_ARGS passes options (e.g. "--nodes 1000 --runs 3").
+if [ "${JD_BENCH_SCALE:-1}" != 0 ]; then
+	# pyte is a Debian package: Debian's python3 has it.
+	py=python3
+	[ -x /usr/bin/python3 ] && py=/usr/bin/python3
+	# shellcheck disable=SC2086
+	"$py" tests/bench/scale_bench.py --jumpdeck "$BUILD/jumpdeck" \
+		--out "$BUILD/bench/scale.json" ${JD_BENCH_ARGS:-} ||
+		{ echo "bench: the scale run failed"; exit 1; }
+fi

@@ -200,9 +200,10 @@ def cmd_up(a):
 
 
 def cmd_churn(a):
-    """Flip the Ready condition of random nodes at a.rate a second."""
+    """Flip the Ready condition of random nodes at a.rate a second. Each
+    thread owns its own share of the nodes, so that two changes of one
+    node never race and the final state is known."""
     d = os.path.abspath(a.dir)
-    rng = random.Random(a.seed)
     names = [n["metadata"]["name"] for n in Conn(d).call(
         "GET", "/api/v1/nodes")["items"]]
     state = {}
@@ -213,15 +214,17 @@ def cmd_churn(a):
     end = start + a.seconds
     next_at = [start]
 
-    def work():
+    def work(k):
         c = Conn(d)
+        rng = random.Random(a.seed + k)
+        mine = names[k::a.threads]
         while True:
             with lock:
                 at = next_at[0]
                 if at >= end:
                     return
                 next_at[0] = at + interval
-                name = rng.choice(names)
+                name = rng.choice(mine)
                 ready = not state.get(name, True)
                 state[name] = ready
             wait = at - time.time()
@@ -235,14 +238,17 @@ def cmd_churn(a):
             with lock:
                 done[0] += 1
 
-    ts = [threading.Thread(target=work) for _ in range(a.threads)]
+    ts = [threading.Thread(target=work, args=(k,))
+          for k in range(a.threads)]
     for t in ts:
         t.start()
     for t in ts:
         t.join()
     took = time.time() - start
     print(json.dumps({"changes": done[0], "seconds": round(took, 2),
-                      "rate": round(done[0] / took, 1)}))
+                      "rate": round(done[0] / took, 1),
+                      "not_ready": sum(1 for v in state.values()
+                                       if not v)}))
     return 0
 
 
