@@ -3,9 +3,10 @@
  * with one re-run on 401), paged lists, watch streams, Status sentences. */
 #include "kube.h"
 #include "kube_int.h"
-#include "json_items.h"
 #include "base64.h"
 #include "http.h"
+#include "json.h"
+#include "json_items.h"
 #include "proc.h"
 #include "strbuf.h"
 #include "timefmt.h"
@@ -590,14 +591,12 @@ static int list_runaway(struct kube_call *call, struct err *e)
  * (it may, for lists with a field or label selector). */
 static long remaining_items(const cJSON *meta)
 {
-	const cJSON *n = meta ? cJSON_GetObjectItemCaseSensitive(
-					meta, "remainingItemCount")
-			      : NULL;
+	const cJSON *n = json_get(meta, "remainingItemCount");
 
-	if (!cJSON_IsNumber(n) || n->valuedouble < 0 ||
-	    n->valuedouble > 1e9)
-		return -1;
-	return (long)n->valuedouble;
+	return cJSON_IsNumber(n) && n->valuedouble >= 0 &&
+		       n->valuedouble <= 1e9
+		   ? (long)n->valuedouble
+		   : -1;
 }
 
 static int page_item(const cJSON *item, void *ud)
@@ -608,13 +607,33 @@ static int page_item(const cJSON *item, void *ud)
 	return 0;
 }
 
+/* kube_list's consumer: the items gathered into one list. */
+static void acc_item(const cJSON *item, void *ud)
+{
+	struct kube_call *call = ud;
+	cJSON *items, *copy;
+
+	if (!call->acc) {
+		call->acc = cJSON_CreateObject();
+		cJSON_AddArrayToObject(call->acc, "items");
+	}
+	items = cJSON_GetObjectItemCaseSensitive(call->acc, "items");
+	if (!item) /* only make sure the list is there */
+		return;
+	copy = cJSON_Duplicate(item, 1);
+	if (call->each) /* kube_list_each: the caller's transform */
+		call->each(copy, call->each_ud);
+	cJSON_AddItemToArray(items, copy);
+}
+
 /* One page of a list read item by item: the items go to the consumer as
  * they are parsed; only the metadata is kept. */
 static void page_read(struct kube_call *call,
 		      const struct http_response *resp, struct kube_result *r,
 		      const char *url)
 {
-	cJSON *meta = NULL, *cont;
+	cJSON *meta = NULL;
+	const char *cont;
 	long n = json_items_walk(resp->body, resp->body_len, page_item, call,
 				 &meta, &r->err);
 
@@ -623,13 +642,10 @@ static void page_read(struct kube_call *call,
 		finish(call, r);
 		return;
 	}
-	cont = meta ? cJSON_GetObjectItemCaseSensitive(meta, "continue")
-		    : NULL;
+	cont = json_str(meta, "continue");
 	free(call->prev_cont);
 	call->prev_cont = call->cont;
-	call->cont = NULL;
-	if (cJSON_IsString(cont) && *cont->valuestring)
-		call->cont = xstrdup(cont->valuestring);
+	call->cont = cont && *cont ? xstrdup(cont) : NULL;
 	/* Pages may be short or empty and still carry a token; a server
 	 * that never stops is cut off. */
 	call->list_bytes += resp->body_len;
@@ -645,7 +661,12 @@ static void page_read(struct kube_call *call,
 		call_send(call);
 		return;
 	}
-	r->json = cJSON_CreateObject();
+	/* kube_list: every page's items (maybe none); kube_list_pages:
+	 * the metadata alone. */
+	if (!call->acc && call->page_ops.item == acc_item)
+		acc_item(NULL, call);
+	r->json = call->acc ? call->acc : cJSON_CreateObject();
+	call->acc = NULL;
 	if (meta) {
 		cJSON_DeleteItemFromObjectCaseSensitive(meta, "continue");
 		cJSON_AddItemToObject(r->json, "metadata", meta);
@@ -727,7 +748,7 @@ static void on_http_done(const struct http_response *resp, void *ud)
 		finish(call, &r);
 		return;
 	}
-	if (call->kind == CALL_LIST && call->page_ops.item) {
+	if (call->kind == CALL_LIST) {
 		page_read(call, resp, &r, url);
 		return;
 	}
@@ -738,75 +759,6 @@ static void on_http_done(const struct http_response *resp, void *ud)
 			resp->body_len);
 		finish(call, &r);
 		return;
-	}
-	if (call->kind == CALL_LIST) {
-		cJSON *items =
-		    cJSON_GetObjectItemCaseSensitive(r.json, "items");
-		cJSON *meta =
-		    cJSON_GetObjectItemCaseSensitive(r.json, "metadata");
-		cJSON *cont =
-		    meta ? cJSON_GetObjectItemCaseSensitive(meta, "continue")
-			 : NULL;
-
-		if (!cJSON_IsArray(items)) {
-			err_set(&r.err, ERR_PARSE,
-				"%s: answer is not a list (no items)", url);
-			finish(call, &r);
-			return;
-		}
-		if (call->each) {
-			cJSON *it;
-
-			cJSON_ArrayForEach(it, items)
-				call->each(it, call->each_ud);
-		}
-		/* Copy the token first: it lives in this page's JSON, which
-		 * is freed below when merged into an earlier page. */
-		free(call->prev_cont);
-		call->prev_cont = call->cont;
-		call->cont = NULL;
-		if (cJSON_IsString(cont) && *cont->valuestring)
-			call->cont = xstrdup(cont->valuestring);
-		/* Pages may be short or empty and still carry a token; a
-		 * server that never stops is cut off. */
-		call->list_bytes += resp->body_len;
-		if (call->cont && list_runaway(call, &r.err) < 0) {
-			cJSON_Delete(r.json);
-			r.json = NULL;
-			finish(call, &r);
-			return;
-		}
-		if (!call->acc) {
-			call->acc = r.json;
-			r.json = NULL;
-		} else {
-			cJSON *acc_items = cJSON_GetObjectItemCaseSensitive(
-				call->acc, "items");
-			cJSON *it;
-
-			for (;;) {
-				it = cJSON_DetachItemFromArray(items, 0);
-				if (!it)
-					break;
-				cJSON_AddItemToArray(acc_items, it);
-			}
-			if (meta)
-				cJSON_ReplaceItemInObjectCaseSensitive(
-					call->acc, "metadata",
-					cJSON_Duplicate(meta, 1));
-			cJSON_Delete(r.json);
-			r.json = NULL;
-		}
-		if (call->cont) {
-			call_send(call);
-			return;
-		}
-		meta = cJSON_GetObjectItemCaseSensitive(call->acc, "metadata");
-		if (meta)
-			cJSON_DeleteItemFromObjectCaseSensitive(meta,
-								"continue");
-		r.json = call->acc;
-		call->acc = NULL;
 	}
 	r.ok = 1;
 	finish(call, &r);
@@ -921,6 +873,8 @@ struct kube_call *kube_list_each(struct kube_client *c, const char *path,
 
 	call->each = each;
 	call->each_ud = each_ud;
+	call->page_ops.item = acc_item;
+	call->page_ud = call;
 	call_send(call);
 	return call;
 }
