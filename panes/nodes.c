@@ -306,7 +306,8 @@ static void unlink_req(struct cordon_req *rq)
 		}
 }
 
-/* The connection goes away: its calls are cancelled with it. */
+/* The connection goes away: its calls are cancelled with it, and the
+ * rows, which point into its node store, are dropped with the store. */
 static void nodes_disconnect(struct pane *p, struct app *a)
 {
 	struct nodes_state *st = p->st;
@@ -318,6 +319,10 @@ static void nodes_disconnect(struct pane *p, struct app *a)
 		st->pending = rq->next;
 		node_op_cancel(rq->op); /* the change ends as failed */
 		free(rq);
+	}
+	if (st) {
+		node_rows_free(&st->rows);
+		st->view.nrows = 0;
 	}
 }
 
