@@ -286,6 +286,19 @@ static void update_state(struct pipeline *p, size_t row)
 	p->rows[row].state = image_state_of(&p->rows[row]);
 }
 
+/* The repository of a row's copy in one of the three places. */
+static void check_repo(const struct pipeline *p, size_t row, int which,
+		       char *repo, size_t sz)
+{
+	const struct image_row *r = &p->rows[row];
+
+	if (which == 0)
+		snprintf(repo, sz, "%s/%s", r->up.registry, r->up.path);
+	else
+		snprintf(repo, sz, "%s",
+			 which == 1 ? r->quarantine_repo : r->live_repo);
+}
+
 static void on_head(int status, const struct err *e,
 		    const struct registry_manifest_info *m, void *ud)
 {
@@ -333,12 +346,7 @@ static void head(struct pipeline *p, size_t row, int which)
 
 	if (!reg || c->op)
 		return;
-	if (which == 0)
-		snprintf(repo, sizeof(repo), "%s/%s", r->up.registry,
-			 r->up.path);
-	else
-		snprintf(repo, sizeof(repo), "%s",
-			 which == 1 ? r->quarantine_repo : r->live_repo);
+	check_repo(p, row, which, repo, sizeof(repo));
 	c->p = p;
 	c->row = row;
 	c->which = which;
@@ -355,6 +363,44 @@ static void head(struct pipeline *p, size_t row, int which)
 	}
 }
 
+/* Tell each registry which repositories the checks will read, so that
+ * one token covers them all instead of one token request each. */
+static void hint_scopes(struct pipeline *p)
+{
+	struct registry *regs[3];
+	char **scopes = xcalloc(p->nrows * 3 + 1, sizeof(*scopes));
+	char repo[800];
+	size_t i, n, k;
+	int w, x;
+
+	regs[0] = p->upstream;
+	regs[1] = quar(p);
+	regs[2] = p->live_reg;
+	for (w = 0; w < 3; w++) {
+		if (!regs[w] || (w > 0 && regs[w] == regs[w - 1]) ||
+		    (w == 2 && regs[2] == regs[0]))
+			continue;
+		n = 0;
+		for (i = 0; i < p->nrows; i++) {
+			for (x = w; x < 3; x++) {
+				struct registry *rx = x == 0   ? p->upstream
+						      : x == 1 ? quar(p)
+							       : p->live_reg;
+
+				if (rx != regs[w])
+					continue;
+				check_repo(p, i, x, repo, sizeof(repo));
+				scopes[n++] =
+				    xasprintf("repository:%s:pull", repo);
+			}
+		}
+		registry_scope_hint(regs[w], (const char *const *)scopes, n);
+		for (k = 0; k < n; k++)
+			free(scopes[k]);
+	}
+	free(scopes);
+}
+
 static void start_checks(struct pipeline *p)
 {
 	size_t i;
@@ -365,6 +411,7 @@ static void start_checks(struct pipeline *p)
 		p->refresh_wanted = 1;
 		return;
 	}
+	hint_scopes(p);
 	for (i = 0; i < p->nrows; i++) {
 		if (p->jobs[i].running)
 			continue;

@@ -557,6 +557,7 @@ void registry_free(struct registry **rp)
 	if (r->aad_wait)
 		r->aad_wait->reg = NULL;
 	registry_forget_tokens(r);
+	registry_scope_hint(r, NULL, 0);
 	free(r->toks);
 	free(r->base);
 	free(r->name);

@@ -75,6 +75,17 @@ void registry_free(struct registry **r);
 void registry_set_aad_token(struct registry *r, const char *token);
 /* Drop cached refresh and access tokens (after a sign-out). */
 void registry_forget_tokens(struct registry *r);
+/* Scopes ("repository:NAME:pull", ...) that operations on r are about to
+ * need: a token request then asks for up to REGISTRY_SCOPES_PER_TOKEN of
+ * them at once (ACR and Docker's token service take the scope field
+ * repeated), so checks of many repositories share one token instead of
+ * one request each. A scope is used from such a token only when the
+ * token's access claim grants it. The list is copied (at most
+ * REGISTRY_MAX_HINTS are kept) and replaces the last one; n 0 clears. */
+#define REGISTRY_SCOPES_PER_TOKEN 16
+#define REGISTRY_MAX_HINTS 4096
+void registry_scope_hint(struct registry *r, const char *const *scopes,
+			 size_t n);
 
 /* The answer to registry_aad_fn: token (copied) or NULL with e saying
  * why. Once per wait; w is invalid afterwards. Safe after registry_free

@@ -30,21 +30,20 @@ static char *origin_of(const char *url)
 	return xstrndup(url, (size_t)(p + 3 - url) + n);
 }
 
-/* exp of a JWT (seconds since the epoch), or -1. */
-static long long jwt_exp(const char *jwt)
+/* The claims of a JWT (caller frees), or NULL when it is not one. */
+static cJSON *jwt_claims(const char *jwt)
 {
 	const char *a = strchr(jwt, '.'), *b;
 	char *seg;
 	unsigned char *raw = NULL;
 	size_t i, rawlen = 0;
-	cJSON *j;
-	long long exp = -1;
+	cJSON *j = NULL;
 
 	if (!a)
-		return -1;
+		return NULL;
 	b = strchr(a + 1, '.');
 	if (!b)
-		return -1;
+		return NULL;
 	seg = xstrndup(a + 1, (size_t)(b - a - 1));
 	for (i = 0; seg[i]; i++) {
 		if (seg[i] == '-')
@@ -54,18 +53,79 @@ static long long jwt_exp(const char *jwt)
 	}
 	if (base64_decode(seg, strlen(seg), &raw, &rawlen, NULL) == 0) {
 		j = cJSON_ParseWithLength((const char *)raw, rawlen);
-		exp = json_num(j, "exp", -1);
-		cJSON_Delete(j);
 		memset(raw, 0, rawlen);
 	}
 	free(raw);
 	free(seg);
+	return j;
+}
+
+/* exp of a JWT (seconds since the epoch), or -1. */
+static long long jwt_exp(const char *jwt)
+{
+	cJSON *j = jwt_claims(jwt);
+	long long exp = json_num(j, "exp", -1);
+
+	cJSON_Delete(j);
 	return exp;
 }
 
 /* The longest a token is kept, whatever it says of itself (ACR's live
  * about an hour); also keeps the sum below from overflowing. */
 #define TOKEN_LIFE_MAX_S 86400LL
+
+/* Does the actions array hold action (or "*")? */
+static int actions_have(const cJSON *acts, const char *action, size_t n)
+{
+	const cJSON *a;
+
+	cJSON_ArrayForEach(a, acts)
+	{
+		if (!cJSON_IsString(a))
+			continue;
+		if (strcmp(a->valuestring, "*") == 0 ||
+		    (strlen(a->valuestring) == n &&
+		     strncmp(a->valuestring, action, n) == 0))
+			return 1;
+	}
+	return 0;
+}
+
+/* Does the access claim (Docker's token spec, as ACR issues it) grant
+ * every action of scope "type:name:action[,action]"? */
+static int claims_grant(const cJSON *claims, const char *scope)
+{
+	const char *c1 = strchr(scope, ':'), *c2 = strrchr(scope, ':');
+	const cJSON *e;
+
+	if (!c1 || c2 == c1)
+		return 0;
+	cJSON_ArrayForEach(e, json_get(claims, "access"))
+	{
+		const char *type = json_str(e, "type");
+		const char *name = json_str(e, "name");
+		const cJSON *acts = json_get(e, "actions");
+		const char *p = c2 + 1;
+		int all = 1;
+
+		if (!type || !name || strlen(type) != (size_t)(c1 - scope) ||
+		    strncmp(type, scope, (size_t)(c1 - scope)) != 0 ||
+		    strlen(name) != (size_t)(c2 - c1 - 1) ||
+		    strncmp(name, c1 + 1, (size_t)(c2 - c1 - 1)) != 0)
+			continue;
+		while (*p && all) {
+			size_t n = strcspn(p, ",");
+
+			all = actions_have(acts, p, n);
+			p += n;
+			if (*p == ',')
+				p++;
+		}
+		if (all)
+			return 1;
+	}
+	return 0;
+}
 
 /* When a token stops being used (loop_now_ms clock): its JWT exp, else
  * expires_in, else 60 s, less a tenth of its life (at most a minute). */
@@ -160,6 +220,28 @@ void registry_set_aad_token(struct registry *r, const char *token)
 	r->aad_token = token && *token ? xstrdup(token) : NULL;
 }
 
+void registry_scope_hint(struct registry *r, const char *const *scopes,
+			 size_t n)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->nhints; i++)
+		free(r->hints[i]);
+	free(r->hints);
+	r->hints = NULL;
+	r->nhints = 0;
+	if (n > REGISTRY_MAX_HINTS)
+		n = REGISTRY_MAX_HINTS;
+	if (!scopes || !n)
+		return;
+	r->hints = xcalloc(n, sizeof(*r->hints));
+	for (i = 0; i < n; i++)
+		if (scopes[i] && *scopes[i] && !strchr(scopes[i], ' '))
+			r->hints[r->nhints++] = xstrdup(scopes[i]);
+}
+
 void registry_job_forget_op(struct token_job *j, struct registry_op *op)
 {
 	size_t i;
@@ -245,6 +327,7 @@ void registry_job_free(struct token_job *j)
 	if (j->req)
 		http_cancel(j->req);
 	free(j->key);
+	free(j->asked);
 	free(j->waiters);
 	free(j);
 }
@@ -362,6 +445,55 @@ static void form_scopes(struct strbuf *b, const char *key, int query)
 	}
 }
 
+/* The job's own scopes, then hinted ones that have no fresh token yet,
+ * up to REGISTRY_SCOPES_PER_TOKEN in all: a new string. */
+static char *job_scopes(struct registry *r, const char *key)
+{
+	struct strbuf b = {0};
+	size_t i, n = 0;
+	const char *p;
+
+	strbuf_add(&b, key);
+	for (p = key; *p; p++)
+		n += *p == ' ';
+	n += *key != '\0';
+	for (i = 0; i < r->nhints && n < REGISTRY_SCOPES_PER_TOKEN; i++) {
+		if (scope_has(key, r->hints[i]) ||
+		    registry_tok_get(r, r->hints[i]))
+			continue;
+		strbuf_add(&b, b.len ? " " : "");
+		strbuf_add(&b, r->hints[i]);
+		n++;
+	}
+	return b.p ? b.p : xstrdup("");
+}
+
+/* A token asked for with hinted scopes is kept for each of them that it
+ * grants, so that their operations need no request of their own. */
+static void cache_hinted(struct registry *r, const struct token_job *j,
+			 const char *token, long long deadline_ms)
+{
+	cJSON *claims;
+	const char *p = j->asked;
+
+	if (!p || strcmp(p, j->key) == 0)
+		return;
+	claims = jwt_claims(token);
+	while (claims && *p) {
+		size_t n = strcspn(p, " ");
+		char *one = xstrndup(p, n);
+
+		if (*one && !scope_has(j->key, one) &&
+		    claims_grant(claims, one))
+			tok_put(r, one, token, deadline_ms);
+		free(one);
+		p += n;
+		if (*p == ' ')
+			p++;
+	}
+	cJSON_Delete(claims);
+}
+
 static void on_token_answer(const struct http_response *resp, void *ud)
 {
 	struct registry *r = ud;
@@ -404,8 +536,13 @@ static void on_token_answer(const struct http_response *resp, void *ud)
 			  r->name);
 		return;
 	}
-	job_finish(r, tok, token_deadline(tok, json_num(js, "expires_in", 0)),
-		   NULL);
+	{
+		long long dl =
+		    token_deadline(tok, json_num(js, "expires_in", 0));
+
+		cache_hinted(r, j, tok, dl);
+		job_finish(r, tok, dl, NULL);
+	}
 	cJSON_Delete(js);
 }
 
@@ -415,11 +552,13 @@ static void job_token(struct registry *r)
 	struct strbuf b = {.secret = 1};
 
 	j->phase = JOB_TOKEN;
+	free(j->asked);
+	j->asked = job_scopes(r, j->key);
 	if (r->auth == REGISTRY_AUTH_ACR) {
 		strbuf_add_form(&b, "grant_type", "refresh_token");
 		if (r->service)
 			strbuf_add_form(&b, "service", r->service);
-		form_scopes(&b, j->key, 0);
+		form_scopes(&b, j->asked, 0);
 		strbuf_add_form(&b, "refresh_token", r->refresh);
 		job_start_req(r, "POST", r->realm, &b, 0, on_token_answer);
 		strbuf_free(&b);
@@ -436,7 +575,7 @@ static void job_token(struct registry *r)
 		strbuf_add(&b, f.p);
 		strbuf_free(&f);
 	}
-	form_scopes(&b, j->key, 1);
+	form_scopes(&b, j->asked, 1);
 	job_start_req(r, "GET", b.p, NULL, r->auth == REGISTRY_AUTH_BASIC,
 		      on_token_answer);
 	strbuf_free(&b);

@@ -24,6 +24,7 @@ enum job_phase { JOB_QUEUED, JOB_AAD, JOB_EXCHANGE, JOB_TOKEN };
 struct token_job {
 	struct token_job *next;
 	char *key;
+	char *asked; /* key and the hinted scopes asked for with it */
 	struct registry_op **waiters;
 	size_t nwait, capwait;
 	struct http_req *req;
@@ -59,6 +60,8 @@ struct registry {
 	long long refresh_deadline_ms;
 	struct tok *toks;
 	size_t ntoks, captoks;
+	char **hints; /* scopes asked for along with a job's own */
+	size_t nhints;
 	struct token_job *jobs; /* FIFO; the head runs */
 	struct registry_aad_wait *aad_wait;
 	struct registry_op **ops;
