@@ -57,6 +57,14 @@ for size in 80x24 200x50; do
 	echo "terminal $size: node NotReady $((mid - start)) bytes, back to Ready $((end - mid)) bytes, one j keypress $((key - end)) bytes"
 done
 
+# The image pipeline (issue 12, figure 6): the images check and six imports
+# against the local registries and the Azure simulator. JD_BENCH_IMAGES=0
+# skips it.
+if [ "${JD_BENCH_IMAGES:-1}" != 0 ]; then
+	sh tests/bench/images_bench.sh "$BUILD/bench/images.json" ||
+		{ echo "bench: the images run failed"; exit 1; }
+fi
+
 # The scale scenario (issue 12): jumpdeck's TUI on a pseudo-terminal and
 # its CLI beside kubectl, against thousands of nodes and Flux objects
 # seeded through the simulator's API. JD_BENCH_SCALE=0 skips it;
