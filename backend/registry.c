@@ -353,12 +353,14 @@ void registry_op_send(struct registry_op *op)
 		registry_op_fail(op, &r->setup_err);
 		return;
 	}
+	op->sent_token = 0;
 	if (to_registry && !basic) {
 		const char *tok =
 		    registry_tok_get(r, op->scope ? op->scope : "");
 
 		if (tok) {
 			auth = xasprintf("Authorization: Bearer %s", tok);
+			op->sent_token = 1;
 		} else if (r->realm && !op->authed) {
 			/* This registry wants tokens: get one first. */
 			op->authed = 1;

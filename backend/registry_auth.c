@@ -292,7 +292,10 @@ int registry_answer_challenge(struct registry_op *op,
 		r->realm = xstrdup(realm);
 		free(r->service);
 		r->service = xstrdup(challenge_get(&c, "service"));
-		tok_drop(r, op->scope ? op->scope : "");
+		/* A token refused is dropped; one that came while this
+		 * request went out without it is kept for it. */
+		if (op->sent_token)
+			tok_drop(r, op->scope ? op->scope : "");
 		scope = challenge_get(&c, "scope");
 		if (scope && *scope && !scope_has(op->scope, scope)) {
 			char *merged =

@@ -113,6 +113,7 @@ struct registry_op {
 	long long up_off; /* bytes of the spool sent */
 	long long up_len;
 	int authed; /* a challenge was answered for this request */
+	int sent_token; /* the request carried a cached token */
 	int hops;
 	struct http_req *req;
 	struct token_job *job;
