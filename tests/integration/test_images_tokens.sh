@@ -23,7 +23,8 @@ ok "the registries and the Azure simulator start"
 # copies in both repositories of the registry.
 $LW_LIMIT "$JD" import kured falco >"$LW_OUT" 2>&1
 check "two images imported to quarantine/" test $? -eq 0
-$LW_LIMIT "$JD" promote kured >"$LW_OUT" 2>&1
+$LW_LIMIT "$JD" promote kured --override-gate \
+	--reason "no scanner in this test" >"$LW_OUT" 2>&1
 check "one promoted to live/" test $? -eq 0
 
 az_reset
