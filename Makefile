@@ -90,11 +90,11 @@ $(BUILD)/tests/%: tests/integration/%.c $(BUILD)/libjd.a
 	@$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libjd.a $(PKG_LIBS) \
 		$(CMOCKA_LIBS) -lpthread $(LDFLAGS)
 
-$(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libjd.a
+$(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libcli.a $(BUILD)/libjd.a
 	@mkdir -p $(dir $@)
 	@echo "  BENCH   $@"
-	@$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libjd.a $(PKG_LIBS) \
-		-lpthread $(LDFLAGS)
+	@$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libcli.a $(BUILD)/libjd.a \
+		$(PKG_LIBS) -lpthread $(LDFLAGS)
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(BUILD)/libcli.a \
 		$(BUILD)/libjd.a

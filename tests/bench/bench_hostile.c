@@ -5,6 +5,7 @@
 #include "backend/audit.h"
 #include "backend/flux.h"
 #include "backend/xalloc.h"
+#include "cli/print.h"
 
 #include <cjson/cJSON.h>
 
