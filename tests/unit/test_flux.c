@@ -851,7 +851,7 @@ static void test_dependency_index(void **state)
 {
 	struct flux_object *v, g[40];
 	struct flux_dep_index *x;
-	char names[40][8];
+	char names[40][24]; /* "o" and any size_t */
 	size_t n, i, k, round;
 
 	(void)state;
