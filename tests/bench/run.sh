@@ -8,6 +8,7 @@ set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 for b in "$BUILD"/bench/bench_*; do
+	case $b in *.d) continue ;; esac # the compiler's dependency files
 	"$b"
 done
 
