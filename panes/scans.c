@@ -108,6 +108,7 @@ static void scans_init(struct pane *p, struct app *a)
 	(void)a;
 	st->view.sort_col = -1;
 	p->st = st;
+	p->detail = &st->detail;
 }
 
 static void scans_fini(struct pane *p)

@@ -9,7 +9,8 @@
 # STATUS, Flux's READY, the bootstrap steps' mark and next action, the
 # audit records' OUTCOME. Then a Flux object failing with a 300-character
 # message: its detail view, opened from the grid, takes the whole body
-# and shows the message whole, wrapped; Esc gives the grid back. Last,
+# and shows the message whole, wrapped; Esc gives the grid back (the
+# scans' detail view takes the whole body the same way). Last,
 # actions whose preconditions fail are refused at once, without a dialog.
 # shellcheck disable=SC1091,SC2317,SC2034  # JD_ENV is read by lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -237,11 +238,24 @@ else
 	not_ok "a0005-i annotated to fail with the long message"
 fi
 
+# scans_alone: the Scans box is the only box, and it shows a detail view.
+scans_alone() {
+	s=$(cat)
+	printf '%s\n' "$s" | box "2 Scans" | grep -qF "DETAIL (Esc back)" &&
+		! printf '%s\n' "$s" | grep -qF '┌─ 3 Nodes'
+}
+
 jd_start 120 40
 check "120x40: the grid" wait_screen 15 grep -qF '┌─ 4 Flux'
 panes_whole 120x40
 detail_open 120x40
 check "120x40: Esc gives the grid back" wait_screen 5 grid_back
+send 2 g Enter
+check "120x40: the scans' detail view takes the whole body too" \
+	wait_screen 5 scans_alone
+send Escape
+check "120x40: Esc gives the grid back from the scans too" wait_screen 5 \
+	grep -qF '┌─ 3 Nodes'
 send Escape
 send q
 jd_start 80 24
