@@ -109,8 +109,13 @@ build-tests: $(BUILD)/jumpdeck $(UNIT_BIN) $(INTEG_BIN)
 test: deps
 	@$(MAKE) --no-print-directory check
 
+# The integration and end-to-end tests run JOBS at a time (most of their
+# time is spent waiting on simulators and terminals); JOBS=1 runs them one
+# after another.
+JOBS ?= 4
+
 check: build-tests
-	@BUILD=$(BUILD) tests/run.sh
+	@BUILD=$(BUILD) JOBS=$(JOBS) tests/run.sh
 
 # Unit and integration tests under AddressSanitizer + UBSan.
 test-asan: deps
@@ -120,7 +125,8 @@ check-asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" build-tests
-	@BUILD=build-asan JD_SANITIZED=1 tests/run.sh unit integration
+	@BUILD=build-asan JD_SANITIZED=1 JOBS=$(JOBS) tests/run.sh unit \
+		integration
 
 # libFuzzer targets (tests/fuzz/), built by clang with ASan and UBSan in
 # build-fuzz, each run for FUZZ_TIME seconds from its seed corpus.

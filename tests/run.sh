@@ -5,10 +5,33 @@
 # The simulators' own self-tests (scripts named test_*sim*.sh) are counted
 # apart, on a line of their own before the closing one; a failure there
 # still fails the run.
+# JOBS=N runs up to N of a suite's integration and end-to-end tests at once
+# (each has its own temporary directory, HOME, ports and tmux server; most
+# of their time is spent waiting on simulators); their outputs are printed
+# and counted in the usual order once the suite is done. Default 1.
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 export BUILD
+
+# run.sh --one PATH (used by the parallel runner): runs one test binary or
+# script, leaving its output, exit status and time in JD_TEST_LOG.
+if [ "${1:-}" = --one ]; then
+	name=$(basename "$2")
+	t0=$(date +%s)
+	case $2 in
+	*.sh) sh "$2" >"$JD_TEST_LOG/$name.out" 2>&1 ;;
+	*) "$2" >"$JD_TEST_LOG/$name.out" 2>&1 ;;
+	esac
+	rc=$?
+	echo $rc >"$JD_TEST_LOG/$name.rc"
+	echo "$(($(date +%s) - t0)) $name" >>"$JD_TEST_LOG/times"
+	# progress while the suite runs (its results follow when it is done)
+	echo "# $name: exit $rc after $(($(date +%s) - t0)) s" >&2
+	exit 0
+fi
+
+JOBS=${JOBS:-1}
 suites=${*:-unit integration e2e}
 passed=0 failed=0 skipped=0
 sim_passed=0 sim_failed=0 sim_skipped=0
@@ -31,17 +54,19 @@ count_tap() { # file
 	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
 }
 
-# timed NAME START: notes how many seconds NAME took, for the closing
-# list of the slowest.
-timed() { echo "$(($(date +%s) - $2)) $1" >>"$log/times"; }
+# run_all PATH...: runs each test, JOBS at a time, for report_* to read.
+run_all() {
+	if [ "$JOBS" -gt 1 ]; then
+		printf '%s\n' "$@" | xargs -P "$JOBS" -n 1 sh tests/run.sh --one
+	else
+		for t; do sh tests/run.sh --one "$t"; done
+	fi
+}
 
-run_binary() { # path
+report_binary() { # path
 	name=$(basename "$1")
 	out="$log/$name.out"
-	t0=$(date +%s)
-	"$1" >"$out" 2>&1
-	rc=$?
-	timed "$name" "$t0"
+	rc=$(cat "$log/$name.rc" 2>/dev/null || echo 127)
 	count_cmocka "$out"
 	cat "$out"
 	if [ $rc -ne 0 ] && ! grep -q '^\[  FAILED  \]' "$out"; then
@@ -53,13 +78,10 @@ run_binary() { # path
 	fi
 }
 
-run_script() { # path
+report_script() { # path
 	name=$(basename "$1")
 	out="$log/$name.out"
-	t0=$(date +%s)
-	sh "$1" >"$out" 2>&1
-	rc=$?
-	timed "$name" "$t0"
+	rc=$(cat "$log/$name.rc" 2>/dev/null || echo 127)
 	if [ $rc -ne 0 ] && ! grep -q '^not ok ' "$out"; then
 		echo "not ok - $name exited $rc" >>"$out"
 	fi
@@ -77,19 +99,16 @@ run_script() { # path
 	[ $rc -ne 0 ] && failures="$failures $name"
 }
 
-for suite in $suites; do
-	echo "== $suite"
-	case $suite in
+# suite_tests SUITE: the suite's tests, binaries first, one a line.
+suite_tests() {
+	case $1 in
 	unit)
 		for t in tests/unit/test_*.c; do
-			[ -e "$t" ] || continue
-			b="$BUILD/tests/$(basename "$t" .c)"
-			run_binary "$b"
+			[ -e "$t" ] && echo "$BUILD/tests/$(basename "$t" .c)"
 		done ;;
 	integration)
 		for t in tests/integration/test_*.c; do
-			[ -e "$t" ] || continue
-			run_binary "$BUILD/tests/$(basename "$t" .c)"
+			[ -e "$t" ] && echo "$BUILD/tests/$(basename "$t" .c)"
 		done
 		for t in tests/integration/test_*.sh; do
 			[ -e "$t" ] || continue
@@ -99,15 +118,34 @@ for suite in $suites; do
 				! grep -q '^# runs under the sanitizers$' "$t"; then
 				continue
 			fi
-			run_script "$t"
+			echo "$t"
 		done ;;
 	e2e)
 		for t in tests/e2e/test_*.sh; do
-			[ -e "$t" ] || continue
-			run_script "$t"
+			[ -e "$t" ] && echo "$t"
 		done ;;
-	*) echo "run.sh: unknown suite $suite" >&2; exit 2 ;;
+	*) return 1 ;;
 	esac
+}
+
+for suite in $suites; do
+	echo "== $suite"
+	if ! list=$(suite_tests "$suite"); then
+		echo "run.sh: unknown suite $suite" >&2
+		exit 2
+	fi
+	# shellcheck disable=SC2086 # one path a word
+	if [ "$suite" = unit ]; then
+		JOBS=1 run_all $list
+	else
+		run_all $list
+	fi
+	for t in $list; do
+		case $t in
+		*.sh) report_script "$t" ;;
+		*) report_binary "$t" ;;
+		esac
+	done
 done
 
 if [ -s "$log/times" ]; then
