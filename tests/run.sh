@@ -32,6 +32,12 @@ if [ "${1:-}" = --one ]; then
 fi
 
 JOBS=${JOBS:-1}
+# Side by side, the end-to-end tests' waits are twice as long (tests/e2e/
+# lib.sh: ticks).
+if [ "$JOBS" -gt 1 ] && [ -z "${JD_WAIT_SCALE:-}" ]; then
+	JD_WAIT_SCALE=2
+	export JD_WAIT_SCALE
+fi
 suites=${*:-unit integration e2e}
 passed=0 failed=0 skipped=0
 sim_passed=0 sim_failed=0 sim_skipped=0

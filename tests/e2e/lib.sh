@@ -252,11 +252,16 @@ jd_end_session() {
 	done
 }
 
+# ticks SECONDS: how many 0.1 s polls a wait of SECONDS makes, times
+# JD_WAIT_SCALE (tests/run.sh sets 2 when tests run side by side: a wait
+# is an upper bound for what the operator would see, not a speed test).
+ticks() { echo $(($1 * 10 * ${JD_WAIT_SCALE:-1})); }
+
 # jd_gone [TIMEOUT]: the current jumpdeck process has ended.
 jd_gone() {
 	p=$(jd_pid)
 	[ -n "$p" ] || return 1
-	n=$((${1:-5} * 10))
+	n=$(ticks "${1:-5}")
 	i=0
 	while pid_is_jumpdeck "$p"; do
 		[ $i -ge $n ] && return 1
@@ -276,7 +281,7 @@ screen_all() { tm capture-pane -p -S - -t "$JD_SESSION" 2>/dev/null; }
 # wait_exit [TIMEOUT]: waits until jumpdeck's runner printed EXIT=<status>
 # and prints that line.
 wait_exit() {
-	n=$((${1:-5} * 10))
+	n=$(ticks "${1:-5}")
 	i=0
 	while :; do
 		line=$(screen_all | grep -E '^EXIT=[0-9]+' | tail -n 1)
@@ -304,7 +309,7 @@ type_text() { tm send-keys -t "$JD_SESSION" -l -- "$1"; }
 # wait_for TEXT [TIMEOUT]: polls the screen every 0.1 s until TEXT shows
 # (fixed string), at most TIMEOUT seconds (default 5).
 wait_for() {
-	n=$((${2:-5} * 10))
+	n=$(ticks "${2:-5}")
 	i=0
 	while :; do
 		screen | grep -qF -- "$1" && return 0
@@ -316,7 +321,7 @@ wait_for() {
 
 # wait_gone TEXT [TIMEOUT]: the same until TEXT is no longer on screen.
 wait_gone() {
-	n=$((${2:-5} * 10))
+	n=$(ticks "${2:-5}")
 	i=0
 	while :; do
 		screen | grep -qF -- "$1" || return 0
@@ -348,7 +353,7 @@ select_row() {
 # wait_screen TIMEOUT COMMAND...: polls until COMMAND (given the screen
 # on stdin) succeeds.
 wait_screen() {
-	n=$(($1 * 10))
+	n=$(ticks "$1")
 	shift
 	i=0
 	while :; do

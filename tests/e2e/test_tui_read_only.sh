@@ -128,7 +128,9 @@ check "the panes did read the cluster and the registries" python3 -c '
 import json, sys
 d = sys.argv[1]
 for f in ("kube", "acr"):
-    assert len(json.load(open("%s/%s.json" % (d, f)))) > 0, f
+    log = json.load(open("%s/%s.json" % (d, f)))
+    assert any(r.get("user_agent", "").startswith("jumpdeck/")
+               for r in log), f
 ' "$E2E_TMP/logs"
 check "the audit log holds refusals, and no intent to change" python3 -c '
 import json, sys

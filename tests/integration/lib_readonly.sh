@@ -3,7 +3,8 @@
 # and tests/e2e/test_tui_read_only.sh after lib_azure.sh. POSIX sh.
 # shellcheck shell=sh
 
-# ro_writes LOG-JSON-FILE...: prints each logged request that is not a read,
+# ro_writes LOG-JSON-FILE...: prints each request jumpdeck sent (its
+# User-Agent) that is not a read,
 # one a line ("METHOD PATH (file)"). Reads are GET and HEAD, and the POSTs
 # that change nothing: the token requests (Entra ID's token endpoint, v1 and
 # v2, ACR's /oauth2/exchange and /oauth2/token), a Resource Graph query
@@ -18,6 +19,10 @@ reads = ("/oauth2/v2.0/token", "/oauth2/token", "/oauth2/exchange",
          "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")
 for path in sys.argv[1:]:
     for r in json.load(open(path)):
+        # the requests jumpdeck sent (libcurl says "jumpdeck/VERSION"); the
+        # test world seeding beside it is not under test.
+        if not r.get("user_agent", "").startswith("jumpdeck/"):
+            continue
         m, p = r.get("method", ""), r.get("path", "").split("?")[0]
         if m in ("GET", "HEAD"):
             continue
@@ -74,5 +79,6 @@ ro_clear_logs() {
 ro_count() {
 	python3 -c '
 import json, sys
-print(sum(len(json.load(open(p))) for p in sys.argv[1:]))' "$1"/*.json
+print(sum(1 for p in sys.argv[1:] for r in json.load(open(p))
+          if r.get("user_agent", "").startswith("jumpdeck/")))' "$1"/*.json
 }
