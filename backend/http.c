@@ -37,6 +37,7 @@ struct http_req {
 	int in_callback;
 	int cancelled;
 	int in_multi;
+	const char *opt_refused; /* the first option libcurl refused */
 	char errbuf[CURL_ERROR_SIZE];
 	/* current response */
 	struct strbuf rbody;
@@ -382,8 +383,8 @@ static void fire_done(struct http_req *r, CURLcode rc)
 		err_set(&resp.err, ERR_CANCELLED, "transfer stopped");
 	} else if (r->overflow) {
 		err_set(&resp.err, ERR_HTTP,
-			"the answer from %s is larger than %u MiB", r->orig_url,
-			MAX_BODY / (1024u * 1024u));
+			"the answer from %s is larger than %u MiB",
+			r->orig_url, MAX_BODY / (1024u * 1024u));
 	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
 		/* curl counts from its own attempt ("after 60047 ms"); the
 		 * person waited since the first one, retries included */
@@ -507,6 +508,15 @@ void http_global_cleanup(void)
 	curl_global_cleanup();
 }
 
+/* Notes the first option libcurl refused (too old a libcurl, a build
+ * without a feature): the request is then not sent, rather than sent
+ * without it. Options the request can do without are set with (void). */
+static void want(struct http_req *r, CURLcode c, const char *opt)
+{
+	if (c != CURLE_OK && !r->opt_refused)
+		r->opt_refused = opt;
+}
+
 /* tls-server-name: connect to the URL's host but verify and send SNI for
  * server_name, by rewriting the URL's host and adding CONNECT_TO. */
 static int apply_server_name(struct http_req *r, const char *name,
@@ -533,7 +543,8 @@ static int apply_server_name(struct http_req *r, const char *name,
 	}
 	free(r->url);
 	r->url = xstrdup(newurl);
-	curl_easy_setopt(r->easy, CURLOPT_CONNECT_TO, r->connect_to);
+	want(r, curl_easy_setopt(r->easy, CURLOPT_CONNECT_TO, r->connect_to),
+	     "CURLOPT_CONNECT_TO");
 out:
 	curl_free(host);
 	curl_free(port);
@@ -542,8 +553,8 @@ out:
 	return rc;
 }
 
-static void set_blob(CURL *easy, CURLoption opt, const unsigned char *p,
-		     size_t n)
+static CURLcode set_blob(CURL *easy, CURLoption opt,
+			 const unsigned char *p, size_t n)
 {
 	struct curl_blob b;
 
@@ -551,7 +562,7 @@ static void set_blob(CURL *easy, CURLoption opt, const unsigned char *p,
 	memcpy(&b.data, &p, sizeof(b.data));
 	b.len = n;
 	b.flags = CURL_BLOB_COPY;
-	curl_easy_setopt(easy, opt, &b);
+	return curl_easy_setopt(easy, opt, &b);
 }
 
 struct http_req *http_start(struct loop *l, const struct http_request *rq,
@@ -597,68 +608,111 @@ struct http_req *http_start(struct loop *l, const struct http_request *rq,
 		req_free(r);
 		return NULL;
 	}
-	curl_easy_setopt(r->easy, CURLOPT_URL, r->url);
-	curl_easy_setopt(r->easy, CURLOPT_PRIVATE, r);
-	curl_easy_setopt(r->easy, CURLOPT_ERRORBUFFER, r->errbuf);
-	curl_easy_setopt(r->easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(r->easy, CURLOPT_USERAGENT, "jumpdeck/0.1");
-	curl_easy_setopt(r->easy, CURLOPT_HTTP_VERSION,
-			 (long)CURL_HTTP_VERSION_2TLS);
-	curl_easy_setopt(r->easy, CURLOPT_PIPEWAIT, 1L);
-	curl_easy_setopt(r->easy, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(r->easy, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, on_write);
-	curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(r->easy, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(r->easy, CURLOPT_HEADERDATA, r);
-	curl_easy_setopt(r->easy, CURLOPT_CONNECTTIMEOUT_MS,
-			 rq->connect_timeout_ms ? rq->connect_timeout_ms
-						: 10000L);
+	want(r, curl_easy_setopt(r->easy, CURLOPT_URL, r->url), "CURLOPT_URL");
+	want(r, curl_easy_setopt(r->easy, CURLOPT_PRIVATE, r),
+	     "CURLOPT_PRIVATE");
+	want(r, curl_easy_setopt(r->easy, CURLOPT_ERRORBUFFER, r->errbuf),
+	     "CURLOPT_ERRORBUFFER");
+	want(r, curl_easy_setopt(r->easy, CURLOPT_NOSIGNAL, 1L),
+	     "CURLOPT_NOSIGNAL");
+	want(r, curl_easy_setopt(r->easy, CURLOPT_USERAGENT, "jumpdeck/0.1"),
+	     "CURLOPT_USERAGENT");
+	(void)curl_easy_setopt(r->easy, CURLOPT_HTTP_VERSION,
+			       (long)CURL_HTTP_VERSION_2TLS);
+	(void)curl_easy_setopt(r->easy, CURLOPT_PIPEWAIT, 1L);
+	(void)curl_easy_setopt(r->easy, CURLOPT_ACCEPT_ENCODING, "");
+	want(r, curl_easy_setopt(r->easy, CURLOPT_PROTOCOLS_STR, "http,https"),
+	     "CURLOPT_PROTOCOLS_STR");
+	want(r, curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, on_write),
+	     "CURLOPT_WRITEFUNCTION");
+	want(r, curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, r),
+	     "CURLOPT_WRITEDATA");
+	want(r, curl_easy_setopt(r->easy, CURLOPT_HEADERFUNCTION, on_header),
+	     "CURLOPT_HEADERFUNCTION");
+	want(r, curl_easy_setopt(r->easy, CURLOPT_HEADERDATA, r),
+	     "CURLOPT_HEADERDATA");
+	want(r,
+	     curl_easy_setopt(r->easy, CURLOPT_CONNECTTIMEOUT_MS,
+			      rq->connect_timeout_ms ? rq->connect_timeout_ms
+						     : 10000L),
+	     "CURLOPT_CONNECTTIMEOUT_MS");
 	if (rq->timeout_ms)
-		curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS, rq->timeout_ms);
+		want(r,
+		     curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS,
+				      rq->timeout_ms),
+		     "CURLOPT_TIMEOUT_MS");
 	if (rq->idle_timeout_s) {
-		curl_easy_setopt(r->easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
-		curl_easy_setopt(r->easy, CURLOPT_LOW_SPEED_TIME,
-				 rq->idle_timeout_s);
+		want(r, curl_easy_setopt(r->easy, CURLOPT_LOW_SPEED_LIMIT, 1L),
+		     "CURLOPT_LOW_SPEED_LIMIT");
+		want(r,
+		     curl_easy_setopt(r->easy, CURLOPT_LOW_SPEED_TIME,
+				      rq->idle_timeout_s),
+		     "CURLOPT_LOW_SPEED_TIME");
 	}
-	curl_easy_setopt(r->easy, CURLOPT_TCP_KEEPALIVE, 1L);
+	(void)curl_easy_setopt(r->easy, CURLOPT_TCP_KEEPALIVE, 1L);
 	/* libcurl re-sends a request that died on a reused connection
 	 * before any answer; a POST must never go twice, so it gets a
 	 * connection of its own. */
 	if (!rq->idempotent)
-		curl_easy_setopt(r->easy, CURLOPT_FRESH_CONNECT, 1L);
-	curl_easy_setopt(r->easy, CURLOPT_SSL_VERIFYPEER,
-			 rq->tls.insecure ? 0L : 1L);
-	curl_easy_setopt(r->easy, CURLOPT_SSL_VERIFYHOST,
-			 rq->tls.insecure ? 0L : 2L);
+		want(r, curl_easy_setopt(r->easy, CURLOPT_FRESH_CONNECT, 1L),
+		     "CURLOPT_FRESH_CONNECT");
+	want(r,
+	     curl_easy_setopt(r->easy, CURLOPT_SSL_VERIFYPEER,
+			      rq->tls.insecure ? 0L : 1L),
+	     "CURLOPT_SSL_VERIFYPEER");
+	want(r,
+	     curl_easy_setopt(r->easy, CURLOPT_SSL_VERIFYHOST,
+			      rq->tls.insecure ? 0L : 2L),
+	     "CURLOPT_SSL_VERIFYHOST");
 	if (rq->tls.ca && rq->tls.ca_len)
-		set_blob(r->easy, CURLOPT_CAINFO_BLOB, rq->tls.ca,
-			 rq->tls.ca_len);
+		want(r,
+		     set_blob(r->easy, CURLOPT_CAINFO_BLOB, rq->tls.ca,
+			      rq->tls.ca_len),
+		     "CURLOPT_CAINFO_BLOB");
 	if (rq->tls.cert && rq->tls.cert_len) {
-		set_blob(r->easy, CURLOPT_SSLCERT_BLOB, rq->tls.cert,
-			 rq->tls.cert_len);
-		curl_easy_setopt(r->easy, CURLOPT_SSLCERTTYPE, "PEM");
+		want(r,
+		     set_blob(r->easy, CURLOPT_SSLCERT_BLOB, rq->tls.cert,
+			      rq->tls.cert_len),
+		     "CURLOPT_SSLCERT_BLOB");
+		want(r, curl_easy_setopt(r->easy, CURLOPT_SSLCERTTYPE, "PEM"),
+		     "CURLOPT_SSLCERTTYPE");
 	}
 	if (rq->tls.key && rq->tls.key_len) {
-		set_blob(r->easy, CURLOPT_SSLKEY_BLOB, rq->tls.key,
-			 rq->tls.key_len);
-		curl_easy_setopt(r->easy, CURLOPT_SSLKEYTYPE, "PEM");
+		want(r,
+		     set_blob(r->easy, CURLOPT_SSLKEY_BLOB, rq->tls.key,
+			      rq->tls.key_len),
+		     "CURLOPT_SSLKEY_BLOB");
+		want(r, curl_easy_setopt(r->easy, CURLOPT_SSLKEYTYPE, "PEM"),
+		     "CURLOPT_SSLKEYTYPE");
 	}
 	if (rq->userpwd) {
 		r->userpwd = xstrdup(rq->userpwd);
-		curl_easy_setopt(r->easy, CURLOPT_USERPWD, r->userpwd);
-		curl_easy_setopt(r->easy, CURLOPT_HTTPAUTH,
-				 (long)CURLAUTH_BASIC);
+		want(r, curl_easy_setopt(r->easy, CURLOPT_USERPWD, r->userpwd),
+		     "CURLOPT_USERPWD");
+		want(r,
+		     curl_easy_setopt(r->easy, CURLOPT_HTTPAUTH,
+				      (long)CURLAUTH_BASIC),
+		     "CURLOPT_HTTPAUTH");
 	}
 	for (i = 0; rq->headers && rq->headers[i]; i++)
 		r->hdrs = curl_slist_append(r->hdrs, rq->headers[i]);
 	if (rq->on_read) {
-		curl_easy_setopt(r->easy, CURLOPT_UPLOAD, 1L);
-		curl_easy_setopt(r->easy, CURLOPT_CUSTOMREQUEST, method);
-		curl_easy_setopt(r->easy, CURLOPT_READFUNCTION, on_read);
-		curl_easy_setopt(r->easy, CURLOPT_READDATA, r);
-		curl_easy_setopt(r->easy, CURLOPT_INFILESIZE_LARGE,
-				 (curl_off_t)rq->body_len);
+		want(r, curl_easy_setopt(r->easy, CURLOPT_UPLOAD, 1L),
+		     "CURLOPT_UPLOAD");
+		want(r,
+		     curl_easy_setopt(r->easy, CURLOPT_CUSTOMREQUEST,
+				      method),
+		     "CURLOPT_CUSTOMREQUEST");
+		want(r,
+		     curl_easy_setopt(r->easy, CURLOPT_READFUNCTION,
+				      on_read),
+		     "CURLOPT_READFUNCTION");
+		want(r, curl_easy_setopt(r->easy, CURLOPT_READDATA, r),
+		     "CURLOPT_READDATA");
+		want(r,
+		     curl_easy_setopt(r->easy, CURLOPT_INFILESIZE_LARGE,
+				      (curl_off_t)rq->body_len),
+		     "CURLOPT_INFILESIZE_LARGE");
 		r->hdrs = curl_slist_append(r->hdrs, "Expect:");
 	} else if (strcmp(method, "GET") != 0 || rq->body) {
 		r->body = xmalloc(rq->body_len + 1);
@@ -667,18 +721,36 @@ struct http_req *http_start(struct loop *l, const struct http_request *rq,
 		r->body[rq->body_len] = '\0';
 		r->body_len = rq->body_len;
 		if (strcmp(method, "HEAD") == 0) {
-			curl_easy_setopt(r->easy, CURLOPT_NOBODY, 1L);
+			want(r, curl_easy_setopt(r->easy, CURLOPT_NOBODY, 1L),
+			     "CURLOPT_NOBODY");
 		} else if (strcmp(method, "GET") != 0) {
-			curl_easy_setopt(r->easy, CURLOPT_CUSTOMREQUEST,
-					 method);
-			curl_easy_setopt(r->easy, CURLOPT_POSTFIELDS, r->body);
-			curl_easy_setopt(r->easy, CURLOPT_POSTFIELDSIZE_LARGE,
-					 (curl_off_t)r->body_len);
+			want(r,
+			     curl_easy_setopt(r->easy, CURLOPT_CUSTOMREQUEST,
+					      method),
+			     "CURLOPT_CUSTOMREQUEST");
+			want(r,
+			     curl_easy_setopt(r->easy, CURLOPT_POSTFIELDS,
+					      r->body),
+			     "CURLOPT_POSTFIELDS");
+			want(r,
+			     curl_easy_setopt(r->easy,
+					      CURLOPT_POSTFIELDSIZE_LARGE,
+					      (curl_off_t)r->body_len),
+			     "CURLOPT_POSTFIELDSIZE_LARGE");
 		}
 		/* No "Expect: 100-continue" round trip on slow links. */
 		r->hdrs = curl_slist_append(r->hdrs, "Expect:");
 	}
-	curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, r->hdrs);
+	want(r, curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, r->hdrs),
+	     "CURLOPT_HTTPHEADER");
+	if (r->opt_refused) {
+		err_set(e, ERR_INTERNAL,
+			"libcurl %s refused %s; the request was not sent",
+			curl_version_info(CURLVERSION_NOW)->version,
+			r->opt_refused);
+		req_free(r);
+		return NULL;
+	}
 	if (curl_multi_add_handle(loop_curl(l), r->easy) != CURLM_OK) {
 		req_free(r);
 		err_set(e, ERR_INTERNAL, "cannot queue the request");

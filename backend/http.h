@@ -15,7 +15,7 @@ struct http_tls {
 	const unsigned char *ca;   /* PEM bundle in memory, or NULL */
 	size_t ca_len;
 	int insecure;              /* skip verification (a warning badge) */
-	const char *server_name;   /* verify/SNI as this name (tls-server-name) */
+	const char *server_name;   /* verify and SNI as this name */
 	const unsigned char *cert; /* client certificate PEM */
 	size_t cert_len;
 	const unsigned char *key;  /* client key PEM */

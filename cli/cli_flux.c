@@ -290,7 +290,8 @@ static void check_crds(struct cli_session *s, struct checks *cs)
 		const cJSON *md = cJSON_GetObjectItemCaseSensitive(it,
 								   "metadata");
 		const cJSON *nm = cJSON_GetObjectItemCaseSensitive(md, "name");
-		const cJSON *spec = cJSON_GetObjectItemCaseSensitive(it, "spec");
+		const cJSON *spec =
+		    cJSON_GetObjectItemCaseSensitive(it, "spec");
 		const cJSON *vs = cJSON_GetObjectItemCaseSensitive(spec,
 								   "versions");
 		const cJSON *ver;
@@ -430,8 +431,8 @@ int cli_check(const struct cli_opts *o)
 		goto print;
 	}
 	{
-		const cJSON *gv = cJSON_GetObjectItemCaseSensitive(ver,
-								   "gitVersion");
+		const cJSON *gv =
+		    cJSON_GetObjectItemCaseSensitive(ver, "gitVersion");
 		const char *v = cJSON_IsString(gv) ? gv->valuestring : "?";
 
 		add(&cs, "api", 1, "Kubernetes API %s answers (%s)", s.server,
@@ -441,8 +442,8 @@ int cli_check(const struct cli_opts *o)
 		    v, version_at_least(v, 1, 16) ? ">=" : "<");
 	}
 	if (cli_call(&s, "GET", "/apis", NULL, NULL, &apis, &e) < 0) {
-		add(&cs, "auth", 0, "API discovery as %s: %s", kube_client_identity(s.kube),
-		    e.msg);
+		add(&cs, "auth", 0, "API discovery as %s: %s",
+		    kube_client_identity(s.kube), e.msg);
 		goto print;
 	}
 	add(&cs, "auth", 1, "authenticated (context %s, %s)", s.context,

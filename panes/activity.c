@@ -74,7 +74,8 @@ static void act_recalc(struct pane *p, struct app *a)
 		if (!f[0]) {
 			hit = 1;
 		} else if (i < nops) {
-			const struct change *c = change_log_at(l, nops - 1 - i);
+			const struct change *c =
+			    change_log_at(l, nops - 1 - i);
 
 			hit = text_contains_nocase(c->action, f) ||
 			      text_contains_nocase(c->target, f) ||
@@ -221,7 +222,8 @@ static void act_draw(struct pane *p, struct app *a, const struct rect *area,
 		scr_put(body.y, body.x, body.w, ROLE_MUTED,
 			p->filter[0]
 			    ? "No record matches the filter (Esc clears it)."
-			    : "Nothing yet: actions you take are listed here.");
+			    : "Nothing yet: actions you take are listed "
+			      "here.");
 		return;
 	}
 	list_draw(&body, cols, 5, &st->view, cell, st, focused);

@@ -179,95 +179,98 @@ static void build_detail(struct fluxpane_state *st, struct app *a)
 	time_t now = time(NULL);
 	const cJSON *it, *items = NULL;
 	const char *events_err = NULL;
+	struct detail *dv = &st->detail;
 
-	detail_clear(&st->detail);
+	detail_clear(dv);
 	why_view_clear(&st->why);
 	if (!o) {
-		detail_add(&st->detail, ROLE_MUTED, "The object is gone.");
-		detail_done(&st->detail);
+		detail_add(dv, ROLE_MUTED, "The object is gone.");
+		detail_done(dv);
 		return;
 	}
-	detail_add(&st->detail, ROLE_HEADER, "%s %s/%s", flux_kind_get(o->kind)->kind,
-		 o->namespace, o->name);
+	detail_add(dv, ROLE_HEADER, "%s %s/%s", flux_kind_get(o->kind)->kind,
+		   o->namespace, o->name);
 	if (o->state != FLUX_STATE_READY)
 		why_section(st, a, o, "Why");
-	detail_add(&st->detail, flux_state_is_failed(o->state) ? ROLE_ERROR
-		     : o->state == FLUX_STATE_READY ? ROLE_OK
-						    : ROLE_PENDING,
-		 "  State       %s%s", flux_state_text(o->state),
-		 o->suspended ? " (suspended)" : "");
-	detail_add(&st->detail, ROLE_NORMAL, "  Message     %s", flux_object_message(o));
-	detail_add(&st->detail, ROLE_NORMAL, "  API         %s", o->api_version);
+	detail_add(dv,
+		   flux_state_is_failed(o->state) ? ROLE_ERROR
+		   : o->state == FLUX_STATE_READY ? ROLE_OK
+						  : ROLE_PENDING,
+		   "  State       %s%s", flux_state_text(o->state),
+		   o->suspended ? " (suspended)" : "");
+	detail_add(dv, ROLE_NORMAL, "  Message     %s",
+		   flux_object_message(o));
+	detail_add(dv, ROLE_NORMAL, "  API         %s", o->api_version);
 	if (*o->url)
-		detail_add(&st->detail, ROLE_NORMAL, "  URL         %s", o->url);
+		detail_add(dv, ROLE_NORMAL, "  URL         %s", o->url);
 	if (*o->ref_text)
-		detail_add(&st->detail, ROLE_NORMAL, "  Ref         %s", o->ref_text);
+		detail_add(dv, ROLE_NORMAL, "  Ref         %s", o->ref_text);
 	if (*o->source_ref.name)
-		detail_add(&st->detail, ROLE_NORMAL, "  Source      %s",
-			 flux_ref_text(&o->source_ref, o->namespace, ref,
-				       sizeof(ref)));
+		detail_add(dv, ROLE_NORMAL, "  Source      %s",
+			   flux_ref_text(&o->source_ref, o->namespace, ref,
+					 sizeof(ref)));
 	if (*o->path)
-		detail_add(&st->detail, ROLE_NORMAL, "  Path        %s", o->path);
-	detail_add(&st->detail, ROLE_NORMAL, "  Interval    %s", o->interval);
-	detail_add(&st->detail, ROLE_NORMAL, "  Revision    %s", o->revision);
+		detail_add(dv, ROLE_NORMAL, "  Path        %s", o->path);
+	detail_add(dv, ROLE_NORMAL, "  Interval    %s", o->interval);
+	detail_add(dv, ROLE_NORMAL, "  Revision    %s", o->revision);
 	if (*o->attempted_revision)
-		detail_add(&st->detail, ROLE_NORMAL, "  Attempted   %s",
-			 o->attempted_revision);
-	detail_add(&st->detail, ROLE_NORMAL, "  Updated     %s ago",
-		 timefmt_age(o->last_update, now, age, sizeof(age)));
+		detail_add(dv, ROLE_NORMAL, "  Attempted   %s",
+			   o->attempted_revision);
+	detail_add(dv, ROLE_NORMAL, "  Updated     %s ago",
+		   timefmt_age(o->last_update, now, age, sizeof(age)));
 	if (*o->secret_ref)
-		detail_add(&st->detail, ROLE_NORMAL, "  Secret      %s", o->secret_ref);
+		detail_add(dv, ROLE_NORMAL, "  Secret      %s", o->secret_ref);
 	if (o->kind == FLUX_GIT_REPOSITORY) {
 		const struct drift_result *d =
-			st->drift ? flux_drift_get(st->drift, o->namespace,
-						   o->name)
-				  : NULL;
+		    st->drift
+			? flux_drift_get(st->drift, o->namespace, o->name)
+			: NULL;
 
-		detail_add(&st->detail,
-			 !d || d->state == DRIFT_CHECKING ? ROLE_PENDING
-			 : d->state == DRIFT_IN_SYNC	   ? ROLE_OK
-			 : d->state == DRIFT_BEHIND	   ? ROLE_WARN
-							   : ROLE_ERROR,
-			 "  Remote      %s",
-			 !d ? "not checked yet"
-			 : d->state == DRIFT_CHECKING ? "checking..."
-						      : d->message);
+		detail_add(dv,
+			   !d || d->state == DRIFT_CHECKING ? ROLE_PENDING
+			   : d->state == DRIFT_IN_SYNC	    ? ROLE_OK
+			   : d->state == DRIFT_BEHIND	    ? ROLE_WARN
+							    : ROLE_ERROR,
+			   "  Remote      %s",
+			   !d				? "not checked yet"
+			   : d->state == DRIFT_CHECKING ? "checking..."
+							: d->message);
 		if (d && d->host_key_mismatch)
-			detail_add(&st->detail, ROLE_ERROR,
-				 "  Host key    the server presented %s; "
-				 "known_hosts expects %s",
-				 d->presented_fp, d->expected_fp);
+			detail_add(dv, ROLE_ERROR,
+				   "  Host key    the server presented %s; "
+				   "known_hosts expects %s",
+				   d->presented_fp, d->expected_fp);
 	}
-	detail_add(&st->detail, ROLE_NORMAL, " ");
-	detail_add(&st->detail, ROLE_HEADER, "Conditions");
+	detail_add(dv, ROLE_NORMAL, " ");
+	detail_add(dv, ROLE_HEADER, "Conditions");
 	if (!o->nconditions)
-		detail_add(&st->detail, ROLE_MUTED, "  none: waiting to be reconciled");
+		detail_add(dv, ROLE_MUTED, "  none: waiting to be reconciled");
 	for (i = 0; i < o->nconditions; i++) {
 		const struct flux_condition *c = &o->conditions[i];
 		time_t t = 0;
 
 		timefmt_parse_rfc3339(c->last_transition, &t, NULL, NULL);
-		detail_add(&st->detail, ROLE_NORMAL, "  %-12s %-7s %-24s %s ago", c->type,
-			 c->status, c->reason,
-			 timefmt_age(t, now, age, sizeof(age)));
+		detail_add(dv, ROLE_NORMAL, "  %-12s %-7s %-24s %s ago",
+			   c->type, c->status, c->reason,
+			   timefmt_age(t, now, age, sizeof(age)));
 		if (*c->message)
-			detail_add(&st->detail, ROLE_MUTED, "      %s", c->message);
+			detail_add(dv, ROLE_MUTED, "      %s", c->message);
 	}
-	detail_add(&st->detail, ROLE_NORMAL, " ");
-	detail_add(&st->detail, ROLE_HEADER, "Dependencies");
+	detail_add(dv, ROLE_NORMAL, " ");
+	detail_add(dv, ROLE_HEADER, "Dependencies");
 	nt = flux_tree_lines(o, st->v, st->n, &tree);
 	for (i = 0; i < nt; i++)
-		detail_add(&st->detail, ROLE_NORMAL, "  %s", tree[i]);
+		detail_add(dv, ROLE_NORMAL, "  %s", tree[i]);
 	flux_lines_free(&tree, nt);
 	flux_revision_short(o->revision, rev, sizeof(rev));
-	detail_add(&st->detail, ROLE_NORMAL, " ");
-	detail_add(&st->detail, ROLE_HEADER, "Events (newest first)");
+	detail_add(dv, ROLE_NORMAL, " ");
+	detail_add(dv, ROLE_HEADER, "Events (newest first)");
 	session_events(app_session(a), flux_kind_get(o->kind)->kind,
 		       o->namespace, o->name, &items, &events_err);
 	if (events_err)
-		detail_add(&st->detail, ROLE_ERROR, "  %s", events_err);
+		detail_add(dv, ROLE_ERROR, "  %s", events_err);
 	else if (!items)
-		detail_add(&st->detail, ROLE_PENDING, "  loading...");
+		detail_add(dv, ROLE_PENDING, "  loading...");
 	else {
 		size_t ne = 0;
 		int k, cnt = cJSON_GetArraySize(items);
@@ -275,41 +278,41 @@ static void build_detail(struct fluxpane_state *st, struct app *a)
 		/* Newest first: the list comes oldest first. */
 		for (k = cnt - 1; k >= 0; k--) {
 			const cJSON *ev = cJSON_GetArrayItem(items, k);
-			const cJSON *ty = cJSON_GetObjectItemCaseSensitive(
-				ev, "type");
-			const cJSON *re = cJSON_GetObjectItemCaseSensitive(
-				ev, "reason");
-			const cJSON *me = cJSON_GetObjectItemCaseSensitive(
-				ev, "message");
+			const cJSON *ty =
+			    cJSON_GetObjectItemCaseSensitive(ev, "type");
+			const cJSON *re =
+			    cJSON_GetObjectItemCaseSensitive(ev, "reason");
+			const cJSON *me =
+			    cJSON_GetObjectItemCaseSensitive(ev, "message");
 			const cJSON *lt = cJSON_GetObjectItemCaseSensitive(
-				ev, "lastTimestamp");
+			    ev, "lastTimestamp");
 			time_t t = 0;
 
 			if (cJSON_IsString(lt))
 				timefmt_parse_rfc3339(lt->valuestring, &t,
 						      NULL, NULL);
-			detail_add(&st->detail,
-				 cJSON_IsString(ty) &&
-						 strcmp(ty->valuestring,
-							"Warning") == 0
-					 ? ROLE_WARN
-					 : ROLE_NORMAL,
-				 "  %-6s %-8s %-24s %s",
-				 timefmt_age(t, now, age, sizeof(age)),
-				 cJSON_IsString(ty) ? ty->valuestring : "",
-				 cJSON_IsString(re) ? re->valuestring : "",
-				 cJSON_IsString(me) ? me->valuestring : "");
+			detail_add(
+			    dv,
+			    cJSON_IsString(ty) &&
+				    strcmp(ty->valuestring, "Warning") == 0
+				? ROLE_WARN
+				: ROLE_NORMAL,
+			    "  %-6s %-8s %-24s %s",
+			    timefmt_age(t, now, age, sizeof(age)),
+			    cJSON_IsString(ty) ? ty->valuestring : "",
+			    cJSON_IsString(re) ? re->valuestring : "",
+			    cJSON_IsString(me) ? me->valuestring : "");
 			ne++;
 		}
 		if (!ne)
-			detail_add(&st->detail, ROLE_MUTED, "  none");
+			detail_add(dv, ROLE_MUTED, "  none");
 	}
 	(void)it;
 	if (o->state == FLUX_STATE_READY) {
-		detail_add(&st->detail, ROLE_NORMAL, " ");
+		detail_add(dv, ROLE_NORMAL, " ");
 		why_section(st, a, o, "Health");
 	}
-	detail_done(&st->detail);
+	detail_done(dv);
 }
 
 static void flux_recalc(struct pane *p, struct app *a)
