@@ -88,7 +88,8 @@ static void copy(struct sink *k, struct flux_object *d,
 		    : NULL;
 	for (i = 0; i < s->nconditions; i++) {
 		const struct flux_condition *a = &s->conditions[i];
-		struct flux_condition tmp, *b = conds ? &conds[i] : &tmp;
+		struct flux_condition tmp = {0};
+		struct flux_condition *b = conds ? &conds[i] : &tmp;
 
 		b->type = shared(k, a->type);
 		b->status = shared(k, a->status);

@@ -335,8 +335,8 @@ size_t flux_watch_problems(const struct flux_watch *w, const char ***msgs)
 
 		if (!e)
 			continue;
-		snprintf(m->problem_buf[n], sizeof(m->problem_buf[n]), "%s: %s",
-			 flux_kind_get(k)->plural, e->msg);
+		snprintf(m->problem_buf[n], sizeof(m->problem_buf[n]),
+			 "%s: %s", flux_kind_get(k)->plural, e->msg);
 		m->problems[n] = m->problem_buf[n];
 		n++;
 	}

@@ -244,7 +244,8 @@ static void read_conditions(struct node *n, const cJSON *arr)
 static void parse_conditions(struct sink *k, struct node *n, const cJSON *arr)
 {
 	size_t count = array_len(arr), i = 0;
-	struct node_condition *v, tmp;
+	/* tmp: where the measuring pass (no v) writes, read by nobody */
+	struct node_condition *v, tmp = {0};
 	const cJSON *it;
 
 	if (count == 0)
@@ -271,7 +272,7 @@ static void parse_conditions(struct sink *k, struct node *n, const cJSON *arr)
 static void parse_taints(struct sink *k, struct node *n, const cJSON *arr)
 {
 	size_t count = array_len(arr), i = 0;
-	struct node_taint *v, tmp;
+	struct node_taint *v, tmp = {0};
 	const cJSON *it;
 
 	if (count == 0)
@@ -295,7 +296,7 @@ static void parse_taints(struct sink *k, struct node *n, const cJSON *arr)
 static void parse_addresses(struct sink *k, struct node *n, const cJSON *arr)
 {
 	size_t count = array_len(arr), i = 0;
-	struct node_address *v, tmp;
+	struct node_address *v, tmp = {0};
 	const cJSON *it;
 
 	if (count == 0)

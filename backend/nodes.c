@@ -458,12 +458,13 @@ void nodes_sort(struct node *v, size_t n, enum node_sort_key key,
 int node_matches(const struct node *n, const char *filter)
 {
 	char status[NODE_STATUS_LEN];
+	const char *st;
 
 	if (!filter || !filter[0])
 		return 1;
+	st = node_status_text(n, status, sizeof(status));
 	return text_contains_nocase(n->name, filter) ||
-	       text_contains_nocase(node_status_text(n, status, sizeof(status)),
-			       filter) ||
+	       text_contains_nocase(st, filter) ||
 	       text_contains_nocase(n->pool, filter) ||
 	       text_contains_nocase(n->mode, filter) ||
 	       text_contains_nocase(n->roles, filter) ||

@@ -701,8 +701,8 @@ int pipeline_check(const struct pipeline *p, enum pipeline_action a,
 	r = &p->rows[row];
 	j = &p->jobs[row];
 	if (p->res != RES_DONE)
-		return err_set(e, ERR_USAGE, "the registry is not known yet: %s",
-			       p->status);
+		return err_set(e, ERR_USAGE,
+			       "the registry is not known yet: %s", p->status);
 	if (j->running || j->queued)
 		return err_set(e, ERR_CONFLICT, "%s: already %s", r->ref,
 			       r->op[0] ? r->op : "queued");

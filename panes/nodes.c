@@ -98,48 +98,50 @@ static void build_detail(struct nodes_state *st, time_t now)
 {
 	const struct node *n = selected_node(st);
 	char status[NODE_STATUS_LEN], age[TIMEFMT_AGE_LEN];
+	struct detail *dv = &st->detail;
 	size_t i;
 
-	detail_clear(&st->detail);
+	detail_clear(dv);
 	if (!n) {
-		detail_add(&st->detail, ROLE_MUTED, "The node is gone.");
-		detail_done(&st->detail);
+		detail_add(dv, ROLE_MUTED, "The node is gone.");
+		detail_done(dv);
 		return;
 	}
-	detail_add(&st->detail, ROLE_HEADER, "Node %s", n->name);
-	detail_add(&st->detail, n->ready == NODE_READY ? ROLE_OK : ROLE_ERROR,
-		 "  Status    %s", node_status_text(n, status, sizeof(status)));
-	detail_add(&st->detail, ROLE_NORMAL, "  Pool      %s (%s)",
-		 *n->pool ? n->pool : "-", *n->mode ? n->mode : "-");
-	detail_add(&st->detail, ROLE_NORMAL, "  Roles     %s", n->roles);
-	detail_add(&st->detail, ROLE_NORMAL, "  Created   %s (%s ago)", n->created,
-		 timefmt_age(n->created_at, now, age, sizeof(age)));
-	detail_add(&st->detail, ROLE_NORMAL, " ");
-	detail_add(&st->detail, ROLE_HEADER, "Conditions");
+	detail_add(dv, ROLE_HEADER, "Node %s", n->name);
+	detail_add(dv, n->ready == NODE_READY ? ROLE_OK : ROLE_ERROR,
+		   "  Status    %s",
+		   node_status_text(n, status, sizeof(status)));
+	detail_add(dv, ROLE_NORMAL, "  Pool      %s (%s)",
+		   *n->pool ? n->pool : "-", *n->mode ? n->mode : "-");
+	detail_add(dv, ROLE_NORMAL, "  Roles     %s", n->roles);
+	detail_add(dv, ROLE_NORMAL, "  Created   %s (%s ago)", n->created,
+		   timefmt_age(n->created_at, now, age, sizeof(age)));
+	detail_add(dv, ROLE_NORMAL, " ");
+	detail_add(dv, ROLE_HEADER, "Conditions");
 	for (i = 0; i < n->nconditions; i++) {
 		const struct node_condition *c = &n->conditions[i];
 		int bad = strcmp(c->type, "Ready") == 0
-				  ? strcmp(c->status, "True") != 0
-				  : strcmp(c->status, "False") != 0;
+			      ? strcmp(c->status, "True") != 0
+			      : strcmp(c->status, "False") != 0;
 		time_t t = 0;
 
 		timefmt_parse_rfc3339(c->last_transition, &t, NULL, NULL);
-		detail_add(&st->detail, bad ? ROLE_ERROR : ROLE_OK,
-			 "  %-18s %-7s %-26s %s ago", c->type, c->status,
-			 c->reason, timefmt_age(t, now, age, sizeof(age)));
+		detail_add(dv, bad ? ROLE_ERROR : ROLE_OK,
+			   "  %-18s %-7s %-26s %s ago", c->type, c->status,
+			   c->reason, timefmt_age(t, now, age, sizeof(age)));
 		if (*c->message)
-			detail_add(&st->detail, ROLE_MUTED, "      %s", c->message);
+			detail_add(dv, ROLE_MUTED, "      %s", c->message);
 	}
-	detail_add(&st->detail, ROLE_NORMAL, " ");
-	detail_add(&st->detail, ROLE_HEADER, "Taints");
+	detail_add(dv, ROLE_NORMAL, " ");
+	detail_add(dv, ROLE_HEADER, "Taints");
 	if (!n->ntaints)
-		detail_add(&st->detail, ROLE_MUTED, "  none");
+		detail_add(dv, ROLE_MUTED, "  none");
 	for (i = 0; i < n->ntaints; i++)
-		detail_add(&st->detail, ROLE_NORMAL, "  %s%s%s:%s", n->taints[i].key,
-			 *n->taints[i].value ? "=" : "", n->taints[i].value,
-			 n->taints[i].effect);
-	detail_add(&st->detail, ROLE_NORMAL, " ");
-	detail_add(&st->detail, ROLE_HEADER, "Capacity / allocatable");
+		detail_add(dv, ROLE_NORMAL, "  %s%s%s:%s", n->taints[i].key,
+			   *n->taints[i].value ? "=" : "", n->taints[i].value,
+			   n->taints[i].effect);
+	detail_add(dv, ROLE_NORMAL, " ");
+	detail_add(dv, ROLE_HEADER, "Capacity / allocatable");
 	for (i = 0; i < n->ncapacity; i++) {
 		const char *alloc = "-";
 		size_t k;
@@ -148,27 +150,28 @@ static void build_detail(struct nodes_state *st, time_t now)
 			if (strcmp(n->allocatable[k].key,
 				   n->capacity[i].key) == 0)
 				alloc = n->allocatable[k].value;
-		detail_add(&st->detail, ROLE_NORMAL, "  %-20s %-14s %s",
-			 n->capacity[i].key, n->capacity[i].value, alloc);
+		detail_add(dv, ROLE_NORMAL, "  %-20s %-14s %s",
+			   n->capacity[i].key, n->capacity[i].value, alloc);
 	}
-	detail_add(&st->detail, ROLE_NORMAL, " ");
-	detail_add(&st->detail, ROLE_HEADER, "Addresses");
+	detail_add(dv, ROLE_NORMAL, " ");
+	detail_add(dv, ROLE_HEADER, "Addresses");
 	for (i = 0; i < n->naddresses; i++)
-		detail_add(&st->detail, ROLE_NORMAL, "  %-12s %s", n->addresses[i].type,
-			 n->addresses[i].address);
-	detail_add(&st->detail, ROLE_NORMAL, " ");
-	detail_add(&st->detail, ROLE_HEADER, "System");
-	detail_add(&st->detail, ROLE_NORMAL, "  Kubelet   %s", n->info.kubelet);
-	detail_add(&st->detail, ROLE_NORMAL, "  OS image  %s (%s/%s)", n->info.os_image,
-		 n->info.os, n->info.arch);
-	detail_add(&st->detail, ROLE_NORMAL, "  Kernel    %s", n->info.kernel);
-	detail_add(&st->detail, ROLE_NORMAL, "  Runtime   %s", n->info.container_runtime);
-	detail_add(&st->detail, ROLE_NORMAL, " ");
-	detail_add(&st->detail, ROLE_HEADER, "Labels");
+		detail_add(dv, ROLE_NORMAL, "  %-12s %s", n->addresses[i].type,
+			   n->addresses[i].address);
+	detail_add(dv, ROLE_NORMAL, " ");
+	detail_add(dv, ROLE_HEADER, "System");
+	detail_add(dv, ROLE_NORMAL, "  Kubelet   %s", n->info.kubelet);
+	detail_add(dv, ROLE_NORMAL, "  OS image  %s (%s/%s)", n->info.os_image,
+		   n->info.os, n->info.arch);
+	detail_add(dv, ROLE_NORMAL, "  Kernel    %s", n->info.kernel);
+	detail_add(dv, ROLE_NORMAL, "  Runtime   %s",
+		   n->info.container_runtime);
+	detail_add(dv, ROLE_NORMAL, " ");
+	detail_add(dv, ROLE_HEADER, "Labels");
 	for (i = 0; i < n->nlabels; i++)
-		detail_add(&st->detail, ROLE_NORMAL, "  %s=%s", n->labels[i].key,
-			 n->labels[i].value);
-	detail_done(&st->detail);
+		detail_add(dv, ROLE_NORMAL, "  %s=%s", n->labels[i].key,
+			   n->labels[i].value);
+	detail_done(dv);
 }
 
 static void nodes_recalc(struct pane *p, struct app *a)
