@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "err.h"
 
@@ -42,6 +43,18 @@ struct image_copy {
 	char error[600];  /* why the HEAD failed, or "" */
 };
 
+enum image_action { IMAGE_IMPORT, IMAGE_PROMOTE };
+
+/* When a copy (import or promotion) ran: started and ended on the
+ * loop's clock (milliseconds), ended on the wall clock too. */
+struct image_copy_time {
+	int known; /* 0 until a copy has ended in this process */
+	enum image_action action;
+	int ok;
+	long long started_ms, ended_ms;
+	time_t ended_at;
+};
+
 struct image_row {
 	char ref[700];           /* as configured */
 	struct image_ref up;
@@ -58,6 +71,7 @@ struct image_row {
 	long long op_started_ms;
 	char last_result[600];
 	int last_ok;
+	struct image_copy_time last_copy; /* image_copy_time.h */
 };
 
 /* Fill a row for ref with the prefixes ("quarantine/", "live/"). */
@@ -66,8 +80,6 @@ int image_row_init(struct image_row *r, const char *ref,
 		   struct err *e);
 /* Recompute r->state from the copies. */
 enum image_state image_state_of(const struct image_row *r);
-
-enum image_action { IMAGE_IMPORT, IMAGE_PROMOTE };
 
 /* Whether a copy of the row could start, from what is known of its
  * copies (checked before any question is asked): 0 it can, 1 nothing to

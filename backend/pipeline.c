@@ -3,6 +3,7 @@
  * on the loop through azure_auth, arm and registry. */
 #include "pipeline.h"
 #include "arm.h"
+#include "image_copy_time.h"
 #include "registry.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -445,6 +446,11 @@ static void job_end(struct job *j, int ok, const char *msg)
 	char said[sizeof(r->last_result)];
 	struct err ae;
 
+	if (j->running) /* a queued job that never ran took no time */
+		image_copy_time_record(
+		    &r->last_copy, a == PIPE_IMPORT ? IMAGE_IMPORT
+						    : IMAGE_PROMOTE,
+		    ok, r->op_started_ms, loop_now_ms(), time(NULL));
 	j->running = 0;
 	j->queued = 0;
 	r->op[0] = '\0';

@@ -4,6 +4,7 @@
  * the change log; reports which models changed. No drawing, no keys. */
 #include "session.h"
 #include "pods_watch.h"
+#include "ready_trend.h"
 #include "scans_feed.h"
 
 #include <stdio.h>
@@ -48,6 +49,8 @@ struct session {
 	int have_conn_err;
 	struct kube_client *kube;
 	struct node_store *nodes;
+	struct ready_trend trend; /* Ready per pool over the session */
+	unsigned trend_timer;
 	struct flux_watch *flux;
 	struct flux_drift *drift;
 	struct boot_model *boot;
@@ -71,10 +74,38 @@ static void tell(struct session *s, unsigned models)
 
 /* ---- nodes ------------------------------------------------------------ */
 
+static void trend_arm(struct session *s);
+
+static void on_trend_timer(void *ud)
+{
+	struct session *s = ud;
+
+	s->trend_timer = 0;
+	if (ready_trend_tick(&s->trend, loop_now_ms()))
+		tell(s, MODEL_NODES);
+	trend_arm(s);
+}
+
+/* A sample waits for its interval: one timer, none when nothing waits. */
+static void trend_arm(struct session *s)
+{
+	long long ms = ready_trend_due_ms(&s->trend, loop_now_ms());
+
+	if (ms >= 0 && !s->trend_timer)
+		s->trend_timer =
+		    loop_timer_add(s->loop, (long)ms, on_trend_timer, s);
+}
+
 static void nodes_changed(struct node_store *ns, void *ud)
 {
-	(void)ns;
-	tell(ud, MODEL_NODES);
+	struct session *s = ud;
+
+	if (node_store_synced(ns)) {
+		ready_trend_observe(&s->trend, node_store_summary(ns));
+		ready_trend_tick(&s->trend, loop_now_ms());
+		trend_arm(s);
+	}
+	tell(s, MODEL_NODES);
 }
 
 static void nodes_status(struct node_store *ns, const struct err *e,
@@ -493,6 +524,10 @@ static void disconnect(struct session *s)
 	pods_watch_stop(&s->pods);
 	flux_watch_stop(&s->flux);
 	node_store_free(&s->nodes);
+	if (s->trend_timer)
+		loop_timer_cancel(s->loop, s->trend_timer);
+	s->trend_timer = 0;
+	ready_trend_init(&s->trend, 0); /* another cluster, another trend */
 	kube_client_free(&s->kube);
 }
 
@@ -561,6 +596,7 @@ struct session *session_open(struct loop *l, const struct session_opts *o,
 		return NULL;
 	}
 	s = xcalloc(1, sizeof(*s));
+	ready_trend_init(&s->trend, 0);
 	s->loop = l;
 	s->o = *o;
 	if (h)
@@ -642,6 +678,11 @@ struct kube_client *session_kube(const struct session *s)
 struct loop *session_loop(const struct session *s)
 {
 	return s->loop;
+}
+
+const struct ready_trend *session_ready_trend(const struct session *s)
+{
+	return s ? &s->trend : NULL;
 }
 
 struct node_store *session_nodes(const struct session *s)

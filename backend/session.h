@@ -72,6 +72,7 @@ struct session_opts {
 };
 
 struct session;
+struct ready_trend;
 
 /* Never fails for want of a cluster: a kubeconfig or context problem is
  * kept (session_conn_error) and the other models still run. Returns NULL
@@ -94,6 +95,9 @@ void session_retry_now(struct session *s);
 struct kube_client *session_kube(const struct session *s);
 struct loop *session_loop(const struct session *s);
 struct node_store *session_nodes(const struct session *s);
+/* The Ready count per pool over the session (ready_trend.h), sampled as
+ * the nodes change; borrowed, lives as long as the session. */
+const struct ready_trend *session_ready_trend(const struct session *s);
 struct flux_watch *session_flux(const struct session *s);
 struct flux_drift *session_drift(const struct session *s);
 struct pipeline *session_pipeline(const struct session *s);

@@ -7,6 +7,7 @@
 #include "backend/audit.h"
 #include "backend/config.h"
 #include "backend/http.h"
+#include "backend/image_copy_time.h"
 #include "backend/pipeline.h"
 #include "backend/scans_feed.h"
 #include "backend/text.h"
@@ -136,11 +137,18 @@ static void on_done(size_t row, enum pipeline_action a, int ok,
 {
 	struct run *r = ud;
 	char target[1300];
+	const struct image_row *v;
+	long long took = -1;
 
 	target_of(r, row, a, target, sizeof(target));
 	if (isatty(2))
 		cli_progress_clear();
-	if (ok) {
+	if (row < pipeline_rows(r->p, &v))
+		took = image_copy_time_seconds(&v[row].last_copy);
+	if (ok && took >= 0) {
+		cli_say(stdout, "%s %s in %lld s", cli_mark(r->o, 1), message,
+			took);
+	} else if (ok) {
 		cli_say(stdout, "%s %s", cli_mark(r->o, 1), message);
 	} else {
 		cli_say(stderr, "%s %s: %s", cli_mark(r->o, 0), target,

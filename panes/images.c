@@ -9,6 +9,7 @@
 #include "tui/list.h"
 #include "tui/screen.h"
 #include "panes/scans_bar.h"
+#include "backend/image_copy_time.h"
 #include "backend/pipeline.h"
 #include "backend/scans.h"
 #include "backend/text.h"
@@ -188,7 +189,7 @@ static void build_detail(struct images_state *st, struct app *a)
 	size_t n = rows_of(a, &v);
 	const struct image_row *r;
 	struct detail *d = &st->detail;
-	char reason[900], up[1200];
+	char reason[900], up[1200], took[IMAGE_COPY_TIME_LEN];
 
 	detail_clear(d);
 	if (at(st, st->view.sel) >= n) {
@@ -220,6 +221,11 @@ static void build_detail(struct images_state *st, struct app *a)
 			   r->last_result);
 	else
 		detail_add(d, ROLE_MUTED, "  none in this session");
+	if (r->last_copy.known)
+		detail_add(d, r->last_copy.ok ? ROLE_NORMAL : ROLE_ERROR,
+			   "  %-11s %s", "Last copy",
+			   image_copy_time_text(&r->last_copy, app_now_ms(),
+						took, sizeof(took)));
 	detail_add(d, ROLE_MUTED,
 		   "  (the activity pane, 6, has the audit "
 		   "records)");

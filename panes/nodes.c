@@ -1,9 +1,11 @@
 /* nodes.c - the node readiness pane: summary, a sortable and filterable
  * table (not-ready first), a detail view, and cordon/uncordon through the
  * confirm dialog. Rows come from the session's node store (node_rows.c
- * keeps them in order); no I/O here. */
+ * keeps them in order; nodes_spark.c draws the summary line); no I/O
+ * here. */
 #include "tui/app.h"
 #include "node_rows.h"
+#include "nodes_spark.h"
 #include "backend/session.h"
 #include "tui/detail.h"
 #include "tui/list.h"
@@ -231,7 +233,6 @@ static void nodes_draw(struct pane *p, struct app *a, const struct rect *area,
 	struct rect body = *area;
 	size_t listed = 0;
 	long expected = -1;
-	int used;
 
 	if (!ns) {
 		draw_message(area, ROLE_ERROR, "No cluster connection.");
@@ -260,17 +261,9 @@ static void nodes_draw(struct pane *p, struct app *a, const struct rect *area,
 				 listed);
 		scr_put(body.y, body.x, body.w, ROLE_PENDING, line);
 	} else {
-		char *text = node_summary_text(sum, app_ascii(a));
-		char *pools = node_summary_pools_text(sum, app_ascii(a));
-
-		used = scr_put(body.y, body.x, body.w,
-			       sum->ready == sum->total ? ROLE_OK : ROLE_ERROR,
-			       text);
-		if (body.w > used + 3)
-			scr_put(body.y, body.x + used + 3, body.w - used - 3,
-				ROLE_MUTED, pools);
-		free(text);
-		free(pools);
+		nodes_summary_draw(body.y, body.x, body.w, sum,
+				   session_ready_trend(app_session(a)),
+				   app_ascii(a));
 	}
 	body.y++;
 	body.h--;

@@ -4,8 +4,9 @@
 # cluster: the nodes and Flux panes just say so). 80x24 read-only (rows as
 # a tab, i and I refused and audited), then 200x50: the rows, the pipeline
 # stages and the registry, the detail view, a slow import followed live
-# (progress, a growing seconds counter, the result in the row, the status
-# bar, the activity pane and the audit log), promotion, drift made behind
+# (progress, a growing seconds counter, the result in the row, the time
+# the copy took in the detail view, the status bar, the activity pane and
+# the audit log), promotion, drift made behind
 # jumpdeck's back found by a re-check and fixed by a forced promotion
 # confirmed with "force NAME", and import all confirmed with "import" with
 # one import let go (x) that still completes in Azure.
@@ -175,6 +176,8 @@ check "detail: the Scan line says why there is no verdict" wait_screen 3 \
 	grep -qE 'Scan +(unknown: not in quarantine/|the scanners have not answered yet)'
 check "detail: the state and what to do" wait_screen 1 shows_all \
 	"State       not imported"
+check "detail: no 'Last copy' before any copy" wait_screen 1 \
+	sh -c '! grep -qF "Last copy"'
 send Escape
 assert_screen_lacks "Esc closes the detail view" "Last operation"
 check "after Esc the table is back" wait_screen 3 rows_with "not imported" 6
@@ -221,6 +224,14 @@ check "audit log: image.import succeeded" \
 	audit_has image.import succeeded "$QBUSY" "imported to $QBUSY"
 check "audit log: done as the Azure identity" \
 	grep -q "\"identity\":\"azure app $AZURE_CLIENT_ID\"" "$AUDIT"
+# The import was held 4 s by the simulator: the time it took is at least
+# that, said in the detail view with how long ago it ended.
+send Enter
+check "detail: 'Last copy  import, N s, Ms ago' with N >= 4" wait_screen 5 \
+	grep -Eq 'Last copy +import, ([4-9]|[1-9][0-9]) s, [0-9]+s ago'
+send Escape
+check "Esc: back to the table after the import's detail" wait_screen 3 \
+	row_has "$BUSYBOX" quarantined
 send 6
 check "activity pane (6) lists the import" wait_screen 3 \
 	grep -Eq "succeeded +(image\.)?import +$QBUSY"
@@ -238,6 +249,10 @@ check "promote: the row says promoted" wait_screen 5 \
 	row_has "$BUSYBOX" promoted
 check "promote: the summary says 1/6 promoted" wait_screen 3 \
 	grep -qF "1/6 promoted"
+send Enter
+check "detail: 'Last copy  promote, N s, Ms ago' after the promotion" \
+	wait_screen 5 grep -Eq 'Last copy +promote, [0-9]+ s, [0-9]+s ago'
+send Escape
 check "audit log: image.promote requested once" \
 	audit_count 1 image.promote requested "$LBUSY"
 check "audit log: image.promote succeeded once" \

@@ -1,8 +1,10 @@
 #!/bin/sh
 # test_tui_nodes.sh - the nodes pane end to end: jumpdeck in a private tmux
 # server against the simulated cluster. Layout (grid, tabs, too small),
-# live readiness changes, filter, detail view, cordon and uncordon through
-# the typed confirmation, read-only refusal, audit records, clean quit.
+# live readiness changes and the pools' sparklines of Ready nodes (at
+# 200x50, and under --ascii at 80x24), filter, detail view, cordon and
+# uncordon through the typed confirmation, read-only refusal, audit
+# records, clean quit.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 e2e_require tmux python3 curl
@@ -68,10 +70,17 @@ fi
 assert_screen_has "without a key press: 6/7 Ready" "6/7 Ready"
 assert_screen_has "without a key press: NotReady shown" "NotReady"
 check "the NotReady node is sorted first" wait_screen 3 not_ready_first
+# A sample at most every 5 s: the dip shows within one interval.
+check "200x50: npooscope01's sparkline dips (█ then ▄ after 1/2)" \
+	wait_screen 12 grep -Eq 'npooscope01 1/2 █+▄( |$)'
+check "200x50: the other pools' sparklines stay full" wait_screen 1 \
+	grep -Eq 'npinscope01 2/2 █+ · npooscope01 1/2 █+▄ · npsystem 3/3 █+'
 world set-ready "$FLAKY" true
 assert_screen_has "back to 7/7 Ready once the node is Ready again" \
 	"7/7 Ready"
 assert_screen_lacks "NotReady is gone" "NotReady"
+check "200x50: npooscope01's sparkline rises again (█▄█)" \
+	wait_screen 12 grep -Eq 'npooscope01 2/2 █+▄█( |$)'
 
 # ---------------------------------------------------------------- filter
 send /
@@ -156,6 +165,23 @@ check "q quits with status 0 (EXIT=0)" test "$exit_line" = EXIT=0
 check "no jumpdeck process remains" jd_gone 3
 
 # ---------------------------------------------------------------- 80x24
+# --ascii: _.-=# for the sparklines; at 80 columns the "· 3 pools" goes
+# before a pool's name would be cut.
+jd_start 80 24 --ascii
+assert_screen_has "80x24 --ascii: 7/7 Ready" "7/7 Ready" 10
+world set-ready "$FLAKY" false
+check "80x24 --ascii: npooscope01's sparkline dips (# then -)" \
+	wait_screen 12 grep -Eq 'npooscope01 1/2 #+-( |$)'
+check "80x24 --ascii: every pool named whole, with its sparkline" \
+	wait_screen 1 grep -Eq \
+	'6/7 Ready   npinscope01 2/2 #+ - npooscope01 1/2 #+- - npsystem 3/3 #+'
+world set-ready "$FLAKY" true
+check "80x24 --ascii: the sparkline rises again (#-#)" \
+	wait_screen 12 grep -Eq 'npooscope01 2/2 #+-#( |$)'
+send q
+exit_line=$(wait_exit 5)
+check "80x24 --ascii: q quits with status 0" test "$exit_line" = EXIT=0
+
 jd_start 80 24 --read-only
 assert_screen_has "80x24: nodes listed" "7/7 Ready" 10
 check "80x24 at start: tabs (tab strip, one pane)" wait_screen 3 is_tabs

@@ -179,6 +179,9 @@ jd import --all
 check "import --all: exits 0" rc_is 0
 check "import --all: six 'imported to quarantine/…' lines" \
 	test "$(grep -c '^✓ imported to quarantine/' "$J")" -eq 6
+check "import --all: each line ends with the time the copy took" \
+	test "$(grep -Ec '^✓ imported to quarantine/.* in [0-9]+ s$' "$J")" \
+	-eq 6
 for ref in $SIX; do
 	d=$(az_seed_digest "$ref")
 	check "import --all: quarantine/$(path_of "$ref") with the upstream digest $(short "$d")" \
@@ -247,6 +250,9 @@ JDENV="" JDLIMIT=""
 t1=$(($(date +%s) - t0))
 check "JUMPDECK_IMPORT_CONCURRENCY=1: six imports succeed" \
 	sh -c 'test "$1" -eq 0 && test "$(grep -c "^✓ imported to seq/" "$2")" -eq 6' _ "$RC" "$J"
+check "each import held 2 s by the simulator says it took 2 s or more" \
+	test "$(grep -Ec '^✓ imported to seq/.* in ([2-9]|[1-9][0-9]+) s$' \
+	"$J")" -eq 6
 if [ "$t1" -ge 12 ]; then
 	ok "JUMPDECK_IMPORT_CONCURRENCY=1: one at a time, at least 6 x 2 s (${t1} s)"
 else

@@ -1,6 +1,6 @@
 /* test_images.c - image references, the pipeline states (not imported,
- * quarantined, promoted, drifted, live only) and their JSON; the config
- * file and its precedence. */
+ * quarantined, promoted, drifted, live only) and their JSON; the time
+ * the last copy took; the config file and its precedence. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "backend/config.h"
+#include "backend/image_copy_time.h"
 #include "backend/images.h"
 #include "cli/print.h"
 
@@ -224,6 +225,39 @@ static void test_row_check(void **state)
 	assert_int_equal(image_row_check(&r, IMAGE_IMPORT, 0, &e), 1);
 }
 
+static void test_copy_time(void **state)
+{
+	struct image_copy_time t;
+	char buf[IMAGE_COPY_TIME_LEN];
+
+	(void)state;
+	memset(&t, 0, sizeof(t));
+	assert_int_equal(image_copy_time_seconds(&t), -1);
+	assert_string_equal(image_copy_time_text(&t, 5000, buf, sizeof(buf)),
+			    "none in this session");
+	/* 14.4 s, ended 3 minutes before now */
+	image_copy_time_record(&t, IMAGE_PROMOTE, 1, 10000, 24400, 1700000000);
+	assert_int_equal(t.known, 1);
+	assert_int_equal(image_copy_time_seconds(&t), 14);
+	assert_int_equal((long long)t.ended_at, 1700000000LL);
+	assert_string_equal(
+	    image_copy_time_text(&t, 24400 + 180000, buf, sizeof(buf)),
+	    "promote, 14 s, 3m ago");
+	/* 1.6 s rounds to 2; a failure says so */
+	image_copy_time_record(&t, IMAGE_IMPORT, 0, 0, 1600, 1);
+	assert_string_equal(image_copy_time_text(&t, 11600, buf, sizeof(buf)),
+			    "import failed, 2 s, 10s ago");
+	/* a clock that went back: 0 s, never negative */
+	image_copy_time_record(&t, IMAGE_IMPORT, 1, 5000, 4000, 1);
+	assert_int_equal(image_copy_time_seconds(&t), 0);
+	assert_string_equal(image_copy_time_text(&t, 0, buf, sizeof(buf)),
+			    "import, 0 s, 0s ago");
+	/* a short buffer is cut, still terminated */
+	image_copy_time_record(&t, IMAGE_PROMOTE, 1, 0, 1000, 1);
+	assert_string_equal(image_copy_time_text(&t, 1000, buf, 8),
+			    "promote");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -232,6 +266,7 @@ int main(void)
 		cmocka_unit_test(test_row_check),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_config_precedence),
+		cmocka_unit_test(test_copy_time),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
