@@ -44,6 +44,7 @@ struct http_req {
 	struct http_header *rh;
 	size_t nrh, caprh;
 	int overflow;
+	int head; /* a HEAD request: its Content-Length is not a body */
 };
 
 static void reset_response(struct http_req *r)
@@ -143,6 +144,29 @@ static char *trim_dup(const char *s, size_t n)
 	return xstrndup(s, n);
 }
 
+/* The answer's Content-Length is more than a kept body may hold. */
+static int declared_over_cap(const struct http_req *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nrh; i++) {
+		const char *v = r->rh[i].value;
+		char *end;
+		unsigned long long len;
+
+		if (strcmp(r->rh[i].name, "content-length") != 0)
+			continue;
+		if (!isdigit((unsigned char)*v))
+			return 0;
+		errno = 0;
+		len = strtoull(v, &end, 10);
+		if (*end)
+			return 0;
+		return errno == ERANGE || len + 1 > MAX_BODY;
+	}
+	return 0;
+}
+
 static size_t on_header(char *buf, size_t size, size_t nitems, void *ud)
 {
 	struct http_req *r = ud;
@@ -166,9 +190,17 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *ud)
 		long code = status_of(r);
 
 		/* The end of a 2xx answer's headers: a stream is open. */
-		if (r->on_data && code >= 200 && code < 300 &&
-		    r->on_data(buf, 0, r->ud)) {
-			r->aborted = 1;
+		if (r->on_data && code >= 200 && code < 300) {
+			if (r->on_data(buf, 0, r->ud)) {
+				r->aborted = 1;
+				return 0;
+			}
+			return n;
+		}
+		/* A body that would be kept and says it is over the cap is
+		 * refused now, not after 64 MiB of it came over the link. */
+		if (!r->head && declared_over_cap(r)) {
+			r->overflow = 1;
 			return 0;
 		}
 		return n;
@@ -721,6 +753,7 @@ struct http_req *http_start(struct loop *l, const struct http_request *rq,
 		r->body[rq->body_len] = '\0';
 		r->body_len = rq->body_len;
 		if (strcmp(method, "HEAD") == 0) {
+			r->head = 1;
 			want(r, curl_easy_setopt(r->easy, CURLOPT_NOBODY, 1L),
 			     "CURLOPT_NOBODY");
 		} else if (strcmp(method, "GET") != 0) {

@@ -508,6 +508,47 @@ static void test_timeout_counts_from_the_start(void **state)
 		fail_msg("sentence: %s", d.err.msg);
 }
 
+/* An answer whose Content-Length says 100 MiB (simhttp's huge action:
+ * a broken or hostile server, or a proxy's error page gone wrong): it
+ * is refused from its headers, not after 64 MiB of it came over the
+ * link. Before: the client read the cap's 64 MiB each time. */
+static void test_declared_huge_refused_at_once(void **state)
+{
+	struct http_request rq;
+	struct http_done d;
+	struct err e;
+	char url[128], *r;
+	long long bytes = 0;
+
+	(void)state;
+	r = control("POST", "/_sim/faults",
+		    "{\"path_prefix\": \"/huge\", \"action\": \"huge\"}");
+	assert_non_null(r);
+	free(r);
+	memset(&rq, 0, sizeof(rq));
+	memset(&d, 0, sizeof(d));
+	snprintf(url, sizeof(url), "%s/huge", H.base);
+	rq.url = url;
+	rq.tls.insecure = 1;
+	rq.timeout_ms = 20000;
+	rq.idempotent = 1;
+	rq.on_done = on_http;
+	rq.ud = &d;
+	err_clear(&e);
+	assert_non_null(http_start(L, &rq, &e));
+	if (!run_until(http_finished, &d, WAIT_MS))
+		fail_msg("no answer within %d ms", WAIT_MS);
+	assert_int_equal(d.status, 0);
+	if (!strstr(d.err.msg, "larger than 64 MiB"))
+		fail_msg("sentence: %s", d.err.msg);
+	/* one attempt, and what was in flight when the client hung up */
+	assert_int_equal(requests_matching(NULL, &bytes), 1);
+	if (bytes > 16ll << 20)
+		fail_msg("the server sent %lld bytes before the client "
+			 "stopped reading",
+			 bytes);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -522,6 +563,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_dot_segment_refused, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_timeout_counts_from_the_start,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_declared_huge_refused_at_once,
 					    setup, teardown),
 	};
 	struct err e;

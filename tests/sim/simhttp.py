@@ -68,6 +68,7 @@ Fault actions every simulator understands (apply_fault):
                  client leaves, then close
   huge           send the answer's headers with Content-Length bytes
                  (100 MiB), the body's start, then spaces up to bytes
+                 (counted in the log entry's "bytes" as they go)
   status (or any other action) -> raise self.fault_error(rule)
 
 Everything listens on 127.0.0.1 only. Nothing here knows any API's shapes.
@@ -318,6 +319,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 n = min(left, len(chunk))
                 self.wfile.write(chunk[:n])
                 left -= n
+                if self.log_entry is not None:
+                    # what the client took before it hung up
+                    self.log_entry["bytes"] = \
+                        self.log_entry.get("bytes", 0) + n
             self.wfile.flush()
             return
         self.wfile.write(body)
