@@ -1,15 +1,16 @@
 #!/bin/sh
 # test_tui_faults.sh - the TUI while its backends fail, against the
 # simulated cluster, the Azure simulator and the registries: the API
-# server answering 503 to everything with its watches cut, watches that
-# drop every second, a list that stalls, ARM throttling with Retry-After,
-# Entra ID failing, ACR's token exchange answering 100 MiB. For each: a
-# key is still answered while the fault lasts (the help overlay opens and
-# closes), the pane says what is wrong in one sentence, the other panes
-# keep their state, jumpdeck sends no more than a stated number of
-# requests to the failing service, its memory stays bounded, and once the
-# fault is gone the pane recovers by itself, without a key. The CLI's
-# side is tests/integration/test_faults.sh. TAP-like lines.
+# server answering 503 to everything with its watches cut, every watch
+# cut within its first event, a list that stalls, ARM throttling with
+# Retry-After, Entra ID failing, ACR's token exchange answering 100 MiB.
+# For each: a key is still answered while the fault lasts (the help
+# overlay opens and closes), the pane says what is wrong in one sentence,
+# the other panes keep their state, jumpdeck sends no more than a stated
+# number of requests to the failing service, its memory stays bounded,
+# and once the fault is gone the pane recovers: the cluster's panes by
+# themselves, the images pane after C-r (a new check; it is not polled).
+# The CLI's side is tests/integration/test_faults.sh. TAP-like lines.
 # shellcheck disable=SC1091,SC2317,SC2034  # JD_ENV is read by lib.sh
 . "$(dirname "$0")/lib.sh"
 e2e_require tmux python3 curl
@@ -32,8 +33,9 @@ kube_sim() {
 }
 kube_fault() { kube_sim POST /_sim/faults "$1" >/dev/null; }
 
-# jd_requests WHERE [PATH-PREFIX]: jumpdeck's requests (its User-Agent)
-# in the log of kube, az or acr, optionally only below PATH-PREFIX.
+# jd_requests WHERE [PATH-PREFIX [QUERY-PART]]: jumpdeck's requests (its
+# User-Agent) in the log of kube, az or acr, optionally only below
+# PATH-PREFIX and with QUERY-PART in the query.
 jd_requests() {
 	case $1 in
 	kube) kube_sim GET /_sim/requests ;;
@@ -42,10 +44,26 @@ jd_requests() {
 		"$(cat "$AZ_REG/$1_url")/_sim/requests" ;;
 	esac | python3 -c '
 import json, sys
-pre = sys.argv[1]
+pre, part = sys.argv[1], sys.argv[2]
 print(sum(1 for r in json.load(sys.stdin)
           if r.get("user_agent", "").startswith("jumpdeck/") and
-          r.get("path", "").startswith(pre)))' "${2:-}"
+          r.get("path", "").startswith(pre) and
+          part in (r.get("query") or "")))' "${2:-}" "${3:-}"
+}
+# list_started: jumpdeck has asked for a page of the node list since the
+# log was cleared.
+list_started() {
+	[ "$(jd_requests kube /api/v1/nodes limit=)" -ge 1 ]
+}
+# wait_until SECONDS COMMAND...: polls COMMAND until it succeeds, at most
+# SECONDS of wall time (each try runs curl and python: slow under load).
+wait_until() {
+	_end=$(($(date +%s) + $1))
+	shift
+	while ! "$@"; do
+		[ "$(date +%s)" -ge "$_end" ] && return 1
+		sleep 0.2
+	done
 }
 clear_logs() {
 	kube_sim DELETE /_sim/requests >/dev/null &&
@@ -111,7 +129,9 @@ check "the images pane: six images checked" wait_screen 30 box_has 1 \
 	"0/6 promoted"
 
 # ================================================================ API down
-# The API server answers 503 to every request and its watches are cut.
+# The API server answers 503 to every request and its watches are cut,
+# as kube-apiserver does while etcd is unreachable (its readiness fails
+# and every request gets 503 ServiceUnavailable).
 clear_logs
 kube_fault '{"path_prefix": "/api", "status": 503, "times": 100000}'
 kube_sim POST /_sim/drop-watches '{}' >/dev/null
@@ -136,8 +156,10 @@ check "API back: the Flux pane recovers by itself" wait_screen 45 \
 	box_has 4 "kustomizations 1/3 Ready"
 
 # ================================================================ flapping
-# Every watch drops after its first line, again and again: the panes
-# keep their objects, reconnect with backoff.
+# Every watch is cut within its first event, again and again (a load
+# balancer or proxy resetting long-lived connections, as Azure's does
+# on an idle or rebalanced flow): the panes keep their objects and
+# reconnect with backoff.
 clear_logs
 kube_fault '{"path_prefix": "/api", "query_contains": "watch=",
 	"action": "truncate", "times": 100000}'
@@ -152,11 +174,21 @@ check "watches dropping: at most 80 requests in about 15 s (saw $n)" \
 clear_faults
 
 # ================================================================ stall
-# A list that stalls half-way: the TUI does not wait on it.
+# A list that stalls half-way (an API server whose etcd read hangs, or a
+# load balancer holding the connection): the TUI does not wait on it. A
+# dropped watch is resumed where it was; that resume answered 410 Gone
+# (Expired: "too old resource version", as kube-apiserver answers once
+# etcd's compaction removed it) makes the informer list again, into the
+# stall.
+clear_logs
+kube_fault '{"path_prefix": "/api/v1/nodes", "query_contains": "watch=",
+	"status": 410, "reason": "Expired",
+	"message": "too old resource version", "times": 1}'
 kube_fault '{"path_prefix": "/api/v1/nodes", "query_contains": "limit=",
 	"action": "stall", "stall_ms": 20000, "times": 100000}'
 kube_sim POST /_sim/drop-watches '{}' >/dev/null
-sleep 3
+check "a stalled list: jumpdeck lists the nodes again, into the stall" \
+	wait_until 30 list_started
 check "a stalled list: keys are answered" key_answered
 send 3 z
 check "a stalled list: the nodes pane still shows the nodes" \
@@ -164,11 +196,12 @@ check "a stalled list: the nodes pane still shows the nodes" \
 send z
 check "a stalled list: a key is still answered" key_answered
 clear_faults
-kube_sim POST /_sim/drop-watches '{}' >/dev/null
 check "the stall gone: 7/7 Ready" wait_screen 60 box_has 3 "7/7 Ready"
 
 # ================================================================ ARM 429
-# ARM is asked for the registry when a session starts: a new session.
+# ARM's subscription read limit: 429 SubscriptionRequestsThrottled with
+# Retry-After in seconds. ARM is asked for the registry when a session
+# starts: a new session.
 clear_logs
 az_fault '{"path_prefix": "/subscriptions", "status": 429,
 	"retry_after": 2, "times": 100000}'
@@ -189,6 +222,8 @@ check "ARM back: the images pane recovers after C-r (0/6 promoted)" \
 	pane_says 1 "0/6 promoted" 40
 
 # ================================================================ Entra ID
+# Entra ID's token endpoint failing (500 server_error, as in an Entra
+# outage).
 clear_logs
 az_fault '{"path_prefix": "/'"$AZURE_TENANT_ID"'/oauth2", "status": 500,
 	"times": 100000}'
@@ -207,15 +242,21 @@ check "Entra ID back: the images pane recovers (0/6 promoted)" \
 	pane_says 1 "0/6 promoted" 40
 
 # ================================================================ 100 MiB
-# ACR's token exchange answering 100 MiB: jumpdeck stops at 64 MiB.
+# ACR's token exchange answering 100 MiB (a broken front or a hostile
+# server): jumpdeck refuses it from its Content-Length, at most 64 MiB is
+# ever kept. The row's message is cut even in the zoomed list; its detail
+# view (Enter) shows it whole, as the operator would read it.
 clear_logs
 az_fault '{"path_prefix": "/oauth2/exchange", "action": "huge",
 	"times": 100000}'
 jd_start 200 50
 send 1 z
-check "100 MiB answers: the images pane (zoomed) says it is too large" \
-	pane_says 1 "larger than 64 MiB" 60
-send z
+check "100 MiB answers: the images pane (zoomed) says the exchange failed" \
+	pane_says 1 "token exchange" 60
+send g Enter
+check "100 MiB answers: the row's detail view says it is too large" \
+	pane_says 1 "larger than 64 MiB" 10
+send Escape z
 check "100 MiB answers: a key is answered" key_answered
 hwm=$(hwm_kib)
 check "100 MiB answers: peak memory under $RSS_MAX KiB (was $hwm)" \
