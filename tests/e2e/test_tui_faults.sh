@@ -56,9 +56,10 @@ list_started() {
 	[ "$(jd_requests kube /api/v1/nodes limit=)" -ge 1 ]
 }
 # wait_until SECONDS COMMAND...: polls COMMAND until it succeeds, at most
-# SECONDS of wall time (each try runs curl and python: slow under load).
+# SECONDS of wall time (each try runs curl and python: slow under load)
+# times JD_WAIT_SCALE, as lib.sh's waits.
 wait_until() {
-	_end=$(($(date +%s) + $1))
+	_end=$(($(date +%s) + $1 * ${JD_WAIT_SCALE:-1}))
 	shift
 	while ! "$@"; do
 		[ "$(date +%s)" -ge "$_end" ] && return 1
