@@ -6,6 +6,7 @@
 #include "flux_watch.h"
 #include "json.h"
 #include "flux_discover.h"
+#include "flux_history.h"
 #include "http.h"
 #include "informer.h"
 #include "xalloc.h"
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MAX_PROBLEMS (FLUX_KIND_COUNT + 4)
 
@@ -55,6 +57,7 @@ struct flux_watch {
 	cJSON **cache[FLUX_KIND_COUNT];
 	size_t ncache[FLUX_KIND_COUNT];
 	unsigned long long cache_gen[FLUX_KIND_COUNT];
+	struct flux_history *history; /* of the Kustomizations */
 };
 
 static void start_discovery(struct flux_watch *w);
@@ -167,12 +170,29 @@ static void kind_key(const void *item, const char **ns, const char **name)
 	*name = o->name;
 }
 
+/* Each new status of a Kustomization may end a reconciliation. */
+static void kind_item(struct informer *inf, const void *old,
+		      const void *item, void *ud)
+{
+	const struct kind_ud *k = ud;
+	const struct flux_object *o = item ? item : old;
+
+	(void)inf;
+	if (k->kind != FLUX_KUSTOMIZATION || !o)
+		return;
+	if (item)
+		flux_history_observe(k->w->history, o, time(NULL));
+	else
+		flux_history_forget(k->w->history, o->namespace, o->name);
+}
+
 static const struct informer_ops kind_ops = {
 	.on_change = kind_change,
 	.on_status = kind_status,
 	.parse = kind_parse,
 	.free_item = kind_free,
 	.key = kind_key,
+	.on_item = kind_item,
 };
 
 static void start_informers(struct flux_watch *w)
@@ -254,6 +274,7 @@ struct flux_watch *flux_watch_start(struct kube_client *c, const char *ns,
 		w->ops = *ops;
 	w->ud = ud;
 	w->ns = xstrdup(ns ? ns : "flux-system");
+	w->history = flux_history_new();
 	start_discovery(w);
 	return w;
 }
@@ -271,6 +292,7 @@ void flux_watch_stop(struct flux_watch **wp)
 		informer_stop(&w->inf[k]);
 	informer_stop(&w->deploy);
 	cJSON_Delete(w->found);
+	flux_history_free(&w->history);
 	for (k = 0; k < FLUX_KIND_COUNT; k++) {
 		size_t i;
 
@@ -466,6 +488,11 @@ const cJSON *flux_watch_find(struct flux_watch *w, enum flux_kind kind,
 	if (it && it->applied)
 		w->found = cJSON_Parse(it->applied);
 	return w->found;
+}
+
+const struct flux_history *flux_watch_history(const struct flux_watch *w)
+{
+	return w ? w->history : NULL;
 }
 
 const char *flux_watch_namespace(const struct flux_watch *w)

@@ -73,6 +73,11 @@ const cJSON *flux_watch_find(struct flux_watch *w, enum flux_kind kind,
 size_t flux_watch_count(struct flux_watch *w, enum flux_kind kind);
 const cJSON *flux_watch_item(struct flux_watch *w, enum flux_kind kind,
 			     size_t i);
+/* The last reconciliations of each Kustomization seen while watching
+ * (flux_history.h), fed by every change the informer applies. Borrowed
+ * until flux_watch_stop; NULL for a NULL watch. */
+struct flux_history;
+const struct flux_history *flux_watch_history(const struct flux_watch *w);
 /* The controllers' namespace. */
 const char *flux_watch_namespace(const struct flux_watch *w);
 /* Reconnect everything now (the operator pressed refresh). */

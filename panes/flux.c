@@ -1,7 +1,8 @@
 /* flux.c - the Flux pane: controllers and a summary on top, then sources
  * and kustomizations (failed first) with state, revision, suspension and
- * message (the root cause for DependencyNotReady); a detail view with
- * conditions, the dependency tree and the object's events; reconcile,
+ * message (the root cause for DependencyNotReady) and a Kustomization's
+ * last reconciliations as marks; a detail view with conditions, the
+ * reconciliations, the dependency tree and the object's events; reconcile,
  * suspend and resume, confirmed and audited, with live progress. */
 #include "tui/app.h"
 #include "backend/session.h"
@@ -17,6 +18,7 @@
 #include "backend/text.h"
 #include "backend/timefmt.h"
 #include "backend/xalloc.h"
+#include "flux_timeline.h"
 #include "why_view.h"
 
 #include <stdarg.h>
@@ -27,7 +29,7 @@
 
 extern const struct pane_ops flux_pane;
 
-enum { COL_KIND, COL_NAME, COL_STATE, COL_FROM, COL_WHAT, COL_REV,
+enum { COL_KIND, COL_NAME, COL_STATE, COL_RECENT, COL_FROM, COL_WHAT, COL_REV,
        COL_ATTEMPTED, COL_SYNC, COL_SUSP, COL_INTERVAL, COL_AGE, COL_MSG,
        NCOLS };
 
@@ -42,11 +44,13 @@ static const struct list_col all_cols[NCOLS] = {
 	[COL_SUSP] = {"SUSP", .prio = LIST_EXTRA, .drop = 1},
 	[COL_REV] = {"REVISION", .prio = LIST_EXTRA, .drop = 2},
 	[COL_AGE] = {"AGE", .prio = LIST_EXTRA, .drop = 3},
-	[COL_SYNC] = {"REMOTE", .prio = LIST_EXTRA, .drop = 4},
-	[COL_ATTEMPTED] = {"ATTEMPTED", .prio = LIST_EXTRA, .drop = 5},
-	[COL_INTERVAL] = {"INTERVAL", .prio = LIST_EXTRA, .drop = 6},
-	[COL_WHAT] = {"REF/PATH", 28, .prio = LIST_EXTRA, .drop = 7},
-	[COL_FROM] = {"URL/SOURCE", 40, .prio = LIST_EXTRA, .drop = 8,
+	/* the last reconciliations: whole or not at all, after the age */
+	[COL_RECENT] = {"RECENT", .prio = LIST_EXTRA, .drop = 4},
+	[COL_SYNC] = {"REMOTE", .prio = LIST_EXTRA, .drop = 5},
+	[COL_ATTEMPTED] = {"ATTEMPTED", .prio = LIST_EXTRA, .drop = 6},
+	[COL_INTERVAL] = {"INTERVAL", .prio = LIST_EXTRA, .drop = 7},
+	[COL_WHAT] = {"REF/PATH", 28, .prio = LIST_EXTRA, .drop = 8},
+	[COL_FROM] = {"URL/SOURCE", 40, .prio = LIST_EXTRA, .drop = 9,
 		      .cut = LIST_CUT_MIDDLE},
 };
 
@@ -80,6 +84,8 @@ struct fluxpane_state {
 	const struct flux_drift *drift; /* the session's, for this frame */
 	struct detail detail;
 	struct why_view why; /* the chain's lines in the detail view */
+	const struct flux_history *history; /* the watch's, this frame */
+	int ascii;
 	char cell[700];
 };
 
@@ -87,7 +93,7 @@ static void flux_init(struct pane *p, struct app *a)
 {
 	struct fluxpane_state *st = xcalloc(1, sizeof(*st));
 
-	(void)a;
+	st->ascii = app_ascii(a);
 	st->view.sort_col = -1; /* a fixed order: failed first */
 	p->st = st;
 	p->detail = &st->detail;
@@ -113,6 +119,7 @@ static void flux_disconnect(struct pane *p, struct app *a)
 		return;
 	drop_runs(st);
 	st->drift = NULL;
+	st->history = NULL;
 }
 
 static void flux_fini(struct pane *p)
@@ -241,6 +248,13 @@ static void build_detail(struct fluxpane_state *st, struct app *a)
 				   "known_hosts expects %s",
 				   d->presented_fp, d->expected_fp);
 	}
+	if (o->kind == FLUX_KUSTOMIZATION) {
+		detail_add(dv, ROLE_NORMAL, " ");
+		flux_timeline_detail(dv,
+				     flux_history_find(st->history,
+						       o->namespace, o->name),
+				     now, st->ascii);
+	}
 	detail_add(dv, ROLE_NORMAL, " ");
 	detail_add(dv, ROLE_HEADER, "Conditions");
 	if (!o->nconditions)
@@ -330,6 +344,7 @@ static void flux_recalc(struct pane *p, struct app *a)
 	st->n = st->nc = 0;
 	free(st->rows);
 	st->rows = NULL;
+	st->history = flux_watch_history(w);
 	if (w) {
 		flux_watch_objects(w, &st->v, &st->n);
 		flux_watch_controllers(w, &st->c, &st->nc);
@@ -426,6 +441,12 @@ static const char *cell(void *ud, size_t row, int col, enum role *role)
 	case COL_SUSP:
 		*role = o->suspended ? ROLE_WARN : ROLE_MUTED;
 		return o->suspended ? "yes" : "-";
+	case COL_RECENT: /* recent_cell draws it; this is its width */
+		if (o->kind != FLUX_KUSTOMIZATION)
+			return "";
+		return flux_timeline_text(
+		    flux_history_find(st->history, o->namespace, o->name),
+		    st->ascii, st->cell, sizeof(st->cell));
 	case COL_AGE:
 		snprintf(st->cell, sizeof(st->cell), "%s",
 			 timefmt_age(o->last_update, time(NULL), age,
@@ -460,6 +481,24 @@ static const char *cell(void *ud, size_t row, int col, enum role *role)
 			*role = ROLE_ERROR;
 		return flux_object_message(o);
 	}
+}
+
+/* The RECENT column: each mark in its own role. */
+static int recent_cell(void *ud, size_t row, int col, int y, int x, int w,
+		       int sel)
+{
+	struct fluxpane_state *st = ud;
+	const struct flux_object *o = &st->v[st->rows[row]];
+
+	(void)sel;
+	if (col != COL_RECENT)
+		return 0;
+	if (o->kind == FLUX_KUSTOMIZATION)
+		flux_timeline_draw(
+		    y, x, w,
+		    flux_history_find(st->history, o->namespace, o->name),
+		    st->ascii);
+	return 1;
 }
 
 static void flux_draw(struct pane *p, struct app *a, const struct rect *area,
@@ -543,7 +582,8 @@ static void flux_draw(struct pane *p, struct app *a, const struct rect *area,
 			"No sources or kustomizations.");
 		return;
 	}
-	list_draw(&body, all_cols, NCOLS, &st->view, cell, st, focused);
+	list_draw_pictures(&body, all_cols, NCOLS, &st->view, cell,
+			   recent_cell, st, focused);
 }
 
 /* ---- actions ------------------------------------------------------- */
