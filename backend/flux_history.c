@@ -195,18 +195,20 @@ static struct entry *entry_get(struct flux_history *h, const char *ns,
 			       const char *name)
 {
 	struct entry **pp = slot_of(h, ns, name);
+	struct entry *e = *pp;
 
-	if (*pp)
-		return *pp;
+	if (e)
+		return e;
 	if (h->n >= FLUX_HISTORY_MAX_OBJS)
 		return NULL;
-	*pp = xcalloc(1, sizeof(**pp));
-	(*pp)->ns = xstrdup(ns);
-	(*pp)->name = xstrdup(name);
+	e = xcalloc(1, sizeof(*e));
+	e->ns = xstrdup(ns);
+	e->name = xstrdup(name);
+	*pp = e;
 	h->n++;
 	if (h->n > h->nb)
-		grow_table(h);
-	return *slot_of(h, ns, name);
+		grow_table(h); /* e moves to another bucket, not in memory */
+	return e;
 }
 
 void flux_history_forget(struct flux_history *h, const char *ns,

@@ -4,9 +4,11 @@
 # bootstraps it (v1beta1 APIs, v0.8 controllers) and the stand-in
 # controller of tests/sim/fluxworld.py answering reconcile requests.
 # Layout in the grid and in a tab, the detail view, reconcile (alone and
-# with its source), suspend and resume, a failing reconcile, a controller
-# that never answers, the read-only refusal, a 403 on the controllers'
-# Deployments, audit records, and a cluster without Flux.
+# with its source), suspend and resume, a failing reconcile and the
+# recovery with the marks of the last reconciliations (row and detail
+# view, ASCII at 80x24), a controller that never answers, the read-only
+# refusal, a 403 on the controllers' Deployments, audit records, and a
+# cluster without Flux.
 # shellcheck disable=SC1091,SC2317
 . "$(dirname "$0")/lib.sh"
 e2e_require tmux python3 curl
@@ -97,6 +99,17 @@ annotate() {
 		application/merge-patch+json >"$E2E_TMP/kc.out" 2>&1
 }
 
+# unannotate RESOURCE NAME KEY: the annotation removed.
+unannotate() {
+	if [ -n "$KUBECTL" ]; then
+		kc annotate -n "$NS" "$1" "$2" "$3-"
+		return
+	fi
+	p=/apis/kustomize.toolkit.fluxcd.io/v1beta1/namespaces/$NS/kustomizations
+	api PATCH "$p/$2" "{\"metadata\":{\"annotations\":{\"$3\":null}}}" \
+		application/merge-patch+json >"$E2E_TMP/kc.out" 2>&1
+}
+
 # field RESOURCE NAME JSONPATH: one field of an object, printed.
 field() {
 	if [ -n "$KUBECTL" ]; then
@@ -152,6 +165,19 @@ for line in open(path, encoding="utf-8", errors="replace"):
         c += 1
 sys.exit(0 if c == int(n) else 1)
 EOF
+}
+# reveal TEXT: j in the detail view until TEXT and the line below it are
+# on the screen (it may start further down than a small terminal shows).
+reveal() {
+	i=0
+	while [ $i -lt 40 ]; do
+		screen | grep -A1 -F "$1" | sed -n 2p | grep -q '[a-z]' &&
+			return 0
+		send j
+		sleep 0.15
+		i=$((i + 1))
+	done
+	return 1
 }
 # not_status TEXT: the status bar does not show TEXT now.
 not_status() { ! status_line | grep -qF -- "$1"; }
@@ -383,6 +409,43 @@ check "the failed kustomization moves up among the failed (top two rows)" \
 check "audit log: flux.reconcile failed with 'boom'" \
 	audit_has flux.reconcile failed "$KS_TARGET" boom
 
+# ---------------------------------------------------------------- timeline
+# Its reconciliations so far, oldest first: the status at the start, r,
+# R, P (resume reconciles), the failure.
+check "RECENT: the row's marks end in a failure (✓✓✓✓✗)" wait_screen 3 \
+	row_has ks flux-system "✓✓✓✓✗ "
+if unannotate "$KS" flux-system sim.jumpdeck.dev/fail; then
+	ok "$VIA: the kustomization no longer asked to fail"
+else
+	not_ok "$VIA: the kustomization no longer asked to fail"
+fi
+# failed first: cluster-baseline-settings, then this one
+send g j r
+assert_screen_has "r: the confirm dialog (to recover)" \
+	"Reconcile Kustomization flux-system/flux-system?"
+check "r: confirmed" confirm flux-system
+check "recovered: the status bar says 'applied revision main@0123456'" \
+	wait_screen 10 status_has "$KS_TARGET: applied revision main@0123456"
+check "RECENT: a success mark follows the failure mark (✓✓✓✓✗✓)" \
+	wait_screen 3 row_has ks flux-system "✓✓✓✓✗✓ "
+check "RECENT: the failing kustomization shows its failure from the start (✗)" \
+	wait_screen 1 row_re ks cluster-baseline-settings 'Failed +✗ '
+check "RECENT: no marks for the GitRepository" wait_screen 1 \
+	row_re git flux-system 'Ready +[^✓✗]'
+send G Enter
+assert_screen_has "detail: a 'Reconciliations (newest first)' section" \
+	"Reconciliations (newest first)" 3
+check "detail: the newest line, ok with its duration and revision" \
+	wait_screen 3 sh -c 'grep -A1 -F "Reconciliations (newest first)" |
+		grep -Eq "✓ [0-9]+s +ok +[0-9]+s +main@0123456"'
+check "detail: then the failure with its duration, revision and 'boom'" \
+	wait_screen 1 sh -c 'grep -A2 -F "Reconciliations (newest first)" |
+		tail -n 1 | grep -Eq "✗ [0-9]+s +failed +[0-9]+s +main@0123456.* boom"'
+check "detail: the status at the start, duration unknown" wait_screen 1 \
+	grep -Eq "✓ [0-9]+[smh]+ +ok +- +main@"
+send Escape
+assert_screen_lacks "Esc closes the detail view" "Reconciliations" 3
+
 # ---------------------------------------------------------------- silence
 ctl=$(cat "$D/fluxctl.pid" 2>/dev/null)
 # by its recorded pid, once it is known to be the stand-in controller
@@ -397,8 +460,9 @@ if [ -n "$ctl" ] && tr '\0' ' ' <"/proc/$ctl/cmdline" 2>/dev/null |
 else
 	not_ok "the stand-in controller is stopped"
 fi
-# the GitRepository is now the last row (failed, waiting, then by name)
-send G r
+# the GitRepository is the last row but one (failed, waiting, then by
+# name, then kind)
+send G k r
 assert_screen_has "r on the GitRepository: the confirm dialog" \
 	"Reconcile GitRepository flux-system/flux-system?"
 check "r: confirmed" confirm flux-system
@@ -422,6 +486,38 @@ send q
 exit_line=$(wait_exit 5)
 check "q with a reconcile in flight quits with status 0" \
 	test "$exit_line" = EXIT=0
+check "no jumpdeck process remains" jd_gone 3
+
+# ================================================================ 80x24,
+# --ascii: the marks as ASCII in the detail view; no room for the column.
+jd_start 80 24 --ascii
+send 4
+assert_screen_has "--ascii 80x24: the Flux tab ('kustomizations 1/3 Ready')" \
+	"kustomizations 1/3 Ready" 10
+check "--ascii 80x24: the RECENT column is dropped whole" wait_screen 1 \
+	sh -c '! grep -qF RECENT'
+# the first row: cluster-baseline-settings, failed
+send g Enter
+assert_screen_has "--ascii: the detail view of cluster-baseline-settings" \
+	"Kustomization flux-system/cluster-baseline-settings" 5
+check "--ascii: j scrolls down to its Reconciliations" \
+	reveal "Reconciliations (newest first)"
+check "--ascii: its failure from the start as 'x' in Reconciliations" \
+	wait_screen 3 sh -c 'grep -A1 -F "Reconciliations (newest first)" |
+		grep -Eq "^.? *x [0-9]+[smhd]+ +failed +- "'
+check "--ascii: no UTF-8 mark on the screen" wait_screen 1 \
+	sh -c '! grep -qE "✓|✗"'
+send Escape G Enter
+assert_screen_has "--ascii: the detail view of kustomization flux-system" \
+	"Kustomization flux-system/flux-system" 5
+check "--ascii: j scrolls down to its Reconciliations" \
+	reveal "Reconciliations (newest first)"
+check "--ascii: its success from the start as '+'" wait_screen 3 \
+	sh -c 'grep -A1 -F "Reconciliations (newest first)" |
+		grep -Eq "^.? *\+ [0-9]+[smhd]+ +ok +- +main@0123456"'
+send q
+exit_line=$(wait_exit 5)
+check "--ascii: q quits with status 0" test "$exit_line" = EXIT=0
 check "no jumpdeck process remains" jd_gone 3
 
 # ================================================================ no Flux
