@@ -9,9 +9,14 @@ fail=0
 sock=jd-demo-$$
 ok() { echo "ok - $1"; }
 nok() { echo "not ok - $1"; fail=1; tmux -L "$sock" capture-pane -p 2>/dev/null; }
+# The demo's directory goes under one of this test's own, so that only
+# its simulators are counted at the end (another demo may run beside it).
+TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/jd-demo-test.XXXXXX")
+export TMPDIR
 cleanup() {
 	tmux -L "$sock" kill-server 2>/dev/null
 	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"
+	rm -rf "$TMPDIR"
 }
 trap cleanup EXIT INT TERM
 wait_screen() { # text seconds
@@ -23,7 +28,6 @@ wait_screen() { # text seconds
 	done
 	return 1
 }
-export TMPDIR="${TMPDIR:-/tmp}"
 tmux -L "$sock" new-session -d -x 200 -y 50 \
 	"scripts/demo.sh; echo DEMO-EXIT=\$?; sleep 30"
 if wait_screen " DEMO " 90; then ok "the demo opens jumpdeck"; else nok "the demo opens jumpdeck"; fi
@@ -49,7 +53,9 @@ tmux -L "$sock" send-keys q
 wait_screen "DEMO-EXIT=0" 30 && ok "quitting ends the demo with status 0" ||
 	nok "quitting ends the demo with status 0"
 sleep 1
-left=$(ps -eo stat,args | grep -v '^Z' | grep -c "jumpdeck-demo\.[A-Za-z0-9]*/")
+left=$(ps -eo stat,args | grep -v '^Z' |
+	grep -c "$TMPDIR/jumpdeck-demo[.]")
 [ "$left" -eq 0 ] && ok "no simulator is left running" ||
-	{ nok "no simulator is left running ($left)"; ps -eo pid,args | grep "jumpdeck-demo"; }
+	{ nok "no simulator is left running ($left)"
+	  ps -eo pid,args | grep "$TMPDIR/jumpdeck-demo[.]"; }
 exit $fail
