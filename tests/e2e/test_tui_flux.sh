@@ -488,6 +488,22 @@ check "q with a reconcile in flight quits with status 0" \
 	test "$exit_line" = EXIT=0
 check "no jumpdeck process remains" jd_gone 3
 
+# The marks in every packaged theme and without colour, zoomed at 200x50:
+# the glyph says failed or ok, not only its colour.
+for opt in "--theme default" "--theme solarized-dark" \
+	"--theme high-contrast" "--theme monochrome" "--no-color"; do
+	# shellcheck disable=SC2086 # the option and its value
+	jd_start 200 50 $opt
+	send 4 z
+	check "200x50 $opt: the failing kustomization's ✗ in RECENT" \
+		wait_screen 10 row_re ks cluster-baseline-settings 'Failed +✗'
+	check "200x50 $opt: flux-system's ✓ marks" wait_screen 1 \
+		row_re ks flux-system 'Ready +✓+ '
+	send q
+	exit_line=$(wait_exit 5)
+	check "200x50 $opt: q quits with status 0" test "$exit_line" = EXIT=0
+done
+
 # ================================================================ 80x24,
 # --ascii: the marks as ASCII in the detail view; no room for the column.
 jd_start 80 24 --ascii

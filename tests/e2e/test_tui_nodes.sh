@@ -182,6 +182,19 @@ send q
 exit_line=$(wait_exit 5)
 check "80x24 --ascii: q quits with status 0" test "$exit_line" = EXIT=0
 
+# The sparklines in every packaged theme and without colour: the glyphs
+# carry the Ready share, so they read the same everywhere.
+for opt in "--theme default" "--theme solarized-dark" \
+	"--theme high-contrast" "--theme monochrome" "--no-color"; do
+	# shellcheck disable=SC2086 # the option and its value
+	jd_start 80 24 $opt
+	check "80x24 $opt: each pool's sparkline" wait_screen 10 grep -Eq \
+		'npinscope01 2/2 █+ · npooscope01 2/2 █+ · npsystem 3/3 █+'
+	send q
+	exit_line=$(wait_exit 5)
+	check "80x24 $opt: q quits with status 0" test "$exit_line" = EXIT=0
+done
+
 jd_start 80 24 --read-only
 assert_screen_has "80x24: nodes listed" "7/7 Ready" 10
 check "80x24 at start: tabs (tab strip, one pane)" wait_screen 3 is_tabs
