@@ -84,9 +84,12 @@ static void copy_cut(char *dst, size_t sz, const char *src)
 static void short_repo(char *dst, size_t sz, const struct scan_image *im)
 {
 	const char *slash = strrchr(im->repo, '/');
+	int len = snprintf(dst, sz, "%s%s%s", slash ? slash + 1 : im->repo,
+			   im->tag[0] ? ":" : "", im->tag);
 
-	snprintf(dst, sz, "%s%s%s", slash ? slash + 1 : im->repo,
-		 im->tag[0] ? ":" : "", im->tag);
+	/* A name cut to fit says so. */
+	if (len > 0 && (size_t)len >= sz && sz > 4)
+		memcpy(dst + sz - 4, "...", 4);
 }
 
 void bootstrap_facts_scans(struct boot_facts *f, const struct scan_image *v,
